@@ -1,0 +1,77 @@
+// `oslab:infra:Base` — what the article sets up on every node before any OpenStack
+// service ("Required Packages" to "NTP"): the package source, asynchronous routing and
+// forwarding (persisted and applied live), optionally a reboot, and NTP.
+import * as command from "@pulumi/command";
+import * as pulumi from "@pulumi/pulumi";
+import { ConfigFile, HostRef, configFile, remoteStep } from "../shared/step";
+import { BaseProfile } from "./profiles";
+import * as render from "./render";
+
+export interface BaseArgs {
+    /** The host to prepare. */
+    readonly host: HostRef;
+    /** Release facts (package source, NTP package). */
+    readonly profile: BaseProfile;
+    /** HTTP proxy for apt (the lab's apt-cacher-ng); unset: none. */
+    readonly aptProxy?: string;
+    /** Reboot after the kernel settings changed (default false: they are applied live). */
+    readonly rebootOnSysctlChange?: boolean;
+}
+
+export class Base extends pulumi.ComponentResource {
+    /** Depend on this to run after the node's base layer. */
+    readonly ready: pulumi.Resource;
+    readonly sysctl: ConfigFile;
+
+    constructor(name: string, args: BaseArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("oslab:infra:Base", name, {}, opts);
+        const { host, profile } = args;
+        const p = { parent: this };
+
+        const aptSteps: pulumi.Resource[] = [];
+        if (args.aptProxy) {
+            aptSteps.push(configFile(`${name}-apt-proxy`, host, { path: render.APT_PROXY_FILE, mode: "0644" },
+                { mode: "replace", content: render.renderAptProxy(args.aptProxy) }, p).step);
+        }
+        if (profile.aptSource) {
+            const keyring = remoteStep(`${name}-apt-keyring`, host,
+                { create: render.aptSourceScript(profile.aptSource.keyringPackage) }, { ...p, dependsOn: aptSteps });
+            aptSteps.push(configFile(`${name}-apt-source`, host, { path: profile.aptSource.file, mode: "0644" },
+                { mode: "replace", content: `${profile.aptSource.line}\n` }, { ...p, dependsOn: [keyring] }).step);
+        }
+
+        this.sysctl = configFile(`${name}-sysctl`, host, { path: render.SYSCTL_FILE, mode: "0644" },
+            { mode: "replace", content: render.renderSysctl() }, p);
+        let kernel: pulumi.Resource = remoteStep(`${name}-sysctl-apply`, host, {
+            create: render.sysctlApplyScript(),
+            triggers: [this.sysctl.hash],
+        }, { ...p, dependsOn: [this.sysctl.step] });
+        if (args.rebootOnSysctlChange) kernel = this.reboot(name, host, kernel);
+
+        const ntp = remoteStep(`${name}-ntp`, host, {
+            create: render.ntpScript(profile.ntp.packages, profile.ntp.service),
+        }, { ...p, dependsOn: [...aptSteps, kernel] });
+
+        this.ready = ntp;
+        this.registerOutputs({});
+    }
+
+    /** The article's reboot, as an option: only when the kernel settings changed. */
+    private reboot(name: string, host: HostRef, after: pulumi.Resource): pulumi.Resource {
+        const p = { parent: this };
+        const reboot = remoteStep(`${name}-reboot`, host, {
+            create: render.rebootScript(),
+            triggers: [this.sysctl.hash],
+        }, { ...p, dependsOn: [after] });
+        // Give the host time to go down before dialling it again; the check's connection
+        // then retries until SSH is back.
+        const pause = new command.local.Command(`${name}-reboot-pause`, {
+            create: "sleep 20",
+            triggers: [reboot.stdout],
+        }, { ...p, dependsOn: [reboot] });
+        return remoteStep(`${name}-reboot-check`, host, {
+            create: reboot.stdout.apply((old) => render.rebootCheckScript(old)),
+            triggers: [reboot.stdout],
+        }, { ...p, dependsOn: [pause] });
+    }
+}

@@ -1,0 +1,74 @@
+// The whole cloud, composed from the stack config: the body of index.ts, kept in a
+// function so tests can build it for any config under mocks.
+//
+// Order follows data, not a fixed sequence: every step depends only on what it reads
+// (its host's base layer, the databases it connects to, the catalog it registers in),
+// so hosts and independent services proceed in parallel.
+import * as pulumi from "@pulumi/pulumi";
+import { StackConfig } from "../config";
+import { Base } from "./base";
+import { Mysql } from "./mysql";
+import { RabbitMQ } from "./rabbitmq";
+import { ReleaseProfile, profileFor } from "./release";
+import { Host } from "./shared/host";
+import { SecretsComponent } from "./shared/secrets";
+import { HostRef } from "./shared/step";
+
+/** What every service component may use. */
+export interface CloudContext {
+    readonly cfg: StackConfig;
+    readonly profile: ReleaseProfile;
+    readonly secrets: SecretsComponent;
+    /** Every node by name; `ready` is the node's base layer, so steps start after it. */
+    readonly hosts: Readonly<Record<string, HostRef>>;
+    readonly controller: HostRef;
+    readonly network: HostRef;
+    readonly computes: readonly HostRef[];
+    readonly mysql: Mysql;
+    readonly rabbitmq: RabbitMQ;
+}
+
+export interface CloudOutputs {
+    readonly [name: string]: pulumi.Input<unknown>;
+}
+
+/** Build the base layer of every node and the controller's infrastructure services. */
+export function buildBase(cfg: StackConfig): CloudContext {
+    const profile = profileFor(cfg.release);
+    const secrets = new SecretsComponent("secrets", cfg.secrets);
+    const ssh = { user: cfg.sshUser, port: cfg.sshPort, privateKey: cfg.secrets.sshPrivateKey };
+    const hosts: Record<string, HostRef> = {};
+    for (const node of cfg.nodes) {
+        const host = new Host(node.name, { node, ssh });
+        const base = new Base(`${node.name}-base`, {
+            host,
+            profile: profile.base,
+            aptProxy: cfg.aptProxy,
+            rebootOnSysctlChange: cfg.rebootOnSysctlChange,
+        });
+        hosts[node.name] = { node, connection: host.connection, ssh: host.ssh, ready: base.ready };
+    }
+    const controller = hosts[cfg.controller.name];
+    const mysql = new Mysql("mysql", { host: controller, profile: profile.base.mysql, overrides: cfg.overrides["mysql.cnf"] });
+    const rabbitmq = new RabbitMQ("rabbitmq", { host: controller, profile: profile.base.rabbitmq, password: secrets.rabbitPassword });
+    return {
+        cfg,
+        profile,
+        secrets,
+        hosts,
+        controller,
+        network: hosts[cfg.network.name],
+        computes: cfg.computes.map((n) => hosts[n.name]),
+        mysql,
+        rabbitmq,
+    };
+}
+
+/** The whole cloud. Returns the stack outputs. */
+export function buildCloud(cfg: StackConfig): CloudOutputs {
+    const ctx = buildBase(cfg);
+    return {
+        release: ctx.profile.name,
+        controller: ctx.controller.node.managementIp,
+    };
+}

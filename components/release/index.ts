@@ -1,0 +1,18 @@
+// The release seam: everything that differs between Folsom (the article) and Zed
+// (Debian 12) is reached through the ReleaseProfile returned here. Each service keeps
+// its own release facts in `components/<service>/profiles.ts`; components receive their
+// part of the profile and contain no release conditionals.
+import { Release } from "../../config";
+import { BaseProfile, baseProfiles } from "../base/profiles";
+
+export interface ReleaseProfile {
+    readonly name: Release;
+    readonly base: BaseProfile;
+}
+
+export function profileFor(release: Release): ReleaseProfile {
+    return {
+        name: release,
+        base: baseProfiles[release],
+    };
+}

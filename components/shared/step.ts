@@ -1,0 +1,152 @@
+// Remote steps: the one place that builds `command.remote.Command`s.
+//
+// - `remoteStep`  an idempotent script (preamble + body), secrets on stdin, `triggers` to
+//                 re-run it when something it depends on changes, `delete` to undo it.
+// - `configFile`  a config file change (replace / ini merge / managed block) whose spec
+//                 travels on stdin; re-applied when the rendered content changes (an
+//                 update, never a replacement: a replacement would restore the original
+//                 after writing the new one); restored on destroy. Returns the content
+//                 hash that restarts put in their triggers.
+// - `restart`     restart services when (and only when) the hashes of the files they read
+//                 change.
+import * as command from "@pulumi/command";
+import * as pulumi from "@pulumi/pulumi";
+import { createHash } from "crypto";
+import { NodeSpec } from "../../config";
+import { SshConnection } from "../../providers/ssh";
+import { IniDoc, compactIni, iniValue, mergeIni, renderIni } from "./ini";
+import { FileMode, FileTarget, fileApplyScript, fileRestoreScript, fileSpec, script, shq } from "./script";
+
+/** One host as every component sees it: its node entry, SSH connection, and readiness. */
+export interface HostRef {
+    readonly node: NodeSpec;
+    /** Connection for remote.Command (private key is a secret Output). */
+    readonly connection: command.types.input.remote.ConnectionArgs;
+    /** The same connection as a plain object for the dynamic providers. */
+    readonly ssh: pulumi.Output<SshConnection>;
+    /** Depend on this before touching the host (the wait-for-SSH step). */
+    readonly ready: pulumi.Resource;
+}
+
+export function sha256(text: string): string {
+    return createHash("sha256").update(text).digest("hex");
+}
+
+export interface StepArgs {
+    /** Script body (the preamble is prepended). Must be idempotent; never holds a secret. */
+    readonly create: pulumi.Input<string>;
+    /** Undo script for destroy (preamble prepended). Must tolerate a half-built host. */
+    readonly delete?: string;
+    /** Data for the script, e.g. secrets. Never put secrets in `create`. */
+    readonly stdin?: pulumi.Input<string>;
+    /** Re-run (replace) the step when any of these change. */
+    readonly triggers?: pulumi.Input<unknown>[];
+    /** Silence the step's output in the engine log (use when output could echo input). */
+    readonly quiet?: boolean;
+}
+
+/** A remote step on `host`, named `${name}`, child of `parent`. */
+export function remoteStep(
+    name: string,
+    host: HostRef,
+    args: StepArgs,
+    opts: { parent: pulumi.Resource; dependsOn?: pulumi.Input<pulumi.Input<pulumi.Resource>[]> },
+): command.remote.Command {
+    const deps = pulumi.output(opts.dependsOn ?? []).apply((d) => [host.ready, ...d]);
+    return new command.remote.Command(name, {
+        connection: host.connection,
+        create: pulumi.output(args.create).apply(script),
+        delete: args.delete ? script(args.delete) : undefined,
+        stdin: args.stdin,
+        triggers: args.triggers,
+        logging: args.quiet || args.stdin !== undefined ? "stderr" : "stdoutAndStderr",
+    }, { parent: opts.parent, dependsOn: deps as pulumi.Input<pulumi.Resource[]> });
+}
+
+export type FileContent =
+    | { readonly mode: "replace"; readonly content: pulumi.Input<string> }
+    | { readonly mode: "ini"; readonly doc: pulumi.Input<IniDoc>; readonly removeSections?: readonly string[]; readonly overrides?: IniDoc }
+    | { readonly mode: "block"; readonly block: pulumi.Input<string>; readonly comment?: string };
+
+export interface ConfigFile {
+    readonly step: command.remote.Command;
+    /** sha256 of what the program owns in the file (secret when the content is). */
+    readonly hash: pulumi.Output<string>;
+    /** What the program owns in the file, rendered (INI text for `ini`; secret when the content is). */
+    readonly rendered: pulumi.Output<string>;
+}
+
+/** Render the owned part of a file: the text golden tests compare. */
+export function renderOwned(content: { mode: FileMode; content?: string; doc?: IniDoc; removeSections?: readonly string[]; block?: string }): string {
+    switch (content.mode) {
+        case "replace": return content.content ?? "";
+        case "block": return content.block ?? "";
+        case "ini": {
+            const removed = (content.removeSections ?? []).map((s) => `# removed section [${s}]`);
+            return renderIni(content.doc ?? {}, removed);
+        }
+    }
+}
+
+/** A managed config file on `host`. */
+export function configFile(
+    name: string,
+    host: HostRef,
+    target: FileTarget,
+    content: FileContent,
+    opts: { parent: pulumi.Resource; dependsOn?: pulumi.Input<pulumi.Input<pulumi.Resource>[]> },
+): ConfigFile {
+    let payload: pulumi.Output<{ spec: string; rendered: string }>;
+    if (content.mode === "ini") {
+        payload = pulumi.output(content.doc).apply((doc) => {
+            const merged = mergeIni(doc as IniDoc, content.overrides);
+            const set: Record<string, Record<string, string>> = {};
+            for (const [sec, keys] of Object.entries(compactIni(merged))) {
+                set[sec] = Object.fromEntries(Object.entries(keys).map(([k, v]) => [k, iniValue(v)]));
+            }
+            return {
+                spec: fileSpec("ini", target, { set, removeSections: content.removeSections }),
+                rendered: renderOwned({ mode: "ini", doc: merged, removeSections: content.removeSections }),
+            };
+        });
+    } else if (content.mode === "replace") {
+        payload = pulumi.output(content.content).apply((text) => ({
+            spec: fileSpec("replace", target, { content: text }),
+            rendered: text,
+        }));
+    } else {
+        payload = pulumi.output(content.block).apply((block) => ({
+            spec: fileSpec("block", target, { block, comment: content.comment }),
+            rendered: block,
+        }));
+    }
+    const step = new command.remote.Command(name, {
+        connection: host.connection,
+        create: fileApplyScript(content.mode, target),
+        delete: fileRestoreScript(target),
+        stdin: payload.apply((p) => p.spec),
+        logging: "stderr",
+    }, { parent: opts.parent, dependsOn: pulumi.output(opts.dependsOn ?? []).apply((d) => [host.ready, ...d]) as pulumi.Input<pulumi.Resource[]> });
+    return {
+        step,
+        hash: payload.apply((p) => sha256(`${target.path}\n${target.mode ?? ""}\n${p.rendered}`)),
+        rendered: payload.apply((p) => p.rendered),
+    };
+}
+
+/** Restart `services` on `host` whenever one of `files` changes (and once at creation). */
+export function restart(
+    name: string,
+    host: HostRef,
+    services: readonly string[],
+    files: readonly ConfigFile[],
+    opts: { parent: pulumi.Resource; dependsOn?: pulumi.Input<pulumi.Input<pulumi.Resource>[]>; extraTriggers?: pulumi.Input<unknown>[] },
+): command.remote.Command {
+    return remoteStep(name, host, {
+        create: `oslab_svc restart ${services.map(shq).join(" ")}`,
+        triggers: [...files.map((f) => f.hash), ...(opts.extraTriggers ?? [])],
+    }, {
+        parent: opts.parent,
+        dependsOn: pulumi.output(opts.dependsOn ?? []).apply((d) => [...files.map((f) => f.step), ...d]),
+    });
+}

@@ -1,0 +1,126 @@
+// Unit-test harness: run (part of) the program under pulumi.runtime.setMocks and return
+// every resource it registered, with its inputs as the engine would receive them.
+import * as pulumi from "@pulumi/pulumi";
+import * as fs from "fs";
+import * as yaml from "js-yaml";
+import * as path from "path";
+import { NAMESPACE, RawConfig, SecretConfig, StackConfig, validateConfig, withDerived } from "../../config";
+
+export interface Registered {
+    readonly type: string;
+    readonly name: string;
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    readonly inputs: any;
+}
+
+export const SECRET_SIG = "4dabf18193072939515e22adb298388d";
+
+/** Values used for secrets in tests; asserted absent from every command string. */
+export const TEST_SECRETS = {
+    sshPrivateKey: "-----BEGIN OPENSSH PRIVATE KEY-----TESTKEY-----END OPENSSH PRIVATE KEY-----",
+    generated: "GENERATEDSECRET",
+};
+
+/** Unwrap secret markers the mock monitor passes through. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function unwrap(v: any): any {
+    if (Array.isArray(v)) return v.map(unwrap);
+    if (v && typeof v === "object") {
+        if (v[SECRET_SIG] === "1b47061264138c4ac30d75fd1eb44270") return unwrap(v.value);
+        return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, unwrap(x)]));
+    }
+    return v;
+}
+
+/** Read a stack file's `openstack-lab:` keys as plain values. */
+export function readStackFile(file: string): RawConfig {
+    const doc = yaml.load(fs.readFileSync(path.join(__dirname, "..", "..", file), "utf8")) as { config: Record<string, unknown> };
+    const raw: RawConfig = {};
+    for (const [k, v] of Object.entries(doc.config)) {
+        if (k.startsWith(`${NAMESPACE}:`)) raw[k.slice(NAMESPACE.length + 1)] = v;
+    }
+    return raw;
+}
+
+/** A validated StackConfig from plain values; secrets are the test values. */
+export function stackConfig(raw: RawConfig, given: Partial<Omit<SecretConfig, "sshPrivateKey">> = {}): StackConfig {
+    const { config, problems } = validateConfig(raw, new Set(["sshPrivateKey"]));
+    if (!config) throw new Error(problems.map((p) => `${p.key}: ${p.message}`).join("\n"));
+    return withDerived(config, {
+        sshPrivateKey: pulumi.secret(TEST_SECRETS.sshPrivateKey),
+        dbPasswords: {},
+        servicePasswords: {},
+        ...given,
+    });
+}
+
+/** The article's stack (Pulumi.dev.yaml) with optional changes. */
+export function devConfig(change: (raw: RawConfig) => RawConfig = (r) => r): StackConfig {
+    return stackConfig(change(readStackFile("Pulumi.dev.yaml")));
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Outputs = Record<string, any>;
+
+export interface RunResult {
+    readonly resources: Registered[];
+    readonly outputs: Outputs;
+}
+
+/**
+ * Run `build` under mocks and wait until registrations settle. `mockOutputs(type, name,
+ * inputs)` may supply a resource's outputs (e.g. a provider's IDs).
+ */
+export async function run(
+    build: () => Record<string, pulumi.Input<unknown>> | void,
+    opts: { preview?: boolean; mockOutputs?: (r: Registered) => Record<string, unknown> | undefined } = {},
+): Promise<RunResult> {
+    const resources: Registered[] = [];
+    await pulumi.runtime.setMocks({
+        newResource: (args) => {
+            const r = { type: args.type, name: args.name, inputs: args.inputs };
+            resources.push(r);
+            const extra = opts.mockOutputs?.(r) ?? defaultOutputs(r);
+            return { id: `${args.name}-id`, state: { ...args.inputs, ...extra } };
+        },
+        call: (args) => args.inputs,
+    }, "openstack-lab", "test", opts.preview ?? false);
+    const exported = build() ?? {};
+    const outputs: Outputs = {};
+    for (const [k, v] of Object.entries(exported)) {
+        outputs[k] = await settleOutput(pulumi.output(v));
+    }
+    let last = -1, stable = 0;
+    for (let i = 0; i < 2000 && stable < 20; i++) {
+        await new Promise((r) => setImmediate(r));
+        if (resources.length === last) stable++;
+        else { stable = 0; last = resources.length; }
+    }
+    return { resources, outputs };
+}
+
+/** Known value of an Output (undefined when unknown, e.g. in preview). */
+export function settleOutput<T>(o: pulumi.Output<T>): Promise<T | undefined> {
+    return new Promise((resolve) => o.apply((v) => { resolve(v); return v; }));
+}
+
+/** Outputs the mocks give resources by default: stdout for commands, random results. */
+function defaultOutputs(r: Registered): Record<string, unknown> {
+    if (r.type === "random:index/randomPassword:RandomPassword") return { result: TEST_SECRETS.generated };
+    if (r.type === "command:remote:Command") return { stdout: "", stderr: "" };
+    return {};
+}
+
+export function byType(resources: readonly Registered[], type: string): Registered[] {
+    return resources.filter((r) => r.type === type);
+}
+
+export function names(resources: readonly Registered[], type?: string): string[] {
+    return (type ? byType(resources, type) : resources).map((r) => r.name).sort();
+}
+
+export function find(resources: readonly Registered[], name: string): Registered {
+    const r = resources.find((x) => x.name === name);
+    if (!r) throw new Error(`no resource named ${name}; have: ${resources.map((x) => x.name).join(", ")}`);
+    return r;
+}
