@@ -1,0 +1,2 @@
+// Re-exports of the dynamic providers and the SSH executor they share.
+export * from "./ssh";

@@ -1,0 +1,397 @@
+// SSH executor shared by every dynamic provider (MysqlDatabase, KeystoneEndpoint,
+// QuantumNetwork, OvsBridge). Built on ssh2.
+//
+// Contract
+// - `withSsh(conn, what, fn)` opens exactly ONE SSH connection for one provider
+//   operation, hands fn a session (exec + HTTP through a tunnel), and always closes it.
+//   Connecting retries a bounded number of times (`dialErrorLimit`, default 5, with
+//   backoff) within an overall limit of 60 s; authentication failures are not retried.
+// - Errors name the host, the resource (`what`) and the failing step, and pass through
+//   `redact()` with every secret the session knows (private key, values given in
+//   `secrets`, stdin), so they never contain a secret.
+// - Scripts travel in the SSH exec request (`exec /bin/bash -c '<script>'`): they are
+//   visible in the host's process list, so scripts must never contain secrets. Secrets
+//   travel on the channel's stdin, which is kept free for exactly that purpose (that is
+//   why `bash -s <script-on-stdin>` is not used).
+// - HTTP goes through `forwardOut` (direct-tcpip) to host:port as seen from the SSH
+//   host, so services bound to a management address are reachable without exposing
+//   them to the machine running Pulumi.
+//
+// Closure serialization: dynamic providers call these functions from a closure the
+// Pulumi SDK serializes by value and evaluates in a separate provider-host process.
+// Everything here is therefore self-contained: module scope holds only functions and
+// primitive constants, `ssh2`/`http` are `require`d inside the functions (resolved
+// from node_modules in the provider host), no Map/Set/Date/RegExp is captured.
+// Host keys are not verified (the lab regenerates hosts freely); like
+// @pulumi/command's remote connection.
+
+import type { Client, ClientChannel, ConnectConfig } from "ssh2";
+
+/** Same field names as @pulumi/command's `remote.ConnectionArgs`. */
+export interface SshConnection {
+    host: string;
+    /** Default 22. */
+    port?: number;
+    /** Default "root". */
+    user?: string;
+    /** OpenSSH/PEM private key text (secret). */
+    privateKey: string;
+    /** Connection attempts before giving up (default 5). */
+    dialErrorLimit?: number;
+    /** Seconds per attempt for the TCP connect + SSH handshake (default 15). */
+    perDialTimeout?: number;
+}
+
+export interface ExecResult {
+    code: number;
+    stdout: string;
+    stderr: string;
+}
+
+export interface ExecOptions {
+    /** Data for the script's standard input (the ONLY place secrets may travel). */
+    stdin?: string;
+    /** Extra secret values to redact from any error this session raises from now on. */
+    secrets?: string[];
+    /** Kill the command after this many milliseconds (default 300 000). */
+    timeoutMs?: number;
+}
+
+export interface HttpRequest {
+    method: string;
+    path: string;
+    headers?: Record<string, string>;
+    /** Sent as JSON (Content-Type: application/json) unless it is a string. */
+    body?: unknown;
+}
+
+export interface HttpResponse {
+    status: number;
+    headers: Record<string, string | string[] | undefined>;
+    /** Parsed JSON when the body parses as JSON, else the text. */
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    body: any;
+    text: string;
+}
+
+export interface SshSession {
+    /** Runs the script with bash on the SSH host; resolves with the exit code (non-zero does not throw). */
+    exec(script: string, opts?: ExecOptions): Promise<ExecResult>;
+    /** Like exec, but a non-zero exit throws an error naming host, resource and `step` (stderr redacted). */
+    run(step: string, script: string, opts?: ExecOptions): Promise<ExecResult>;
+    /** HTTP through an SSH tunnel to host:port as seen from the SSH host. Any status resolves. */
+    http(target: { host: string; port: number }, req: HttpRequest): Promise<HttpResponse>;
+    /** Throws an error naming host, resource and step; the detail is redacted. */
+    fail(step: string, detail: string): never;
+    /** Registers secret values for redaction in this session's errors. */
+    addSecrets(...values: (string | undefined)[]): void;
+    /** "user@host:port", for messages. */
+    readonly target: string;
+}
+
+/** Error raised by withSsh and the session: message = `<what>: <step> on <target> failed: <detail>`. */
+export interface SshError extends Error {
+    host: string;
+    what: string;
+    step: string;
+}
+
+/**
+ * Replaces every occurrence of the given secrets (and of a few well-known secret
+ * shapes: PEM blocks, `IDENTIFIED BY '…'`, `PASSWORD('…')`, `scheme://user:pw@`,
+ * JSON "password"/"token" fields, X-Auth-Token headers) with `[secret]`.
+ * Also redacts each non-trivial line of a multi-line secret. Pure.
+ */
+export function redact(text: string, secrets: (string | undefined)[] = []): string {
+    let out = String(text);
+    const values: string[] = [];
+    for (const s of secrets) {
+        if (typeof s !== "string" || s.length === 0) continue;
+        values.push(s);
+        if (s.includes("\n")) {
+            for (const line of s.split("\n")) {
+                if (line.trim().length >= 8) values.push(line.trim());
+            }
+        }
+    }
+    // Longest first so a secret containing another is removed whole.
+    values.sort((a, b) => b.length - a.length);
+    for (const v of values) out = out.split(v).join("[secret]");
+    out = out.replace(/-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(-----END [A-Z ]*PRIVATE KEY-----|$)/g, "[secret]");
+    out = out.replace(/(IDENTIFIED\s+BY\s+)'(?:[^'\\]|\\.|'')*'/gi, "$1'[secret]'");
+    out = out.replace(/(PASSWORD\s*\(\s*)'(?:[^'\\]|\\.|'')*'/gi, "$1'[secret]'");
+    out = out.replace(/([a-z][a-z0-9+.-]*:\/\/[^\s:/@]*:)[^\s@/]*@/gi, "$1[secret]@");
+    out = out.replace(/("(?:password|token|secret|admin_token)"\s*:\s*)"(?:[^"\\]|\\.)*"/gi, '$1"[secret]"');
+    out = out.replace(/(X-(?:Auth|Subject)-Token\s*:\s*)\S+/gi, "$1[secret]");
+    return out;
+}
+
+/** Builds the error thrown by withSsh / sessions (message redacted). */
+export function sshError(host: string, what: string, step: string, detail: string, secrets: (string | undefined)[] = []): SshError {
+    const msg = `${what}: ${step} on ${host} failed: ${redact(detail, secrets)}`;
+    const e = new Error(msg) as SshError;
+    e.name = "SshError";
+    e.host = host;
+    e.what = what;
+    e.step = step;
+    return e;
+}
+
+/** Single-quotes a string for bash. Pure. */
+export function shellQuote(s: string): string {
+    return "'" + String(s).split("'").join("'\\''") + "'";
+}
+
+/** The exec request sent over SSH for a script: bash runs the script text given as argument. Pure. */
+export function execCommand(script: string): string {
+    return "exec /bin/bash -c " + shellQuote(script);
+}
+
+/** Connection defaults and bounds: [attempts, per-attempt timeout ms, overall limit ms]. Pure. */
+export function dialPolicy(conn: SshConnection): { attempts: number; perDialMs: number; overallMs: number; backoffMs: number[] } {
+    const attempts = Math.max(1, Math.min(20, Math.floor(conn.dialErrorLimit ?? 5)));
+    const perDialMs = Math.max(1, Math.min(120, conn.perDialTimeout ?? 15)) * 1000;
+    const backoffMs: number[] = [];
+    for (let i = 0; i < attempts - 1; i++) backoffMs.push(Math.min(8000, 500 * 2 ** i));
+    return { attempts, perDialMs, overallMs: 60000, backoffMs };
+}
+
+/**
+ * Opens one SSH connection (bounded retries), runs fn with a session, closes the
+ * connection whatever happens. `what` names the resource in errors, e.g.
+ * `MysqlDatabase nova`.
+ */
+export async function withSsh<T>(conn: SshConnection, what: string, fn: (s: SshSession) => Promise<T>): Promise<T> {
+    const ssh2 = require("ssh2") as typeof import("ssh2");
+    const port = conn.port ?? 22;
+    const user = conn.user ?? "root";
+    const target = `${user}@${conn.host}:${port}`;
+    const secrets: string[] = [conn.privateKey];
+    const fail = (step: string, detail: string): never => {
+        throw sshError(target, what, step, detail, secrets);
+    };
+    if (typeof conn.host !== "string" || conn.host.length === 0) fail("connect", "no host given");
+    if (typeof conn.privateKey !== "string" || conn.privateKey.length === 0) fail("connect", "no private key given");
+
+    const policy = dialPolicy(conn);
+    const started = Date.now();
+    const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+    const dialOnce = (timeoutMs: number): Promise<Client> =>
+        new Promise<Client>((resolve, reject) => {
+            const c = new ssh2.Client();
+            let settled = false;
+            const timer = setTimeout(() => {
+                if (settled) return;
+                settled = true;
+                c.end();
+                reject(Object.assign(new Error(`timed out after ${Math.round(timeoutMs / 1000)} s`), { level: "client-timeout" }));
+            }, timeoutMs + 1000);
+            c.on("ready", () => {
+                if (settled) return;
+                settled = true;
+                clearTimeout(timer);
+                resolve(c);
+            });
+            c.on("error", (err: Error & { level?: string }) => {
+                if (settled) return;
+                settled = true;
+                clearTimeout(timer);
+                c.end();
+                reject(err);
+            });
+            c.on("close", () => {
+                if (settled) return;
+                settled = true;
+                clearTimeout(timer);
+                reject(new Error("connection closed during handshake"));
+            });
+            let key: ConnectConfig["privateKey"];
+            try {
+                key = conn.privateKey;
+                c.connect({
+                    host: conn.host,
+                    port,
+                    username: user,
+                    privateKey: key,
+                    readyTimeout: timeoutMs,
+                    keepaliveInterval: 10000,
+                    keepaliveCountMax: 3,
+                    tryKeyboard: false,
+                });
+            } catch (e) {
+                // ssh2 throws synchronously for unparsable keys; never echo the key.
+                settled = true;
+                clearTimeout(timer);
+                reject(Object.assign(new Error(`invalid private key (${(e as Error).message})`), { level: "client-key" }));
+            }
+        });
+
+    let client: Client | undefined;
+    const errors: string[] = [];
+    for (let attempt = 1; attempt <= policy.attempts; attempt++) {
+        const left = policy.overallMs - (Date.now() - started);
+        if (left <= 0) break;
+        try {
+            client = await dialOnce(Math.min(policy.perDialMs, left));
+            break;
+        } catch (e) {
+            const err = e as Error & { level?: string; code?: string };
+            errors.push(`attempt ${attempt}: ${err.code ? err.code + " " : ""}${err.message}`);
+            // Wrong credentials or a broken key will not fix themselves: no retry.
+            if (err.level === "client-authentication" || err.level === "client-key") {
+                fail("connect (authentication)", `${err.message}: the SSH server rejected the private key for user ${user}`);
+            }
+            const wait = policy.backoffMs[attempt - 1];
+            if (wait === undefined || Date.now() - started + wait >= policy.overallMs) break;
+            await sleep(wait);
+        }
+    }
+    if (!client) {
+        return fail(
+            "connect",
+            `unreachable after ${errors.length} attempt(s) in ${Math.round((Date.now() - started) / 1000)} s (${errors.join("; ")})`,
+        );
+    }
+    const c: Client = client;
+
+    const exec = (script: string, opts: ExecOptions = {}): Promise<ExecResult> => {
+        if (opts.secrets) for (const s of opts.secrets) if (s) secrets.push(s);
+        // The whole stdin (and each of its longer lines, see redact) counts as secret;
+        // very short stdin is not treated as a secret (it would mangle messages): pass
+        // short secrets in `secrets`.
+        if (opts.stdin && opts.stdin.length >= 6) secrets.push(opts.stdin);
+        const command = execCommand(script);
+        if (command.length > 120000) fail("exec", `script too long (${command.length} bytes); ship large content on stdin`);
+        const timeoutMs = opts.timeoutMs ?? 300000;
+        return new Promise<ExecResult>((resolve, reject) => {
+            c.exec(command, (err: Error | undefined, stream: ClientChannel) => {
+                if (err) {
+                    reject(sshError(target, what, "exec", `cannot open a session channel: ${err.message}`, secrets));
+                    return;
+                }
+                const out: Buffer[] = [];
+                const errb: Buffer[] = [];
+                let code: number | undefined;
+                let signal: string | undefined;
+                let done = false;
+                const timer = setTimeout(() => {
+                    if (done) return;
+                    done = true;
+                    try {
+                        stream.signal("KILL");
+                    } catch {
+                        /* ignore */
+                    }
+                    stream.close();
+                    reject(sshError(target, what, "exec", `command timed out after ${Math.round(timeoutMs / 1000)} s`, secrets));
+                }, timeoutMs);
+                stream.on("data", (d: Buffer) => out.push(d));
+                stream.stderr.on("data", (d: Buffer) => errb.push(d));
+                stream.on("exit", (c1: number | null, sig?: string) => {
+                    if (typeof c1 === "number") code = c1;
+                    if (sig) signal = sig;
+                });
+                stream.on("close", () => {
+                    if (done) return;
+                    done = true;
+                    clearTimeout(timer);
+                    resolve({
+                        code: code ?? (signal ? 128 : 255),
+                        stdout: Buffer.concat(out).toString("utf8"),
+                        stderr: Buffer.concat(errb).toString("utf8") + (signal ? `\n(killed by signal ${signal})` : ""),
+                    });
+                });
+                if (opts.stdin !== undefined && opts.stdin.length > 0) stream.end(opts.stdin);
+                else stream.end();
+            });
+        });
+    };
+
+    const run = async (step: string, script: string, opts: ExecOptions = {}): Promise<ExecResult> => {
+        const r = await exec(script, opts);
+        if (r.code !== 0) {
+            const tail = (r.stderr.trim() || r.stdout.trim()).split("\n").slice(-15).join("\n");
+            fail(step, `exit ${r.code}: ${tail}`);
+        }
+        return r;
+    };
+
+    const http = (t: { host: string; port: number }, req: HttpRequest): Promise<HttpResponse> => {
+        const httpMod = require("http") as typeof import("http");
+        const step = `HTTP ${req.method} http://${t.host}:${t.port}${req.path.split("?")[0]}`;
+        return new Promise<HttpResponse>((resolve, reject) => {
+            c.forwardOut("127.0.0.1", 0, t.host, t.port, (err: Error | undefined, stream: ClientChannel) => {
+                if (err) {
+                    reject(sshError(target, what, step, `tunnel to ${t.host}:${t.port} refused: ${err.message}`, secrets));
+                    return;
+                }
+                let payload: string | undefined;
+                const headers: Record<string, string> = { Accept: "application/json", ...(req.headers ?? {}) };
+                for (const [k, v] of Object.entries(headers)) {
+                    if (/token|authorization|password|secret/i.test(k)) secrets.push(v);
+                }
+                if (req.body !== undefined) {
+                    payload = typeof req.body === "string" ? req.body : JSON.stringify(req.body);
+                    if (!Object.keys(headers).some((h) => h.toLowerCase() === "content-type")) headers["Content-Type"] = "application/json";
+                    headers["Content-Length"] = String(Buffer.byteLength(payload));
+                    secrets.push(payload);
+                }
+                const r = httpMod.request(
+                    {
+                        host: t.host,
+                        port: t.port,
+                        method: req.method,
+                        path: req.path,
+                        headers,
+                        agent: false,
+                        createConnection: () => stream as unknown as import("net").Socket,
+                        timeout: 120000,
+                    },
+                    (res) => {
+                        const chunks: Buffer[] = [];
+                        res.on("data", (d: Buffer) => chunks.push(d));
+                        res.on("error", (e: Error) => reject(sshError(target, what, step, `reading response: ${e.message}`, secrets)));
+                        res.on("end", () => {
+                            const text = Buffer.concat(chunks).toString("utf8");
+                            let body: unknown = text;
+                            if (text.length > 0) {
+                                try {
+                                    body = JSON.parse(text);
+                                } catch {
+                                    body = text;
+                                }
+                            }
+                            resolve({ status: res.statusCode ?? 0, headers: res.headers as Record<string, string | string[] | undefined>, body, text });
+                        });
+                    },
+                );
+                r.on("timeout", () => r.destroy(new Error("no response within 120 s")));
+                r.on("error", (e: Error) => reject(sshError(target, what, step, e.message, secrets)));
+                if (payload !== undefined) r.end(payload);
+                else r.end();
+            });
+        });
+    };
+
+    const session: SshSession = {
+        exec,
+        run,
+        http,
+        fail,
+        addSecrets: (...values: (string | undefined)[]) => {
+            for (const v of values) if (v) secrets.push(v);
+        },
+        target,
+    };
+    try {
+        return await fn(session);
+    } catch (e) {
+        const err = e as Partial<SshError>;
+        if (err && err.name === "SshError") throw e;
+        // Anything else (a bug, a parse error in fn) still gets context and redaction.
+        throw sshError(target, what, "operation", err && err.message ? err.message : String(e), secrets);
+    } finally {
+        c.end();
+    }
+}
