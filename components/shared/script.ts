@@ -59,13 +59,13 @@ oslab_svc() {
   done
 }
 oslab_wait_tcp() {
-  local i
-  for i in $(seq "\${3:-60}"); do (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null && return 0; sleep 1; done
+  local _
+  for _ in $(seq "\${3:-60}"); do (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null && return 0; sleep 1; done
   echo "timed out waiting for $1:$2" >&2; return 1
 }
 oslab_retry() {
-  local n=$1 i; shift
-  for i in $(seq "$n"); do "$@" && return 0; sleep 2; done
+  local n=$1 _; shift
+  for _ in $(seq "$n"); do "$@" && return 0; sleep 2; done
   return 1
 }
 `;
@@ -108,7 +108,7 @@ OSLAB_EDIT_PY`);
 /** Script that undoes `fileApplyScript` (destroy): restore the original or remove ours. */
 export function fileRestoreScript(target: FileTarget): string {
     return script(`py=$(command -v python3 || command -v python)
-"$py" - restore ${shq(target.path)} </dev/null 3</dev/null <<'OSLAB_EDIT_PY'
+"$py" - restore ${shq(target.path)} 3</dev/null <<'OSLAB_EDIT_PY'
 ${editorPy().trimEnd()}
 OSLAB_EDIT_PY`);
 }
