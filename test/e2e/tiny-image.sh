@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# tiny-image.sh OUTDIR — build a ~10 MB bootable guest image from Debian packages only
+# (Debian has no cirros): one qcow2 disk = MBR + FAT partition + syslinux + the Debian
+# kernel + a busybox initramfs. The guest prints LAB-GUEST-UP on the serial console,
+# loads virtio-net, asks DHCP for an address, prints LAB-GUEST-NET <addr>, then tries
+# the metadata service (LAB-GUEST-METADATA <instance-id> or "none") and keeps a shell.
+# Cached: an existing OUTDIR/tiny.qcow2 is reused. Needs root (apt-get) and a mirror.
+set -euo pipefail
+out=${1:?usage: tiny-image.sh OUTDIR}
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+[ -s "$out/tiny.qcow2" ] && { echo "$out/tiny.qcow2 (cached)"; exit 0; }
+
+need=(syslinux syslinux-common mtools dosfstools qemu-utils busybox-static cpio fdisk)
+missing=()
+for p in "${need[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p"); done
+if [ ${#missing[@]} -gt 0 ]; then
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >/dev/null
+fi
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cd "$work"
+
+# Kernel: the current Debian kernel package, extracted (never installed).
+pkg=$(apt-cache depends linux-image-amd64 | awk '/Depends: linux-image-/{print $2; exit}')
+apt-get download -q "$pkg" >/dev/null
+dpkg-deb -x "${pkg}"_*.deb kpkg
+cp kpkg/boot/vmlinuz-* vmlinuz
+kmods="kpkg/lib/modules/$(ls kpkg/lib/modules)/kernel"
+
+# Initramfs: busybox + the virtio-net module chain (built as modules in Debian).
+mkdir -p initrd/{bin,proc,sys,dev,etc,lib/modules,tmp}
+cp /bin/busybox initrd/bin/busybox
+modules=(drivers/virtio/virtio_ring drivers/virtio/virtio drivers/virtio/virtio_pci_modern_dev
+         drivers/virtio/virtio_pci_legacy_dev drivers/virtio/virtio_pci net/core/failover
+         drivers/net/net_failover drivers/net/virtio_net)
+for m in "${modules[@]}"; do
+  f="$kmods/$m.ko"; [ -f "$f" ] || f="$kmods/$m.ko.xz"
+  cp "$f" initrd/lib/modules/
+done
+cat > initrd/etc/udhcpc.script <<'HOOK'
+#!/bin/sh
+[ "$1" = bound ] || [ "$1" = renew ] || exit 0
+ip addr flush dev "$interface"
+ip addr add "$ip/${mask:-24}" dev "$interface"
+[ -n "$router" ] && ip route replace default via "${router%% *}"
+exit 0
+HOOK
+cat > initrd/init <<'INIT'
+#!/bin/busybox sh
+/bin/busybox --install -s /bin
+mount -t proc proc /proc; mount -t sysfs sys /sys; mount -t devtmpfs dev /dev
+echo "LAB-GUEST-UP kernel=$(uname -r) uptime=$(cut -d' ' -f1 /proc/uptime)"
+for m in virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci failover net_failover virtio_net; do
+  f=/lib/modules/$m.ko; [ -f "$f" ] || f=$f.xz; insmod "$f" 2>/dev/null
+done
+ip link set lo up
+if ip link set eth0 up 2>/dev/null; then
+  udhcpc -i eth0 -n -q -t 6 -T 2 -s /etc/udhcpc.script >/dev/null 2>&1
+  echo "LAB-GUEST-NET $(ip -4 -o addr show eth0 | awk '{print $4}') uptime=$(cut -d' ' -f1 /proc/uptime)"
+  id=$(wget -q -T 5 -O - http://169.254.169.254/latest/meta-data/instance-id 2>/dev/null || true)
+  echo "LAB-GUEST-METADATA ${id:-none}"
+else
+  echo "LAB-GUEST-NET none"
+fi
+while true; do setsid cttyhack sh -l </dev/ttyS0 >/dev/ttyS0 2>&1 || sleep 5; done
+INIT
+chmod +x initrd/init initrd/etc/udhcpc.script
+(cd initrd && find . | cpio -o -H newc 2>/dev/null | gzip -9) > initrd.gz
+
+# One bootable disk, built without loop devices or mounts: MBR boot code, a FAT16
+# partition at 1 MiB, the kernel and initramfs copied with mtools, syslinux installed
+# into the partition by offset.
+mib=$(( ($(stat -c%s vmlinuz) + $(stat -c%s initrd.gz)) / 1048576 + 4 ))
+truncate -s $((mib + 1))M tiny.raw
+echo 'start=2048, type=6, bootable' | sfdisk -q tiny.raw
+dd if=/usr/lib/syslinux/mbr/mbr.bin of=tiny.raw conv=notrunc bs=440 count=1 status=none
+offset=$((2048 * 512))
+mkfs.vfat -n TINY --offset 2048 tiny.raw $((mib * 1024)) >/dev/null
+cat > syslinux.cfg <<'CFG'
+DEFAULT lab
+PROMPT 0
+TIMEOUT 0
+SERIAL 0 115200
+LABEL lab
+  LINUX /vmlinuz
+  INITRD /initrd.gz
+  APPEND console=tty0 console=ttyS0,115200 quiet
+CFG
+export MTOOLS_SKIP_CHECK=1
+mcopy -i "tiny.raw@@$offset" vmlinuz initrd.gz syslinux.cfg ::/
+syslinux --offset "$offset" --install tiny.raw
+qemu-img convert -c -O qcow2 tiny.raw "$out/tiny.qcow2"
+echo "$out/tiny.qcow2 $(stat -c%s "$out/tiny.qcow2") bytes"
