@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# smoke.sh — run ON THE CONTROLLER after a deploy: prove the cloud works with the
+# openstack CLI. Usage: smoke.sh CREDENTIALS_FILE EXPECTED_GATEWAY_IP COMPUTE_HOST IMAGE
+# Prints one "ok <check>" line per check and "N passed, N failed" at the end.
+set -uo pipefail
+creds=$1 gateway_ip=$2 compute=$3 image=$4
+# shellcheck disable=SC1090
+. "$creds"
+passed=0 failed=0
+ok() { echo "ok $*"; passed=$((passed + 1)); }
+fail() { echo "FAIL $*"; failed=$((failed + 1)); }
+check() { local what=$1; shift; if "$@"; then ok "$what"; else fail "$what"; fi; }
+os() { openstack "$@" 2>/dev/null; }
+until_true() { local n=$1 _; shift; for _ in $(seq "$n"); do "$@" && return 0; sleep 2; done; return 1; }
+
+check "token issue" os token issue -f value -c id
+for t in identity image compute network placement volumev3; do
+  check "catalog has $t" bash -c "openstack catalog list -f value -c Type 2>/dev/null | grep -qx $t"
+done
+all_up() { # all_up COMMAND… : every row's state column is up/True and there is at least one
+  local out; out=$("$@" 2>/dev/null) || return 1
+  [ -n "$out" ] && ! grep -qvE '(up|True|:-\))$' <<<"$out"
+}
+check "compute services up" until_true 30 all_up openstack compute service list -f value -c State
+check "network agents alive" until_true 30 all_up openstack network agent list -f value -c Alive
+check "hypervisor $compute listed" until_true 30 bash -c "openstack hypervisor list -f value -c 'Hypervisor Hostname' 2>/dev/null | grep -q '^$compute'"
+check "image $image active" until_true 30 bash -c "[ \"\$(openstack image show '$image' -f value -c status 2>/dev/null)\" = active ]"
+check "network private exists" os network show private -f value -c id
+check "network ext_net is external" bash -c "[ \"\$(openstack network show ext_net -f value -c router:external 2>/dev/null)\" = True ]"
+check "router provider-router exists" os router show provider-router -f value -c id
+gw=$(openstack port list --router provider-router --device-owner network:router_gateway -f value -c 'Fixed IP Addresses' 2>/dev/null | grep -oE "[0-9]+(\.[0-9]+){3}" | head -n1)
+check "router gateway IP = stack output ($gateway_ip)" test "$gw" = "$gateway_ip"
+
+os flavor show oslab.tiny >/dev/null || os flavor create --ram 256 --disk 1 --vcpus 1 oslab.tiny >/dev/null
+os server delete --wait oslab-smoke >/dev/null
+start=$SECONDS
+os server create --image "$image" --flavor oslab.tiny --network private oslab-smoke -f value -c id >/dev/null
+status=""
+for _ in $(seq 120); do status=$(os server show oslab-smoke -f value -c status); [ "$status" = ACTIVE ] || [ "$status" = ERROR ] && break; sleep 2; done
+check "server ACTIVE on $compute (after $((SECONDS - start))s)" test "$status" = ACTIVE
+[ "$status" = ERROR ] && os server show oslab-smoke -f value -c fault
+host=$(os server show oslab-smoke -f value -c OS-EXT-SRV-ATTR:host)
+check "server runs on $compute" test "$host" = "$compute"
+console() { os console log show oslab-smoke | tr -d '\r'; }
+check "guest booted (console LAB-GUEST-UP)" until_true 60 bash -c "openstack console log show oslab-smoke 2>/dev/null | grep -q LAB-GUEST-UP"
+check "guest got a DHCP address (console LAB-GUEST-NET)" until_true 60 bash -c "openstack console log show oslab-smoke 2>/dev/null | grep -qE 'LAB-GUEST-NET [0-9]'"
+console | grep -a LAB-GUEST || true
+fip=$(os floating ip create ext_net -f value -c floating_ip_address)
+check "floating IP allocated ($fip)" test -n "$fip"
+check "floating IP attached" os server add floating ip oslab-smoke "$fip"
+check "floating IP listed on the server" until_true 15 bash -c "openstack server show oslab-smoke -f value -c addresses 2>/dev/null | grep -q '$fip'"
+if console | grep -q 'LAB-GUEST-METADATA [^n]'; then ok "metadata service answered the guest"; else echo "info metadata: $(console | grep -a LAB-GUEST-METADATA || echo 'not asked')"; fi
+
+# Leave nothing behind that destroy would not know about.
+os server delete --wait oslab-smoke >/dev/null
+[ -n "$fip" ] && os floating ip delete "$fip" >/dev/null
+os flavor delete oslab.tiny >/dev/null
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
