@@ -26,6 +26,7 @@
 // @pulumi/command's remote connection.
 
 import type { Client, ClientChannel, ConnectConfig } from "ssh2";
+import type { Input } from "@pulumi/pulumi";
 
 /** Same field names as @pulumi/command's `remote.ConnectionArgs`. */
 export interface SshConnection {
@@ -40,6 +41,86 @@ export interface SshConnection {
     dialErrorLimit?: number;
     /** Seconds per attempt for the TCP connect + SSH handshake (default 15). */
     perDialTimeout?: number;
+}
+
+/** The Input form providers accept (every field may be an Output; privateKey should be secret). */
+export type SshConnectionArgs = { [K in keyof SshConnection]: Input<SshConnection[K]> };
+
+/**
+ * The string the engine sends for unknown values during preview (dynamic providers see
+ * it in check/diff; `pulumi.runtime.isDryRun()` is not available in the provider host).
+ */
+export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+/** True for the engine's unknown-value marker. Pure. */
+export function isUnknown(v: unknown): boolean {
+    return v === UNKNOWN;
+}
+
+export interface CheckFailure {
+    property: string;
+    reason: string;
+}
+
+/**
+ * Validates and normalizes a connection input for `check` (defaults port 22, user
+ * root). Unknown values (preview) pass through unvalidated; the whole connection may
+ * be unknown. Reasons never contain the private key. Pure.
+ */
+export function checkSshConnection(v: unknown, property = "connection"): { value: unknown; failures: CheckFailure[] } {
+    const failures: CheckFailure[] = [];
+    if (isUnknown(v)) return { value: v, failures };
+    if (!v || typeof v !== "object" || Array.isArray(v)) {
+        return { value: v, failures: [{ property, reason: "connection must be an object { host, port?, user?, privateKey }" }] };
+    }
+    const c = v as Record<string, unknown>;
+    const out: Record<string, unknown> = {};
+    if (isUnknown(c.host)) out.host = c.host;
+    else if (typeof c.host !== "string" || !/^[A-Za-z0-9]([A-Za-z0-9.:_-]*[A-Za-z0-9])?$|^\[[0-9A-Fa-f:.]+\]$/.test(c.host)) {
+        failures.push({ property: `${property}.host`, reason: "host must be a host name or IP address" });
+        out.host = c.host;
+    } else out.host = c.host;
+    if (c.port === undefined || c.port === null) out.port = 22;
+    else if (isUnknown(c.port)) out.port = c.port;
+    else if (typeof c.port !== "number" || !Number.isInteger(c.port) || c.port < 1 || c.port > 65535) {
+        failures.push({ property: `${property}.port`, reason: "port must be an integer between 1 and 65535" });
+        out.port = c.port;
+    } else out.port = c.port;
+    if (c.user === undefined || c.user === null) out.user = "root";
+    else if (isUnknown(c.user)) out.user = c.user;
+    else if (typeof c.user !== "string" || !/^[a-z_][a-z0-9_.-]{0,31}$/.test(c.user)) {
+        failures.push({ property: `${property}.user`, reason: "user must be a POSIX user name" });
+        out.user = c.user;
+    } else out.user = c.user;
+    if (isUnknown(c.privateKey)) out.privateKey = c.privateKey;
+    else if (typeof c.privateKey !== "string" || !/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(c.privateKey)) {
+        failures.push({ property: `${property}.privateKey`, reason: "privateKey must be a PEM/OpenSSH private key (-----BEGIN ... PRIVATE KEY-----)" });
+        out.privateKey = c.privateKey;
+    } else out.privateKey = c.privateKey;
+    for (const k of ["dialErrorLimit", "perDialTimeout"]) {
+        const x = c[k];
+        if (x === undefined || x === null) continue;
+        if (!isUnknown(x) && (typeof x !== "number" || !(x > 0))) failures.push({ property: `${property}.${k}`, reason: `${k} must be a positive number` });
+        out[k] = x;
+    }
+    return { value: out, failures };
+}
+
+/**
+ * Compares two connections for diff: `host` names the machine (a change means the
+ * managed object lives elsewhere: replace); port, user, key and dial settings only
+ * change how we reach it (update, no remote action). Pure.
+ */
+export function diffSshConnection(olds: unknown, news: unknown): { hostChanged: boolean; otherChanged: boolean } {
+    if (isUnknown(news) || !news || typeof news !== "object") return { hostChanged: true, otherChanged: true };
+    const o = (olds && typeof olds === "object" ? olds : {}) as Record<string, unknown>;
+    const n = news as Record<string, unknown>;
+    const hostChanged = isUnknown(n.host) || o.host !== n.host;
+    let otherChanged = false;
+    for (const k of ["port", "user", "privateKey", "dialErrorLimit", "perDialTimeout"]) {
+        if (isUnknown(n[k]) || o[k] !== n[k]) otherChanged = true;
+    }
+    return { hostChanged, otherChanged };
 }
 
 export interface ExecResult {
