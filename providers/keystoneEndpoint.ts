@@ -1,0 +1,642 @@
+// KeystoneEndpoint: one catalog service (name, type, description) and its
+// public/internal/admin URLs in one region — what the article's Listing 2
+// (`endpoints.sh -K … -R RegionOne -E http://192.168.122.111:35357/v2.0 -T …`)
+// creates for each OpenStack service.
+//
+// Identity: ID `${type}/${name}/${region}`. The service is found by type+name,
+// its endpoints by service+interface+region; `create` is find-or-create, so an
+// existing entry (e.g. Keystone's own, from `keystone-manage bootstrap`) is adopted.
+// What changes how:
+// - service.name, service.type, region, dialect → replace. deleteBeforeReplace
+//   when type+name stay the same (region or dialect change): the new resource would
+//   otherwise adopt the very service the old one deletes afterwards.
+// - service.description, urls.* → update in place. v3: PATCH the service /
+//   endpoint. v2.0 has no update call for either: the endpoint (all three URLs
+//   live in one v2.0 endpoint object) is deleted and re-created; a description
+//   change re-creates the service too (new serviceId, endpoint follows).
+// - authUrl, credentials, connection → update (nothing changes in Keystone;
+//   the new values are used from now on).
+// Ownership: outputs record (`created`) which of service/endpoints this resource
+// created; delete removes only those (an adopted entry stays) and tolerates their
+// absence (404). A failed create rolls back what it created before failing.
+// Refresh (`read`) reports the live description and URLs; a missing service = gone.
+//
+// Where it connects: over SSH to `connection` (the controller); every HTTP
+// request goes through that SSH connection (forwardOut) to `authUrl` as seen
+// from the controller, so the operator needs nothing but SSH.
+// Dialects:
+// - "v2.0" (Folsom): Keystone v2.0 admin API (`…:35357/v2.0`) with the admin
+//   token from keystone.conf (`credentials: { token }`) in X-Auth-Token, or an
+//   admin user's password. OS-KSADM services; one v2.0 endpoint carries
+//   publicurl/internalurl/adminurl (endpointIds has its id three times).
+// - "v3" (Zed): password login (`POST /v3/auth/tokens`, X-Subject-Token);
+//   `/v3/services`, `/v3/endpoints` (one per interface), the region is created
+//   when missing (`/v3/regions`) and left in place on delete.
+
+import * as pulumi from "@pulumi/pulumi";
+import { withSsh } from "./ssh";
+import type { SshConnection, SshSession } from "./ssh";
+import {
+    acquireToken, ApiCall, ApiContext, checkConnection, Credentials, DIALECTS, Dialect, getJson, isUnknown, plain, same, runCalls, splitUrl, UNKNOWN, urlProblem,
+} from "./openstackAuth";
+
+export type { Dialect, Credentials, TokenCredentials, PasswordCredentials } from "./openstackAuth";
+
+export const INTERFACES = ["public", "internal", "admin"] as const;
+export type Interface = (typeof INTERFACES)[number];
+
+/** Catalog service, Input-typed. */
+export interface KeystoneServiceArgs {
+    /** Service name, e.g. "quantum" (Folsom) or "neutron" (Zed). Part of the identity. */
+    readonly name: pulumi.Input<string>;
+    /** Service type, e.g. "network". Part of the identity. */
+    readonly type: pulumi.Input<string>;
+    /** Free text; default "". Updated in place. */
+    readonly description?: pulumi.Input<string>;
+}
+
+export interface KeystoneUrlsArgs {
+    readonly public: pulumi.Input<string>;
+    readonly internal: pulumi.Input<string>;
+    readonly admin: pulumi.Input<string>;
+}
+
+export interface KeystoneEndpointArgs {
+    /** SSH connection to the controller (HTTP to Keystone is tunnelled through it). */
+    readonly connection: pulumi.Input<SshConnection>;
+    /** "v2.0" (Folsom, admin token on :35357) or "v3" (Zed, password auth). */
+    readonly dialect: pulumi.Input<Dialect>;
+    /** Versioned Keystone URL as reachable from the SSH host: `http://192.168.122.111:35357/v2.0`, `http://198.51.100.11:5000/v3`. */
+    readonly authUrl: pulumi.Input<string>;
+    /** Secret. `{ token }` (v2.0 admin token) or `{ username, password, projectName, userDomainName?, projectDomainName? }`. */
+    readonly credentials: pulumi.Input<Credentials>;
+    /** Region of the endpoints, e.g. "RegionOne". Part of the identity. */
+    readonly region: pulumi.Input<string>;
+    readonly service: pulumi.Input<KeystoneServiceArgs>;
+    /** Endpoint URLs; `$(tenant_id)s` / `%(tenant_id)s` templates are passed through verbatim. */
+    readonly urls: pulumi.Input<KeystoneUrlsArgs>;
+}
+
+export interface KeystoneService { name: string; type: string; description: string; }
+export type KeystoneUrls = Record<Interface, string>;
+
+/** Plain inputs, as the provider receives them after check. */
+export interface KeystoneEndpointInputs {
+    connection: SshConnection;
+    dialect: Dialect;
+    authUrl: string;
+    credentials: Credentials;
+    region: string;
+    service: KeystoneService;
+    urls: KeystoneUrls;
+}
+
+export interface KeystoneCreated { service: boolean; public: boolean; internal: boolean; admin: boolean; }
+
+/** Provider state: the inputs echoed (connection and credentials are secret outputs) plus the Keystone IDs. */
+export interface KeystoneEndpointOutputs extends KeystoneEndpointInputs {
+    serviceId: string;
+    /** Endpoint ID per interface ("" when missing). v2.0: the same single endpoint ID three times. */
+    endpointIds: KeystoneUrls;
+    /** Which objects this resource created (and therefore deletes). */
+    created: KeystoneCreated;
+}
+
+// ---------------------------------------------------------------------------
+// check
+
+interface Failure { property: string; reason: string; }
+
+/** Validates and defaults the inputs. Unknown values (preview) are accepted as they are. */
+export function checkKeystoneEndpoint(news: Record<string, unknown>): { inputs: Record<string, unknown>; failures: Failure[] } {
+    const failures: Failure[] = [];
+    const fail = (property: string, reason: string) => failures.push({ property, reason });
+    const known = (v: unknown) => !isUnknown(v);
+    const str = (v: unknown) => typeof v === "string" && v.length > 0;
+    const inputs: Record<string, unknown> = { ...news };
+
+    const dialect = news.dialect;
+    if (known(dialect) && !DIALECTS.includes(dialect as Dialect)) {
+        fail("dialect", `must be one of ${DIALECTS.map((d) => `"${d}"`).join(", ")}, got ${JSON.stringify(dialect)}`);
+    }
+    const dialectOk = known(dialect) && DIALECTS.includes(dialect as Dialect);
+
+    checkConnection(news.connection, fail);
+
+    if (known(news.authUrl)) {
+        const p = urlProblem(news.authUrl);
+        if (p) { fail("authUrl", p); } else if (dialectOk) {
+            const base = splitUrl(news.authUrl as string).basePath;
+            const want = dialect === "v2.0" ? "/v2.0" : "/v3";
+            if (!base.endsWith(want)) { fail("authUrl", `for dialect "${dialect}" the path must end in ${want} (e.g. http://host:${dialect === "v2.0" ? "35357/v2.0" : "5000/v3"}), got "${news.authUrl}"`); }
+        }
+    }
+
+    const creds = news.credentials as Record<string, unknown> | undefined;
+    if (known(creds)) {
+        if (!creds || typeof creds !== "object") {
+            fail("credentials", "required: { token } (v2.0) or { username, password, projectName }");
+        } else if (typeof creds.token === "string") {
+            if (creds.token === "") { fail("credentials.token", "must not be empty"); }
+            if (dialectOk && dialect === "v3") { fail("credentials", "dialect v3 needs a password login ({ username, password, projectName }), not an admin token"); }
+        } else {
+            for (const k of ["username", "password", "projectName"]) {
+                if (known(creds[k]) && !str(creds[k])) { fail(`credentials.${k}`, "required (or give { token } for v2.0)"); }
+            }
+        }
+    }
+
+    if (known(news.region)) {
+        if (!str(news.region)) { fail("region", "required, e.g. RegionOne"); } else if ((news.region as string).includes("/")) { fail("region", "must not contain '/'"); }
+    }
+
+    const svc = news.service as Record<string, unknown> | undefined;
+    if (known(svc)) {
+        if (!svc || typeof svc !== "object") {
+            fail("service", "required: { name, type, description? }");
+        } else {
+            for (const k of ["name", "type"]) {
+                if (!known(svc[k])) { continue; }
+                if (!str(svc[k])) { fail(`service.${k}`, "required"); } else if ((svc[k] as string).includes("/")) { fail(`service.${k}`, "must not contain '/'"); }
+            }
+            if (svc.description !== undefined && known(svc.description) && typeof svc.description !== "string") { fail("service.description", "must be a string"); }
+            inputs.service = { ...svc, description: svc.description ?? "" };
+        }
+    }
+
+    const urls = news.urls as Record<string, unknown> | undefined;
+    if (known(urls)) {
+        if (!urls || typeof urls !== "object") {
+            fail("urls", "required: { public, internal, admin }");
+        } else {
+            for (const i of INTERFACES) {
+                if (!known(urls[i])) { continue; }
+                const p = catalogUrlProblem(urls[i]);
+                if (p) { fail(`urls.${i}`, p); }
+            }
+        }
+    }
+    return { inputs, failures };
+}
+
+/** A catalog URL: http(s) with a host; templates like `$(tenant_id)s` are fine. */
+export function catalogUrlProblem(url: unknown): string | undefined {
+    if (typeof url !== "string" || url === "") { return "must be a non-empty http(s) URL"; }
+    let u: URL;
+    try { u = new URL(url); } catch { return `not a URL: "${url}"`; }
+    if (u.protocol !== "http:" && u.protocol !== "https:") { return `must be http:// or https://, got "${url}"`; }
+    if (!u.hostname) { return `URL has no host: "${url}"`; }
+    return undefined;
+}
+
+// ---------------------------------------------------------------------------
+// diff
+
+/** Fields that force a replacement (the natural key, and the API it lives in). */
+export const KEYSTONE_REPLACE_FIELDS = ["dialect", "region", "service.name", "service.type"];
+/** Fields updated in place. */
+export const KEYSTONE_UPDATE_FIELDS = ["service.description", "urls.public", "urls.internal", "urls.admin", "authUrl", "credentials", "connection"];
+
+function field(o: unknown, path: string): unknown {
+    let cur = o;
+    for (const p of path.split(".")) {
+        if (cur === UNKNOWN) { return UNKNOWN; }
+        if (cur === null || typeof cur !== "object") { return undefined; }
+        cur = (cur as Record<string, unknown>)[p];
+    }
+    return cur;
+}
+
+/** The fields whose value differs between the stored outputs and the new inputs. */
+export function changedKeystoneFields(olds: Partial<KeystoneEndpointOutputs>, news: Record<string, unknown>): string[] {
+    return [...KEYSTONE_REPLACE_FIELDS, ...KEYSTONE_UPDATE_FIELDS].filter((f) => !same(field(olds, f), field(news, f)));
+}
+
+export function diffKeystoneEndpoint(olds: Partial<KeystoneEndpointOutputs>, news: Record<string, unknown>): pulumi.dynamic.DiffResult {
+    const changed = changedKeystoneFields(olds, news);
+    const replaces = changed.filter((f) => KEYSTONE_REPLACE_FIELDS.includes(f));
+    // Something recorded as missing by a refresh must be re-created.
+    const missing = !olds.serviceId || INTERFACES.some((i) => !olds.endpointIds?.[i]);
+    const sameService = !changed.includes("service.name") && !changed.includes("service.type");
+    return {
+        changes: changed.length > 0 || missing,
+        replaces,
+        deleteBeforeReplace: replaces.length > 0 && sameService,
+    };
+}
+
+// ---------------------------------------------------------------------------
+// plans (pure): what Keystone holds → the calls that make it match
+
+/** What one Keystone holds for this resource's natural key. */
+export interface KeystoneObserved {
+    service?: { id: string; name: string; type: string; description: string };
+    /** Per interface; v2.0: the same endpoint object under all three. */
+    endpoints: Partial<Record<Interface, { id: string; url: string }>>;
+    /** v3: whether the region exists (v2.0 regions are free-form strings). */
+    regionExists: boolean;
+}
+
+/** The GETs that observation makes, in order. */
+export function planKeystoneObserve(inputs: Pick<KeystoneEndpointInputs, "dialect" | "authUrl" | "region" | "service">): ApiCall[] {
+    const base = splitUrl(inputs.authUrl).basePath;
+    if (inputs.dialect === "v2.0") {
+        return [
+            { step: "list services", api: "identity", method: "GET", path: `${base}/OS-KSADM/services`, ok: [200] },
+            { step: "list endpoints", api: "identity", method: "GET", path: `${base}/endpoints`, ok: [200] },
+        ];
+    }
+    return [
+        { step: `list services of type ${inputs.service.type}`, api: "identity", method: "GET", path: `${base}/services?type=${encodeURIComponent(inputs.service.type)}`, ok: [200] },
+        { step: `list endpoints in region ${inputs.region}`, api: "identity", method: "GET", path: `${base}/endpoints?region_id=${encodeURIComponent(inputs.region)}`, ok: [200] },
+        { step: `show region ${inputs.region}`, api: "identity", method: "GET", path: `${base}/regions/${encodeURIComponent(inputs.region)}`, ok: [200], tolerate: [404] },
+    ];
+}
+
+/** One of several candidates: the one whose id was recorded, the only one, or an error naming them all. */
+function choose<T extends { id: string }>(found: T[], preferId: string | undefined, what: string): T | undefined {
+    if (found.length === 0) { return undefined; }
+    const preferred = found.find((f) => f.id === preferId);
+    if (preferred) { return preferred; }
+    if (found.length === 1) { return found[0]; }
+    throw new Error(`${found.length} ${what} exist (ids ${found.map((f) => f.id).join(", ")}); remove the duplicates`);
+}
+
+/**
+ * Interprets the observation responses (bodies of `planKeystoneObserve`'s calls, in
+ * order; `undefined` for a 404). `prior` (the stored outputs) picks among duplicates.
+ */
+export function parseKeystoneObserved(inputs: Pick<KeystoneEndpointInputs, "dialect" | "region" | "service">,
+    bodies: unknown[], prior?: Pick<KeystoneEndpointOutputs, "serviceId" | "endpointIds">): KeystoneObserved {
+    const { dialect, region, service } = inputs;
+    type Svc = { id: string; name: string; type: string; description?: string };
+    const list = (b: unknown, key: string): Record<string, unknown>[] => {
+        const v = (b as Record<string, unknown> | undefined)?.[key];
+        return Array.isArray(v) ? v as Record<string, unknown>[] : [];
+    };
+    const services = (dialect === "v2.0" ? list(bodies[0], "OS-KSADM:services") : list(bodies[0], "services")) as unknown as Svc[];
+    const svc = choose(services.filter((s) => s.type === service.type && s.name === service.name), prior?.serviceId,
+        `services of type ${service.type} named ${service.name}`);
+    const observed: KeystoneObserved = {
+        service: svc ? { id: svc.id, name: svc.name, type: svc.type, description: svc.description ?? "" } : undefined,
+        endpoints: {},
+        regionExists: dialect === "v2.0" ? true : bodies[2] !== undefined,
+    };
+    if (!svc) { return observed; }
+    const endpoints = list(bodies[1], "endpoints");
+    if (dialect === "v2.0") {
+        const mine = endpoints.filter((e) => e.service_id === svc.id && e.region === region) as unknown as
+            { id: string; publicurl: string; internalurl: string; adminurl: string }[];
+        const e = choose(mine, prior?.endpointIds?.public, `v2.0 endpoints of service ${svc.id} in region ${region}`);
+        if (e) {
+            observed.endpoints = {
+                public: { id: e.id, url: e.publicurl }, internal: { id: e.id, url: e.internalurl }, admin: { id: e.id, url: e.adminurl },
+            };
+        }
+        return observed;
+    }
+    for (const i of INTERFACES) {
+        const mine = endpoints.filter((e) => e.service_id === svc.id && e.interface === i && (e.region_id ?? e.region) === region) as unknown as
+            { id: string; url: string }[];
+        const e = choose(mine, prior?.endpointIds?.[i], `${i} endpoints of service ${svc.id} in region ${region}`);
+        if (e) { observed.endpoints[i] = { id: e.id, url: e.url }; }
+    }
+    return observed;
+}
+
+/** A sync plan: the calls, and how to read the resulting IDs from the runner's variables. */
+export interface KeystonePlan {
+    calls: ApiCall[];
+    /** Variables known before any call runs (IDs of kept objects). */
+    vars: Record<string, string>;
+    /** Which objects the plan creates. */
+    creates: KeystoneCreated;
+}
+
+/**
+ * The calls that make Keystone hold `inputs` given what it holds now. Variables:
+ * `serviceId`, `endpoint_public|internal|admin` (v3) or `endpoint` (v2.0).
+ */
+export function planKeystoneSync(inputs: KeystoneEndpointInputs, obs: KeystoneObserved): KeystonePlan {
+    const base = splitUrl(inputs.authUrl).basePath;
+    const { service, region, urls } = inputs;
+    const key = `${service.type}/${service.name}`;
+    const calls: ApiCall[] = [];
+    const vars: Record<string, string> = {};
+    const creates: KeystoneCreated = { service: false, public: false, internal: false, admin: false };
+
+    if (inputs.dialect === "v2.0") {
+        let svcId = obs.service?.id;
+        let endpoint = obs.endpoints.public?.id;
+        const deleteEndpoint = (id: string): ApiCall => ({
+            step: `delete v2.0 endpoint of ${key} in ${region}`, api: "identity", method: "DELETE", path: `${base}/endpoints/${id}`, ok: [200, 204], tolerate: [404],
+        });
+        if (obs.service && obs.service.description !== service.description) {
+            // No service update in v2.0: re-create it (its endpoint first).
+            if (endpoint) { calls.push(deleteEndpoint(endpoint)); endpoint = undefined; }
+            calls.push({ step: `delete service ${key} (to change its description)`, api: "identity", method: "DELETE", path: `${base}/OS-KSADM/services/${obs.service.id}`, ok: [200, 204], tolerate: [404] });
+            svcId = undefined;
+        }
+        if (!svcId) {
+            calls.push({
+                step: `create service ${key}`, api: "identity", method: "POST", path: `${base}/OS-KSADM/services`,
+                body: { "OS-KSADM:service": { name: service.name, type: service.type, description: service.description } },
+                ok: [200, 201], save: { serviceId: "OS-KSADM:service.id" },
+            });
+            creates.service = true;
+        } else {
+            vars.serviceId = svcId;
+        }
+        if (endpoint && INTERFACES.some((i) => obs.endpoints[i]?.url !== urls[i])) {
+            calls.push(deleteEndpoint(endpoint)); // v2.0 has no endpoint update
+            endpoint = undefined;
+        }
+        if (!endpoint) {
+            calls.push({
+                step: `create v2.0 endpoint of ${key} in ${region}`, api: "identity", method: "POST", path: `${base}/endpoints`,
+                body: { endpoint: { region, service_id: "{{serviceId}}", publicurl: urls.public, internalurl: urls.internal, adminurl: urls.admin } },
+                ok: [200, 201], save: { endpoint: "endpoint.id" },
+            });
+            creates.public = creates.internal = creates.admin = true;
+        } else {
+            vars.endpoint = endpoint;
+        }
+        return { calls, vars, creates };
+    }
+
+    if (!obs.service) {
+        calls.push({
+            step: `create service ${key}`, api: "identity", method: "POST", path: `${base}/services`,
+            body: { service: { name: service.name, type: service.type, description: service.description, enabled: true } },
+            ok: [201], save: { serviceId: "service.id" },
+        });
+        creates.service = true;
+    } else {
+        vars.serviceId = obs.service.id;
+        if (obs.service.description !== service.description) {
+            calls.push({
+                step: `update description of service ${key}`, api: "identity", method: "PATCH", path: `${base}/services/${obs.service.id}`,
+                body: { service: { description: service.description } }, ok: [200],
+            });
+        }
+    }
+    const missing = INTERFACES.filter((i) => !obs.endpoints[i]);
+    if (missing.length > 0 && !obs.regionExists) {
+        calls.push({
+            step: `create region ${region}`, api: "identity", method: "POST", path: `${base}/regions`,
+            body: { region: { id: region } }, ok: [201], tolerate: [409],
+        });
+    }
+    for (const i of INTERFACES) {
+        const e = obs.endpoints[i];
+        if (!e) {
+            calls.push({
+                step: `create ${i} endpoint of ${key} in ${region}`, api: "identity", method: "POST", path: `${base}/endpoints`,
+                body: { endpoint: { service_id: "{{serviceId}}", interface: i, region_id: region, url: urls[i], enabled: true } },
+                ok: [201], save: { [`endpoint_${i}`]: "endpoint.id" },
+            });
+            creates[i] = true;
+        } else {
+            vars[`endpoint_${i}`] = e.id;
+            if (e.url !== urls[i]) {
+                calls.push({
+                    step: `update ${i} URL of ${key} in ${region}`, api: "identity", method: "PATCH", path: `${base}/endpoints/${e.id}`,
+                    body: { endpoint: { url: urls[i] } }, ok: [200],
+                });
+            }
+        }
+    }
+    return { calls, vars, creates };
+}
+
+/** Endpoint IDs from the runner's variables. */
+export function endpointIdsFrom(dialect: Dialect, vars: Record<string, string>): KeystoneUrls {
+    if (dialect === "v2.0") { return { public: vars.endpoint ?? "", internal: vars.endpoint ?? "", admin: vars.endpoint ?? "" }; }
+    return { public: vars.endpoint_public ?? "", internal: vars.endpoint_internal ?? "", admin: vars.endpoint_admin ?? "" };
+}
+
+/** Ownership after a sync: objects created now are ours; kept objects keep their recorded flag. */
+export function createdAfter(plan: KeystonePlan, serviceId: string, endpointIds: KeystoneUrls,
+    prior?: Pick<KeystoneEndpointOutputs, "serviceId" | "endpointIds" | "created">): KeystoneCreated {
+    const kept = (what: keyof KeystoneCreated, id: string, priorId: string | undefined) =>
+        plan.creates[what] || (!!prior && priorId === id && id !== "" && !!prior.created?.[what]);
+    return {
+        service: kept("service", serviceId, prior?.serviceId),
+        public: kept("public", endpointIds.public, prior?.endpointIds?.public),
+        internal: kept("internal", endpointIds.internal, prior?.endpointIds?.internal),
+        admin: kept("admin", endpointIds.admin, prior?.endpointIds?.admin),
+    };
+}
+
+/**
+ * The calls that remove what this resource created (404 tolerated): endpoints first,
+ * then the service. Nothing for adopted objects.
+ */
+export function planKeystoneDelete(outs: Pick<KeystoneEndpointOutputs, "dialect" | "authUrl" | "region" | "service" | "serviceId" | "endpointIds" | "created">): ApiCall[] {
+    const base = splitUrl(outs.authUrl).basePath;
+    const key = `${outs.service.type}/${outs.service.name}`;
+    const calls: ApiCall[] = [];
+    const created = outs.created ?? { service: false, public: false, internal: false, admin: false };
+    if (outs.dialect === "v2.0") {
+        const id = outs.endpointIds?.public;
+        if (id && created.public) {
+            calls.push({ step: `delete v2.0 endpoint of ${key} in ${outs.region}`, api: "identity", method: "DELETE", path: `${base}/endpoints/${id}`, ok: [200, 204], tolerate: [404] });
+        }
+        if (outs.serviceId && created.service) {
+            calls.push({ step: `delete service ${key}`, api: "identity", method: "DELETE", path: `${base}/OS-KSADM/services/${outs.serviceId}`, ok: [200, 204], tolerate: [404] });
+        }
+        return calls;
+    }
+    for (const i of INTERFACES) {
+        const id = outs.endpointIds?.[i];
+        if (id && created[i]) {
+            calls.push({ step: `delete ${i} endpoint of ${key} in ${outs.region}`, api: "identity", method: "DELETE", path: `${base}/endpoints/${id}`, ok: [204], tolerate: [404] });
+        }
+    }
+    if (outs.serviceId && created.service) {
+        calls.push({ step: `delete service ${key}`, api: "identity", method: "DELETE", path: `${base}/services/${outs.serviceId}`, ok: [204], tolerate: [404] });
+    }
+    return calls;
+}
+
+/** The undo of a failed create: delete what this attempt created, newest first. */
+export function planKeystoneRollback(inputs: KeystoneEndpointInputs, creates: KeystoneCreated, vars: Record<string, string>): ApiCall[] {
+    const serviceId = creates.service ? vars.serviceId ?? "" : "";
+    const endpointIds = endpointIdsFrom(inputs.dialect, vars);
+    const created: KeystoneCreated = {
+        service: creates.service && !!vars.serviceId,
+        public: creates.public && !!endpointIds.public, internal: creates.internal && !!endpointIds.internal, admin: creates.admin && !!endpointIds.admin,
+    };
+    return planKeystoneDelete({ ...inputs, serviceId, endpointIds, created });
+}
+
+export function keystoneEndpointId(inputs: Pick<KeystoneEndpointInputs, "service" | "region">): string {
+    return `${inputs.service.type}/${inputs.service.name}/${inputs.region}`;
+}
+
+// ---------------------------------------------------------------------------
+// I/O helpers (run inside withSsh; captured by value with the provider)
+
+/** Logs in and runs the observation GETs. */
+async function keystoneSession(s: SshSession, inputs: KeystoneEndpointInputs): Promise<ApiContext> {
+    const { token } = await acquireToken(s, inputs.dialect, inputs.authUrl, inputs.credentials);
+    return { session: s, targets: { identity: splitUrl(inputs.authUrl) }, token };
+}
+
+async function observeKeystone(ctx: ApiContext, inputs: KeystoneEndpointInputs,
+    prior?: Pick<KeystoneEndpointOutputs, "serviceId" | "endpointIds">): Promise<KeystoneObserved> {
+    const bodies: unknown[] = [];
+    for (const call of planKeystoneObserve(inputs)) {
+        bodies.push(await getJson(ctx, call.api, call.path, call.step));
+    }
+    try {
+        return parseKeystoneObserved(inputs, bodies, prior);
+    } catch (e) {
+        return ctx.session.fail("find the catalog entry", (e as Error).message);
+    }
+}
+
+/** Find-or-create / reconcile; returns the new outputs. Rolls back this attempt's creations on failure when `rollback`. */
+async function syncKeystone(s: SshSession, inputs: KeystoneEndpointInputs, prior: KeystoneEndpointOutputs | undefined,
+    rollback: boolean): Promise<KeystoneEndpointOutputs> {
+    const ctx = await keystoneSession(s, inputs);
+    const obs = await observeKeystone(ctx, inputs, prior);
+    const plan = planKeystoneSync(inputs, obs);
+    const vars: Record<string, string> = { ...plan.vars };
+    try {
+        await runCallsTracking(ctx, plan.calls, vars);
+    } catch (e) {
+        if (rollback) {
+            try { await runCalls(ctx, planKeystoneRollback(inputs, plan.creates, vars), vars); } catch { /* the original error matters */ }
+        }
+        throw e;
+    }
+    const endpointIds = endpointIdsFrom(inputs.dialect, vars);
+    return plain({ ...inputs, serviceId: vars.serviceId, endpointIds, created: createdAfter(plan, vars.serviceId, endpointIds, prior) });
+}
+
+/** runCalls, but the variables saved before a failure stay visible in `into` (for the rollback). */
+async function runCallsTracking(ctx: ApiContext, calls: ApiCall[], into: Record<string, string>): Promise<void> {
+    for (const call of calls) {
+        Object.assign(into, await runCalls(ctx, [call], into));
+    }
+}
+
+export function toInputs(p: Record<string, unknown>): KeystoneEndpointInputs {
+    return {
+        connection: p.connection as SshConnection,
+        dialect: p.dialect as Dialect,
+        authUrl: p.authUrl as string,
+        credentials: p.credentials as Credentials,
+        region: p.region as string,
+        service: { ...(p.service as KeystoneService), description: (p.service as KeystoneService).description ?? "" },
+        urls: p.urls as KeystoneUrls,
+    };
+}
+
+function keystoneLabel(p: Pick<KeystoneEndpointInputs, "service" | "region">): string {
+    return `KeystoneEndpoint ${keystoneEndpointId(p)}`;
+}
+
+/** create: find-or-create; a failure undoes what this attempt created. */
+export async function keystoneCreate(s: SshSession, inputs: KeystoneEndpointInputs): Promise<pulumi.dynamic.CreateResult> {
+    return { id: keystoneEndpointId(inputs), outs: await syncKeystone(s, inputs, undefined, true) };
+}
+
+/** read (refresh): the live description, URLs and IDs; no id when the service is gone. */
+export async function keystoneRead(s: SshSession, id: string, props: KeystoneEndpointOutputs): Promise<pulumi.dynamic.ReadResult> {
+    const inputs = toInputs(props as unknown as Record<string, unknown>);
+    const ctx = await keystoneSession(s, inputs);
+    const obs = await observeKeystone(ctx, inputs, props);
+    if (!obs.service) { return {}; }
+    const endpointIds = { public: obs.endpoints.public?.id ?? "", internal: obs.endpoints.internal?.id ?? "", admin: obs.endpoints.admin?.id ?? "" };
+    const urls = { public: obs.endpoints.public?.url ?? "", internal: obs.endpoints.internal?.url ?? "", admin: obs.endpoints.admin?.url ?? "" };
+    const owned = (what: keyof KeystoneCreated, now: string, was: string | undefined) => now !== "" && now === was && !!props.created?.[what];
+    const outs: KeystoneEndpointOutputs = {
+        ...inputs,
+        service: { ...inputs.service, description: obs.service.description },
+        urls,
+        serviceId: obs.service.id,
+        endpointIds,
+        created: {
+            service: owned("service", obs.service.id, props.serviceId),
+            public: owned("public", endpointIds.public, props.endpointIds?.public),
+            internal: owned("internal", endpointIds.internal, props.endpointIds?.internal),
+            admin: owned("admin", endpointIds.admin, props.endpointIds?.admin),
+        },
+    };
+    return { id, props: plain(outs) };
+}
+
+/** update: reconcile to the new inputs (PATCH in v3, delete+create in v2.0). */
+export async function keystoneUpdate(s: SshSession, olds: KeystoneEndpointOutputs, inputs: KeystoneEndpointInputs): Promise<pulumi.dynamic.UpdateResult> {
+    return { outs: await syncKeystone(s, inputs, olds, false) };
+}
+
+/** delete: remove what this resource created; 404s are fine. */
+export async function keystoneDelete(s: SshSession, props: KeystoneEndpointOutputs): Promise<void> {
+    const calls = planKeystoneDelete(props);
+    if (calls.length === 0) { return; } // an adopted entry: nothing of ours to remove
+    const ctx = await keystoneSession(s, toInputs(props as unknown as Record<string, unknown>));
+    await runCalls(ctx, calls);
+}
+
+// ---------------------------------------------------------------------------
+// provider
+
+class KeystoneEndpointProvider implements pulumi.dynamic.ResourceProvider {
+    async check(_olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult> {
+        return checkKeystoneEndpoint(news);
+    }
+
+    async diff(_id: string, olds: KeystoneEndpointOutputs, news: Record<string, unknown>): Promise<pulumi.dynamic.DiffResult> {
+        return diffKeystoneEndpoint(olds, news);
+    }
+
+    async create(raw: Record<string, unknown>): Promise<pulumi.dynamic.CreateResult> {
+        const inputs = toInputs(raw);
+        return withSsh(inputs.connection, keystoneLabel(inputs), (s) => keystoneCreate(s, inputs));
+    }
+
+    async read(id: string, props: KeystoneEndpointOutputs): Promise<pulumi.dynamic.ReadResult> {
+        const inputs = toInputs(props as unknown as Record<string, unknown>);
+        return withSsh(inputs.connection, keystoneLabel(inputs), (s) => keystoneRead(s, id, props));
+    }
+
+    async update(_id: string, olds: KeystoneEndpointOutputs, news: Record<string, unknown>): Promise<pulumi.dynamic.UpdateResult> {
+        const inputs = toInputs(news);
+        return withSsh(inputs.connection, keystoneLabel(inputs), (s) => keystoneUpdate(s, olds, inputs));
+    }
+
+    async delete(_id: string, props: KeystoneEndpointOutputs): Promise<void> {
+        const inputs = toInputs(props as unknown as Record<string, unknown>);
+        if (planKeystoneDelete(props).length === 0) { return; } // no connection needed
+        await withSsh(inputs.connection, keystoneLabel(inputs), (s) => keystoneDelete(s, props));
+    }
+}
+
+/**
+ * A Keystone catalog service with its three endpoints in one region (Listing 2).
+ * Registers as `pulumi-nodejs:dynamic/identity:KeystoneEndpoint`.
+ */
+export class KeystoneEndpoint extends pulumi.dynamic.Resource {
+    declare readonly serviceId: pulumi.Output<string>;
+    declare readonly endpointIds: pulumi.Output<KeystoneUrls>;
+    declare readonly created: pulumi.Output<KeystoneCreated>;
+    declare readonly dialect: pulumi.Output<Dialect>;
+    declare readonly authUrl: pulumi.Output<string>;
+    declare readonly region: pulumi.Output<string>;
+    declare readonly service: pulumi.Output<KeystoneService>;
+    declare readonly urls: pulumi.Output<KeystoneUrls>;
+
+    constructor(name: string, args: KeystoneEndpointArgs, opts?: pulumi.CustomResourceOptions) {
+        super(
+            new KeystoneEndpointProvider(),
+            name,
+            { serviceId: undefined, endpointIds: undefined, created: undefined, ...args },
+            { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "connection", "credentials"] },
+            "identity",
+            "KeystoneEndpoint",
+        );
+    }
+}
