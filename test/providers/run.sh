@@ -5,10 +5,10 @@
 # running for the next run). Exit code = mocha's (or the test bed's, if up fails).
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
-cd "$HERE/../.."
+cd "$HERE/../.." || exit 1
 bash "$HERE/testbed.sh" up || { rc=$?; echo "testbed.sh up failed ($rc)" >&2; [ "${TESTBED_KEEP:-}" = 1 ] || bash "$HERE/testbed.sh" down; exit $rc; }
 if [ $# -gt 0 ]; then specs=("$@"); else specs=('test/providers/**/*.test.ts'); fi
-npx mocha --require test/providers/hooks.ts --reporter spec --timeout 180000 "${specs[@]}"
+npx mocha --require ts-node/register/transpile-only --require test/providers/hooks.ts --reporter spec --timeout 180000 "${specs[@]}"
 rc=$?
 [ "${TESTBED_KEEP:-}" = 1 ] || bash "$HERE/testbed.sh" down
 exit $rc

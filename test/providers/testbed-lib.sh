@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # testbed-lib.sh - helpers shared by testbed.sh and its components in testbed.d/
 # (source it, don't run it). Everything the test bed starts is recorded by PID
 # in $TB_STATE/pids/<name>.pid and stopped by that PID only (never by name).

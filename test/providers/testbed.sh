@@ -20,6 +20,7 @@ export TB_STATE=${TB_STATE:-/var/tmp/oslab-testbed}
 
 SSHD_DIR=$TB_STATE/sshd
 OVS_RUN=/var/run/openvswitch
+TB_USER=oslabtb
 OVS_DB=/etc/openvswitch/conf.db
 
 sshd_up() {
@@ -27,7 +28,15 @@ sshd_up() {
   mkdir -p "$SSHD_DIR" /run/sshd; chmod 0755 /run/sshd
   [ -f "$TB_STATE/id_ed25519" ] || ssh-keygen -q -t ed25519 -N '' -C oslab-testbed -f "$TB_STATE/id_ed25519"
   [ -f "$SSHD_DIR/host_key" ] || ssh-keygen -q -t ed25519 -N '' -f "$SSHD_DIR/host_key"
-  install -m600 "$TB_STATE/id_ed25519.pub" "$SSHD_DIR/authorized_keys"
+  # 0644: sshd reads AuthorizedKeysFile as the target user, and the tests also log in
+  # as the unprivileged $TB_USER (to exercise "the SSH user is not root" failures).
+  install -m644 "$TB_STATE/id_ed25519.pub" "$SSHD_DIR/authorized_keys"
+  if ! id "$TB_USER" >/dev/null 2>&1; then
+    # password "*" (not "!"): without PAM, sshd refuses "!"-locked accounts even for keys
+    useradd --system --no-create-home --home-dir "$TB_STATE/home-$TB_USER" --shell /bin/bash --password '*' "$TB_USER"
+    touch "$TB_STATE/user-created"
+  fi
+  install -d -o "$TB_USER" -g "$TB_USER" -m 0700 "$TB_STATE/home-$TB_USER"
   cat > "$SSHD_DIR/sshd_config" <<CFG
 ListenAddress 127.0.0.1:2222
 HostKey $SSHD_DIR/host_key
@@ -55,6 +64,7 @@ CFG
   tb_env TESTBED_SSH_PORT 2222
   tb_env TESTBED_SSH_USER root
   tb_env TESTBED_SSH_KEY "$TB_STATE/id_ed25519"
+  tb_env TESTBED_SSH_UNPRIVILEGED_USER "$TB_USER"
   tb_say "sshd up (pid $(cat "$TB_STATE/pids/sshd.pid")) on 127.0.0.1:2222"
 }
 
@@ -134,6 +144,7 @@ case $cmd in
     ovs_down
     tb_stop mariadb
     tb_stop sshd
+    if [ -f "$TB_STATE/user-created" ] && id "$TB_USER" >/dev/null 2>&1; then userdel "$TB_USER" && rm -f "$TB_STATE/user-created"; fi
     rm -f "$TB_STATE/env"
     tb_say "test bed down"
     ;;
