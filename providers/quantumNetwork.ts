@@ -1,0 +1,844 @@
+// QuantumNetwork: the article's networks script [3] as one resource — a tenant
+// network + subnet (`private`, 10.5.5.0/24, gw 10.5.5.1, dns 8.8.8.8), the
+// external network `ext_net` (router:external, optionally provider:network_type /
+// provider:physical_network) + its subnet (allocation pool, DHCP off, gateway), the
+// router `provider-router` with an interface on the tenant subnet and its gateway on
+// ext_net. Outputs the IDs the article copies into l3_agent.ini (routerId,
+// externalNetworkId) and the router gateway port's IP (gatewayIp: the address the
+// article routes 10.5.5.0/24 via).
+//
+// Identity: ID `${tenantNetwork.name}/${routerName}/${externalNetwork.name}`.
+// Objects are found by name (networks, router) and by network + CIDR (subnets);
+// `create`/`update` are find-or-create, so a re-run after a partial failure adopts
+// what the failed run left behind. The resource owns every object it finds by
+// these keys: delete removes them all.
+// What changes how:
+// - routerName, tenantNetwork.name, externalNetwork.name, projectId → replace,
+//   always deleteBeforeReplace: the names are the keys objects are found by (a new
+//   resource would adopt the unchanged-name objects its predecessor then deletes),
+//   only one flat network may use a physical network, and two routers' CIDRs clash.
+// - tenantNetwork.cidr / .gateway → the tenant subnet is replaced inside `update`
+//   (remove router interface, delete subnet, create subnet, add interface; the
+//   router interface port holds the gateway address, so the gateway cannot be PUT).
+// - externalNetwork.cidr → the external subnet is replaced (clear router gateway,
+//   delete subnet, create subnet, set gateway; gatewayIp changes).
+// - externalNetwork.providerNetworkType / .physicalNetwork (immutable in the API) →
+//   the external network is replaced with its subnet (externalNetworkId changes).
+// - tenantNetwork.dnsNameservers, externalNetwork.gateway → PUT on the subnet.
+// - externalNetwork.allocationPool → PUT on the subnet with dialect v3 (Zed); with
+//   v2.0 (Folsom) `allocation_pools` is read-only in Quantum (updatable only since
+//   Neutron Liberty), so the external subnet is replaced as for a CIDR change.
+// - auth, networkUrl, connection → update (nothing changes in the API).
+// Delete order: clear gateway, remove interface, delete router, subnets, networks;
+// every step tolerates 404. Refresh (`read`) reports the live CIDRs, gateways,
+// pool, DNS servers, provider attributes and IDs ("" for a missing object); nothing
+// of the three (router, both networks) left = gone.
+//
+// Where it connects: over SSH to `connection`; HTTP to Keystone (`auth.authUrl`)
+// and to the network API (`networkUrl`) goes through that SSH connection, as seen
+// from the SSH host. The Quantum v2.0 REST API (Folsom) is the Neutron v2.0 API for
+// every call used here (`/v2.0/networks|subnets|routers|ports`, add/remove_router_interface,
+// external_gateway_info), so one client serves both releases; only the token differs:
+// Keystone v2.0 `POST /v2.0/tokens` (passwordCredentials + tenantName) or v3
+// password auth.
+
+import * as pulumi from "@pulumi/pulumi";
+import { withSsh } from "./ssh";
+import type { SshConnection, SshSession } from "./ssh";
+import {
+    acquireToken, ApiCall, ApiContext, checkConnection, DIALECTS, Dialect, getJson, isUnknown, plain, runCalls, same, splitUrl, urlProblem,
+} from "./openstackAuth";
+
+export const DEFAULT_ROUTER_NAME = "provider-router";
+
+/** Login for the network API (a user with the admin role, e.g. the article's admin/secret in tenant admin). */
+export interface QuantumAuth {
+    /** "v2.0": Keystone v2.0 `POST /v2.0/tokens` (Folsom); "v3": password auth (Zed). */
+    dialect: Dialect;
+    /** Versioned Keystone URL as reachable from the SSH host: `http://192.168.122.111:5000/v2.0`, `http://198.51.100.11:5000/v3`. */
+    authUrl: string;
+    username: string;
+    /** Secret. */
+    password: string;
+    /** Tenant (v2.0) / project (v3) to scope the token to. */
+    projectName: string;
+    /** v3 only; default "Default". */
+    userDomainName?: string;
+    /** v3 only; default "Default". */
+    projectDomainName?: string;
+}
+
+export interface TenantNetworkSpec {
+    /** Network name, e.g. "private". Part of the identity. */
+    name: string;
+    /** IPv4 network, e.g. "10.5.5.0/24". A change replaces the subnet. */
+    cidr: string;
+    /** Gateway inside cidr (the router interface takes it), e.g. "10.5.5.1". A change replaces the subnet. */
+    gateway: string;
+    /** DNS servers handed out by DHCP, e.g. ["8.8.8.8"]; default []. Updated in place. */
+    dnsNameservers?: string[];
+}
+
+export interface IpRange { start: string; end: string; }
+
+export interface ExternalNetworkSpec {
+    /** Network name, e.g. "ext_net". Part of the identity. */
+    name: string;
+    /** IPv4 network, e.g. "192.168.144.0/25". A change replaces the subnet. */
+    cidr: string;
+    /** Upstream gateway inside cidr, outside the pool. Updated in place. */
+    gateway: string;
+    /** Addresses for router gateways and floating IPs. Updated in place (v3) / subnet replaced (v2.0). */
+    allocationPool: IpRange;
+    /** provider:network_type, e.g. "flat" (Zed). Unset: not requested and not compared. */
+    providerNetworkType?: string;
+    /** provider:physical_network, e.g. "external" (Zed). Unset: not requested and not compared. */
+    physicalNetwork?: string;
+}
+
+type Inputify<T> = { readonly [K in keyof T]: pulumi.Input<T[K]> };
+
+export interface QuantumNetworkArgs {
+    /** SSH connection to a host that reaches Keystone and the network API (the controller). */
+    readonly connection: pulumi.Input<SshConnection>;
+    /** Secret (carries the password). */
+    readonly auth: pulumi.Input<Inputify<QuantumAuth>>;
+    /** Network API as reachable from the SSH host, e.g. `http://192.168.122.111:9696`. */
+    readonly networkUrl: pulumi.Input<string>;
+    readonly tenantNetwork: pulumi.Input<Inputify<TenantNetworkSpec>>;
+    readonly externalNetwork: pulumi.Input<Inputify<ExternalNetworkSpec>>;
+    /** Default "provider-router". Part of the identity. */
+    readonly routerName?: pulumi.Input<string>;
+    /** Owner (tenant_id) of the tenant network, its subnet and the router; default: the token's project. */
+    readonly projectId?: pulumi.Input<string>;
+}
+
+/** Plain inputs after check (defaults applied). */
+export interface QuantumNetworkInputs {
+    connection: SshConnection;
+    auth: QuantumAuth;
+    networkUrl: string;
+    tenantNetwork: Required<TenantNetworkSpec>;
+    externalNetwork: ExternalNetworkSpec;
+    routerName: string;
+    projectId?: string;
+}
+
+export interface QuantumNetworkIds {
+    routerId: string;
+    externalNetworkId: string;
+    tenantNetworkId: string;
+    tenantSubnetId: string;
+    externalSubnetId: string;
+    /** The router gateway port's address on the external network. */
+    gatewayIp: string;
+}
+
+/** State: the inputs echoed (connection and auth are secret outputs) plus the IDs ("" = missing). */
+export type QuantumNetworkOutputs = QuantumNetworkInputs & QuantumNetworkIds;
+
+// ---------------------------------------------------------------------------
+// check
+
+interface Failure { property: string; reason: string; }
+
+/** Validates and defaults the inputs; unknown values (preview) are accepted. Uses ipaddr.js. */
+export function checkQuantumNetwork(news: Record<string, unknown>): { inputs: Record<string, unknown>; failures: Failure[] } {
+    const ipaddr = require("ipaddr.js") as typeof import("ipaddr.js");
+    const failures: Failure[] = [];
+    const fail = (property: string, reason: string) => failures.push({ property, reason });
+    const known = (v: unknown) => !isUnknown(v);
+    const str = (v: unknown) => typeof v === "string" && v.length > 0;
+    const inputs: Record<string, unknown> = { ...news };
+
+    checkConnection(news.connection, fail);
+
+    const auth = news.auth as Record<string, unknown> | undefined;
+    if (known(auth)) {
+        if (!auth || typeof auth !== "object") {
+            fail("auth", "required: { dialect, authUrl, username, password, projectName }");
+        } else {
+            const dOk = known(auth.dialect) && DIALECTS.includes(auth.dialect as Dialect);
+            if (known(auth.dialect) && !dOk) { fail("auth.dialect", `must be one of ${DIALECTS.map((d) => `"${d}"`).join(", ")}, got ${JSON.stringify(auth.dialect)}`); }
+            if (known(auth.authUrl)) {
+                const p = urlProblem(auth.authUrl);
+                if (p) { fail("auth.authUrl", p); } else if (dOk) {
+                    const want = auth.dialect === "v2.0" ? "/v2.0" : "/v3";
+                    if (!splitUrl(auth.authUrl as string).basePath.endsWith(want)) {
+                        fail("auth.authUrl", `for dialect "${auth.dialect}" the path must end in ${want}, got "${auth.authUrl}"`);
+                    }
+                }
+            }
+            for (const k of ["username", "password", "projectName"]) {
+                if (known(auth[k]) && !str(auth[k])) { fail(`auth.${k}`, "required"); }
+            }
+        }
+    }
+
+    if (known(news.networkUrl)) {
+        const p = urlProblem(news.networkUrl);
+        if (p) { fail("networkUrl", p); }
+    }
+
+    const routerName = news.routerName ?? DEFAULT_ROUTER_NAME;
+    inputs.routerName = routerName;
+    checkName("routerName", routerName, fail);
+    if (news.projectId !== undefined && known(news.projectId) && !str(news.projectId)) { fail("projectId", "must be a non-empty project ID when given"); }
+
+    // Parsed CIDRs, for the overlap check at the end.
+    const nets: { prop: string; net: [import("ipaddr.js").IPv4, number] }[] = [];
+    const parseCidr = (prop: string, v: unknown): [import("ipaddr.js").IPv4, number] | undefined => {
+        if (!known(v)) { return undefined; }
+        if (typeof v !== "string" || !ipaddr.IPv4.isValidCIDR(v)) { fail(prop, `must be an IPv4 CIDR like 10.5.5.0/24, got ${JSON.stringify(v)}`); return undefined; }
+        const [addr, bits] = ipaddr.IPv4.parseCIDR(v);
+        const netAddr = ipaddr.IPv4.networkAddressFromCIDR(v).toString();
+        if (addr.toString() !== netAddr) { fail(prop, `has host bits set: use ${netAddr}/${bits}`); return undefined; }
+        if (bits > 30) { fail(prop, "must leave room for a gateway and hosts (/30 or larger)"); return undefined; }
+        nets.push({ prop, net: [addr, bits] });
+        return [addr, bits];
+    };
+    const parseIp = (prop: string, v: unknown, net: [import("ipaddr.js").IPv4, number] | undefined): import("ipaddr.js").IPv4 | undefined => {
+        if (!known(v)) { return undefined; }
+        if (typeof v !== "string" || !ipaddr.IPv4.isValidFourPartDecimal(v)) { fail(prop, `must be an IPv4 address, got ${JSON.stringify(v)}`); return undefined; }
+        const ip = ipaddr.IPv4.parse(v);
+        if (net) {
+            const cidr = `${net[0].toString()}/${net[1]}`;
+            if (!ip.match(net)) { fail(prop, `${v} is not inside ${cidr}`); return undefined; }
+            if (v === ipaddr.IPv4.networkAddressFromCIDR(cidr).toString() || v === ipaddr.IPv4.broadcastAddressFromCIDR(cidr).toString()) {
+                fail(prop, `${v} is the network or broadcast address of ${cidr}`); return undefined;
+            }
+        }
+        return ip;
+    };
+    const toNum = (ip: import("ipaddr.js").IPv4) => ip.toByteArray().reduce((a, b) => a * 256 + b, 0);
+
+    const tn = news.tenantNetwork as Record<string, unknown> | undefined;
+    if (known(tn)) {
+        if (!tn || typeof tn !== "object") {
+            fail("tenantNetwork", "required: { name, cidr, gateway, dnsNameservers? }");
+        } else {
+            checkName("tenantNetwork.name", tn.name, fail);
+            const net = parseCidr("tenantNetwork.cidr", tn.cidr);
+            parseIp("tenantNetwork.gateway", tn.gateway, net);
+            const dns = tn.dnsNameservers ?? [];
+            if (known(dns)) {
+                if (!Array.isArray(dns)) { fail("tenantNetwork.dnsNameservers", "must be a list of IPv4 addresses"); } else {
+                    dns.forEach((d, i) => parseIp(`tenantNetwork.dnsNameservers[${i}]`, d, undefined));
+                }
+            }
+            inputs.tenantNetwork = { ...tn, dnsNameservers: dns };
+        }
+    }
+
+    const en = news.externalNetwork as Record<string, unknown> | undefined;
+    if (known(en)) {
+        if (!en || typeof en !== "object") {
+            fail("externalNetwork", "required: { name, cidr, gateway, allocationPool: { start, end }, providerNetworkType?, physicalNetwork? }");
+        } else {
+            checkName("externalNetwork.name", en.name, fail);
+            const net = parseCidr("externalNetwork.cidr", en.cidr);
+            const gw = parseIp("externalNetwork.gateway", en.gateway, net);
+            const pool = en.allocationPool as Record<string, unknown> | undefined;
+            if (known(pool)) {
+                if (!pool || typeof pool !== "object") { fail("externalNetwork.allocationPool", "required: { start, end }"); } else {
+                    const s = parseIp("externalNetwork.allocationPool.start", pool.start, net);
+                    const e = parseIp("externalNetwork.allocationPool.end", pool.end, net);
+                    if (s && e && toNum(s) > toNum(e)) { fail("externalNetwork.allocationPool", `start ${pool.start} is after end ${pool.end}`); }
+                    if (s && e && gw && toNum(gw) >= toNum(s) && toNum(gw) <= toNum(e)) {
+                        fail("externalNetwork.gateway", `${en.gateway} lies inside the allocation pool ${pool.start}-${pool.end}`);
+                    }
+                }
+            }
+            for (const k of ["providerNetworkType", "physicalNetwork"]) {
+                if (en[k] !== undefined && known(en[k]) && !str(en[k])) { fail(`externalNetwork.${k}`, "must be a non-empty string when given"); }
+            }
+            if (known(en.providerNetworkType) && (en.providerNetworkType === "flat" || en.providerNetworkType === "vlan") &&
+                en.physicalNetwork === undefined) {
+                fail("externalNetwork.physicalNetwork", `required with providerNetworkType "${en.providerNetworkType}" (e.g. "external")`);
+            }
+        }
+    }
+
+    if (nets.length === 2) {
+        const [a, b] = nets;
+        if (a.net[0].match(b.net[0], b.net[1]) || b.net[0].match(a.net[0], a.net[1])) {
+            fail("externalNetwork.cidr", `overlaps tenantNetwork.cidr: the router cannot connect both`);
+        }
+    }
+    return { inputs, failures };
+}
+
+function checkName(prop: string, v: unknown, fail: (p: string, r: string) => void): void {
+    if (isUnknown(v)) { return; }
+    if (typeof v !== "string" || v === "") { fail(prop, "required"); return; }
+    if (v.includes("/")) { fail(prop, "must not contain '/'"); }
+}
+
+// ---------------------------------------------------------------------------
+// diff
+
+export const QUANTUM_REPLACE_FIELDS = ["routerName", "tenantNetwork.name", "externalNetwork.name", "projectId"];
+export const QUANTUM_UPDATE_FIELDS = [
+    "tenantNetwork.cidr", "tenantNetwork.gateway", "tenantNetwork.dnsNameservers",
+    "externalNetwork.cidr", "externalNetwork.gateway", "externalNetwork.allocationPool",
+    "externalNetwork.providerNetworkType", "externalNetwork.physicalNetwork",
+    "auth", "networkUrl", "connection",
+];
+export const QUANTUM_ID_FIELDS: (keyof QuantumNetworkIds)[] = ["routerId", "externalNetworkId", "tenantNetworkId", "tenantSubnetId", "externalSubnetId", "gatewayIp"];
+
+function field(o: unknown, path: string): unknown {
+    let cur = o;
+    for (const p of path.split(".")) {
+        if (isUnknown(cur)) { return cur; }
+        if (cur === null || typeof cur !== "object") { return undefined; }
+        cur = (cur as Record<string, unknown>)[p];
+    }
+    return cur;
+}
+
+export function changedQuantumFields(olds: Partial<QuantumNetworkOutputs>, news: Record<string, unknown>): string[] {
+    return [...QUANTUM_REPLACE_FIELDS, ...QUANTUM_UPDATE_FIELDS].filter((f) => !same(field(olds, f), field(news, f)));
+}
+
+export function diffQuantumNetwork(olds: Partial<QuantumNetworkOutputs>, news: Record<string, unknown>): pulumi.dynamic.DiffResult {
+    const changed = changedQuantumFields(olds, news);
+    const replaces = changed.filter((f) => QUANTUM_REPLACE_FIELDS.includes(f));
+    const missing = QUANTUM_ID_FIELDS.some((k) => !olds[k]);
+    return { changes: changed.length > 0 || missing, replaces, deleteBeforeReplace: replaces.length > 0 };
+}
+
+export function quantumNetworkId(i: Pick<QuantumNetworkInputs, "tenantNetwork" | "routerName" | "externalNetwork">): string {
+    return `${i.tenantNetwork.name}/${i.routerName}/${i.externalNetwork.name}`;
+}
+
+// ---------------------------------------------------------------------------
+// observation (what the network API holds) — parsing is pure
+
+export interface NetworkObs { id: string; name: string; external: boolean; providerNetworkType?: string; physicalNetwork?: string; }
+export interface SubnetObs { id: string; cidr: string; gateway: string | null; allocationPools: IpRange[]; dnsNameservers: string[]; enableDhcp: boolean; }
+export interface RouterObs { id: string; name: string; gatewayNetworkId?: string; }
+export interface PortObs { id: string; deviceOwner: string; subnetIds: string[]; ips: string[]; }
+export interface QuantumObserved {
+    extNet?: NetworkObs;
+    extSubnets: SubnetObs[];
+    tenantNet?: NetworkObs;
+    tenantSubnets: SubnetObs[];
+    router?: RouterObs;
+    routerPorts: PortObs[];
+}
+
+/** The network API's path prefix (`networkUrl` may or may not end in /v2.0). */
+export function networkBase(networkUrl: string): string {
+    return `${splitUrl(networkUrl).basePath.replace(/\/v2\.0$/, "")}/v2.0`;
+}
+
+const q = (s: string) => encodeURIComponent(s);
+
+/** The first three observation GETs (by name); the rest depend on what they find. */
+export function planQuantumLookups(inputs: Pick<QuantumNetworkInputs, "networkUrl" | "tenantNetwork" | "externalNetwork" | "routerName" | "projectId">): ApiCall[] {
+    const b = networkBase(inputs.networkUrl);
+    const owner = inputs.projectId ? `&tenant_id=${q(inputs.projectId)}` : "";
+    return [
+        { step: `find external network ${inputs.externalNetwork.name}`, api: "network", method: "GET", path: `${b}/networks?name=${q(inputs.externalNetwork.name)}`, ok: [200] },
+        { step: `find tenant network ${inputs.tenantNetwork.name}`, api: "network", method: "GET", path: `${b}/networks?name=${q(inputs.tenantNetwork.name)}${owner}`, ok: [200] },
+        { step: `find router ${inputs.routerName}`, api: "network", method: "GET", path: `${b}/routers?name=${q(inputs.routerName)}${owner}`, ok: [200] },
+    ];
+}
+
+export function planSubnetLookup(networkUrl: string, networkId: string, what: string): ApiCall {
+    return { step: `list subnets of ${what}`, api: "network", method: "GET", path: `${networkBase(networkUrl)}/subnets?network_id=${q(networkId)}`, ok: [200] };
+}
+
+export function planRouterPortLookup(networkUrl: string, routerId: string): ApiCall {
+    return { step: "list router ports", api: "network", method: "GET", path: `${networkBase(networkUrl)}/ports?device_id=${q(routerId)}`, ok: [200] };
+}
+
+export function planGatewayPortLookup(networkUrl: string, routerId: string): ApiCall {
+    return {
+        step: "find the router gateway port", api: "network", method: "GET",
+        path: `${networkBase(networkUrl)}/ports?device_id=${q(routerId)}&device_owner=${q("network:router_gateway")}`, ok: [200],
+    };
+}
+
+type Raw = Record<string, unknown>;
+function items(body: unknown, key: string): Raw[] {
+    const v = (body as Raw | undefined)?.[key];
+    return Array.isArray(v) ? v as Raw[] : [];
+}
+
+/** One object by name: the recorded one, the only one, or an error listing the duplicates. */
+export function pickByName<T extends { id: string }>(found: T[], preferId: string | undefined, what: string): T | undefined {
+    if (found.length === 0) { return undefined; }
+    const preferred = found.find((f) => f.id === preferId);
+    if (preferred) { return preferred; }
+    if (found.length === 1) { return found[0]; }
+    throw new Error(`${found.length} ${what} exist (ids ${found.map((f) => f.id).join(", ")}); remove the duplicates or rename`);
+}
+
+export function parseNetworks(body: unknown, name: string): NetworkObs[] {
+    return items(body, "networks").filter((n) => n.name === name).map((n) => ({
+        id: n.id as string,
+        name: n.name as string,
+        external: n["router:external"] === true,
+        providerNetworkType: (n["provider:network_type"] as string | undefined) ?? undefined,
+        physicalNetwork: (n["provider:physical_network"] as string | null | undefined) ?? undefined,
+    }));
+}
+
+export function parseSubnets(body: unknown): SubnetObs[] {
+    return items(body, "subnets").map((s) => ({
+        id: s.id as string,
+        cidr: s.cidr as string,
+        gateway: (s.gateway_ip as string | null | undefined) ?? null,
+        allocationPools: ((s.allocation_pools as IpRange[] | undefined) ?? []).map((p) => ({ start: p.start, end: p.end })),
+        dnsNameservers: (s.dns_nameservers as string[] | undefined) ?? [],
+        enableDhcp: s.enable_dhcp === true,
+    }));
+}
+
+export function parseRouters(body: unknown, name: string): RouterObs[] {
+    return items(body, "routers").filter((r) => r.name === name).map((r) => ({
+        id: r.id as string,
+        name: r.name as string,
+        gatewayNetworkId: ((r.external_gateway_info as Raw | null | undefined)?.network_id as string | undefined) ?? undefined,
+    }));
+}
+
+export function parsePorts(body: unknown): PortObs[] {
+    return items(body, "ports").map((p) => {
+        const fixed = (p.fixed_ips as { subnet_id: string; ip_address: string }[] | undefined) ?? [];
+        return { id: p.id as string, deviceOwner: p.device_owner as string, subnetIds: fixed.map((f) => f.subnet_id), ips: fixed.map((f) => f.ip_address) };
+    });
+}
+
+/** The router gateway port's first IPv4 address, or "". */
+export function gatewayIpFrom(ports: PortObs[]): string {
+    const gw = ports.find((p) => p.deviceOwner === "network:router_gateway");
+    return gw?.ips.find((ip) => !ip.includes(":")) ?? "";
+}
+
+const isInterface = (p: PortObs) => p.deviceOwner.startsWith("network:router_interface") || p.deviceOwner === "network:ha_router_replicated_interface";
+
+// ---------------------------------------------------------------------------
+// plans (pure)
+
+/** What differs per release, beyond the token: only the allocation-pool update. */
+export function quantumFeatures(dialect: Dialect): { poolUpdatable: boolean } {
+    return { poolUpdatable: dialect === "v3" };
+}
+
+export interface QuantumPlan {
+    calls: ApiCall[];
+    /** IDs of kept objects (variables for the runner). */
+    vars: Record<string, string>;
+}
+
+function samePool(pools: IpRange[], want: IpRange): boolean {
+    return pools.length === 1 && pools[0].start === want.start && pools[0].end === want.end;
+}
+
+/**
+ * The calls that make the network API hold `inputs` given `obs`: teardown of
+ * what must be replaced (in dependency order), then find-or-create / PUT of the
+ * rest. Variables: routerId, externalNetworkId, externalSubnetId, tenantNetworkId,
+ * tenantSubnetId. `prior` (stored outputs) identifies subnets being replaced.
+ */
+export function planQuantumSync(inputs: QuantumNetworkInputs, obs: QuantumObserved, prior?: Partial<QuantumNetworkIds>): QuantumPlan {
+    const b = networkBase(inputs.networkUrl);
+    const { tenantNetwork: tn, externalNetwork: en, routerName, projectId } = inputs;
+    const features = quantumFeatures(inputs.auth.dialect);
+    const owner = projectId ? { tenant_id: projectId } : {};
+    const teardown: ApiCall[] = [];
+    const build: ApiCall[] = [];
+    const vars: Record<string, string> = {};
+
+    // External network: replaced when a requested provider attribute differs.
+    const extNet = obs.extNet;
+    const extNetReplace = !!extNet && (
+        (en.providerNetworkType !== undefined && extNet.providerNetworkType !== en.providerNetworkType) ||
+        (en.physicalNetwork !== undefined && extNet.physicalNetwork !== en.physicalNetwork));
+    const extNetKept = extNet && !extNetReplace ? extNet : undefined;
+
+    // External subnet: kept if its CIDR matches (and its pool, where the pool cannot be PUT).
+    let extSub = extNetKept ? obs.extSubnets.find((s) => s.cidr === en.cidr) : undefined;
+    let extSubDelete: SubnetObs | undefined;
+    if (extSub && !samePool(extSub.allocationPools, en.allocationPool) && !features.poolUpdatable) {
+        extSubDelete = extSub;
+        extSub = undefined;
+    }
+    if (extNetKept && !extSub && !extSubDelete) {
+        extSubDelete = obs.extSubnets.find((s) => s.id === prior?.externalSubnetId);
+    }
+
+    // Tenant subnet: kept if CIDR and gateway match.
+    const tenantNet = obs.tenantNet;
+    let tenantSub = tenantNet ? obs.tenantSubnets.find((s) => s.cidr === tn.cidr) : undefined;
+    let tenantSubDelete: SubnetObs | undefined;
+    if (tenantSub && tenantSub.gateway !== tn.gateway) {
+        tenantSubDelete = tenantSub;
+        tenantSub = undefined;
+    }
+    if (tenantNet && !tenantSub && !tenantSubDelete) {
+        tenantSubDelete = obs.tenantSubnets.find((s) => s.id === prior?.tenantSubnetId);
+    }
+
+    const router = obs.router;
+    // Teardown, in dependency order.
+    const gwOnExt = !!router && !!extNet && router.gatewayNetworkId === extNet.id;
+    const clearGw = gwOnExt && (extNetReplace || !!extSubDelete);
+    if (router && clearGw) {
+        teardown.push({
+            step: `clear gateway of router ${routerName}`, api: "network", method: "PUT", path: `${b}/routers/${router.id}`,
+            body: { router: { external_gateway_info: {} } }, ok: [200],
+        });
+    }
+    if (router && tenantSubDelete && obs.routerPorts.some((p) => isInterface(p) && p.subnetIds.includes(tenantSubDelete!.id))) {
+        teardown.push({
+            step: `remove interface of router ${routerName} on the old ${tn.name} subnet`, api: "network", method: "PUT",
+            path: `${b}/routers/${router.id}/remove_router_interface`, body: { subnet_id: tenantSubDelete.id }, ok: [200], tolerate: [404],
+        });
+    }
+    if (tenantSubDelete) {
+        teardown.push({ step: `delete old ${tn.name} subnet ${tenantSubDelete.cidr}`, api: "network", method: "DELETE", path: `${b}/subnets/${tenantSubDelete.id}`, ok: [204], tolerate: [404] });
+    }
+    if (extSubDelete) {
+        teardown.push({ step: `delete old ${en.name} subnet ${extSubDelete.cidr}`, api: "network", method: "DELETE", path: `${b}/subnets/${extSubDelete.id}`, ok: [204], tolerate: [404] });
+    }
+    if (extNet && extNetReplace) {
+        teardown.push({ step: `delete external network ${en.name} (provider attributes changed)`, api: "network", method: "DELETE", path: `${b}/networks/${extNet.id}`, ok: [204], tolerate: [404] });
+    }
+
+    // Build: external network and subnet.
+    if (extNetKept) {
+        vars.externalNetworkId = extNetKept.id;
+        if (!extNetKept.external) {
+            build.push({
+                step: `mark ${en.name} external`, api: "network", method: "PUT", path: `${b}/networks/${extNetKept.id}`,
+                body: { network: { "router:external": true } }, ok: [200],
+            });
+        }
+    } else {
+        const net: Raw = { name: en.name, admin_state_up: true, "router:external": true };
+        if (en.providerNetworkType !== undefined) { net["provider:network_type"] = en.providerNetworkType; }
+        if (en.physicalNetwork !== undefined) { net["provider:physical_network"] = en.physicalNetwork; }
+        build.push({
+            step: `create external network ${en.name}`, api: "network", method: "POST", path: `${b}/networks`,
+            body: { network: net }, ok: [201], save: { externalNetworkId: "network.id" },
+        });
+    }
+    if (extSub) {
+        vars.externalSubnetId = extSub.id;
+        const put: Raw = {};
+        if (extSub.gateway !== en.gateway) { put.gateway_ip = en.gateway; }
+        if (!samePool(extSub.allocationPools, en.allocationPool)) { put.allocation_pools = [{ start: en.allocationPool.start, end: en.allocationPool.end }]; }
+        if (extSub.enableDhcp) { put.enable_dhcp = false; }
+        if (Object.keys(put).length > 0) {
+            build.push({
+                step: `update ${en.name} subnet ${en.cidr} (${Object.keys(put).join(", ")})`, api: "network", method: "PUT",
+                path: `${b}/subnets/${extSub.id}`, body: { subnet: put }, ok: [200],
+            });
+        }
+    } else {
+        build.push({
+            step: `create ${en.name} subnet ${en.cidr}`, api: "network", method: "POST", path: `${b}/subnets`,
+            body: {
+                subnet: {
+                    name: `${en.name}-subnet`, network_id: "{{externalNetworkId}}", ip_version: 4, cidr: en.cidr, gateway_ip: en.gateway,
+                    allocation_pools: [{ start: en.allocationPool.start, end: en.allocationPool.end }], enable_dhcp: false,
+                },
+            },
+            ok: [201], save: { externalSubnetId: "subnet.id" },
+        });
+    }
+
+    // Tenant network and subnet.
+    if (tenantNet) {
+        vars.tenantNetworkId = tenantNet.id;
+    } else {
+        build.push({
+            step: `create tenant network ${tn.name}`, api: "network", method: "POST", path: `${b}/networks`,
+            body: { network: { name: tn.name, admin_state_up: true, ...owner } }, ok: [201], save: { tenantNetworkId: "network.id" },
+        });
+    }
+    if (tenantSub) {
+        vars.tenantSubnetId = tenantSub.id;
+        if (!same(tenantSub.dnsNameservers, tn.dnsNameservers)) {
+            build.push({
+                step: `update ${tn.name} subnet ${tn.cidr} (dns_nameservers)`, api: "network", method: "PUT", path: `${b}/subnets/${tenantSub.id}`,
+                body: { subnet: { dns_nameservers: tn.dnsNameservers } }, ok: [200],
+            });
+        }
+    } else {
+        build.push({
+            step: `create ${tn.name} subnet ${tn.cidr}`, api: "network", method: "POST", path: `${b}/subnets`,
+            body: {
+                subnet: {
+                    name: `${tn.name}-subnet`, network_id: "{{tenantNetworkId}}", ip_version: 4, cidr: tn.cidr, gateway_ip: tn.gateway,
+                    dns_nameservers: tn.dnsNameservers, ...owner,
+                },
+            },
+            ok: [201], save: { tenantSubnetId: "subnet.id" },
+        });
+    }
+
+    // Router, its interface on the tenant subnet, its gateway on the external network.
+    if (router) {
+        vars.routerId = router.id;
+    } else {
+        build.push({
+            step: `create router ${routerName}`, api: "network", method: "POST", path: `${b}/routers`,
+            body: { router: { name: routerName, admin_state_up: true, ...owner } }, ok: [201], save: { routerId: "router.id" },
+        });
+    }
+    const hasInterface = !!router && !!tenantSub && obs.routerPorts.some((p) => isInterface(p) && p.subnetIds.includes(tenantSub!.id));
+    if (!hasInterface) {
+        build.push({
+            step: `add interface of router ${routerName} on the ${tn.name} subnet`, api: "network", method: "PUT",
+            path: `${b}/routers/{{routerId}}/add_router_interface`, body: { subnet_id: "{{tenantSubnetId}}" }, ok: [200],
+        });
+    }
+    const gatewayOk = gwOnExt && !clearGw && !extNetReplace;
+    if (!gatewayOk) {
+        build.push({
+            step: `set gateway of router ${routerName} to ${en.name}`, api: "network", method: "PUT", path: `${b}/routers/{{routerId}}`,
+            body: { router: { external_gateway_info: { network_id: "{{externalNetworkId}}" } } }, ok: [200],
+        });
+    }
+    return { calls: [...teardown, ...build], vars };
+}
+
+/**
+ * Teardown from the stored IDs (no lookups), each step tolerating 404: clear the
+ * gateway, remove the interface, delete the router, the subnets, the networks.
+ */
+export function planQuantumDelete(outs: Pick<QuantumNetworkOutputs, "networkUrl" | "routerName" | "tenantNetwork" | "externalNetwork"> & Partial<QuantumNetworkIds>): ApiCall[] {
+    const b = networkBase(outs.networkUrl);
+    const calls: ApiCall[] = [];
+    const r = outs.routerId;
+    if (r) {
+        calls.push({ step: `clear gateway of router ${outs.routerName}`, api: "network", method: "PUT", path: `${b}/routers/${r}`, body: { router: { external_gateway_info: {} } }, ok: [200], tolerate: [404] });
+        if (outs.tenantSubnetId) {
+            calls.push({
+                step: `remove interface of router ${outs.routerName} on the ${outs.tenantNetwork.name} subnet`, api: "network", method: "PUT",
+                path: `${b}/routers/${r}/remove_router_interface`, body: { subnet_id: outs.tenantSubnetId }, ok: [200], tolerate: [404],
+            });
+        }
+        calls.push({ step: `delete router ${outs.routerName}`, api: "network", method: "DELETE", path: `${b}/routers/${r}`, ok: [204], tolerate: [404] });
+    }
+    if (outs.tenantSubnetId) {
+        calls.push({ step: `delete ${outs.tenantNetwork.name} subnet`, api: "network", method: "DELETE", path: `${b}/subnets/${outs.tenantSubnetId}`, ok: [204], tolerate: [404] });
+    }
+    if (outs.externalSubnetId) {
+        calls.push({ step: `delete ${outs.externalNetwork.name} subnet`, api: "network", method: "DELETE", path: `${b}/subnets/${outs.externalSubnetId}`, ok: [204], tolerate: [404] });
+    }
+    if (outs.tenantNetworkId) {
+        calls.push({ step: `delete tenant network ${outs.tenantNetwork.name}`, api: "network", method: "DELETE", path: `${b}/networks/${outs.tenantNetworkId}`, ok: [204], tolerate: [404] });
+    }
+    if (outs.externalNetworkId) {
+        calls.push({ step: `delete external network ${outs.externalNetwork.name}`, api: "network", method: "DELETE", path: `${b}/networks/${outs.externalNetworkId}`, ok: [204], tolerate: [404] });
+    }
+    return calls;
+}
+
+/**
+ * Live state → outputs for refresh: the observed values where the API has them,
+ * "" for a missing object's ID. Undefined when nothing is left.
+ */
+export function quantumReadState(prior: QuantumNetworkOutputs, obs: QuantumObserved, gatewayIp: string): QuantumNetworkOutputs | undefined {
+    if (!obs.router && !obs.extNet && !obs.tenantNet) { return undefined; }
+    const extSub = obs.extSubnets.find((s) => s.id === prior.externalSubnetId) ?? obs.extSubnets.find((s) => s.cidr === prior.externalNetwork.cidr);
+    const tenantSub = obs.tenantSubnets.find((s) => s.id === prior.tenantSubnetId) ?? obs.tenantSubnets.find((s) => s.cidr === prior.tenantNetwork.cidr);
+    const en = { ...prior.externalNetwork };
+    if (extSub) {
+        en.cidr = extSub.cidr;
+        en.gateway = extSub.gateway ?? "";
+        en.allocationPool = extSub.allocationPools.length === 1 ? extSub.allocationPools[0] : { start: "", end: "" };
+    }
+    if (obs.extNet && en.providerNetworkType !== undefined) { en.providerNetworkType = obs.extNet.providerNetworkType ?? ""; }
+    if (obs.extNet && en.physicalNetwork !== undefined) { en.physicalNetwork = obs.extNet.physicalNetwork ?? ""; }
+    const tn = { ...prior.tenantNetwork };
+    if (tenantSub) {
+        tn.cidr = tenantSub.cidr;
+        tn.gateway = tenantSub.gateway ?? "";
+        tn.dnsNameservers = tenantSub.dnsNameservers;
+    }
+    const hasIface = !!tenantSub && obs.routerPorts.some((p) => isInterface(p) && p.subnetIds.includes(tenantSub.id));
+    return plain({
+        ...prior,
+        externalNetwork: en,
+        tenantNetwork: tn,
+        routerId: obs.router?.id ?? "",
+        externalNetworkId: obs.extNet?.id ?? "",
+        tenantNetworkId: obs.tenantNet?.id ?? "",
+        // A subnet without the router interface must be re-attached: report it missing.
+        tenantSubnetId: tenantSub && hasIface ? tenantSub.id : "",
+        externalSubnetId: extSub?.id ?? "",
+        // No gateway on our external network = missing.
+        gatewayIp: obs.router && obs.extNet && obs.router.gatewayNetworkId === obs.extNet.id ? gatewayIp : "",
+    });
+}
+
+// ---------------------------------------------------------------------------
+// I/O helpers (run inside withSsh; captured by value with the provider)
+
+async function networkSession(s: SshSession, inputs: QuantumNetworkInputs): Promise<ApiContext> {
+    const a = inputs.auth;
+    const creds = { username: a.username, password: a.password, projectName: a.projectName, userDomainName: a.userDomainName, projectDomainName: a.projectDomainName };
+    const { token } = await acquireToken(s, a.dialect, a.authUrl, creds);
+    return { session: s, targets: { network: splitUrl(inputs.networkUrl) }, token };
+}
+
+async function get(ctx: ApiContext, call: ApiCall): Promise<unknown> {
+    return getJson(ctx, call.api, call.path, call.step);
+}
+
+/** The observation GETs, in order; duplicates by name are an error (unless one was recorded). */
+async function observeQuantum(ctx: ApiContext, inputs: QuantumNetworkInputs, prior?: Partial<QuantumNetworkIds>): Promise<QuantumObserved> {
+    const [extCall, tenantCall, routerCall] = planQuantumLookups(inputs);
+    const pickOr = <T extends { id: string }>(found: T[], id: string | undefined, what: string, step: string): T | undefined => {
+        try { return pickByName(found, id, what); } catch (e) { return ctx.session.fail(step, (e as Error).message); }
+    };
+    const extNet = pickOr(parseNetworks(await get(ctx, extCall), inputs.externalNetwork.name), prior?.externalNetworkId,
+        `networks named ${inputs.externalNetwork.name}`, extCall.step);
+    const tenantNet = pickOr(parseNetworks(await get(ctx, tenantCall), inputs.tenantNetwork.name), prior?.tenantNetworkId,
+        `networks named ${inputs.tenantNetwork.name}`, tenantCall.step);
+    const router = pickOr(parseRouters(await get(ctx, routerCall), inputs.routerName), prior?.routerId,
+        `routers named ${inputs.routerName}`, routerCall.step);
+    const obs: QuantumObserved = { extNet, tenantNet, router, extSubnets: [], tenantSubnets: [], routerPorts: [] };
+    if (extNet) { obs.extSubnets = parseSubnets(await get(ctx, planSubnetLookup(inputs.networkUrl, extNet.id, inputs.externalNetwork.name))); }
+    if (tenantNet) { obs.tenantSubnets = parseSubnets(await get(ctx, planSubnetLookup(inputs.networkUrl, tenantNet.id, inputs.tenantNetwork.name))); }
+    if (router) { obs.routerPorts = parsePorts(await get(ctx, planRouterPortLookup(inputs.networkUrl, router.id))); }
+    return obs;
+}
+
+async function syncQuantum(s: SshSession, inputs: QuantumNetworkInputs, prior?: Partial<QuantumNetworkIds>): Promise<QuantumNetworkOutputs> {
+    const ctx = await networkSession(s, inputs);
+    const obs = await observeQuantum(ctx, inputs, prior);
+    const plan = planQuantumSync(inputs, obs, prior);
+    const vars = await runCalls(ctx, plan.calls, plan.vars);
+    const ports = parsePorts(await get(ctx, planGatewayPortLookup(inputs.networkUrl, vars.routerId)));
+    const gatewayIp = gatewayIpFrom(ports);
+    if (!gatewayIp) { s.fail("find the router gateway port", `router ${inputs.routerName} (${vars.routerId}) has no gateway port with an IPv4 address`); }
+    return plain({
+        ...inputs,
+        routerId: vars.routerId,
+        externalNetworkId: vars.externalNetworkId,
+        tenantNetworkId: vars.tenantNetworkId,
+        tenantSubnetId: vars.tenantSubnetId,
+        externalSubnetId: vars.externalSubnetId,
+        gatewayIp,
+    });
+}
+
+export function toQuantumInputs(p: Record<string, unknown>): QuantumNetworkInputs {
+    const tn = p.tenantNetwork as TenantNetworkSpec;
+    return {
+        connection: p.connection as SshConnection,
+        auth: p.auth as QuantumAuth,
+        networkUrl: p.networkUrl as string,
+        tenantNetwork: { ...tn, dnsNameservers: tn.dnsNameservers ?? [] },
+        externalNetwork: p.externalNetwork as ExternalNetworkSpec,
+        routerName: (p.routerName as string | undefined) ?? DEFAULT_ROUTER_NAME,
+        ...(p.projectId ? { projectId: p.projectId as string } : {}),
+    };
+}
+
+function describeQuantum(i: QuantumNetworkInputs): string {
+    return `QuantumNetwork ${quantumNetworkId(i)}`;
+}
+
+/** create: find-or-create every object (adopting what a failed run left). */
+export async function quantumCreate(s: SshSession, inputs: QuantumNetworkInputs): Promise<pulumi.dynamic.CreateResult> {
+    return { id: quantumNetworkId(inputs), outs: await syncQuantum(s, inputs) };
+}
+
+/** read (refresh): live values and IDs; no id when router and both networks are gone. */
+export async function quantumRead(s: SshSession, id: string, props: QuantumNetworkOutputs): Promise<pulumi.dynamic.ReadResult> {
+    const inputs = toQuantumInputs(props as unknown as Record<string, unknown>);
+    const ctx = await networkSession(s, inputs);
+    const obs = await observeQuantum(ctx, inputs, props);
+    const gatewayIp = obs.router ? gatewayIpFrom(obs.routerPorts) : "";
+    const outs = quantumReadState({ ...props, ...inputs }, obs, gatewayIp);
+    return outs ? { id, props: outs } : {};
+}
+
+/** update: PUT what can change in place, replace affected subnets / the external network. */
+export async function quantumUpdate(s: SshSession, olds: QuantumNetworkOutputs, inputs: QuantumNetworkInputs): Promise<pulumi.dynamic.UpdateResult> {
+    return { outs: await syncQuantum(s, inputs, olds) };
+}
+
+/** delete: gateway, interface, router, subnets, networks; 404s are fine. */
+export async function quantumDelete(s: SshSession, props: QuantumNetworkOutputs): Promise<void> {
+    const calls = planQuantumDelete(props);
+    if (calls.length === 0) { return; }
+    const ctx = await networkSession(s, toQuantumInputs(props as unknown as Record<string, unknown>));
+    await runCalls(ctx, calls);
+}
+
+// ---------------------------------------------------------------------------
+// provider
+
+class QuantumNetworkProvider implements pulumi.dynamic.ResourceProvider {
+    async check(_olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult> {
+        return checkQuantumNetwork(news);
+    }
+
+    async diff(_id: string, olds: QuantumNetworkOutputs, news: Record<string, unknown>): Promise<pulumi.dynamic.DiffResult> {
+        return diffQuantumNetwork(olds, news);
+    }
+
+    async create(raw: Record<string, unknown>): Promise<pulumi.dynamic.CreateResult> {
+        const inputs = toQuantumInputs(raw);
+        return withSsh(inputs.connection, describeQuantum(inputs), (s) => quantumCreate(s, inputs));
+    }
+
+    async read(id: string, props: QuantumNetworkOutputs): Promise<pulumi.dynamic.ReadResult> {
+        const inputs = toQuantumInputs(props as unknown as Record<string, unknown>);
+        return withSsh(inputs.connection, describeQuantum(inputs), (s) => quantumRead(s, id, props));
+    }
+
+    async update(_id: string, olds: QuantumNetworkOutputs, news: Record<string, unknown>): Promise<pulumi.dynamic.UpdateResult> {
+        const inputs = toQuantumInputs(news);
+        return withSsh(inputs.connection, describeQuantum(inputs), (s) => quantumUpdate(s, olds, inputs));
+    }
+
+    async delete(_id: string, props: QuantumNetworkOutputs): Promise<void> {
+        const inputs = toQuantumInputs(props as unknown as Record<string, unknown>);
+        if (planQuantumDelete(props).length === 0) { return; }
+        await withSsh(inputs.connection, describeQuantum(inputs), (s) => quantumDelete(s, props));
+    }
+}
+
+/**
+ * The article's networks script: tenant network + subnet, external network +
+ * subnet, router with interface and gateway. Registers as
+ * `pulumi-nodejs:dynamic/network:QuantumNetwork`.
+ */
+export class QuantumNetwork extends pulumi.dynamic.Resource {
+    declare readonly routerId: pulumi.Output<string>;
+    declare readonly externalNetworkId: pulumi.Output<string>;
+    declare readonly tenantNetworkId: pulumi.Output<string>;
+    declare readonly tenantSubnetId: pulumi.Output<string>;
+    declare readonly externalSubnetId: pulumi.Output<string>;
+    declare readonly gatewayIp: pulumi.Output<string>;
+    declare readonly routerName: pulumi.Output<string>;
+    declare readonly tenantNetwork: pulumi.Output<Required<TenantNetworkSpec>>;
+    declare readonly externalNetwork: pulumi.Output<ExternalNetworkSpec>;
+    declare readonly networkUrl: pulumi.Output<string>;
+
+    constructor(name: string, args: QuantumNetworkArgs, opts?: pulumi.CustomResourceOptions) {
+        super(
+            new QuantumNetworkProvider(),
+            name,
+            {
+                routerId: undefined, externalNetworkId: undefined, tenantNetworkId: undefined, tenantSubnetId: undefined,
+                externalSubnetId: undefined, gatewayIp: undefined,
+                ...args,
+                routerName: args.routerName ?? DEFAULT_ROUTER_NAME,
+            },
+            { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "connection", "auth"] },
+            "network",
+            "QuantumNetwork",
+        );
+    }
+}
