@@ -155,9 +155,9 @@ describe("QuantumNetwork (real neutron-server over SSH, Keystone v3 token, throu
             expect(l.tenSub).to.deep.include({ network_id: first.tenantNetworkId, cidr: "198.51.100.192/27", gateway_ip: "198.51.100.193", dns_nameservers: ["8.8.8.8"] });
             const gw = l.ports.find((p) => p.device_owner === "network:router_gateway");
             const iface = l.ports.find((p) => p.device_owner === "network:router_interface");
-            expect(gw.fixed_ips.map((f: Props) => f.ip_address)).to.deep.equal([first.gatewayIp]);
+            expect(gw?.fixed_ips.map((f: Props) => f.ip_address)).to.deep.equal([first.gatewayIp]);
             expect(ipNum(first.gatewayIp)).to.be.within(ipNum("198.51.100.150"), ipNum("198.51.100.180"));
-            expect(iface.fixed_ips).to.deep.equal([{ subnet_id: first.tenantSubnetId, ip_address: "198.51.100.193" }]);
+            expect(iface?.fixed_ips).to.deep.equal([{ subnet_id: first.tenantSubnetId, ip_address: "198.51.100.193" }]);
         });
 
         it("read (refresh) returns the same id and outputs", async () => {
@@ -245,7 +245,7 @@ describe("QuantumNetwork (real neutron-server over SSH, Keystone v3 token, throu
             expect(ipNum(o.gatewayIp)).to.be.within(ipNum("198.51.100.140"), ipNum("198.51.100.150"));
             const l = await live(o);
             expect(l.extSub.cidr).to.equal("198.51.100.128/27");
-            expect(l.ports.find((p) => p.device_owner === "network:router_gateway").fixed_ips[0].ip_address).to.equal(o.gatewayIp);
+            expect(l.ports.find((p) => p.device_owner === "network:router_gateway")?.fixed_ips[0].ip_address).to.equal(o.gatewayIp);
             renamed = o;
         });
 
