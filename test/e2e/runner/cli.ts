@@ -40,7 +40,7 @@ export const USAGE = `usage: cli.ts up|preview|destroy --stack-file Pulumi.<stac
   --stack <name>            stack name (default: from --stack-file)
   --project-dir <dir>       directory with Pulumi.yaml (default: the stack file's directory)
   --project <name>          project name (default: Pulumi.yaml name)
-  --program <path>          program module (default: Pulumi.yaml main, else the project directory)
+  --program <path>          program module, relative to the current directory (default: Pulumi.yaml main, else the project directory)
   --secret <key>=@<file>    secret config value from a file (repeatable); or <key>=env:<VAR>
   --config <key>=<value>    plain config value (repeatable)
   --state <file>            state file (default .e2e-state/<stack>.json; key in <state>.key)
@@ -123,9 +123,15 @@ export async function main(argv: string[]): Promise<number> {
         for (const k of cfg.secretKeys) redactor.add(cfg.config[k]);
         const statePath = path.resolve(args.state ?? path.join(projectDir, ".e2e-state", `${stack}.json`));
         reportFile = path.resolve(args.report ?? statePath.replace(/\.json$/, "") + ".report.json");
-        const program = path.resolve(projectDir, args.program ?? projectFile?.main ?? ".");
+        const program = args.program ? path.resolve(args.program) : path.resolve(projectDir, projectFile?.main ?? ".");
         // The program and its dynamic providers resolve paths as under the Pulumi CLI: from the project directory.
         process.chdir(projectDir);
+        // Ctrl-C: like `pulumi up`, stop starting operations and let the running ones finish (again: exit now).
+        const cancel = new AbortController();
+        process.on("SIGINT", () => {
+            if (cancel.signal.aborted) process.exit(130);
+            cancel.abort();
+        });
         report = await runLab(args.mode, {
             project: cfg.project,
             stack: cfg.stack,
@@ -139,6 +145,7 @@ export async function main(argv: string[]): Promise<number> {
             perHost: args.perHost,
             envMode: args.envMode,
             logger: consoleLogger,
+            signal: cancel.signal,
             verbose: args.verbose,
             redactor,
         });

@@ -76,6 +76,8 @@ export interface EngineOptions {
     /** How remote.Command `environment` is delivered (default "ssh": SSH env requests, like the provider). */
     envMode?: EnvMode;
     logger?: Logger;
+    /** Cancels the run like Ctrl-C in `pulumi up`: no new operation starts, running ones finish. */
+    signal?: AbortSignal;
     /** Also print unchanged resources and components. */
     verbose?: boolean;
     redactor?: Redactor;
@@ -245,6 +247,13 @@ class LabRun {
 
     async run(): Promise<RunReport> {
         const startedAt = Date.now();
+        this.o.signal?.addEventListener("abort", () => {
+            if (this.aborted) return;
+            this.out("cancelling: no new operations start; waiting for the running ones");
+            this.aborted = true;
+            this.failures.push(new StepError("(run)", undefined, "cancel", "cancelled by the user"));
+            this.failed.resolve();
+        });
         this.state = this.o.state.load(this.o.project, this.o.stack);
         for (const r of [...this.state.resources, ...this.state.pendingDeletes]) {
             this.redactor.addSecretsIn(r.inputs as Wire);
@@ -432,6 +441,12 @@ class LabRun {
             const waitedFor = [...dependencies, ...(parent ? [parent] : [])];
             if (!custom || type.startsWith("pulumi:providers:")) return this.recordPassive(entry, waitedFor);
             return await this.step(entry, waitedFor);
+        } catch (e) {
+            if (e instanceof StepError) throw e;
+            // Anything else (an unreadable asset, a malformed request) still names the resource.
+            const err = new StepError(urn, undefined, "register", e instanceof Error ? e.message : String(e));
+            this.fail({ urn, type, custom } as ResourceState, [], "create", undefined, err, Date.now());
+            throw err;
         } finally {
             done.resolve();
         }

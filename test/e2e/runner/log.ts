@@ -4,12 +4,12 @@
 //   - every secret config value (and each non-trivial line of a multi-line one, e.g. a
 //     private key), registered by the CLI before the program runs;
 //   - every string inside a secret resource property (inputs and outputs, e.g. a
-//     RandomPassword result or a secret `stdin`), except the addressing fields of an SSH
-//     connection (host, user, port, …), which are secret only because the connection
-//     object also holds the key;
+//     RandomPassword result or a secret `stdin`, whole), except the addressing fields of
+//     an SSH connection (host, user, port, …), which are secret only because the
+//     connection object also holds the key;
 // plus the shape of a PEM private key. stdin is never printed at all.
 
-import { Wire, isObject, isSecret, unwrapSecrets } from "./values";
+import { Wire, isObject, isSecret } from "./values";
 
 /** Connection fields that identify a target rather than authenticate to it. */
 const ADDRESSING_FIELDS = new Set(["host", "user", "port", "dialErrorLimit", "perDialTimeout", "agentSocketPath", "hostKey"]);
@@ -18,11 +18,16 @@ export class Redactor {
     private readonly values = new Set<string>();
     private sorted: string[] | undefined;
 
-    /** Registers one secret value (whole, and each line of ≥ 8 characters). */
-    add(value: string | undefined): void {
+    /**
+     * Registers one secret value, whole and (with `lines`) each line of ≥ 8 characters:
+     * right for secret config values such as a private key; for rendered secret documents
+     * (a config file holding a password) the lines are mostly harmless text and the
+     * sensitive atoms inside are registered on their own.
+     */
+    add(value: string | undefined, lines = true): void {
         if (typeof value !== "string" || value.length < 4) return;
         this.values.add(value);
-        if (value.includes("\n")) {
+        if (lines && value.includes("\n")) {
             for (const line of value.split("\n")) if (line.trim().length >= 8) this.values.add(line.trim());
         }
         this.sorted = undefined;
@@ -42,14 +47,7 @@ export class Redactor {
             }
             return;
         }
-        if (inSecret && typeof v === "string") this.add(v);
-    }
-
-    /** Registers every string inside a value that is secret as a whole (config secrets). */
-    addAll(v: Wire | undefined): void {
-        const u = unwrapSecrets(v);
-        if (typeof u === "string") this.add(u);
-        else if (Array.isArray(u) || isObject(u)) this.addSecretsIn({ ["_"]: u } as Wire, true);
+        if (inSecret && typeof v === "string") this.add(v, false);
     }
 
     redact(text: string): string {

@@ -220,8 +220,15 @@ describe("lab runner engine", function () {
         expect(r.report.counts).to.deep.equal({ update: 1, same: 7 });
     });
 
+    it("in export mode the environment travels as exported variables in the command", async () => {
+        const r = await lab.run("up", { motd: "bonjour", conf: "a=3" }, undefined, { envMode: "export" });
+        const c = r.fake.call("export PULUMI_COMMAND_STDOUT='out:reload-conf'\nreload-conf");
+        expect(c.env).to.equal(undefined);
+        expect(r.fake.calls).to.have.length(1);
+    });
+
     it("a dynamic provider's diff leads to update, with no remote command", async () => {
-        const r = await lab.run("up", { motd: "bonjour", conf: "a=2", markerValue: "v2" });
+        const r = await lab.run("up", { motd: "bonjour", conf: "a=3", markerValue: "v2" });
         expect(r.calls).to.deep.equal(["update marker-db db=v2"]);
         expect(r.fake.calls).to.deep.equal([]);
         expect(res(r.report, U.marker).op).to.equal("update");
@@ -229,7 +236,7 @@ describe("lab runner engine", function () {
     });
 
     it("a resource gone from the program is deleted at the end of the update", async () => {
-        const cfg = { motd: "bonjour", conf: "a=2", markerValue: "v2" };
+        const cfg = { motd: "bonjour", conf: "a=3", markerValue: "v2" };
         const added = await lab.run("up", { ...cfg, extra: "true" });
         expect(added.fake.commands()).to.deep.equal([`${B} extra`]);
         const removed = await lab.run("up", cfg);
@@ -299,14 +306,5 @@ describe("lab runner engine: failures and limits", function () {
         expect(r.fake.maxRunning).to.equal(1);
         const sorted = [...r.fake.calls].sort((a, b) => a.start - b.start);
         for (let i = 1; i < sorted.length; i++) expect(sorted[i].start).to.be.at.least(sorted[i - 1].end);
-    });
-
-    it("sends environment as exported variables in export mode", async () => {
-        const lab = new Lab();
-        labs.push(lab);
-        await lab.run("up");
-        const r = await lab.run("up", { conf: "b=2" }, undefined, { envMode: "export" });
-        const c = r.fake.call("export PULUMI_COMMAND_STDOUT='out:write-conf'\nreload-conf");
-        expect(c.env).to.equal(undefined);
     });
 });
