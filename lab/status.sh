@@ -1,0 +1,57 @@
+#!/bin/bash
+# lab/status.sh — `npm run lab:status`: what of the lab is running.
+# Exit 0 = up and every host answers SSH, 3 = down (nothing running),
+# 1 = partly up (run lab:up to repair or lab:down to remove).
+set -euo pipefail
+LAB_BIN=$(dirname "$(readlink -f "$0")")
+# shellcheck source=lib.sh
+source "$LAB_BIN/lib.sh"
+# shellcheck source=net.sh
+source "$LAB_BIN/net.sh"
+# shellcheck source=proxy.sh
+source "$LAB_BIN/proxy.sh"
+# shellcheck source=hosts.sh
+source "$LAB_BIN/hosts.sh"
+
+main() {
+  require_root lab:status
+  local h hosts ok=0 bad=0 state ssh_state br
+  hosts=$(recorded_hosts)
+  [[ -n $hosts ]] || hosts=$(lab_netns_list | sed "s/^$NS_PREFIX//" | tr '\n' ' ')
+  echo "state dir: $LAB_DIR (base: $([[ -f $BASE_DIR/.oslab-base ]] && echo cached || echo none))"
+  printf '%-8s %-10s %-14s %-14s %-8s %-8s %s\n' HOST ROLE MANAGEMENT DATA PID1 STATE SSH
+  for h in $hosts; do
+    state=stopped ssh_state=-
+    if host_running "$h"; then
+      state=running
+      host_answers "$h" && ssh_state=ok || ssh_state=FAIL
+    fi
+    [[ $state/$ssh_state == running/ok ]] && ok=$((ok + 1)) || bad=$((bad + 1))
+    printf '%-8s %-10s %-14s %-14s %-8s %-8s %s\n' "$h" "$(host_role "$h")" "$(host_mgmt_ip "$h")" \
+      "$(host_data_ip "$h")" "$(cat "$(host_initpid_file "$h")" 2>/dev/null || echo -)" "$state" "$ssh_state"
+  done
+  for br in "${LAB_BRIDGES[@]}"; do
+    if ip link show dev "$br" >/dev/null 2>&1; then
+      echo "bridge $br: $(ip -br link show dev "$br" | awk '{print $2}') $(ip -br -4 addr show dev "$br" | awk '{print $3}')"
+    else
+      echo "bridge $br: absent"
+      bad=$((bad + 1))
+    fi
+  done
+  if proxy_running; then echo "apt proxy: $PROXY_URL (pid $(<"$ACNG_PIDFILE"))"; else
+    echo "apt proxy: stopped"
+    bad=$((bad + 1))
+  fi
+  lab_route_present && echo "safety route: unreachable $LAB_NET" || echo "safety route: absent"
+  if ((ok > 0 && bad == 0)); then
+    echo "lab: up"
+  elif ((ok == 0)) && [[ -z $(lab_netns_list) ]] && ! proxy_running; then
+    echo "lab: down"
+    exit 3
+  else
+    echo "lab: partly up (npm run lab:up repairs, npm run lab:down removes)"
+    exit 1
+  fi
+}
+
+main "$@"
