@@ -37,7 +37,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { withSsh } from "./ssh";
 import type { SshConnection, SshSession } from "./ssh";
 import {
-    acquireToken, ApiCall, ApiContext, checkConnection, Credentials, DIALECTS, Dialect, getJson, isUnknown, plain, same, runCalls, splitUrl, UNKNOWN, urlProblem,
+    acquireToken, ApiCall, ApiContext, checkConnection, Credentials, DIALECTS, Dialect, getJson, isUnknown, only, plain, same, runCalls, splitUrl, UNKNOWN, urlProblem,
 } from "./openstackAuth";
 
 export type { Dialect, Credentials, TokenCredentials, PasswordCredentials } from "./openstackAuth";
@@ -113,7 +113,7 @@ export function checkKeystoneEndpoint(news: Record<string, unknown>): { inputs: 
     const fail = (property: string, reason: string) => failures.push({ property, reason });
     const known = (v: unknown) => !isUnknown(v);
     const str = (v: unknown) => typeof v === "string" && v.length > 0;
-    const inputs: Record<string, unknown> = { ...news };
+    const inputs = only(news, ["connection", "dialect", "authUrl", "credentials", "region", "service", "urls"]) as Record<string, unknown>;
 
     const dialect = news.dialect;
     if (known(dialect) && !DIALECTS.includes(dialect as Dialect)) {
@@ -134,6 +134,7 @@ export function checkKeystoneEndpoint(news: Record<string, unknown>): { inputs: 
 
     const creds = news.credentials as Record<string, unknown> | undefined;
     if (known(creds)) {
+        inputs.credentials = only(creds, typeof creds?.token === "string" ? ["token"] : ["username", "password", "projectName", "userDomainName", "projectDomainName"]);
         if (!creds || typeof creds !== "object") {
             fail("credentials", "required: { token } (v2.0) or { username, password, projectName }");
         } else if (typeof creds.token === "string") {
@@ -160,11 +161,12 @@ export function checkKeystoneEndpoint(news: Record<string, unknown>): { inputs: 
                 if (!str(svc[k])) { fail(`service.${k}`, "required"); } else if ((svc[k] as string).includes("/")) { fail(`service.${k}`, "must not contain '/'"); }
             }
             if (svc.description !== undefined && known(svc.description) && typeof svc.description !== "string") { fail("service.description", "must be a string"); }
-            inputs.service = { ...svc, description: svc.description ?? "" };
+            inputs.service = only({ ...svc, description: svc.description ?? "" }, ["name", "type", "description"]);
         }
     }
 
     const urls = news.urls as Record<string, unknown> | undefined;
+    inputs.urls = only(urls, INTERFACES);
     if (known(urls)) {
         if (!urls || typeof urls !== "object") {
             fail("urls", "required: { public, internal, admin }");
@@ -176,6 +178,7 @@ export function checkKeystoneEndpoint(news: Record<string, unknown>): { inputs: 
             }
         }
     }
+    for (const k of Object.keys(inputs)) { if (inputs[k] === undefined) { delete inputs[k]; } }
     return { inputs, failures };
 }
 

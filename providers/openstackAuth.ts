@@ -61,6 +61,16 @@ export function checkConnection(conn: unknown, fail: (property: string, reason: 
     }
 }
 
+/**
+ * Check helper: the listed keys of a plain object (undefined members dropped);
+ * anything else (an unknown, a wrong type) is returned as it is.
+ */
+export function only(v: unknown, keys: readonly string[]): unknown {
+    if (v === null || typeof v !== "object" || Array.isArray(v)) { return v; }
+    const o = v as Record<string, unknown>;
+    return Object.fromEntries(keys.filter((k) => o[k] !== undefined).map((k) => [k, o[k]]));
+}
+
 /** Where an HTTP API lives, as seen from the SSH host. */
 export interface ApiTarget { host: string; port: number; basePath: string; }
 

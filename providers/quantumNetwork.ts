@@ -46,7 +46,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { withSsh } from "./ssh";
 import type { SshConnection, SshSession } from "./ssh";
 import {
-    acquireToken, ApiCall, ApiContext, checkConnection, DIALECTS, Dialect, getJson, isUnknown, plain, runCalls, same, splitUrl, urlProblem,
+    acquireToken, ApiCall, ApiContext, checkConnection, DIALECTS, Dialect, getJson, isUnknown, only, plain, runCalls, same, splitUrl, UNKNOWN, urlProblem,
 } from "./openstackAuth";
 
 export const DEFAULT_ROUTER_NAME = "provider-router";
@@ -149,7 +149,13 @@ export function checkQuantumNetwork(news: Record<string, unknown>): { inputs: Re
     const fail = (property: string, reason: string) => failures.push({ property, reason });
     const known = (v: unknown) => !isUnknown(v);
     const str = (v: unknown) => typeof v === "string" && v.length > 0;
-    const inputs: Record<string, unknown> = { ...news };
+    const inputs = only(news, ["connection", "auth", "networkUrl", "tenantNetwork", "externalNetwork", "routerName", "projectId"]) as Record<string, unknown>;
+    inputs.auth = only(news.auth, ["dialect", "authUrl", "username", "password", "projectName", "userDomainName", "projectDomainName"]);
+    inputs.externalNetwork = only(news.externalNetwork, ["name", "cidr", "gateway", "allocationPool", "providerNetworkType", "physicalNetwork"]);
+    const pool0 = (news.externalNetwork as Record<string, unknown> | undefined)?.allocationPool;
+    if (pool0 !== undefined && inputs.externalNetwork && typeof inputs.externalNetwork === "object") {
+        (inputs.externalNetwork as Record<string, unknown>).allocationPool = only(pool0, ["start", "end"]);
+    }
 
     checkConnection(news.connection, fail);
 
@@ -226,7 +232,7 @@ export function checkQuantumNetwork(news: Record<string, unknown>): { inputs: Re
                     dns.forEach((d, i) => parseIp(`tenantNetwork.dnsNameservers[${i}]`, d, undefined));
                 }
             }
-            inputs.tenantNetwork = { ...tn, dnsNameservers: dns };
+            inputs.tenantNetwork = only({ ...tn, dnsNameservers: dns }, ["name", "cidr", "gateway", "dnsNameservers"]);
         }
     }
 
@@ -265,6 +271,7 @@ export function checkQuantumNetwork(news: Record<string, unknown>): { inputs: Re
             fail("externalNetwork.cidr", `overlaps tenantNetwork.cidr: the router cannot connect both`);
         }
     }
+    for (const k of Object.keys(inputs)) { if (inputs[k] === undefined) { delete inputs[k]; } }
     return { inputs, failures };
 }
 
@@ -289,7 +296,7 @@ export const QUANTUM_ID_FIELDS: (keyof QuantumNetworkIds)[] = ["routerId", "exte
 function field(o: unknown, path: string): unknown {
     let cur = o;
     for (const p of path.split(".")) {
-        if (isUnknown(cur)) { return cur; }
+        if (cur === UNKNOWN) { return cur; }
         if (cur === null || typeof cur !== "object") { return undefined; }
         cur = (cur as Record<string, unknown>)[p];
     }
