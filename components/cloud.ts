@@ -7,7 +7,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import { StackConfig } from "../config";
 import { Base } from "./base";
+import { Cinder, cinderArgsFrom } from "./cinder";
 import { Mysql } from "./mysql";
+import { Nova, novaArgsFrom } from "./nova";
+import { Placement, placementArgsFrom } from "./placement";
 import { RabbitMQ } from "./rabbitmq";
 import { ReleaseProfile, profileFor } from "./release";
 import { Host } from "./shared/host";
@@ -67,8 +70,24 @@ export function buildBase(cfg: StackConfig): CloudContext {
 /** The whole cloud. Returns the stack outputs. */
 export function buildCloud(cfg: StackConfig): CloudOutputs {
     const ctx = buildBase(cfg);
+    buildComputeAndVolume(ctx);
     return {
         release: ctx.profile.name,
         controller: ctx.controller.node.managementIp,
     };
+}
+
+/**
+ * Placement (Zed), Nova and Cinder. `deps` carries the readiness of Keystone (users and
+ * catalog) and of the network service, from the components that own them.
+ */
+export function buildComputeAndVolume(
+    ctx: CloudContext,
+    deps: { identityReady?: pulumi.Input<pulumi.Resource>; networkReady?: pulumi.Input<pulumi.Resource> } = {},
+): { placement?: Placement; nova: Nova; cinder: Cinder } {
+    const placementArgs = placementArgsFrom(ctx, { identityReady: deps.identityReady });
+    const placement = placementArgs ? new Placement("placement", placementArgs) : undefined;
+    const nova = new Nova("nova", novaArgsFrom(ctx, { ...deps, placementReady: placement?.ready }));
+    const cinder = new Cinder("cinder", cinderArgsFrom(ctx, { identityReady: deps.identityReady }));
+    return { placement, nova, cinder };
 }

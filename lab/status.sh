@@ -15,20 +15,21 @@ source "$LAB_BIN/hosts.sh"
 
 main() {
   require_root lab:status
-  local h hosts ok=0 bad=0 state ssh_state br
+  local h hosts ok=0 bad=0 state ssh_state br pid1
   hosts=$(recorded_hosts)
   [[ -n $hosts ]] || hosts=$(lab_netns_list | sed "s/^$NS_PREFIX//" | tr '\n' ' ')
   echo "state dir: $LAB_DIR (base: $([[ -f $BASE_DIR/.oslab-base ]] && echo cached || echo none))"
   printf '%-8s %-10s %-14s %-14s %-8s %-8s %s\n' HOST ROLE MANAGEMENT DATA PID1 STATE SSH
   for h in $hosts; do
-    state=stopped ssh_state=-
+    state=stopped ssh_state=- pid1=-
     if host_running "$h"; then
       state=running
+      pid1=$(cat "$(host_initpid_file "$h")" 2>/dev/null || echo '?')
       host_answers "$h" && ssh_state=ok || ssh_state=FAIL
     fi
     [[ $state/$ssh_state == running/ok ]] && ok=$((ok + 1)) || bad=$((bad + 1))
     printf '%-8s %-10s %-14s %-14s %-8s %-8s %s\n' "$h" "$(host_role "$h")" "$(host_mgmt_ip "$h")" \
-      "$(host_data_ip "$h")" "$(cat "$(host_initpid_file "$h")" 2>/dev/null || echo -)" "$state" "$ssh_state"
+      "$(host_data_ip "$h")" "$pid1" "$state" "$ssh_state"
   done
   for br in "${LAB_BRIDGES[@]}"; do
     if ip link show dev "$br" >/dev/null 2>&1; then

@@ -4,15 +4,25 @@
 // part of the profile and contain no release conditionals.
 import { Release } from "../../config";
 import { BaseProfile, baseProfiles } from "../base/profiles";
+import { CinderProfile, cinderProfiles } from "../cinder/profiles";
+import { NovaProfile, novaProfiles } from "../nova/profiles";
+import { PlacementProfile, placementProfiles } from "../placement/profiles";
 
 export interface ReleaseProfile {
     readonly name: Release;
     readonly base: BaseProfile;
+    readonly nova: NovaProfile;
+    /** Undefined where the release has no Placement (Folsom). */
+    readonly placement?: PlacementProfile;
+    readonly cinder: CinderProfile;
 }
 
 export function profileFor(release: Release): ReleaseProfile {
     return {
         name: release,
         base: baseProfiles[release],
+        nova: novaProfiles[release],
+        placement: placementProfiles[release],
+        cinder: cinderProfiles[release],
     };
 }

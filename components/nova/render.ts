@@ -1,0 +1,446 @@
+// Pure renderers for Nova: nova.conf (one renderer per release, fed per-host values),
+// the Folsom api-paste.ini [filter:authtoken], the libvirt files of the compute nodes,
+// and the scripts of the bootstrap, start and check steps. Plain values in, text or
+// IniDoc out; the component lifts its Outputs once and calls these.
+import { IniDoc, IniSection } from "../shared/ini";
+import { editorPy, shq } from "../shared/script";
+
+export type VirtType = "kvm" | "qemu";
+export type NovaRole = "controller" | "compute";
+
+/** Everything nova.conf is rendered from. Secrets are plain strings here (lifted once). */
+export interface NovaConfValues {
+    /** Which half of Nova runs on the host. */
+    readonly role: NovaRole;
+    /** The host's own management address (VNC proxy client address, my_ip). */
+    readonly myIp: string;
+    /** The controller's management address (APIs, RabbitMQ, MySQL, Keystone). */
+    readonly controllerIp: string;
+    readonly region: string;
+    readonly virtType: VirtType;
+    readonly rabbit: { readonly user: string; readonly password: string };
+    /** Nova's database URL ([DEFAULT] sql_connection / [database] connection). */
+    readonly dbUrl: string;
+    /** Zed: the API database URL ([api_database] connection). */
+    readonly apiDbUrl?: string;
+    /** Keystone password of the `nova` service user. */
+    readonly novaPassword: string;
+    /** Keystone password of the network service user (quantum / neutron). */
+    readonly networkPassword: string;
+    /** Zed: Keystone password of the `placement` service user. */
+    readonly placementPassword?: string;
+    /** Zed: shared secret of the metadata proxy (neutron-metadata-agent ↔ nova-api-metadata). */
+    readonly metadataSecret?: string;
+}
+
+// ---------------------------------------------------------------------------------------
+// nova.conf
+
+/**
+ * Folsom nova.conf (folsom-facts §4), one renderer for Alice and Bob: the only per-host
+ * value is vncserver_proxyclient_address (§8 #5). The guides' non-Folsom leftovers
+ * (cc_host, nova_url, ec2_url, allow_admin_api, use_deprecated_auth, image_service,
+ * novnc_enable(d), libvirt_vif_type — §8 #8) are not written.
+ */
+export function novaConfFolsom(v: NovaConfValues): IniDoc {
+    const ctl = v.controllerIp;
+    return {
+        DEFAULT: {
+            // Database
+            sql_connection: v.dbUrl,
+            // RPC (RabbitMQ on the controller; Folsom nova-compute talks to it and to MySQL directly)
+            rabbit_host: ctl,
+            rabbit_userid: v.rabbit.user,
+            rabbit_password: v.rabbit.password,
+            // Authentication and the API paste pipeline
+            auth_strategy: "keystone",
+            api_paste_config: "/etc/nova/api-paste.ini",
+            keystone_ec2_url: `http://${ctl}:5000/v2.0/ec2tokens`,
+            // EC2 API and objectstore
+            ec2_host: ctl,
+            ec2_dmz_host: ctl,
+            s3_host: ctl,
+            ec2_private_dns_show_ip: true,
+            // Metadata (nova-api-metadata on the controller, reached through the L3 agent's DNAT)
+            metadata_host: ctl,
+            metadata_listen: "0.0.0.0",
+            metadata_listen_port: 8775,
+            dmz_cidr: "169.254.169.254/32",
+            // No osapi_volume: cinder-api owns port 8776 (§8 #6)
+            enabled_apis: ["ec2", "osapi_compute", "metadata"],
+            // Networking through Quantum
+            network_api_class: "nova.network.quantumv2.api.API",
+            quantum_url: `http://${ctl}:9696`,
+            quantum_auth_strategy: "keystone",
+            quantum_admin_tenant_name: "service",
+            quantum_admin_username: "quantum",
+            quantum_admin_password: v.networkPassword,
+            quantum_admin_auth_url: `http://${ctl}:35357/v2.0`,
+            libvirt_vif_driver: "nova.virt.libvirt.vif.LibvirtHybridOVSBridgeDriver",
+            linuxnet_interface_driver: "nova.network.linux_net.LinuxOVSInterfaceDriver",
+            libvirt_ovs_bridge: "br-int",
+            // Security groups in nova (iptables on the hybrid bridge)
+            firewall_driver: "nova.virt.libvirt.firewall.IptablesFirewallDriver",
+            // Compute
+            compute_driver: "libvirt.LibvirtDriver",
+            libvirt_type: v.virtType,
+            libvirt_use_virtio_for_bridges: true,
+            // Volumes through Cinder
+            volume_api_class: "nova.volume.cinder.API",
+            // Images
+            glance_api_servers: `${ctl}:9292`,
+            // VNC console: the proxy on the controller dials each host's own address (§8 #5)
+            vnc_enabled: true,
+            novncproxy_base_url: `http://${ctl}:6080/vnc_auto.html`,
+            vncserver_listen: "0.0.0.0",
+            vncserver_proxyclient_address: v.myIp,
+            // Paths and logging
+            logdir: "/var/log/nova",
+            state_path: "/var/lib/nova",
+            lock_path: "/var/lock/nova",
+            rootwrap_config: "/etc/nova/rootwrap.conf",
+            verbose: true,
+        },
+    };
+}
+
+/** Keystone password login as a service user, the Zed way (folsom-facts §7.11). */
+export function keystonePasswordAuth(ctl: string, user: string, password: string, opts: { authPath?: string; region?: string } = {}): IniSection {
+    return {
+        auth_url: `http://${ctl}:5000${opts.authPath ?? ""}`,
+        auth_type: "password",
+        project_domain_name: "Default",
+        user_domain_name: "Default",
+        project_name: "service",
+        username: user,
+        password,
+        region_name: opts.region,
+    };
+}
+
+/**
+ * [keystone_authtoken] of a Zed API service. region_name is always written: Debian's
+ * packaged files say `regionOne`, which matches no endpoint of a `RegionOne` catalog and
+ * turns every API call into HTTP 500 (vm-boot-probe). No memcached_servers: nothing in
+ * this cloud runs memcached, so tokens are cached in-process.
+ */
+export function keystoneAuthtoken(ctl: string, region: string, user: string, password: string): IniSection {
+    return {
+        www_authenticate_uri: `http://${ctl}:5000`,
+        ...keystonePasswordAuth(ctl, user, password, { region }),
+    };
+}
+
+/** transport_url for oslo.messaging over RabbitMQ; user and password percent-encoded. */
+export function rabbitTransportUrl(user: string, password: string, host: string): string {
+    return `rabbit://${encodeURIComponent(user)}:${encodeURIComponent(password)}@${host}:5672/`;
+}
+
+/**
+ * Zed nova.conf (folsom-facts §7.7, the install guide and vm-boot-probe): the controller
+ * gets the databases and the APIs, computes get neither (they reach the database through
+ * nova-conductor) but [libvirt].
+ */
+export function novaConfZed(v: NovaConfValues): IniDoc {
+    const ctl = v.controllerIp;
+    const controller = v.role === "controller";
+    const compute = v.role === "compute";
+    return {
+        DEFAULT: {
+            transport_url: rabbitTransportUrl(v.rabbit.user, v.rabbit.password, ctl),
+            my_ip: v.myIp,
+            enabled_apis: controller ? ["osapi_compute", "metadata"] : undefined,
+            compute_driver: compute ? "libvirt.LibvirtDriver" : undefined,
+        },
+        api: { auth_strategy: "keystone" },
+        api_database: { connection: controller ? v.apiDbUrl : undefined },
+        database: { connection: controller ? v.dbUrl : undefined },
+        keystone_authtoken: keystoneAuthtoken(ctl, v.region, "nova", v.novaPassword),
+        service_user: {
+            send_service_user_token: true,
+            ...keystonePasswordAuth(ctl, "nova", v.novaPassword, { authPath: "/v3" }),
+        },
+        vnc: {
+            enabled: true,
+            server_listen: controller ? v.myIp : "0.0.0.0",
+            server_proxyclient_address: v.myIp,
+            novncproxy_base_url: `http://${ctl}:6080/vnc_auto.html`,
+        },
+        // Debian enables SPICE by default; the console of this cloud is noVNC.
+        spice: { enabled: false },
+        glance: { api_servers: `http://${ctl}:9292` },
+        oslo_concurrency: { lock_path: "/var/lib/nova/tmp" },
+        placement: keystonePasswordAuth(ctl, "placement", v.placementPassword ?? "", { authPath: "/v3", region: v.region }),
+        neutron: {
+            ...keystonePasswordAuth(ctl, "neutron", v.networkPassword, { region: v.region }),
+            // The metadata API (controller) checks the proxy's signature.
+            service_metadata_proxy: controller ? true : undefined,
+            metadata_proxy_shared_secret: controller ? v.metadataSecret : undefined,
+        },
+        // Debian's default is regionOne (see keystoneAuthtoken).
+        cinder: { os_region_name: v.region },
+        libvirt: { virt_type: compute ? v.virtType : undefined },
+    };
+}
+
+// ---------------------------------------------------------------------------------------
+// api-paste.ini (Folsom)
+
+/**
+ * The sections of Folsom's /etc/nova/api-paste.ini that serve the volume API; removed
+ * so nova-api and cinder-api do not both claim the volume endpoint (article, §5.5).
+ */
+export const FOLSOM_VOLUME_SECTIONS = [
+    "composite:osapi_volume",
+    "composite:openstack_volume_api_v1",
+    "app:osapi_volume_app_v1",
+    "pipeline:osvolumeversions",
+    "app:osvolumeversionapp",
+] as const;
+
+/** [filter:authtoken] of Folsom's api-paste.ini for a service user (admin API on 35357). */
+export function folsomAuthtoken(ctl: string, user: string, password: string, extra: IniSection = {}): IniSection {
+    return {
+        auth_host: ctl,
+        auth_port: 35357,
+        auth_protocol: "http",
+        admin_tenant_name: "service",
+        admin_user: user,
+        admin_password: password,
+        ...extra,
+    };
+}
+
+export function novaApiPasteFolsom(ctl: string, novaPassword: string): IniDoc {
+    return { "filter:authtoken": folsomAuthtoken(ctl, "nova", novaPassword, { signing_dirname: "/tmp/keystone-signing-nova" }) };
+}
+
+// ---------------------------------------------------------------------------------------
+// libvirt on the compute nodes
+
+/** Listing 5: the devices qemu may open (the article's list, as a managed block). */
+export const FOLSOM_CGROUP_DEVICE_ACL = [
+    "/dev/null", "/dev/full", "/dev/zero", "/dev/random", "/dev/urandom", "/dev/ptmx",
+    "/dev/kvm", "/dev/kqemu", "/dev/rtc", "/dev/hpet", "/dev/net/tun",
+] as const;
+
+export function qemuConfFolsom(): string {
+    return `cgroup_device_acl = [${FOLSOM_CGROUP_DEVICE_ACL.map((d) => JSON.stringify(d)).join(", ")}]\n`;
+}
+
+/** libvirtd listens on TCP without authentication (article: for live migration later). */
+export function libvirtdConfFolsom(): string {
+    return "listen_tls = 0\nlisten_tcp = 1\nauth_tcp = \"none\"\n";
+}
+
+/** /etc/default/libvirt-bin: `-l` makes libvirtd honour listen_tcp. Sourced: the last assignment wins. */
+export function libvirtDefaultsFolsom(): string {
+    return "libvirtd_opts=\"-d -l\"\n";
+}
+
+/**
+ * Zed qemu.conf where systemd is not PID 1 (the lab): no per-domain mount namespace.
+ * On the probe's lab hosts qemu could not create its PTY inside that namespace
+ * (vm-boot-probe Q1: "Failed to create PTY"); real Debian hosts keep the namespace.
+ */
+export function qemuConfZed(): string {
+    return "namespaces = [ ]\n";
+}
+
+/**
+ * Zed libvirtd.conf where systemd is not PID 1 (the lab): libvirtd then makes its own
+ * sockets, and its default access check on the read-write socket is polkit — which needs
+ * D-Bus and polkitd, absent there — so nova-compute (user nova, group libvirt) would be
+ * refused. Root and the libvirt group only, no polkit. Under systemd the packaged
+ * defaults stay (socket activation, polkit lets the libvirt group in).
+ */
+export function libvirtdConfZedWithoutSystemd(): string {
+    return "unix_sock_group = \"libvirt\"\nunix_sock_rw_perms = \"0770\"\nauth_unix_rw = \"none\"\n";
+}
+
+/** /etc/default/nova-consoleproxy: Debian's init script starts noVNC only when asked to. */
+export function novaConsoleproxyDefaultsZed(): string {
+    return "NOVA_CONSOLE_PROXY_TYPE=novnc\n";
+}
+
+// ---------------------------------------------------------------------------------------
+// Scripts
+
+/**
+ * Apply a managed block (spec on stdin, the on-host editor) only where systemd is not
+ * PID 1; elsewhere leave the file alone.
+ */
+export function blockUnlessSystemdScript(path: string): string {
+    return `if [ -d /run/systemd/system ]; then
+  echo "systemd runs here: ${path} keeps its packaged settings"
+  exit 0
+fi
+py=$(command -v python3 || command -v python)
+"$py" - block ${shq(path)} 3<&0 <<'OSLAB_EDIT_PY'
+${editorPy().trimEnd()}
+OSLAB_EDIT_PY`;
+}
+
+/** Undo of blockUnlessSystemdScript: the editor restores the original (no-op if untouched). */
+export function restoreFileScript(path: string): string {
+    return `py=$(command -v python3 || command -v python)
+"$py" - restore ${shq(path)} </dev/null 3</dev/null <<'OSLAB_EDIT_PY'
+${editorPy().trimEnd()}
+OSLAB_EDIT_PY`;
+}
+
+export const LIBVIRT_DEFAULT_NET_MARKER = "/var/lib/openstack-lab/libvirt-default-net-autostart";
+
+/**
+ * Keep libvirt's NAT network `default` (192.168.122.0/24 — the article's management
+ * network!) from starting: drop its autostart link and stop it if it runs. Check-then-act.
+ */
+export function libvirtDefaultNetScript(): string {
+    return `link=/etc/libvirt/qemu/networks/autostart/default.xml
+if [ -e "$link" ] || [ -L "$link" ]; then
+  rm -f "$link"
+  touch ${LIBVIRT_DEFAULT_NET_MARKER}
+  echo "default network: autostart disabled"
+fi
+if command -v virsh >/dev/null 2>&1 && virsh -c qemu:///system net-list 2>/dev/null | awk '$1 == "default" && $2 == "active" {f = 1} END {exit !f}'; then
+  virsh -c qemu:///system net-destroy default
+fi`;
+}
+
+/** Undo of libvirtDefaultNetScript: give the autostart link back if we removed it. */
+export function libvirtDefaultNetRestoreScript(): string {
+    return `if [ -f ${LIBVIRT_DEFAULT_NET_MARKER} ]; then
+  if [ -f /etc/libvirt/qemu/networks/default.xml ]; then
+    mkdir -p /etc/libvirt/qemu/networks/autostart
+    ln -sf ../default.xml /etc/libvirt/qemu/networks/autostart/default.xml
+  fi
+  rm -f ${LIBVIRT_DEFAULT_NET_MARKER}
+fi`;
+}
+
+/**
+ * Install packages; `withoutSystemd` are added where systemd is not PID 1 (Debian's
+ * libvirt init scripts live in libvirt-daemon-system-sysv; without it apt picks the
+ * systemd flavour, which has none).
+ */
+export function installScript(packages: readonly string[], withoutSystemd: readonly string[] = []): string {
+    const lines = [`oslab_install ${packages.map(shq).join(" ")}`];
+    if (withoutSystemd.length) {
+        lines.unshift(`if [ ! -d /run/systemd/system ]; then oslab_install ${withoutSystemd.map(shq).join(" ")}; fi`);
+    }
+    return lines.join("\n");
+}
+
+/** Restart services, then wait until their TCP ports answer (bounded). */
+export function restartScript(services: readonly string[], waits: readonly { host: string; port: number }[] = [], started: readonly string[] = []): string {
+    const lines: string[] = [];
+    for (const s of started) lines.push(`oslab_svc start ${shq(s)} || oslab_svc restart ${shq(s)}`);
+    if (services.length) lines.push(`oslab_svc restart ${services.map(shq).join(" ")}`);
+    for (const w of waits) lines.push(`oslab_wait_tcp ${shq(w.host)} ${w.port} 180`);
+    return lines.join("\n");
+}
+
+/** Run a command as a service user (Debian: /bin/sh; Ubuntu 12.04: /bin/false as login shell). */
+export function asUser(user: string, cmd: string): string {
+    return `su -s /bin/sh -c ${shq(cmd)} ${shq(user)}`;
+}
+
+/** Folsom: one database. */
+export function dbSyncFolsom(): string {
+    return asUser("nova", "nova-manage db sync");
+}
+
+export const CELL0_UUID = "00000000-0000-0000-0000-000000000000";
+
+/**
+ * Zed: cells v2 bootstrap (folsom-facts §7.7), convergent on every run:
+ * api_db sync → cell0 mapped and its URL refreshed → cell1 created (or its URLs
+ * refreshed from nova.conf) → db sync (cell0 and cell1). stdin: the cell0 database URL.
+ * Cell0 has its own MySQL user, so its URL is not the one map_cell0 derives; the step
+ * sets it through a temporary config file (never on a command line).
+ */
+export function dbSyncZed(confPath: string): string {
+    return `umask 077
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+{ printf '[DEFAULT]\\ntransport_url = none:///\\n[database]\\nconnection = '; cat; printf '\\n'; } > "$tmp/cell0.conf"
+chown -R nova:nova "$tmp"
+nm() { su -s /bin/sh -c "nova-manage $*" nova; }
+nm api_db sync
+nm cell_v2 map_cell0 >/dev/null
+nm --config-file ${confPath} --config-file "$tmp/cell0.conf" cell_v2 update_cell --cell_uuid ${CELL0_UUID} >/dev/null
+cell1=$(nm cell_v2 list_cells | awk -F'|' '{gsub(/ /, "", $2); gsub(/ /, "", $3)} $2 == "cell1" {print $3}')
+if [ -z "$cell1" ]; then
+  nm cell_v2 create_cell --name=cell1 --verbose
+else
+  nm cell_v2 update_cell --cell_uuid "$cell1" >/dev/null
+fi
+nm db sync
+nm cell_v2 list_cells`;
+}
+
+/** A (binary, host) pair that must report alive. */
+export interface ExpectedService { readonly binary: string; readonly host: string }
+
+/**
+ * Wait (bounded: tries × 5 s) until every expected service is alive. `list` prints one
+ * line per service: BINARY HOST up|down. `prologue` runs first (e.g. credentials).
+ */
+export function aliveCheckScript(list: string, expected: readonly ExpectedService[], opts: { tries?: number; prologue?: string } = {}): string {
+    const tries = opts.tries ?? 60;
+    const want = expected.map((e) => shq(`${e.binary}@${e.host}`)).join(" ");
+    return `${opts.prologue ? `${opts.prologue.trim()}\n` : ""}expected=(${want})
+listing=""
+missing=()
+for _ in $(seq ${tries}); do
+  listing=$(${list}) || listing=""
+  missing=()
+  for e in "\${expected[@]}"; do
+    echo "$listing" | awk -v b="\${e%@*}" -v h="\${e#*@}" '$1 == b && $2 == h && $3 == "up" {f = 1} END {exit !f}' || missing+=("$e")
+  done
+  if [ \${#missing[@]} -eq 0 ]; then
+    echo "alive: \${expected[*]}"
+    exit 0
+  fi
+  sleep 5
+done
+echo "not alive after $((${tries} * 5)) s: \${missing[*]} (binary@host; nova names hosts by their hostname)" >&2
+echo "$listing" >&2
+exit 1`;
+}
+
+/** Folsom: nova-manage's smileys, as BINARY HOST up|down. */
+export const FOLSOM_SERVICE_LIST = `nova-manage service list 2>/dev/null | awk 'NR > 1 {print $1, $2, ($5 == ":-)" ? "up" : "down")}'`;
+
+/** Zed: the compute API's service list (admin credentials in the environment). */
+export const ZED_SERVICE_LIST = "openstack compute service list -f value -c Binary -c Host -c State";
+
+/** Zed: admin credentials for the openstack CLI; the password arrives on stdin. */
+export function adminEnvFromStdin(ctl: string, region: string): string {
+    return `IFS= read -r OS_PASSWORD || true
+export OS_PASSWORD OS_USERNAME=admin OS_PROJECT_NAME=admin OS_USER_DOMAIN_NAME=Default OS_PROJECT_DOMAIN_NAME=Default
+export OS_AUTH_URL=http://${ctl}:5000/v3 OS_IDENTITY_API_VERSION=3 OS_REGION_NAME=${shq(region)}`;
+}
+
+/**
+ * Zed: map the compute hosts into cell1 (`discover_hosts`) until every expected host is
+ * mapped (a compute appears once its nova-compute has registered). Bounded: tries × 5 s.
+ */
+export function discoverHostsScript(hosts: readonly string[], tries = 60): string {
+    return `nm() { su -s /bin/sh -c "nova-manage $*" nova; }
+expected=(${hosts.map(shq).join(" ")})
+missing=()
+for _ in $(seq ${tries}); do
+  nm cell_v2 discover_hosts --verbose >/dev/null
+  mapped=$(nm cell_v2 list_hosts | awk -F'|' 'NF > 3 {gsub(/ /, "", $4); print $4}')
+  missing=()
+  for h in "\${expected[@]}"; do echo "$mapped" | grep -qx "$h" || missing+=("$h"); done
+  if [ \${#missing[@]} -eq 0 ]; then
+    echo "mapped to cell1: \${expected[*]}"
+    exit 0
+  fi
+  sleep 5
+done
+echo "compute hosts not mapped after $((${tries} * 5)) s: \${missing[*]} (is nova-compute running there, with the host name nova reports?)" >&2
+exit 1`;
+}

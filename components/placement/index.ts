@@ -1,0 +1,87 @@
+// `oslab:placement:Placement` — the Placement API on the controller (Zed; Folsom has
+// no Placement and the cloud builds none): package, database, placement.conf,
+// `placement-manage db sync`, (re)start and wait for port 8778.
+import * as pulumi from "@pulumi/pulumi";
+import type { CloudContext } from "../cloud";
+import { MysqlDatabase } from "../../providers/mysqlDatabase";
+import { asUser, installScript, restartScript } from "../nova/render";
+import { IniDoc } from "../shared/ini";
+import { ConfigFile, HostRef, configFile, remoteStep } from "../shared/step";
+import { PlacementProfile } from "./profiles";
+
+export interface PlacementArgs {
+    /** The controller. */
+    readonly host: HostRef;
+    readonly profile: PlacementProfile;
+    /** Keystone region of the catalog (config `region`). */
+    readonly region: string;
+    /** The database server is up (ctx.mysql.ready). */
+    readonly mysqlReady: pulumi.Input<pulumi.Resource>;
+    /** Password of the `placement` MySQL user (secret). */
+    readonly dbPassword: pulumi.Input<string>;
+    /** Keystone password of the `placement` service user (secret). */
+    readonly servicePassword: pulumi.Input<string>;
+    /** Keystone has the placement user and endpoint; unset: no wait. */
+    readonly identityReady?: pulumi.Input<pulumi.Resource>;
+    /** User overrides (config `overrides["placement.conf"]`). */
+    readonly overrides?: IniDoc;
+}
+
+export class Placement extends pulumi.ComponentResource {
+    /** Placement answers on its port. */
+    readonly ready: pulumi.Resource;
+    readonly url: string;
+    readonly conf: ConfigFile;
+    readonly database: MysqlDatabase;
+
+    constructor(name: string, args: PlacementArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("oslab:placement:Placement", name, {}, opts);
+        const { host, profile } = args;
+        const p = { parent: this };
+        const ip = host.node.managementIp;
+        this.url = `http://${ip}:${profile.port}`;
+
+        const install = remoteStep(`${name}-install`, host, {
+            create: installScript(profile.packages),
+            delete: `oslab_purge ${profile.packages.join(" ")}`,
+        }, p);
+        this.database = new MysqlDatabase(`${name}-db`, {
+            connection: host.ssh,
+            database: profile.database.name,
+            user: profile.database.user,
+            password: args.dbPassword,
+            host: ip,
+            urlScheme: profile.urlScheme,
+        }, { ...p, dependsOn: [args.mysqlReady] });
+        const doc = pulumi.all([this.database.connectionUrl, args.servicePassword]).apply(([dbUrl, password]) =>
+            profile.conf.render({ controllerIp: ip, region: args.region, dbUrl, password }));
+        this.conf = configFile(`${name}-conf-placement.conf`, host,
+            { path: profile.conf.path, mode: "0640", owner: "root", group: profile.conf.group },
+            { mode: "ini", doc: pulumi.secret(doc), overrides: args.overrides }, { ...p, dependsOn: [install] });
+        const dbSync = remoteStep(`${name}-db-sync`, host, {
+            create: asUser(profile.database.user, profile.dbSync),
+            triggers: [this.conf.hash],
+        }, { ...p, dependsOn: [this.conf.step, this.database] });
+        this.ready = remoteStep(`${name}-restart`, host, {
+            create: restartScript([profile.service], [{ host: ip, port: profile.port }]),
+            triggers: [this.conf.hash],
+        }, { ...p, dependsOn: [dbSync, ...(args.identityReady ? [args.identityReady] : [])] });
+        this.registerOutputs({ url: this.url });
+    }
+}
+
+/** PlacementArgs from the cloud's context; undefined where the release has no Placement. */
+export function placementArgsFrom(ctx: CloudContext, deps: { identityReady?: pulumi.Input<pulumi.Resource> } = {}): PlacementArgs | undefined {
+    const profile = ctx.profile.placement;
+    if (!profile) return undefined;
+    return {
+        host: ctx.controller,
+        profile,
+        region: ctx.cfg.region,
+        mysqlReady: ctx.mysql.ready,
+        dbPassword: ctx.secrets.db.placement,
+        servicePassword: ctx.secrets.service.placement,
+        ...deps,
+        overrides: ctx.cfg.overrides["placement.conf"],
+    };
+}

@@ -1,0 +1,204 @@
+// Nova (and the compute part of the cloud) under mocks, both releases: the exact
+// children per host, golden files of every rendered file per release and host, per-host
+// values on a two-compute stack, secrets only on stdin, the scripts' key lines, preview.
+import { expect } from "chai";
+import * as fs from "fs";
+import * as path from "path";
+import { buildBase, buildComputeAndVolume } from "../../components/cloud";
+import { Nova } from "../../components/nova";
+import * as render from "../../components/nova/render";
+import { RawConfig } from "../../config";
+import { Registered, TEST_SECRETS, devConfig, find, run, settleOutput, unwrap } from "./harness";
+
+const CMD = "command:remote:Command";
+const MYSQL = "pulumi-nodejs:dynamic/infra:MysqlDatabase";
+const GOLDEN = path.join(__dirname, "golden");
+
+export function zedLab(c: RawConfig): RawConfig {
+    return { ...c, release: "zed", datapathType: "netdev", virtType: "qemu" };
+}
+
+function twoComputes(c: RawConfig): RawConfig {
+    const nodes = [...(c.nodes as object[]), { name: "carol", role: "compute", managementIp: "192.168.122.114", dataIp: "192.168.133.114" }];
+    return { ...c, nodes };
+}
+
+/** MysqlDatabase outputs as the provider computes them (connectionUrl from the inputs). */
+function mockOutputs(r: Registered): Record<string, unknown> | undefined {
+    if (r.type !== MYSQL) return undefined;
+    const i = unwrap(r.inputs);
+    return { connectionUrl: `${i.urlScheme}://${i.user}:${i.password}@${i.host}/${i.database}` };
+}
+
+/** Compare with (or, with UPDATE_GOLDEN=1, write) test/unit/golden/<release>/<host>/<file>. */
+function golden(release: string, host: string, file: string, actual: string): void {
+    const p = path.join(GOLDEN, release, host, file);
+    if (process.env.UPDATE_GOLDEN === "1") {
+        fs.mkdirSync(path.dirname(p), { recursive: true });
+        fs.writeFileSync(p, actual);
+    }
+    expect(actual, `golden ${release}/${host}/${file}`).to.equal(fs.readFileSync(p, "utf8"));
+}
+
+async function build(change: (c: RawConfig) => RawConfig, preview = false) {
+    let nova: Nova | undefined;
+    const result = await run(() => { nova = buildComputeAndVolume(buildBase(devConfig(change))).nova; }, { mockOutputs, preview });
+    return { ...result, nova: nova! };
+}
+
+const mine = (rs: readonly Registered[]) => rs.filter((r) => /^nova(-|$)/.test(r.name)).map((r) => r.name).sort();
+
+const EXPECTED: Record<string, string[]> = {
+    folsom: [
+        "nova",
+        "nova-db", "nova-db-sync", "nova-check",
+        "nova-alice-install", "nova-alice-conf-nova.conf", "nova-alice-conf-api-paste.ini", "nova-alice-restart",
+        "nova-bob-install", "nova-bob-conf-qemu.conf", "nova-bob-conf-libvirtd.conf", "nova-bob-conf-libvirt-bin.default",
+        "nova-bob-libvirt-default-net", "nova-bob-restart-libvirt", "nova-bob-conf-nova.conf", "nova-bob-conf-api-paste.ini", "nova-bob-restart",
+    ].sort(),
+    zed: [
+        "nova",
+        "nova-db-api", "nova-db", "nova-db-cell0", "nova-db-sync", "nova-discover-hosts", "nova-check",
+        "nova-alice-install", "nova-alice-conf-nova.conf", "nova-alice-conf-nova-consoleproxy.default", "nova-alice-restart",
+        "nova-bob-install", "nova-bob-conf-qemu.conf", "nova-bob-conf-libvirtd.conf", "nova-bob-libvirt-default-net",
+        "nova-bob-restart-libvirt", "nova-bob-conf-nova.conf", "nova-bob-restart",
+    ].sort(),
+};
+
+const GOLDEN_FILES: Record<string, Record<string, string[]>> = {
+    folsom: {
+        alice: ["nova.conf", "nova-api-paste.ini"],
+        bob: ["nova.conf", "nova-api-paste.ini", "qemu.conf", "libvirtd.conf", "libvirt-bin.default"],
+    },
+    zed: {
+        alice: ["nova.conf", "nova-consoleproxy.default"],
+        bob: ["nova.conf", "qemu.conf", "libvirtd.conf"],
+    },
+};
+
+for (const [release, change] of [["folsom", (c: RawConfig) => c], ["zed", zedLab]] as const) {
+    describe(`nova (${release})`, function () {
+        this.timeout(60000);
+        let res: Awaited<ReturnType<typeof build>>;
+        before(async () => { res = await build(change); });
+
+        it("registers exactly these children", () => {
+            expect(mine(res.resources)).to.deep.equal(EXPECTED[release]);
+            expect(find(res.resources, "nova").type).to.equal("oslab:compute:Nova");
+        });
+
+        it("renders every file as the golden copy", async () => {
+            const hosts = GOLDEN_FILES[release];
+            expect(Object.keys(res.nova.files).sort()).to.deep.equal(Object.keys(hosts).sort());
+            for (const [host, files] of Object.entries(hosts)) {
+                expect(Object.keys(res.nova.files[host]).sort()).to.deep.equal([...files].sort());
+                for (const f of files) golden(release, host, f, (await settleOutput(res.nova.files[host][f].rendered))!);
+            }
+        });
+
+        it("writes files holding secrets root:nova 0640, secrets only on stdin", () => {
+            for (const host of ["alice", "bob"]) {
+                const spec = JSON.parse(unwrap(find(res.resources, `nova-${host}-conf-nova.conf`).inputs).stdin);
+                expect([spec.mode, spec.owner, spec.group]).to.deep.equal(["0640", "root", "nova"]);
+                expect(JSON.stringify(spec)).to.contain(TEST_SECRETS.generated);
+            }
+            for (const r of res.resources.filter((x) => x.type === CMD && /^nova/.test(x.name))) {
+                const i = unwrap(r.inputs);
+                expect(`${i.create}\n${i.delete ?? ""}`, r.name).not.to.contain(TEST_SECRETS.generated);
+            }
+        });
+
+        it("creates the databases with the generated password", () => {
+            const dbs = res.resources.filter((r) => r.type === MYSQL && /^nova/.test(r.name)).map((r) => {
+                const i = unwrap(r.inputs);
+                return [r.name, i.database, i.user, i.password, i.host, i.urlScheme];
+            });
+            expect(dbs).to.deep.equal(release === "folsom"
+                ? [["nova-db", "nova", "novadbadmin", TEST_SECRETS.generated, "192.168.122.111", "mysql"]]
+                : [
+                    ["nova-db-api", "nova_api", "nova_api", TEST_SECRETS.generated, "192.168.122.111", "mysql+pymysql"],
+                    ["nova-db", "nova", "nova", TEST_SECRETS.generated, "192.168.122.111", "mysql+pymysql"],
+                    ["nova-db-cell0", "nova_cell0", "nova_cell0", TEST_SECRETS.generated, "192.168.122.111", "mysql+pymysql"],
+                ]);
+        });
+
+        it("installs, bootstraps, restarts and checks with the release's commands", () => {
+            const create = (n: string) => unwrap(find(res.resources, n).inputs).create as string;
+            const body = (n: string) => create(n).split("oslab_retry() {")[1];
+            if (release === "folsom") {
+                expect(body("nova-alice-install")).to.contain("\noslab_install nova-api-metadata nova-api-os-compute nova-api-ec2 nova-objectstore nova-scheduler nova-novncproxy nova-consoleauth nova-cert\n");
+                expect(body("nova-bob-install")).to.contain("\noslab_install nova-compute-kvm libvirt-bin python-mysqldb\n");
+                expect(body("nova-db-sync")).to.contain("\nsu -s /bin/sh -c 'nova-manage db sync' nova\n");
+                expect(body("nova-alice-restart")).to.contain("\noslab_svc restart nova-api-metadata nova-api-os-compute nova-api-ec2 nova-objectstore nova-scheduler nova-novncproxy nova-consoleauth nova-cert\n");
+                expect(body("nova-bob-restart-libvirt")).to.contain("\noslab_svc restart libvirt-bin\n");
+                expect(body("nova-bob-restart")).to.contain("\noslab_svc restart nova-compute\n");
+                expect(body("nova-check")).to.contain("expected=(nova-cert@alice nova-consoleauth@alice nova-scheduler@alice nova-compute@bob)");
+                expect(body("nova-check")).to.contain(render.FOLSOM_SERVICE_LIST);
+                expect(unwrap(find(res.resources, "nova-check").inputs).stdin).to.equal(undefined);
+            } else {
+                expect(body("nova-alice-install")).to.contain("\noslab_install nova-api nova-conductor nova-scheduler nova-consoleproxy\n");
+                expect(body("nova-bob-install")).to.contain("\nif [ ! -d /run/systemd/system ]; then oslab_install libvirt-daemon-system-sysv; fi\noslab_install nova-compute-qemu\n");
+                expect(body("nova-db-sync")).to.contain(`\n${render.dbSyncZed("/etc/nova/nova.conf")}\n`);
+                expect(unwrap(find(res.resources, "nova-db-sync").inputs).stdin).to.equal(
+                    `mysql+pymysql://nova_cell0:${TEST_SECRETS.generated}@192.168.122.111/nova_cell0`);
+                expect(body("nova-alice-restart")).to.contain("\noslab_svc restart nova-api nova-api-metadata nova-conductor nova-scheduler nova-novncproxy\n"
+                    + "oslab_wait_tcp 192.168.122.111 8774 180\noslab_wait_tcp 192.168.122.111 8775 180\noslab_wait_tcp 192.168.122.111 6080 180\n");
+                expect(body("nova-bob-restart-libvirt")).to.contain("\noslab_svc restart virtlogd libvirtd\n");
+                expect(body("nova-discover-hosts")).to.contain("\nexpected=(bob)\n");
+                expect(body("nova-check")).to.contain("expected=(nova-conductor@alice nova-scheduler@alice nova-compute@bob)");
+                expect(unwrap(find(res.resources, "nova-check").inputs).stdin).to.equal(TEST_SECRETS.generated);
+            }
+            expect(unwrap(find(res.resources, "nova-bob-libvirt-default-net").inputs).delete).to.contain(render.libvirtDefaultNetRestoreScript());
+            if (release === "zed") {
+                // qemu.conf and libvirtd.conf are edited only where systemd is not PID 1; spec on stdin, restore on delete.
+                for (const [id, block] of [["libvirtd.conf", render.libvirtdConfZedWithoutSystemd()], ["qemu.conf", render.qemuConfZed()]]) {
+                    const i = unwrap(find(res.resources, `nova-bob-conf-${id}`).inputs);
+                    expect(i.create).to.contain(`\n${render.blockUnlessSystemdScript(`/etc/libvirt/${id}`)}\n`);
+                    expect(i.delete).to.contain(`\n${render.restoreFileScript(`/etc/libvirt/${id}`)}\n`);
+                    expect(JSON.parse(i.stdin)).to.deep.equal({ block, comment: "#" });
+                    expect(i.triggers).to.equal(undefined);
+                }
+            }
+        });
+
+        it("registers the same resources in preview", async () => {
+            const preview = await build(change, true);
+            expect(mine(preview.resources)).to.deep.equal(EXPECTED[release]);
+        });
+    });
+
+    describe(`nova (${release}, two computes)`, function () {
+        this.timeout(60000);
+        it("gives each compute its own nova.conf, libvirt and restart, and expects both", async () => {
+            const res = await build((c) => change(twoComputes(c)));
+            const carol = mine(res.resources).filter((n) => n.startsWith("nova-carol-"));
+            expect(carol).to.deep.equal(EXPECTED[release].filter((n) => n.startsWith("nova-bob-")).map((n) => n.replace("bob", "carol")).sort());
+            const bob = (await settleOutput(res.nova.files.bob["nova.conf"].rendered))!;
+            const carolConf = (await settleOutput(res.nova.files.carol["nova.conf"].rendered))!;
+            expect(carolConf).to.equal(bob.split("192.168.122.112").join("192.168.122.114"));
+            expect(carolConf).not.to.equal(bob);
+            const check = unwrap(find(res.resources, "nova-check").inputs).create as string;
+            expect(check).to.contain("nova-compute@bob nova-compute@carol)");
+            if (release === "zed") {
+                expect(unwrap(find(res.resources, "nova-discover-hosts").inputs).create).to.contain("\nexpected=(bob carol)\n");
+            }
+        });
+    });
+}
+
+describe("nova renderers", () => {
+    it("percent-encodes the RabbitMQ credentials in transport_url", () => {
+        expect(render.rabbitTransportUrl("openstack", "p@ss/w:rd", "198.51.100.11")).to.equal("rabbit://openstack:p%40ss%2Fw%3Ard@198.51.100.11:5672/");
+    });
+
+    it("uses the article's kvm or the configured qemu for libvirt_type", () => {
+        const v: render.NovaConfValues = {
+            role: "compute", myIp: "10.0.0.2", controllerIp: "10.0.0.1", region: "RegionOne", virtType: "qemu",
+            rabbit: { user: "guest", password: "r" }, dbUrl: "mysql://u:p@10.0.0.1/nova", novaPassword: "n", networkPassword: "q",
+        };
+        expect(render.novaConfFolsom(v).DEFAULT.libvirt_type).to.equal("qemu");
+        expect(render.novaConfZed(v).libvirt.virt_type).to.equal("qemu");
+        expect(render.novaConfZed({ ...v, role: "controller" }).libvirt.virt_type).to.equal(undefined);
+        expect(render.novaConfZed(v).database.connection).to.equal(undefined);
+    });
+});
