@@ -39,6 +39,8 @@ export interface Registration {
     secretInputs: string[];
     /** The serialized provider text (what the engine stores in `__provider`). */
     providerText: string;
+    /** The resource's `additionalSecretOutputs` as sent in the RegisterResource request. */
+    additionalSecretOutputs: string[];
     /** The resource object constructed under mocks (its outputs resolve to the mock state). */
     resource: pulumi.Resource;
 }
@@ -81,6 +83,14 @@ export async function register(factory: () => pulumi.Resource): Promise<Registra
         "providers-test",
         false,
     );
+    // The mock monitor ignores resource options; read additionalSecretOutputs off the request.
+    let additionalSecretOutputs: string[] = [];
+    const monitor = require("@pulumi/pulumi/runtime/settings").getMonitor();
+    const origRegister = monitor.registerResource.bind(monitor);
+    monitor.registerResource = (req: { getType(): string; getAdditionalsecretoutputsList(): string[] }, cb: unknown) => {
+        if (req.getType().startsWith("pulumi-nodejs:dynamic")) additionalSecretOutputs = [...req.getAdditionalsecretoutputsList()];
+        return origRegister(req, cb);
+    };
     let resource: pulumi.Resource;
     try {
         resource = factory();
@@ -118,7 +128,7 @@ export async function register(factory: () => pulumi.Resource): Promise<Registra
     const secretInputs = Object.keys(raw).filter((k) => raw[k] && typeof raw[k] === "object" && raw[k][SIG_KEY] === SECRET_SIG);
     const inputs = unwrapSecrets(raw) as Props;
     delete inputs[PROVIDER_KEY];
-    return { type: captured.type, name: captured.name, inputs: structRoundTrip(inputs), secretInputs, providerText, resource };
+    return { type: captured.type, name: captured.name, inputs: structRoundTrip(inputs), secretInputs, providerText, additionalSecretOutputs, resource };
 }
 
 /** Evaluates a serialized provider exactly like the dynamic-provider host does. */
@@ -199,12 +209,16 @@ export class Driver {
         return { ...structRoundTrip(p), [PROVIDER_KEY]: this.providerText };
     }
 
+    /** Times one provider call; failed calls are recorded as "<op> (failed)". */
     private async timed<T>(op: string, f: () => Promise<T>): Promise<T> {
         const t0 = process.hrtime.bigint();
+        let failed = true;
         try {
-            return await f();
+            const r = await f();
+            failed = false;
+            return r;
         } finally {
-            timings.push({ resource: this.label, op, ms: Number((process.hrtime.bigint() - t0) / 1000000n) });
+            timings.push({ resource: this.label, op: failed ? `${op} (failed)` : op, ms: Number((process.hrtime.bigint() - t0) / 1000000n) });
             this.lastOps.push(op);
         }
     }

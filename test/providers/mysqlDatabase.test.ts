@@ -5,7 +5,7 @@ import * as crypto from "crypto";
 import { execFileSync } from "child_process";
 import { MysqlDatabase } from "../../providers/mysqlDatabase";
 import type { SshConnection } from "../../providers/ssh";
-import { countSshConnects, Driver, UNKNOWN, type Props } from "./harness";
+import { countSshConnects, Driver, UNKNOWN, type Props, type Registration } from "./harness";
 import { testbedConnection, testbedEnv } from "./testbed";
 
 const sfx = crypto.randomBytes(3).toString("hex");
@@ -45,12 +45,13 @@ describe("MysqlDatabase (real MariaDB over SSH, serialized provider)", function 
     let conn: SshConnection;
     let host: string;
     let driver: Driver;
+    let reg: Registration;
     const inputs = (over: Props = {}): Props => ({ connection: conn, database: DB1, user: USER1, password: PW1, host, ...over });
 
     before(async () => {
         conn = testbedConnection();
         host = testbedEnv().TESTBED_MYSQL_HOST;
-        ({ driver } = await Driver.for(
+        ({ driver, reg } = await Driver.for(
             () => new MysqlDatabase(`db-${sfx}`, { connection: conn, database: DB1, user: USER1, password: PW1, host }),
             "MysqlDatabase",
         ));
@@ -60,6 +61,13 @@ describe("MysqlDatabase (real MariaDB over SSH, serialized provider)", function 
         // Leave nothing behind even when a test failed half-way.
         for (const db of [DB1, DB2]) rootSql(`DROP DATABASE IF EXISTS \`${db}\``);
         for (const u of [USER1, USER2]) if (userExists(u)) rootSql(`DROP USER '${u}'@'%'`);
+    });
+
+    it("registers pulumi-nodejs:dynamic/infra:MysqlDatabase; connection and password secret in, secret outputs declared", () => {
+        expect(reg.type).to.equal("pulumi-nodejs:dynamic/infra:MysqlDatabase");
+        expect(reg.secretInputs.sort()).to.deep.equal(["connection", "password"]);
+        expect(reg.additionalSecretOutputs).to.deep.equal(["connection", "password", "connectionUrl"]);
+        expect(reg.inputs).to.deep.equal({ connection: { ...conn }, database: DB1, user: USER1, password: PW1, host, urlScheme: "mysql" });
     });
 
     it("create: database + user granted from '%' (Listing 1); id = database; secret URL output", async () => {

@@ -5,7 +5,7 @@ import * as crypto from "crypto";
 import { execFileSync } from "child_process";
 import { OvsBridge } from "../../providers/ovsBridge";
 import type { SshConnection } from "../../providers/ssh";
-import { countSshConnects, Driver, UNKNOWN, type Props } from "./harness";
+import { countSshConnects, Driver, UNKNOWN, type Props, type Registration } from "./harness";
 import { testbedConnection, testbedEnv } from "./testbed";
 
 const sfx = crypto.randomBytes(3).toString("hex");
@@ -38,6 +38,7 @@ function datapath(br: string): string {
 describe("OvsBridge (real Open vSwitch over SSH, serialized provider)", function () {
     let conn: SshConnection;
     let driver: Driver;
+    let reg: Registration;
     const inputs = (over: Props = {}): Props => ({ connection: conn, bridge: BR1, ports: [PA], datapathType: "netdev", ...over });
     const factory = (name: string) => () => new OvsBridge(name, { connection: conn, bridge: BR1, ports: [PA], datapathType: "netdev" });
 
@@ -45,12 +46,19 @@ describe("OvsBridge (real Open vSwitch over SSH, serialized provider)", function
         conn = testbedConnection();
         execFileSync("ip", ["link", "add", PA, "type", "veth", "peer", "name", PEERS[0]]);
         execFileSync("ip", ["link", "add", PB, "type", "veth", "peer", "name", PEERS[1]]);
-        ({ driver } = await Driver.for(factory(`br-${sfx}`), "OvsBridge"));
+        ({ driver, reg } = await Driver.for(factory(`br-${sfx}`), "OvsBridge"));
     });
 
     after(() => {
         for (const br of [BR1, BR2]) vsctl("--if-exists", "del-br", br);
         for (const l of [PA, PB]) execFileSync("ip", ["link", "del", l], { stdio: "ignore" });
+    });
+
+    it("registers pulumi-nodejs:dynamic/network:OvsBridge with a secret connection", () => {
+        expect(reg.type).to.equal("pulumi-nodejs:dynamic/network:OvsBridge");
+        expect(reg.secretInputs).to.deep.equal(["connection"]);
+        expect(reg.additionalSecretOutputs).to.deep.equal(["connection"]);
+        expect(reg.inputs).to.deep.equal({ connection: { ...conn }, bridge: BR1, ports: [PA], datapathType: "netdev" });
     });
 
     it("create: bridge with netdev datapath and a port; id = bridge name", async () => {
