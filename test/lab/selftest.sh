@@ -3,8 +3,9 @@
 #
 # Brings the lab up if it is down, checks reachability, isolation, apt,
 # idempotency, a second composition (LAB_COMPUTES=2) and a clean teardown,
-# and leaves the lab as it found it: up if it was up (same composition),
-# down otherwise. The last line is "N passed, M failed"; exit 1 on any failure.
+# and leaves the lab as it found it: up if it was up (same composition, but
+# fresh hosts: the teardown test wipes their disks), down otherwise.
+# The last line is "N passed, M failed"; exit 1 on any failure.
 # Root only. Traffic goes to loopback and the lab's own namespaces only.
 set -euo pipefail
 TEST_DIR=$(dirname "$(readlink -f "$0")")
