@@ -284,7 +284,7 @@ OSLAB_EDIT_PY`;
 /** Undo of blockUnlessSystemdScript: the editor restores the original (no-op if untouched). */
 export function restoreFileScript(path: string): string {
     return `py=$(command -v python3 || command -v python)
-"$py" - restore ${shq(path)} </dev/null 3</dev/null <<'OSLAB_EDIT_PY'
+"$py" - restore ${shq(path)} 3</dev/null <<'OSLAB_EDIT_PY'
 ${editorPy().trimEnd()}
 OSLAB_EDIT_PY`;
 }
