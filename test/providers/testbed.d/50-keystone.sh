@@ -39,6 +39,7 @@ PY
 
 up() {
   tb_apt_install keystone uwsgi-plugin-python3 python3-openstackclient
+  mariadb -e 'select 1' >/dev/null 2>&1 || { tb_say "$(basename "$0") needs the test bed's MariaDB: run it through testbed.sh up"; return 1; }
   install -d -m 0750 -o root -g keystone "$KS_DIR"
   install -d -m 0750 -o keystone -g keystone "$KS_DIR/fernet-keys" "$KS_DIR/credential-keys"
   install -d -m 0750 -o keystone -g keystone /var/log/keystone

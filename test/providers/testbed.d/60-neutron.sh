@@ -64,6 +64,7 @@ PY
 
 up() {
   tb_apt_install neutron-server python3-keystoneclient
+  mariadb -e 'select 1' >/dev/null 2>&1 || { tb_say "$(basename "$0") needs the test bed's MariaDB: run it through testbed.sh up"; return 1; }
   tb_alive keystone || { tb_say "neutron needs Keystone (50-keystone.sh) running"; return 1; }
   install -d -m 0750 -o root -g neutron "$N_DIR"
   install -d -m 0750 -o neutron -g neutron "$N_DIR/lock" "$N_DIR/state"
