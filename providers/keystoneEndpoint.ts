@@ -37,7 +37,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { withSsh } from "./ssh";
 import type { SshConnection, SshSession } from "./ssh";
 import {
-    acquireToken, ApiCall, ApiContext, checkConnection, Credentials, DIALECTS, Dialect, getJson, isUnknown, only, plain, same, runCalls, splitUrl, UNKNOWN, urlProblem,
+    acquireToken, ApiCall, ApiContext, checkConnection, Credentials, DIALECTS, Dialect, getJson, only, plain, same, runCalls, splitUrl, UNKNOWN, urlProblem,
 } from "./openstackAuth";
 
 export type { Dialect, Credentials, TokenCredentials, PasswordCredentials } from "./openstackAuth";
@@ -111,7 +111,7 @@ interface Failure { property: string; reason: string; }
 export function checkKeystoneEndpoint(news: Record<string, unknown>): { inputs: Record<string, unknown>; failures: Failure[] } {
     const failures: Failure[] = [];
     const fail = (property: string, reason: string) => failures.push({ property, reason });
-    const known = (v: unknown) => !isUnknown(v);
+    const known = (v: unknown) => v !== UNKNOWN;
     const str = (v: unknown) => typeof v === "string" && v.length > 0;
     const inputs = only(news, ["connection", "dialect", "authUrl", "credentials", "region", "service", "urls"]) as Record<string, unknown>;
 

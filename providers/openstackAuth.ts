@@ -19,15 +19,20 @@
 // These functions are captured by value when Pulumi serializes a provider, so
 // they use no module-level state and `require` nothing.
 
+import { UNKNOWN } from "./ssh";
 import type { HttpRequest, HttpResponse, SshSession } from "./ssh";
 
-/** The value Pulumi substitutes for unknown inputs during preview. */
-export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+/** The value Pulumi substitutes for unknown inputs during preview (from ssh.ts). */
+export { UNKNOWN };
 
 export type Dialect = "v2.0" | "v3";
 export const DIALECTS: readonly Dialect[] = ["v2.0", "v3"];
 
-/** True when a value (or any value inside it) is still unknown (preview). */
+/**
+ * True when a value (or any value inside it) is still unknown (preview). Used by
+ * diff; check tests each field itself (`=== UNKNOWN`) so the known rest of a
+ * partly unknown object is still validated.
+ */
 export function isUnknown(v: unknown): boolean {
     if (v === UNKNOWN) { return true; }
     if (Array.isArray(v)) { return v.some(isUnknown); }
@@ -51,12 +56,12 @@ function canonical(v: unknown): unknown {
 
 /** Check helper shared by the providers: the SSH connection must name a host and carry a key. */
 export function checkConnection(conn: unknown, fail: (property: string, reason: string) => void): void {
-    if (isUnknown(conn)) { return; }
+    if (conn === UNKNOWN) { return; }
     if (!conn || typeof conn !== "object") { fail("connection", "required: { host, port?, user?, privateKey }"); return; }
     const c = conn as Record<string, unknown>;
-    if (!isUnknown(c.host) && (typeof c.host !== "string" || c.host === "")) { fail("connection.host", "required"); }
-    if (!isUnknown(c.privateKey) && (typeof c.privateKey !== "string" || c.privateKey === "")) { fail("connection.privateKey", "required"); }
-    if (c.port !== undefined && !isUnknown(c.port) && !(Number.isInteger(c.port) && (c.port as number) > 0 && (c.port as number) < 65536)) {
+    if (c.host !== UNKNOWN && (typeof c.host !== "string" || c.host === "")) { fail("connection.host", "required"); }
+    if (c.privateKey !== UNKNOWN && (typeof c.privateKey !== "string" || c.privateKey === "")) { fail("connection.privateKey", "required"); }
+    if (c.port !== undefined && c.port !== UNKNOWN && !(Number.isInteger(c.port) && (c.port as number) > 0 && (c.port as number) < 65536)) {
         fail("connection.port", `must be a TCP port, got ${JSON.stringify(c.port)}`);
     }
 }

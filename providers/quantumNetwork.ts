@@ -46,7 +46,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { withSsh } from "./ssh";
 import type { SshConnection, SshSession } from "./ssh";
 import {
-    acquireToken, ApiCall, ApiContext, checkConnection, DIALECTS, Dialect, getJson, isUnknown, only, plain, runCalls, same, splitUrl, UNKNOWN, urlProblem,
+    acquireToken, ApiCall, ApiContext, checkConnection, DIALECTS, Dialect, getJson, only, plain, runCalls, same, splitUrl, UNKNOWN, urlProblem,
 } from "./openstackAuth";
 
 export const DEFAULT_ROUTER_NAME = "provider-router";
@@ -147,7 +147,7 @@ export function checkQuantumNetwork(news: Record<string, unknown>): { inputs: Re
     const ipaddr = require("ipaddr.js") as typeof import("ipaddr.js");
     const failures: Failure[] = [];
     const fail = (property: string, reason: string) => failures.push({ property, reason });
-    const known = (v: unknown) => !isUnknown(v);
+    const known = (v: unknown) => v !== UNKNOWN;
     const str = (v: unknown) => typeof v === "string" && v.length > 0;
     const inputs = only(news, ["connection", "auth", "networkUrl", "tenantNetwork", "externalNetwork", "routerName", "projectId"]) as Record<string, unknown>;
     inputs.auth = only(news.auth, ["dialect", "authUrl", "username", "password", "projectName", "userDomainName", "projectDomainName"]);
@@ -276,7 +276,7 @@ export function checkQuantumNetwork(news: Record<string, unknown>): { inputs: Re
 }
 
 function checkName(prop: string, v: unknown, fail: (p: string, r: string) => void): void {
-    if (isUnknown(v)) { return; }
+    if (v === UNKNOWN) { return; }
     if (typeof v !== "string" || v === "") { fail(prop, "required"); return; }
     if (v.includes("/")) { fail(prop, "must not contain '/'"); }
 }

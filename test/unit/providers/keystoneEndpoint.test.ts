@@ -58,6 +58,13 @@ describe("KeystoneEndpoint: check", () => {
         const nested = { ...ZED, service: { name: UNKNOWN, type: "network", description: UNKNOWN }, urls: { public: UNKNOWN, internal: UNKNOWN, admin: UNKNOWN } };
         expect(checkKeystoneEndpoint(nested).failures).to.deep.equal([]);
     });
+    it("still validates the known members of a partly unknown object", () => {
+        const r = checkKeystoneEndpoint({ ...ZED, urls: { public: UNKNOWN, internal: "ftp://x/", admin: UNKNOWN }, service: { name: UNKNOWN, type: "a/b" } });
+        expect(r.failures).to.deep.equal([
+            { property: "service.type", reason: "must not contain '/'" },
+            { property: "urls.internal", reason: "must be http:// or https://, got \"ftp://x/\"" },
+        ]);
+    });
     const bad: [string, Partial<Record<keyof KeystoneEndpointInputs, unknown>>, { property: string; reason: string }[]][] = [
         ["an unknown dialect", { dialect: "v2" }, [{ property: "dialect", reason: "must be one of \"v2.0\", \"v3\", got \"v2\"" }]],
         ["a v3 authUrl for v2.0", { authUrl: "http://192.168.122.111:5000/v3" },

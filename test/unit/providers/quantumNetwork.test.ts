@@ -66,6 +66,12 @@ describe("QuantumNetwork: check", () => {
         const some = { ...ZED, externalNetwork: { ...ZED.externalNetwork, cidr: UNKNOWN, allocationPool: { start: UNKNOWN, end: "198.51.100.180" } } };
         expect(checkQuantumNetwork(some).failures).to.deep.equal([]);
     });
+    it("still validates the known members of a partly unknown object", () => {
+        const some = { ...ZED, externalNetwork: { ...ZED.externalNetwork, gateway: "198.51.100.1", allocationPool: { start: UNKNOWN, end: "198.51.100.180" } } };
+        expect(checkQuantumNetwork(some).failures).to.deep.equal([{ property: "externalNetwork.gateway", reason: "198.51.100.1 is not inside 198.51.100.128/26" }]);
+        const conn = { ...ZED, connection: { host: UNKNOWN, privateKey: "" } };
+        expect(checkQuantumNetwork(conn).failures).to.deep.equal([{ property: "connection.privateKey", reason: "required" }]);
+    });
     const ext = ZED.externalNetwork;
     const ten = ZED.tenantNetwork;
     const bad: [string, Record<string, unknown>, { property: string; reason: string }[]][] = [
