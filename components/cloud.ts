@@ -83,7 +83,11 @@ export function buildCloud(cfg: StackConfig): CloudOutputs {
  */
 export function buildComputeAndVolume(
     ctx: CloudContext,
-    deps: { identityReady?: pulumi.Input<pulumi.Resource>; networkReady?: pulumi.Input<pulumi.Resource> } = {},
+    deps: {
+        identityReady?: pulumi.Input<pulumi.Resource>;
+        networkReady?: pulumi.Input<pulumi.Resource>;
+        agentsReady?: Readonly<Record<string, pulumi.Input<pulumi.Resource>>>;
+    } = {},
 ): { placement?: Placement; nova: Nova; cinder: Cinder } {
     const placementArgs = placementArgsFrom(ctx, { identityReady: deps.identityReady });
     const placement = placementArgs ? new Placement("placement", placementArgs) : undefined;

@@ -39,8 +39,10 @@ export interface NovaArgs {
     readonly secrets: NovaSecrets;
     /** Keystone has the nova user and the catalog (the APIs authenticate against it); unset: no wait. */
     readonly identityReady?: pulumi.Input<pulumi.Resource>;
-    /** Quantum/Neutron server and the computes' agents are up (nova-compute plugs VIFs); unset: no wait. */
+    /** The Quantum/Neutron server answers; unset: no wait. */
     readonly networkReady?: pulumi.Input<pulumi.Resource>;
+    /** Per host name: its L2 agent runs (nova-compute plugs VIFs into br-int after it); unset: no wait. */
+    readonly agentsReady?: Readonly<Record<string, pulumi.Input<pulumi.Resource>>>;
     /** Zed: Placement answers (nova-compute reports its resources there); unset: no wait. */
     readonly placementReady?: pulumi.Input<pulumi.Resource>;
     /** User overrides: `nova.conf` and `nova-api-paste.ini` (config `overrides`), merged over every host's copy. */
@@ -51,6 +53,7 @@ export interface NovaArgs {
 export interface NovaDeps {
     readonly identityReady?: pulumi.Input<pulumi.Resource>;
     readonly networkReady?: pulumi.Input<pulumi.Resource>;
+    readonly agentsReady?: Readonly<Record<string, pulumi.Input<pulumi.Resource>>>;
     readonly placementReady?: pulumi.Input<pulumi.Resource>;
 }
 

@@ -106,7 +106,7 @@ export class Nova extends pulumi.ComponentResource {
         return remoteStep(`${n}-restart`, host, {
             create: render.restartScript(profile.compute.services),
             triggers: files.map((f) => f.hash),
-        }, { ...p, dependsOn: [libvirtRestart, ...files.map((f) => f.step), ...after, ...this.optional(this.args.networkReady)] });
+        }, { ...p, dependsOn: [libvirtRestart, ...files.map((f) => f.step), ...after, ...this.optional(this.args.networkReady, this.args.agentsReady?.[host.node.name])] });
     }
 
     private install(name: string, host: HostRef, packages: readonly string[], withoutSystemd: readonly string[] = []): pulumi.Resource {
