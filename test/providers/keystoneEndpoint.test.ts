@@ -90,9 +90,10 @@ describe("KeystoneEndpoint (real Keystone v3 over SSH, through the serialization
     });
 
     after(async () => {
-        // Leave nothing behind, whatever failed: every service of this run's type.
+        // Leave nothing behind, whatever failed: every service of this run's type, this run's region.
         const svcs = (await admin.call("GET", `/services?type=${type}`)).body.services as Props[];
         for (const s of svcs ?? []) await admin.call("DELETE", `/services/${s.id}`);
+        await admin.call("DELETE", `/regions/oslabtest-${run}`);
     });
 
     it("registers as pulumi-nodejs:dynamic/identity:KeystoneEndpoint with secret connection and credentials", async () => {
@@ -211,6 +212,25 @@ describe("KeystoneEndpoint (real Keystone v3 over SSH, through the serialization
             d.state = state;
             expect(await d.refresh()).to.equal(undefined);
         });
+    });
+
+    it("a new region is created on demand; a region change replaces, deleting first (same service)", async () => {
+        const region = `oslabtest-${run}`;
+        const a = args({ service: { name: `region-${run}`, type, description: "" }, region });
+        const d = await newDriver(a, "region");
+        expect((await admin.call("GET", `/regions/${region}`)).status).to.equal(404);
+        expect(await d.up(a)).to.equal("create");
+        expect((await admin.call("GET", `/regions/${region}`)).status).to.equal(200);
+        expect((await endpointsOf(d.outputs.serviceId)).map((e) => e.region)).to.deep.equal([region, region, region]);
+        const b = { ...a, region: "RegionOne" };
+        expect(await d.diff(await d.check(b))).to.deep.equal({ changes: true, replaces: ["region"], deleteBeforeReplace: true });
+        expect(await d.up(b)).to.equal("replace");
+        expect(d.lastOps).to.deep.equal(["check", "diff", "delete", "create"]);
+        expect(d.id).to.equal(`${type}/region-${run}/RegionOne`);
+        expect((await endpointsOf(d.outputs.serviceId)).map((e) => e.region)).to.deep.equal(["RegionOne", "RegionOne", "RegionOne"]);
+        const serviceId = d.outputs.serviceId;
+        await d.delete();
+        expect((await admin.call("GET", `/services/${serviceId}`)).status).to.equal(404);
     });
 
     it("adopts an existing service and endpoints, and leaves them in place on delete", async () => {

@@ -38,6 +38,9 @@ class NetAdmin {
         const text = await r.text();
         return { status: r.status, body: text ? JSON.parse(text) : {} };
     }
+    async keystoneGet(path: string): Promise<Props> {
+        return (await fetch(`${this.keystone}${path}`, { headers: { "X-Auth-Token": this.token } })).json() as Promise<Props>;
+    }
     async status(path: string): Promise<number> {
         return (await this.call("GET", path)).status;
     }
@@ -277,6 +280,20 @@ describe("QuantumNetwork (real neutron-server over SSH, Keystone v3 token, throu
         await d.delete();
         expect(await api.status(`/networks/${ext.id}`)).to.equal(404);
         expect(await api.status(`/routers/${router.id}`)).to.equal(404);
+    });
+
+    it("projectId: the tenant network, its subnet and the router belong to that project, ext_net to the caller's", async () => {
+        const service = (await api.keystoneGet("/projects?name=service")).projects[0].id as string;
+        const a = args({ projectId: service });
+        const d = await newDriver(a, "owned");
+        expect(await d.up(a)).to.equal("create");
+        const l = await live(d.outputs);
+        const tenantNet = (await api.call("GET", `/networks/${d.outputs.tenantNetworkId}`)).body.network;
+        expect([tenantNet.tenant_id, l.tenSub.tenant_id, l.router.tenant_id]).to.deep.equal([service, service, service]);
+        expect(l.ext.tenant_id).not.to.equal(service);
+        const routerId = d.outputs.routerId;
+        await d.delete();
+        expect(await api.status(`/routers/${routerId}`)).to.equal(404);
     });
 
     it("wrong credentials: a clear error, no secret in it, nothing created", async () => {
