@@ -30,7 +30,7 @@
 // Engine semantics implemented (and deviations) are listed in README.md.
 
 import * as path from "path";
-import { Executor, ExecRequest, SshTarget } from "./exec";
+import { DialError, Executor, ExecRequest, SshTarget } from "./exec";
 import { Limiter } from "./limiter";
 import { Logger, Redactor, consoleLogger, seconds } from "./log";
 import { Op, ResourceOptionsState, ResourceState, StackState, StateFile } from "./state";
@@ -475,13 +475,25 @@ class LabRun {
             programDir: this.o.programDir,
             envMode: this.envMode,
             timeoutMs: parseDuration(timeout),
+            // Counted once the host was reached (a dial failure ran nothing).
             exec: async (target: SshTarget, req: ExecRequest) => {
-                this.executed.remoteCommands++;
-                return this.o.executor.exec(target, req);
+                try {
+                    const r = await this.o.executor.exec(target, req);
+                    this.executed.remoteCommands++;
+                    return r;
+                } catch (e) {
+                    if (!(e instanceof DialError)) this.executed.remoteCommands++;
+                    throw e;
+                }
             },
             putFile: async (target: SshTarget, remotePath: string, content: Buffer) => {
-                this.executed.fileCopies++;
-                return this.o.executor.putFile(target, remotePath, content);
+                try {
+                    await this.o.executor.putFile(target, remotePath, content);
+                    this.executed.fileCopies++;
+                } catch (e) {
+                    if (!(e instanceof DialError)) this.executed.fileCopies++;
+                    throw e;
+                }
             },
             countProviderCall: () => {
                 this.executed.providerCalls++;
@@ -534,7 +546,7 @@ class LabRun {
             // The entry still describes the operation that produced it.
             Object.assign(entry, { id: old.id, outputs: old.outputs, lastOp: old.lastOp, timing: old.timing });
             this.reports.push({ urn, type, op: "same", status: this.preview ? "planned" : "ok", custom: true, host, start: now, end: now, durationMs: 0, waitedFor });
-            if (this.o.verbose) this.out(`= same    ${urn}`);
+            if (this.o.verbose || this.preview) this.out(`= same    ${urn}${host ? ` [${host}]` : ""}`);
             if (!this.preview) this.commit(entry);
             return { urn, id: old.id, outputs: old.outputs };
         }

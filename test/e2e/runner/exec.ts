@@ -168,6 +168,9 @@ function dialOnce(t: SshTarget): Promise<Client> {
             port: t.port,
             username: t.user,
             readyTimeout: t.perDialTimeout > 0 ? t.perDialTimeout * 1000 : 24 * 3600 * 1000,
+            // Not in the provider: keeps a command on a host that vanished (no FIN) from hanging forever.
+            keepaliveInterval: 15000,
+            keepaliveCountMax: 4,
             tryKeyboard: t.password !== undefined,
         };
         if (t.privateKey) cfg.privateKey = t.privateKey;

@@ -14,6 +14,8 @@ export interface FakeCall {
 
 export interface FakeBehaviour {
     delayMs?: number;
+    /** Awaited instead of the delay (e.g. a rendezvous proving two commands overlap). */
+    until?: () => Promise<void>;
     exitCode?: number;
     stdout?: string;
     stderr?: string;
@@ -36,7 +38,8 @@ export class FakeExecutor implements Executor {
         this.runningPerHost.set(target.host, (this.runningPerHost.get(target.host) ?? 0) + 1);
         this.maxRunning = Math.max(this.maxRunning, this.running);
         this.maxPerHost = Math.max(this.maxPerHost, this.runningPerHost.get(target.host) ?? 0);
-        await new Promise((r) => setTimeout(r, b.delayMs));
+        if (b.until) await b.until();
+        else await new Promise((r) => setTimeout(r, b.delayMs));
         this.running--;
         this.runningPerHost.set(target.host, (this.runningPerHost.get(target.host) ?? 1) - 1);
         this.calls.push({ host: target.host, command: req.command, stdin: req.stdin, env: req.env, start, end: Date.now() });
@@ -57,4 +60,24 @@ export class FakeExecutor implements Executor {
         if (!c) throw new Error(`no call ${command}${host ? ` on ${host}` : ""}; calls: ${this.commands().join(", ")}`);
         return c;
     }
+}
+
+/**
+ * A rendezvous for `n` parties: `arrive()` resolves once all n arrived, or rejects after
+ * `timeoutMs` — so commands that meet here provably ran at the same time.
+ */
+export function rendezvous(n: number, timeoutMs = 5000): () => Promise<void> {
+    let arrived = 0;
+    let open: () => void = () => undefined;
+    const all = new Promise<void>((r) => (open = r));
+    return async () => {
+        if (++arrived >= n) open();
+        let timer: NodeJS.Timeout | undefined;
+        const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`rendezvous: only ${arrived} of ${n} arrived`)), timeoutMs)));
+        try {
+            await Promise.race([all, timeout]);
+        } finally {
+            clearTimeout(timer);
+        }
+    };
 }

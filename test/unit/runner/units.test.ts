@@ -260,12 +260,12 @@ describe("lab runner: limiter, commands, SSH dialling, random strings", () => {
 describe("lab runner: state file and dynamic providers", () => {
     it("encrypts secrets in the checkpoint's shape and refuses another stack's state", async () => {
         const box = SecretBox.fromKey(Buffer.alloc(32, 7));
-        const enc = box.encrypt({ a: secret("pw"), b: "plain" }) as Record<string, Record<string, string>>;
+        const enc = box.encrypt({ a: secret("the-plaintext-password"), b: "plain" }) as Record<string, Record<string, string>>;
         expect(enc.b).to.equal("plain");
         expect(enc.a[SIG]).to.equal(SECRET_SIG);
-        expect(enc.a.ciphertext).to.match(/^v1:/);
-        expect(JSON.stringify(enc)).not.to.include("pw");
-        expect(box.decrypt(enc)).to.deep.equal({ a: secret("pw"), b: "plain" });
+        expect(enc.a.ciphertext).to.match(/^v1:[A-Za-z0-9+/=]+:[A-Za-z0-9+/=]+:[A-Za-z0-9+/=]+$/);
+        expect(JSON.stringify(enc)).not.to.include("plaintext");
+        expect(box.decrypt(enc)).to.deep.equal({ a: secret("the-plaintext-password"), b: "plain" });
 
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "lab-runner-state-"));
         try {
