@@ -8,3 +8,13 @@ const outputs = buildCloud(loadConfig());
 
 export const release = outputs.release;
 export const controller = outputs.controller;
+/** Keystone's public URL, as OS_AUTH_URL (Folsom: http://192.168.122.111:5000/v2.0/). */
+export const keystoneUrl = outputs.keystoneUrl;
+/** The dashboard (the article: http://192.168.122.111/horizon). */
+export const horizonUrl = outputs.horizonUrl;
+/** The admin's credentials file (Listing 3), secret: pulumi stack output --show-secrets openrc > openrc. */
+export const openrc = outputs.openrc;
+/** Password of Keystone user admin (the dashboard login), secret. */
+export const adminPassword = outputs.adminPassword;
+/** ID of the configured image in Glance. */
+export const imageId = outputs.imageId;

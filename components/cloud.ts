@@ -8,6 +8,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { StackConfig } from "../config";
 import { Base } from "./base";
 import { Cinder, cinderArgsFrom } from "./cinder";
+import { Glance } from "./glance";
+import { Horizon } from "./horizon";
+import { Keystone } from "./keystone";
 import { Mysql } from "./mysql";
 import { Nova, novaArgsFrom } from "./nova";
 import { Placement, placementArgsFrom } from "./placement";
@@ -70,11 +73,28 @@ export function buildBase(cfg: StackConfig): CloudContext {
 /** The whole cloud. Returns the stack outputs. */
 export function buildCloud(cfg: StackConfig): CloudOutputs {
     const ctx = buildBase(cfg);
-    buildComputeAndVolume(ctx);
+    const { keystone, glance, horizon } = buildIdentity(ctx);
+    buildComputeAndVolume(ctx, { identityReady: keystone.ready });
     return {
         release: ctx.profile.name,
         controller: ctx.controller.node.managementIp,
+        keystoneUrl: keystone.authUrl,
+        horizonUrl: horizon.url,
+        openrc: keystone.openrc,
+        adminPassword: ctx.secrets.adminPassword,
+        imageId: glance.imageId,
     };
+}
+
+/**
+ * Keystone (tenants, users, roles, catalog), then Glance (the image) and Horizon, all on
+ * the controller. Every other service depends on `keystone.ready`.
+ */
+export function buildIdentity(ctx: CloudContext): { keystone: Keystone; glance: Glance; horizon: Horizon } {
+    const keystone = new Keystone("keystone", { ctx });
+    const glance = new Glance("glance", { ctx, keystone });
+    const horizon = new Horizon("horizon", { ctx, keystone });
+    return { keystone, glance, horizon };
 }
 
 /**

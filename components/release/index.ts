@@ -5,12 +5,18 @@
 import { Release } from "../../config";
 import { BaseProfile, baseProfiles } from "../base/profiles";
 import { CinderProfile, cinderProfiles } from "../cinder/profiles";
+import { GlanceProfile, glanceProfiles } from "../glance/profiles";
+import { HorizonProfile, horizonProfiles } from "../horizon/profiles";
+import { KeystoneProfile, keystoneProfiles } from "../keystone/profiles";
 import { NovaProfile, novaProfiles } from "../nova/profiles";
 import { PlacementProfile, placementProfiles } from "../placement/profiles";
 
 export interface ReleaseProfile {
     readonly name: Release;
     readonly base: BaseProfile;
+    readonly keystone: KeystoneProfile;
+    readonly glance: GlanceProfile;
+    readonly horizon: HorizonProfile;
     readonly nova: NovaProfile;
     /** Undefined where the release has no Placement (Folsom). */
     readonly placement?: PlacementProfile;
@@ -21,6 +27,9 @@ export function profileFor(release: Release): ReleaseProfile {
     return {
         name: release,
         base: baseProfiles[release],
+        keystone: keystoneProfiles[release],
+        glance: glanceProfiles[release],
+        horizon: horizonProfiles[release],
         nova: novaProfiles[release],
         placement: placementProfiles[release],
         cinder: cinderProfiles[release],

@@ -1,0 +1,66 @@
+// `oslab:image:Glance` — the article's "Glance Image Automaton" on the controller:
+// install → glance-api.conf (+ glance-registry.conf on Folsom) with the database from
+// MysqlDatabase and the glance user's Keystone credentials → tables → restart → the
+// configured image (Listing 4), found or created by name and waited for until active.
+import * as pulumi from "@pulumi/pulumi";
+import { MysqlDatabase } from "../../providers/mysqlDatabase";
+import { ConfigFile, configFile, remoteStep, restart } from "../shared/step";
+import { GlanceArgs } from "./args";
+import * as render from "./render";
+
+export { GlanceArgs } from "./args";
+
+export class Glance extends pulumi.ComponentResource {
+    /** Depend on this: Glance serves and the configured image is active. */
+    readonly ready: pulumi.Resource;
+    /** ID of the configured image (the image step's output). */
+    readonly imageId: pulumi.Output<string>;
+
+    constructor(name: string, args: GlanceArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("oslab:image:Glance", name, {}, opts);
+        const { ctx, keystone } = args;
+        const profile = ctx.profile.glance;
+        const host = ctx.controller;
+        const p = { parent: this };
+        const user = keystone.serviceUsers.glance;
+        if (!user) throw new Error(`${name}: the Keystone profile defines no glance service user`);
+
+        const install = remoteStep(`${name}-install`, host,
+            { create: render.installScript(profile.packages), delete: render.purgeScript(profile.purge) }, p);
+        const db = new MysqlDatabase(`${name}-db`, {
+            connection: host.ssh,
+            database: profile.db.name,
+            user: profile.db.user,
+            password: ctx.secrets.db.glance,
+            host: host.node.managementIp,
+            urlScheme: ctx.profile.base.mysql.urlScheme,
+        }, { ...p, dependsOn: [ctx.mysql.ready] });
+
+        const values = pulumi.all([db.connectionUrl, ctx.secrets.service.glance]).apply(([connection, password]): render.GlanceConfValues => ({
+            connection,
+            keystone: { host: keystone.host, publicPort: keystone.publicPort, adminPort: keystone.adminPort, region: keystone.region },
+            serviceProject: keystone.serviceProject,
+            user,
+            password,
+        }));
+        const files: ConfigFile[] = profile.files.map((f) => configFile(`${name}-conf-${f.id}`, host,
+            { path: f.path, mode: "0640", owner: "root", group: profile.group },
+            { mode: "ini", doc: values.apply(f.render), overrides: ctx.cfg.overrides[`${f.id}.conf`] },
+            { ...p, dependsOn: [install] }));
+
+        const dbSync = remoteStep(`${name}-db-sync`, host, { create: profile.dbSync(), triggers: files.map((f) => f.hash) },
+            { ...p, dependsOn: [...files.map((f) => f.step), db] });
+        const restarted = restart(`${name}-restart`, host, profile.services, files, { ...p, dependsOn: [dbSync] });
+
+        const imageArgs = { cli: profile.imageCli, env: keystone.clientEnv, image: ctx.cfg.image, record: render.imageRecord(name) };
+        const image = remoteStep(`${name}-image`, host, {
+            create: render.imageScript(imageArgs),
+            delete: render.imageDeleteScript(imageArgs),
+            stdin: keystone.adminCredentials.apply((c) => c.password),
+        }, { ...p, dependsOn: [restarted, keystone.ready] });
+
+        this.ready = image;
+        this.imageId = image.stdout.apply((out) => out.trim().split("\n").pop() ?? "");
+        this.registerOutputs({ imageId: this.imageId });
+    }
+}

@@ -1,0 +1,43 @@
+// Release facts of Horizon (folsom-facts §5.6, §6; §7.2, §7.12 for Zed).
+import { Release } from "../../config";
+import * as render from "./render";
+
+export interface HorizonProfile {
+    readonly packages: readonly string[];
+    /** Packages removed on destroy (those the program installed). */
+    readonly purge: readonly string[];
+    /** Web server restarted when the settings change. */
+    readonly webServer: string;
+    /** Cache daemon started at install. */
+    readonly cache: string;
+    /** File holding the program's settings block (created when missing). */
+    readonly settingsFile: string;
+    readonly render: (v: render.HorizonValues) => string;
+    /** Path of the dashboard under the web server (Ubuntu's and Debian's alias). */
+    readonly urlPath: string;
+    readonly loginPath: string;
+}
+
+export const horizonProfiles: Record<Release, HorizonProfile> = {
+    folsom: {
+        packages: ["openstack-dashboard", "memcached"],
+        purge: ["openstack-dashboard", "memcached"],
+        webServer: "apache2",
+        cache: "memcached",
+        settingsFile: "/etc/openstack-dashboard/local_settings.py",
+        render: render.folsomSettings,
+        urlPath: "/horizon",
+        loginPath: "/horizon/auth/login/",
+    },
+    zed: {
+        // openstack-dashboard-apache: Apache + mod_wsgi, alias mode (/horizon) by default
+        packages: ["openstack-dashboard-apache", "memcached"],
+        purge: ["openstack-dashboard-apache", "memcached"],
+        webServer: "apache2",
+        cache: "memcached",
+        settingsFile: "/etc/openstack-dashboard/local_settings.d/_90_openstack_lab.py",
+        render: render.zedSettings,
+        urlPath: "/horizon",
+        loginPath: "/horizon/auth/login/",
+    },
+};

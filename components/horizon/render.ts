@@ -1,0 +1,91 @@
+// Pure renderers for Horizon (the article's "The OpenStack Dashboard"): the settings
+// the program adds to the dashboard's Python settings, and the on-host scripts.
+import { shq } from "../shared/script";
+
+export interface HorizonValues {
+    /** The controller's management address (OPENSTACK_HOST). */
+    readonly host: string;
+    /** The controller's host name (an allowed Host header besides the address). */
+    readonly hostName: string;
+    /** Keystone's public port. */
+    readonly keystonePort: number;
+}
+
+/** A Python string literal (JSON's escapes are valid Python for these values). */
+function py(s: string): string {
+    return JSON.stringify(s);
+}
+
+/**
+ * Folsom (folsom-facts §5.6): the article's three lines, appended at the end of
+ * local_settings.py. QUANTUM_ENABLED and SWIFT_ENABLED do nothing in Folsom's Horizon
+ * (§8 #7) but are the article's. The packaged file derives OPENSTACK_KEYSTONE_URL from
+ * OPENSTACK_HOST *above* this block, so it is derived again here, or Horizon would keep
+ * talking to 127.0.0.1.
+ */
+export function folsomSettings(v: HorizonValues): string {
+    return [
+        `OPENSTACK_HOST = '${v.host}'`,
+        "QUANTUM_ENABLED = True",
+        "SWIFT_ENABLED = True",
+        "# local_settings.py computed this from the packaged OPENSTACK_HOST before this block",
+        `OPENSTACK_KEYSTONE_URL = "http://%s:${v.keystonePort}/v2.0" % OPENSTACK_HOST`,
+    ].join("\n") + "\n";
+}
+
+/**
+ * Zed (§7.12), as a snippet in local_settings.d: Debian's own snippets there
+ * (_0006_debian_cache.py sets a per-process LocMemCache) are read after
+ * local_settings.py and would override the cache settings. Sessions live in memcached
+ * on the controller so every Apache process sees them.
+ */
+export function zedSettings(v: HorizonValues): string {
+    return [
+        `OPENSTACK_HOST = ${py(v.host)}`,
+        `ALLOWED_HOSTS = [${[v.host, v.hostName, "localhost", "127.0.0.1"].map(py).join(", ")}]`,
+        `OPENSTACK_KEYSTONE_URL = "http://%s:${v.keystonePort}/v3" % OPENSTACK_HOST`,
+        `OPENSTACK_KEYSTONE_DEFAULT_DOMAIN = "Default"`,
+        `OPENSTACK_KEYSTONE_DEFAULT_ROLE = "member"`,
+        `SESSION_ENGINE = "django.contrib.sessions.backends.cache"`,
+        "CACHES = {",
+        `    "default": {`,
+        `        "BACKEND": "django.core.cache.backends.memcached.MemcachedCache",`,
+        `        "LOCATION": "127.0.0.1:11211",`,
+        "    },",
+        "}",
+        `TIME_ZONE = "UTC"`,
+    ].join("\n") + "\n";
+}
+
+/** Install the dashboard and start memcached (Horizon's cache on both releases). */
+export function installScript(packages: readonly string[], cache: string): string {
+    return `oslab_install ${packages.map(shq).join(" ")}
+oslab_svc start ${shq(cache)} || oslab_svc restart ${shq(cache)}`;
+}
+
+/** Destroy: purge the dashboard (and memcached) if this program installed them. */
+export function purgeScript(packages: readonly string[]): string {
+    return `oslab_purge ${packages.map(shq).join(" ")}`;
+}
+
+/** The article's check: the login page answers (HTTP 200) at the dashboard URL. */
+export function verifyScript(host: string, path: string): string {
+    return `status() {
+  local line=''
+  exec 3<>"/dev/tcp/$1/80" || return 1
+  printf 'GET %s HTTP/1.0\\r\\nHost: %s\\r\\nConnection: close\\r\\n\\r\\n' "$2" "$1" >&3
+  IFS= read -r line <&3 || true
+  exec 3<&- 3>&-
+  line=\${line%$'\\r'}
+  line=\${line#* }
+  echo "\${line%% *}"
+}
+code=''
+for _ in $(seq 60); do
+  code=$(status ${host} ${shq(path)} 2>/dev/null || true)
+  [ "$code" = 200 ] && break
+  sleep 2
+done
+[ "$code" = 200 ] || { echo "http://${host}${path} answers HTTP \${code:-nothing}, not 200" >&2; exit 1; }
+echo "http://${host}${path}: HTTP 200"`;
+}

@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# e2e.sh — npm run test:e2e (root). The end-to-end proof on this machine, which has no
+# Pulumi CLI: the lab runner (test/e2e/runner, test infrastructure) plays the engine.
+#   1. lab:up (three Debian 12 hosts) and the tiny guest image copied to alice
+#   2. deploy the zed stack (Pulumi.lab.yaml) into the lab
+#   3. smoke test with the openstack CLI on the controller (test/e2e/smoke.sh)
+#   4. a second run that must execute nothing
+#   5. destroy, then check the hosts hold nothing that `up` made
+# E2E_KEEP=1 skips 5 (leaves the cloud up); E2E_LAB_DOWN=1 stops the lab at the end.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+[ "$(id -u)" = 0 ] || { echo "test:e2e needs root (it starts the lab)" >&2; exit 2; }
+LAB_DIR=${LAB_DIR:-/var/tmp/openstack-lab}
+state=${E2E_STATE:-$LAB_DIR/e2e/lab.json}
+key=$LAB_DIR/keys/id_ed25519
+mkdir -p "$(dirname "$state")"
+ssh_opts=(-i "$key" -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR -o BatchMode=yes -o ConnectTimeout=10)
+# shellcheck disable=SC2029 # the commands are meant to expand on the host
+on() { local h=$1; shift; ssh "${ssh_opts[@]}" "root@$h" "$@"; }
+runner() { npx ts-node --transpile-only test/e2e/runner/cli.ts "$1" --stack-file Pulumi.lab.yaml \
+  --secret "sshPrivateKey=@$key" --state "$state" --report "${state%.json}.$1.report.json"; }
+passed=0 failed=0
+ok() { echo "ok $*"; passed=$((passed + 1)); }
+fail() { echo "FAIL $*"; failed=$((failed + 1)); }
+# expect_empty VALUE OK-MESSAGE FAIL-MESSAGE
+expect_empty() { if [ -z "$1" ]; then ok "$2"; else fail "$3: $1"; fi; }
+t0=$SECONDS
+stage() { echo "=== [$((SECONDS - t0))s] $*"; }
+
+stage "lab up"
+bash lab/up.sh
+ALICE=$(python3 -c "import json;d=json.load(open('$LAB_DIR/lab.json'));print([h['managementIp'] for h in d['hosts'] if h['role']=='controller'][0])")
+BOB=$(python3 -c "import json;d=json.load(open('$LAB_DIR/lab.json'));print([h['name'] for h in d['hosts'] if h['role']=='compute'][0])")
+
+stage "guest image"
+bash test/e2e/tiny-image.sh "$LAB_DIR/images"
+on "$ALICE" "mkdir -p /root/oslab-images"
+scp -q "${ssh_opts[@]}" "$LAB_DIR/images/tiny.qcow2" "root@$ALICE:/root/oslab-images/tiny.qcow2"
+
+stage "deploy (runner up)"
+runner up | tee "${state%.json}.up.log"
+gateway_ip=$(python3 -c "import json;print(json.load(open('${state%.json}.up.report.json'))['outputs'].get('gatewayIp',''))")
+if [ -n "$gateway_ip" ]; then ok "stack output gatewayIp = $gateway_ip"; else fail "stack output gatewayIp missing"; fi
+
+stage "smoke test on the controller"
+on "$ALICE" "bash -s /root/.openstack-credentials $gateway_ip $BOB tiny" < test/e2e/smoke.sh | tee "${state%.json}.smoke.log"
+if grep -qE '^[0-9]+ passed, 0 failed$' "${state%.json}.smoke.log"; then ok "smoke test"; else fail "smoke test"; fi
+
+stage "second run (must change nothing)"
+runner up | tee "${state%.json}.rerun.log"
+if grep -q '^Executed: nothing' "${state%.json}.rerun.log"; then ok "second run executed nothing"; else fail "second run executed commands"; fi
+
+if [ "${E2E_KEEP:-0}" != 1 ]; then
+  stage "destroy"
+  runner destroy | tee "${state%.json}.destroy.log"
+  stage "hosts are clean"
+  dbs=$(on "$ALICE" "mariadb -N -e 'SHOW DATABASES'" | grep -vxE 'information_schema|mysql|performance_schema|sys' | tr '\n' ' ' || true)
+  expect_empty "$dbs" "no OpenStack database left" "databases left"
+  users=$(on "$ALICE" "mariadb -N -e \"SELECT CONCAT(user,'@',host) FROM mysql.user WHERE user NOT IN ('root','mysql','mariadb.sys')\"" | tr '\n' ' ' || true)
+  expect_empty "$users" "no OpenStack database user left" "database users left"
+  for h in $(python3 -c "import json;d=json.load(open('$LAB_DIR/lab.json'));print(' '.join(x['managementIp'] for x in d['hosts']))"); do
+    br=$(on "$h" "command -v ovs-vsctl >/dev/null && ovs-vsctl --timeout=5 list-br 2>/dev/null || true" | tr '\n' ' ')
+    expect_empty "$br" "$h: no OVS bridge left" "$h: bridges left"
+    left=$(on "$h" "find /var/lib/openstack-lab/new /var/lib/openstack-lab/orig -type f 2>/dev/null || true" | tr '\n' ' ')
+    expect_empty "$left" "$h: every managed file restored" "$h: managed files not restored"
+  done
+  route=$(on "$ALICE" "ip route | grep -F 198.51.100.192 || true")
+  expect_empty "$route" "no tenant route on the controller" "route left"
+fi
+
+[ "${E2E_LAB_DOWN:-0}" = 1 ] && bash lab/down.sh
+stage "done"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

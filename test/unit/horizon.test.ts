@@ -1,0 +1,129 @@
+// Horizon under mocks, both releases: the exact children (on the controller), the golden
+// settings block, restart on change, the login-page check (golden; it needs a web server,
+// so it is not run here), the URL output and a preview pass.
+import { expect } from "chai";
+import * as fs from "fs";
+import * as path from "path";
+import { buildBase, buildIdentity } from "../../components/cloud";
+import { preamble } from "../../components/shared/script";
+import { RawConfig } from "../../config";
+import { Registered, devConfig, find, run, unwrap } from "./harness";
+
+const CMD = "command:remote:Command";
+const GOLDEN = path.join(__dirname, "golden");
+
+function golden(release: string, host: string, file: string, actual: string): void {
+    const p = path.join(GOLDEN, release, host, file);
+    if (process.env.UPDATE_GOLDEN === "1") {
+        fs.mkdirSync(path.dirname(p), { recursive: true });
+        fs.writeFileSync(p, actual);
+    }
+    expect(actual, `golden ${release}/${host}/${file}`).to.equal(fs.readFileSync(p, "utf8"));
+}
+
+function body(text: string): string {
+    expect(text.startsWith(preamble())).to.equal(true);
+    return text.slice(preamble().length);
+}
+
+function zed(c: RawConfig): RawConfig {
+    return { ...c, release: "zed", datapathType: "netdev", virtType: "qemu" };
+}
+
+function children(resources: readonly Registered[]): string[] {
+    return resources.filter((r) => r.name.startsWith("horizon-")).map((r) => `${r.type} ${r.name}`).sort();
+}
+
+function build(change: (c: RawConfig) => RawConfig = (c) => c) {
+    return () => {
+        const { horizon } = buildIdentity(buildBase(devConfig(change)));
+        return { horizonUrl: horizon.url };
+    };
+}
+
+const EXPECTED = {
+    folsom: {
+        file: "/etc/openstack-dashboard/local_settings.py",
+        golden: "horizon-local_settings.py",
+        install: "oslab_install openstack-dashboard memcached\noslab_svc start memcached || oslab_svc restart memcached\n",
+        purge: "oslab_purge openstack-dashboard memcached\n",
+        block: [
+            "OPENSTACK_HOST = '192.168.122.111'",
+            "QUANTUM_ENABLED = True",
+            "SWIFT_ENABLED = True",
+            "# local_settings.py computed this from the packaged OPENSTACK_HOST before this block",
+            "OPENSTACK_KEYSTONE_URL = \"http://%s:5000/v2.0\" % OPENSTACK_HOST",
+            "",
+        ].join("\n"),
+    },
+    zed: {
+        file: "/etc/openstack-dashboard/local_settings.d/_90_openstack_lab.py",
+        golden: "horizon-_90_openstack_lab.py",
+        install: "oslab_install openstack-dashboard-apache memcached\noslab_svc start memcached || oslab_svc restart memcached\n",
+        purge: "oslab_purge openstack-dashboard-apache memcached\n",
+        block: [
+            "OPENSTACK_HOST = \"192.168.122.111\"",
+            "ALLOWED_HOSTS = [\"192.168.122.111\", \"alice\", \"localhost\", \"127.0.0.1\"]",
+            "OPENSTACK_KEYSTONE_URL = \"http://%s:5000/v3\" % OPENSTACK_HOST",
+            "OPENSTACK_KEYSTONE_DEFAULT_DOMAIN = \"Default\"",
+            "OPENSTACK_KEYSTONE_DEFAULT_ROLE = \"member\"",
+            "SESSION_ENGINE = \"django.contrib.sessions.backends.cache\"",
+            "CACHES = {",
+            "    \"default\": {",
+            "        \"BACKEND\": \"django.core.cache.backends.memcached.MemcachedCache\",",
+            "        \"LOCATION\": \"127.0.0.1:11211\",",
+            "    },",
+            "}",
+            "TIME_ZONE = \"UTC\"",
+            "",
+        ].join("\n"),
+    },
+};
+
+for (const [release, change] of [["folsom", (c: RawConfig) => c], ["zed", zed]] as const) {
+    describe(`horizon (${release})`, function () {
+        this.timeout(120000);
+        let resources: Registered[];
+        let outputs: Record<string, unknown>;
+        before(async () => { ({ resources, outputs } = await run(build(change))); });
+        const want = EXPECTED[release];
+
+        it("registers exactly these children, every one on the controller", () => {
+            expect(children(resources)).to.deep.equal([
+                `${CMD} horizon-conf-local-settings`, `${CMD} horizon-install`, `${CMD} horizon-restart`, `${CMD} horizon-verify`,
+            ]);
+            for (const r of resources.filter((x) => x.name.startsWith("horizon-"))) expect(unwrap(r.inputs).connection.host, r.name).to.equal("192.168.122.111");
+        });
+
+        it("installs the dashboard and starts memcached; purges both on destroy", () => {
+            expect(body(unwrap(find(resources, "horizon-install").inputs).create)).to.equal(want.install);
+            expect(body(unwrap(find(resources, "horizon-install").inputs).delete)).to.equal(want.purge);
+        });
+
+        it("adds the settings as a managed block, the golden copy", () => {
+            const conf = unwrap(find(resources, "horizon-conf-local-settings").inputs);
+            expect(JSON.parse(conf.stdin)).to.deep.equal({ block: want.block, comment: "#", mode: "0644" });
+            expect(conf.create).to.include(`"$py" - block ${want.file} 3<&0`);
+            expect(conf.delete).to.include(`"$py" - restore ${want.file} 3</dev/null <<'OSLAB_EDIT_PY'`);
+            golden(release, "alice", want.golden, want.block);
+        });
+
+        it("restarts Apache when the block changes, then checks the login page", () => {
+            const restart = unwrap(find(resources, "horizon-restart").inputs);
+            expect(body(restart.create)).to.equal("oslab_svc restart apache2\n");
+            expect(restart.triggers).to.have.length(1);
+            const verify = unwrap(find(resources, "horizon-verify").inputs);
+            expect(verify.triggers).to.deep.equal(restart.triggers);
+            golden(release, "alice", "horizon-verify.sh", body(verify.create));
+        });
+
+        it("exports the dashboard URL", () => {
+            expect(outputs.horizonUrl).to.equal("http://192.168.122.111/horizon");
+        });
+
+        it("preview registers the same resources", async () => {
+            const preview = await run(build(change), { preview: true });
+            expect(children(preview.resources)).to.deep.equal(children(resources));
+        });
+    });
+}
