@@ -82,7 +82,7 @@ export function renderOwned(content: { mode: FileMode; content?: string; doc?: I
         case "replace": return content.content ?? "";
         case "block": return content.block ?? "";
         case "ini": {
-            const removed = (content.removeSections ?? []).map((s) => `# removed section [${s}]`);
+            const removed = (content.removeSections ?? []).map((s) => `removed section [${s}]`);
             return renderIni(content.doc ?? {}, removed);
         }
     }
