@@ -166,6 +166,11 @@ interface Deferred {
     resolve: () => void;
 }
 
+/** The limiter key of an operation: the bare SSH host, so commands and providers share a host's slots. Pure. */
+export function hostKey(host: string | undefined): string {
+    return host ? host.replace(/^.*@/, "").replace(/:\d+$/, "") : "(local)";
+}
+
 function deferred(): Deferred {
     let resolve: () => void = () => undefined;
     const promise = new Promise<void>((r) => (resolve = r));
@@ -400,7 +405,11 @@ class LabRun {
         const parent = req.getParent() || undefined;
         const custom = req.getCustom();
         const urn = makeUrn(this.o.stack, this.o.project, type, name, parent);
-        if (this.completion.has(urn)) throw new Error(`duplicate resource URN ${urn}: two resources share type and name`);
+        if (this.completion.has(urn)) {
+            const err = new StepError(urn, undefined, "register", "duplicate resource URN: two resources share type, name and parent type");
+            this.fail({ urn, type, custom } as ResourceState, [], "create", undefined, err, Date.now());
+            throw err;
+        }
         const done = deferred();
         this.completion.set(urn, done.promise);
         this.order.push(urn);
@@ -439,6 +448,8 @@ class LabRun {
                 lastOp: "same",
             };
             const waitedFor = [...dependencies, ...(parent ? [parent] : [])];
+            if (req.getRemote()) throw new Error("multi-language (remote) components are not supported by the lab runner");
+            if (req.getImportid()) throw new Error("importing existing resources is not supported by the lab runner");
             if (!custom || type.startsWith("pulumi:providers:")) return this.recordPassive(entry, waitedFor);
             return await this.step(entry, waitedFor);
         } catch (e) {
@@ -602,7 +613,7 @@ class LabRun {
             this.commit(entry);
         };
         if (isLocal) await exec();
-        else await this.limiter.run(host ?? "(local)", exec);
+        else await this.limiter.run(hostKey(host), exec);
         return { urn, id: entry.id, outputs: entry.outputs };
     }
 
@@ -719,7 +730,7 @@ class LabRun {
             this.checkpointSoon();
             return true;
         };
-        return e.type.startsWith("random:") ? body() : this.limiter.run(host ?? "(local)", body);
+        return e.type.startsWith("random:") ? body() : this.limiter.run(hostKey(host), body);
     }
 
     // ---------------------------------------------------------------- report

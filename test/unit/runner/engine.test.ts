@@ -13,6 +13,8 @@ import { unwrapSecrets } from "../../e2e/runner/values";
 import { FakeExecutor, FakeBehaviour, rendezvous } from "./fakeExecutor";
 import { program, providerCalls } from "./fixtures/program";
 import { ExecRequest } from "../../e2e/runner/exec";
+import * as command from "@pulumi/command";
+import * as random from "@pulumi/random";
 
 const KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAAfixturekeymaterial\n-----END OPENSSH PRIVATE KEY-----\n";
 const P = "urn:pulumi:test::fixture::";
@@ -300,6 +302,30 @@ describe("lab runner engine: failures and limits", function () {
         expect(again.fake.commands()).to.include.members([`${A} install-db`, `${A} write-conf`]);
         expect(again.fake.commands()).not.to.include(`${A} probe`);
         expect(again.fake.call("install-db").stdin).to.equal(pw);
+    });
+
+    it("refuses resource types it cannot run and duplicate URNs, naming the resource", async () => {
+        const lab = new Lab();
+        labs.push(lab);
+        const unsupported = await lab.run("up", {}, undefined, {
+            program: () => {
+                new command.local.Command("here", { create: "true" });
+                return {};
+            },
+        });
+        expect(unsupported.report.errors).to.deep.equal([
+            `${P}command:local:Command::here: register failed: resource type command:local:Command is not supported by the lab runner`,
+        ]);
+        const dup = await lab.run("up", {}, undefined, {
+            program: () => {
+                new random.RandomString("same", { length: 4 });
+                new random.RandomString("same", { length: 5 });
+                return {};
+            },
+        });
+        expect(dup.report.errors).to.deep.equal([
+            `${P}random:index/randomString:RandomString::same: register failed: duplicate resource URN: two resources share type, name and parent type`,
+        ]);
     });
 
     it("bounds concurrency per host and in total", async () => {

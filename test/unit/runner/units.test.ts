@@ -7,7 +7,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { criticalPath, summarize, TimedNode } from "../../e2e/runner/timing";
-import { annotateSecrets, chooseOp, makeUrn } from "../../e2e/runner/engine";
+import { annotateSecrets, chooseOp, hostKey, makeUrn } from "../../e2e/runner/engine";
 import { Redactor } from "../../e2e/runner/log";
 import { SIG, SECRET_SIG, ASSET_SIG, UNKNOWN, changedKeys, hashAssets, parseDuration, secret, topLevelKey, unwrapSecrets, wireEqual } from "../../e2e/runner/values";
 import { buildStackConfig, configString, qualifyKey, readProjectFile, readSecret, stackNameFromFile } from "../../e2e/runner/stackConfig";
@@ -85,6 +85,10 @@ describe("lab runner: engine rules", () => {
         expect(chooseOp(diff(["stdin", "triggers"]), ["triggers[*]"])).to.deep.equal({ op: "replace", replaceKeys: ["triggers"] });
         expect(chooseOp(diff(["value"], ["name"]), [])).to.deep.equal({ op: "replace", replaceKeys: ["name"] });
         expect(chooseOp(diff(["stdin"]), ["*"])).to.deep.equal({ op: "replace", replaceKeys: ["stdin"] });
+    });
+
+    it("shares one host's limiter slots between commands and providers", () => {
+        expect(["root@198.51.100.11:22", "198.51.100.11", undefined].map(hostKey)).to.deep.equal(["198.51.100.11", "198.51.100.11", "(local)"]);
     });
 
     it("marks outputs secret where the input was secret or additionalSecretOutputs names them", () => {
