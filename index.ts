@@ -8,6 +8,12 @@ const outputs = buildCloud(loadConfig());
 
 export const release = outputs.release;
 export const controller = outputs.controller;
+/** UUID of provider-router (Folsom: l3_agent.ini router_id). */
+export const routerId = outputs.routerId;
+/** UUID of ext_net (Folsom: l3_agent.ini gateway_external_network_id). */
+export const externalNetworkId = outputs.externalNetworkId;
+/** The router's address on ext_net (Folsom: the controller's route to the tenant network). */
+export const gatewayIp = outputs.gatewayIp;
 /** Keystone's public URL, as OS_AUTH_URL (Folsom: http://192.168.122.111:5000/v2.0/). */
 export const keystoneUrl = outputs.keystoneUrl;
 /** The dashboard (the article: http://192.168.122.111/horizon). */

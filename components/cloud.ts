@@ -14,6 +14,7 @@ import { Keystone } from "./keystone";
 import { Mysql } from "./mysql";
 import { Nova, novaArgsFrom } from "./nova";
 import { Placement, placementArgsFrom } from "./placement";
+import { Quantum, quantumArgs } from "./quantum";
 import { RabbitMQ } from "./rabbitmq";
 import { ReleaseProfile, profileFor } from "./release";
 import { Host } from "./shared/host";
@@ -74,7 +75,8 @@ export function buildBase(cfg: StackConfig): CloudContext {
 export function buildCloud(cfg: StackConfig): CloudOutputs {
     const ctx = buildBase(cfg);
     const { keystone, glance, horizon } = buildIdentity(ctx);
-    buildComputeAndVolume(ctx, { identityReady: keystone.ready });
+    const network = buildNetwork(ctx, { identityReady: keystone.ready });
+    buildComputeAndVolume(ctx, { identityReady: keystone.ready, networkReady: network.ready, agentsReady: network.agents });
     return {
         release: ctx.profile.name,
         controller: ctx.controller.node.managementIp,
@@ -83,6 +85,9 @@ export function buildCloud(cfg: StackConfig): CloudOutputs {
         openrc: keystone.openrc,
         adminPassword: ctx.secrets.adminPassword,
         imageId: glance.imageId,
+        routerId: network.routerId,
+        externalNetworkId: network.externalNetworkId,
+        gatewayIp: network.gatewayIp,
     };
 }
 
@@ -95,6 +100,14 @@ export function buildIdentity(ctx: CloudContext): { keystone: Keystone; glance: 
     const glance = new Glance("glance", { ctx, keystone });
     const horizon = new Horizon("horizon", { ctx, keystone });
     return { keystone, glance, horizon };
+}
+
+/**
+ * Quantum (Folsom) / Neutron (Zed): server, agents, bridges, the networks and the
+ * metadata path. `identityReady`: Keystone holds the users and the catalog.
+ */
+export function buildNetwork(ctx: CloudContext, deps: { identityReady?: pulumi.Input<pulumi.Resource> } = {}): Quantum {
+    return new Quantum(ctx.profile.quantum.name, quantumArgs(ctx, deps.identityReady));
 }
 
 /**

@@ -10,6 +10,7 @@ import { HorizonProfile, horizonProfiles } from "../horizon/profiles";
 import { KeystoneProfile, keystoneProfiles } from "../keystone/profiles";
 import { NovaProfile, novaProfiles } from "../nova/profiles";
 import { PlacementProfile, placementProfiles } from "../placement/profiles";
+import { QuantumProfile, quantumProfiles } from "../quantum/profiles";
 
 export interface ReleaseProfile {
     readonly name: Release;
@@ -21,6 +22,8 @@ export interface ReleaseProfile {
     /** Undefined where the release has no Placement (Folsom). */
     readonly placement?: PlacementProfile;
     readonly cinder: CinderProfile;
+    /** Networking: Quantum (Folsom) / Neutron (Zed). */
+    readonly quantum: QuantumProfile;
 }
 
 export function profileFor(release: Release): ReleaseProfile {
@@ -33,5 +36,6 @@ export function profileFor(release: Release): ReleaseProfile {
         nova: novaProfiles[release],
         placement: placementProfiles[release],
         cinder: cinderProfiles[release],
+        quantum: quantumProfiles[release],
     };
 }

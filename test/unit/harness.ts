@@ -100,7 +100,9 @@ export async function run(
 }
 
 /** Known value of an Output (undefined when unknown, e.g. in preview). */
-export function settleOutput<T>(o: pulumi.Output<T>): Promise<T | undefined> {
+export async function settleOutput<T>(o: pulumi.Output<T>): Promise<T | undefined> {
+    // In preview `apply` never runs its callback for an unknown value: ask first.
+    if (!(await (o as unknown as { isKnown: Promise<boolean> }).isKnown)) return undefined;
     return new Promise((resolve) => o.apply((v) => { resolve(v); return v; }));
 }
 

@@ -1,0 +1,1 @@
+oslab_purge quantum-server quantum-plugin-openvswitch

@@ -1,0 +1,1 @@
+oslab_install quantum-server quantum-plugin-openvswitch

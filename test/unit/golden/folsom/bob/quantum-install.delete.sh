@@ -1,0 +1,1 @@
+oslab_purge openvswitch-switch openvswitch-datapath-dkms quantum-plugin-openvswitch-agent

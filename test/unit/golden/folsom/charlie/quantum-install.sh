@@ -1,0 +1,1 @@
+oslab_install openvswitch-switch openvswitch-datapath-dkms quantum-plugin-openvswitch-agent quantum-l3-agent quantum-dhcp-agent

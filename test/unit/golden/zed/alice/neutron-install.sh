@@ -1,0 +1,1 @@
+oslab_install neutron-server
