@@ -6,3 +6,4 @@ export * from "./ssh";
 export * from "./mysqlDatabase";
 export * from "./ovsBridge";
 export { KeystoneEndpoint, type KeystoneEndpointArgs } from "./keystoneEndpoint";
+export { QuantumNetwork, type QuantumNetworkArgs } from "./quantumNetwork";
