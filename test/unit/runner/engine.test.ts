@@ -101,8 +101,24 @@ function expectDependencyOrder(r: RunReport): void {
     }
 }
 
+/**
+ * The SDK records a stack trace for every promise it creates (debuggablePromise), which
+ * ts-node's source-map support makes expensive; short traces keep these tests fast.
+ */
+function shortStackTraces(): void {
+    let saved = Error.stackTraceLimit;
+    before(() => {
+        saved = Error.stackTraceLimit;
+        Error.stackTraceLimit = 1;
+    });
+    after(() => {
+        Error.stackTraceLimit = saved;
+    });
+}
+
 describe("lab runner engine", function () {
     this.timeout(20000);
+    shortStackTraces();
     let lab: Lab;
     let first: Run;
 
@@ -272,6 +288,7 @@ describe("lab runner engine", function () {
 
 describe("lab runner engine: failures and limits", function () {
     this.timeout(20000);
+    shortStackTraces();
     const labs: Lab[] = [];
     afterEach(() => labs.splice(0).forEach((l) => l.cleanup()));
 
