@@ -60,7 +60,13 @@ export function remoteStep(
         stdin: args.stdin,
         triggers: args.triggers,
         logging: args.quiet || args.stdin !== undefined ? "stderr" : "stdoutAndStderr",
-    }, { parent: opts.parent, dependsOn: deps as pulumi.Input<pulumi.Resource[]> });
+    }, {
+        parent: opts.parent,
+        dependsOn: deps as pulumi.Input<pulumi.Resource[]>,
+        // A step that undoes itself on delete must undo the old instance BEFORE the new
+        // one runs: the default create-then-delete order would undo the fresh work.
+        deleteBeforeReplace: args.delete !== undefined && args.triggers !== undefined,
+    });
 }
 
 export type FileContent =
