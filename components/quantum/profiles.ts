@@ -90,7 +90,7 @@ const folsom: QuantumProfile = {
     logDir: "/var/log/quantum",
     database: { name: "quantum", user: "quantumdbadmin" },
     server: {
-        packages: ["quantum-server", "quantum-plugin-openvswitch"],
+        packages: ["quantum-server", "quantum-plugin-openvswitch", "quantum-common"],
         files: [
             secretFile(F_API_PASTE, "/etc/quantum/api-paste.ini", QUANTUM_GROUP, r.folsomApiPaste),
             secretFile(F_CONF, "/etc/quantum/quantum.conf", QUANTUM_GROUP, r.folsomServerConf),
@@ -103,7 +103,7 @@ const folsom: QuantumProfile = {
     },
     agent: {
         // 12.04's kernel (3.2) has no openvswitch module: the guides build it with DKMS.
-        packages: ["openvswitch-switch", "openvswitch-datapath-dkms", "quantum-plugin-openvswitch-agent"],
+        packages: ["openvswitch-switch", "openvswitch-datapath-dkms", "quantum-plugin-openvswitch-agent", "quantum-common"],
         files: [
             secretFile(F_API_PASTE, "/etc/quantum/api-paste.ini", QUANTUM_GROUP, r.folsomApiPaste),
             secretFile(F_CONF, "/etc/quantum/quantum.conf", QUANTUM_GROUP, r.folsomAgentConf),
@@ -147,8 +147,9 @@ const zed: QuantumProfile = {
     },
     server: {
         // Debian's neutron-server is a metapackage: neutron-api (uwsgi, port 9696, init
-        // script /etc/init.d/neutron-api) + neutron-rpc-server (agents' RPC).
-        packages: ["neutron-server"],
+        // script /etc/init.d/neutron-api) + neutron-rpc-server (agents' RPC). The parts are
+        // named too, so that destroy purges them (and neutron-common's /etc/neutron).
+        packages: ["neutron-server", "neutron-api", "neutron-rpc-server", "neutron-common"],
         files: [
             secretFile(Z_CONF, "/etc/neutron/neutron.conf", NEUTRON_GROUP, r.zedServerConf),
             plainFile(Z_ML2, "/etc/neutron/plugins/ml2/ml2_conf.ini", NEUTRON_GROUP, r.zedMl2),
@@ -159,7 +160,7 @@ const zed: QuantumProfile = {
         }],
     },
     agent: {
-        packages: ["openvswitch-switch", "neutron-openvswitch-agent"],
+        packages: ["openvswitch-switch", "neutron-openvswitch-agent", "neutron-common"],
         files: [
             secretFile(Z_CONF, "/etc/neutron/neutron.conf", NEUTRON_GROUP, r.zedAgentConf),
             plainFile(Z_OVS, "/etc/neutron/plugins/ml2/openvswitch_agent.ini", NEUTRON_GROUP, r.zedOvsAgent),

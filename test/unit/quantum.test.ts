@@ -352,3 +352,44 @@ describe("networking in the whole cloud", function () {
             .to.deep.equal({ routerId: IDS.routerId, externalNetworkId: IDS.externalNetworkId, gatewayIp: IDS.gatewayIp });
     });
 });
+
+describe("networking renderers (edge cases)", () => {
+    const v: render.RenderValues = { controllerIp: "10.0.0.1", region: "RegionOne", rabbitUser: "openstack", datapathType: "system", dataIp: "10.1.0.5", networkNode: true };
+    const s: render.SecretValues = { dbUrl: "mysql://u:p@h/d", servicePassword: "sp", novaPassword: "np", rabbitPassword: "p@ss/word", metadataSecret: "ms" };
+
+    it("URL-encodes the RabbitMQ credentials in transport_url", () => {
+        expect(render.transportUrl("open stack", "p@ss/word", "10.0.0.1")).to.equal("rabbit://open%20stack:p%40ss%2Fword@10.0.0.1:5672/");
+        expect(render.zedAgentConf(v, s)).to.deep.equal({
+            DEFAULT: { transport_url: "rabbit://openstack:p%40ss%2Fword@10.0.0.1:5672/" },
+            oslo_concurrency: { lock_path: "/var/lib/neutron/tmp" },
+        });
+    });
+
+    it("picks the security-group driver by datapath", () => {
+        expect([render.firewallDriver("system"), render.firewallDriver("netdev")]).to.deep.equal(["openvswitch", "noop"]);
+    });
+
+    it("refuses an empty router or external network ID, and leaves unknown ones out", () => {
+        expect(() => render.folsomL3Agent({ ...v, routerId: "", externalNetworkId: "x" }, s)).to.throw("networking: the router is missing in the network API (run pulumi refresh, then up)");
+        const doc = render.folsomL3Agent(v, s);
+        expect(doc.DEFAULT.router_id).to.equal(undefined);
+        expect(doc.DEFAULT.gateway_external_network_id).to.equal(undefined);
+    });
+
+    it("needs the tunnel address on agent hosts", () => {
+        expect(() => render.zedOvsAgent({ ...v, dataIp: undefined })).to.throw("networking: dataIp is required to render this file");
+        expect(() => render.folsomAgentPlugin({ ...v, dataIp: undefined }, s)).to.throw("networking: dataIp is required to render this file");
+    });
+
+    it("fails the metadata route clearly when the router has no gateway port", () => {
+        expect(render.metadataRouteScript("10.5.5.0/24", "")).to.equal(
+            'echo "provider-router has no gateway port on the external network: no route for 10.5.5.0/24 (run pulumi refresh, then up)" >&2\nexit 1');
+    });
+
+    it("restarts a service without programs or port as a bare restart; stops in reverse order", () => {
+        const run = { names: ["a", "b"], programs: [] };
+        expect(render.serviceScript(run, "/var/log/x", "10.0.0.1")).to.equal("oslab_svc restart a b");
+        expect(render.serviceStopScript({ ...run, cleanup: "echo done" })).to.equal(
+            "oslab_svc stop b >/dev/null 2>&1 || true\noslab_svc stop a >/dev/null 2>&1 || true\necho done");
+    });
+});

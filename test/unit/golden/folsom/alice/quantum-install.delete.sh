@@ -1,1 +1,1 @@
-oslab_purge quantum-server quantum-plugin-openvswitch
+oslab_purge quantum-server quantum-plugin-openvswitch quantum-common

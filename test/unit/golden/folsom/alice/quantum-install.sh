@@ -1,1 +1,1 @@
-oslab_install quantum-server quantum-plugin-openvswitch
+oslab_install quantum-server quantum-plugin-openvswitch quantum-common

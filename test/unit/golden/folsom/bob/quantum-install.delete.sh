@@ -1,1 +1,1 @@
-oslab_purge openvswitch-switch openvswitch-datapath-dkms quantum-plugin-openvswitch-agent
+oslab_purge openvswitch-switch openvswitch-datapath-dkms quantum-plugin-openvswitch-agent quantum-common

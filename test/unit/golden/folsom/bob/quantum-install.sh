@@ -1,1 +1,1 @@
-oslab_install openvswitch-switch openvswitch-datapath-dkms quantum-plugin-openvswitch-agent
+oslab_install openvswitch-switch openvswitch-datapath-dkms quantum-plugin-openvswitch-agent quantum-common

@@ -1,1 +1,1 @@
-oslab_install openvswitch-switch openvswitch-datapath-dkms quantum-plugin-openvswitch-agent quantum-l3-agent quantum-dhcp-agent
+oslab_install openvswitch-switch openvswitch-datapath-dkms quantum-plugin-openvswitch-agent quantum-common quantum-l3-agent quantum-dhcp-agent

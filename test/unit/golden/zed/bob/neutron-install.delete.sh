@@ -1,1 +1,1 @@
-oslab_purge openvswitch-switch neutron-openvswitch-agent
+oslab_purge openvswitch-switch neutron-openvswitch-agent neutron-common

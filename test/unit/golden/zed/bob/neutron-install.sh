@@ -1,1 +1,1 @@
-oslab_install openvswitch-switch neutron-openvswitch-agent
+oslab_install openvswitch-switch neutron-openvswitch-agent neutron-common
