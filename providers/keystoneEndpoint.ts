@@ -480,7 +480,7 @@ export function keystoneEndpointId(inputs: Pick<KeystoneEndpointInputs, "service
 // ---------------------------------------------------------------------------
 // I/O helpers (run inside withSsh; captured by value with the provider)
 
-/** Logs in and runs the observation GETs. */
+/** Logs in (or takes the admin token) and returns the API context for Keystone. */
 async function keystoneSession(s: SshSession, inputs: KeystoneEndpointInputs): Promise<ApiContext> {
     const { token } = await acquireToken(s, inputs.dialect, inputs.authUrl, inputs.credentials);
     return { session: s, targets: { identity: splitUrl(inputs.authUrl) }, token };
