@@ -17,7 +17,6 @@ import { ConfigFile, HostRef, configFile, remoteStep } from "../shared/step";
 import { QuantumArgs } from "./args";
 import { QuantumFile, QuantumRole, QuantumService } from "./profiles";
 import * as render from "./render";
-import { serviceStep } from "./steps";
 
 export { QuantumArgs } from "./args";
 export { QuantumProfile, quantumProfiles } from "./profiles";
@@ -139,7 +138,8 @@ export class Quantum extends pulumi.ComponentResource {
             if (!f) throw new Error(`${prefix}-${svc.step}: ${svc.names.join(", ")} reads ${id}, which this host does not have`);
             return f;
         });
-        return serviceStep(`${prefix}-${svc.step}`, host, {
+        // remoteStep replaces a step with triggers and a delete delete-first: stop, then start.
+        return remoteStep(`${prefix}-${svc.step}`, host, {
             create: render.serviceScript(svc, this.args.profile.logDir, host.node.managementIp),
             delete: render.serviceStopScript(svc),
             triggers: read.map((f) => f.hash),
