@@ -363,12 +363,13 @@ export function dbSyncZed(confPath: string): string {
     return `umask 077
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-{ printf '[DEFAULT]\\ntransport_url = none:///\\n[database]\\nconnection = '; cat; printf '\\n'; } > "$tmp/cell0.conf"
+{ printf '[database]\\nconnection = '; cat; printf '\\n'; } > "$tmp/cell0.conf"
 chown -R nova:nova "$tmp"
 nm() { su -s /bin/sh -c "nova-manage $*" nova; }
 nm api_db sync
 nm cell_v2 map_cell0 >/dev/null
-nm --config-file ${confPath} --config-file "$tmp/cell0.conf" cell_v2 update_cell --cell_uuid ${CELL0_UUID} >/dev/null
+# (the transport URL goes on the command line: nova-manage itself connects with nova.conf's)
+nm --config-file ${confPath} --config-file "$tmp/cell0.conf" cell_v2 update_cell --cell_uuid ${CELL0_UUID} --transport-url none:/// >/dev/null
 cell1=$(nm cell_v2 list_cells | awk -F'|' '{gsub(/ /, "", $2); gsub(/ /, "", $3)} $2 == "cell1" {print $3}')
 if [ -z "$cell1" ]; then
   nm cell_v2 create_cell --name=cell1 --verbose

@@ -45,7 +45,14 @@ const EXPECTED = {
     folsom: {
         file: "/etc/openstack-dashboard/local_settings.py",
         golden: "horizon-local_settings.py",
-        install: "oslab_install openstack-dashboard memcached\noslab_svc start memcached || oslab_svc restart memcached\n",
+        install: "oslab_install openstack-dashboard memcached\n" +
+            "# Debian's openstack-dashboard-apache enables Apache's default-ssl site; its snakeoil\n" +
+            "# certificate only exists when ssl-cert ran (a Recommends). Without it Apache refuses to\n" +
+            "# start, so the HTTP-only dashboard turns that site off.\n" +
+            "if [ -e /etc/apache2/sites-enabled/default-ssl.conf ] && [ ! -s /etc/ssl/certs/ssl-cert-snakeoil.pem ]; then\n" +
+            "  a2dissite -q default-ssl\n" +
+            "fi\n" +
+            "oslab_svc start memcached || oslab_svc restart memcached\n",
         purge: "oslab_purge openstack-dashboard memcached\n",
         block: [
             "OPENSTACK_HOST = '192.168.122.111'",
@@ -59,7 +66,14 @@ const EXPECTED = {
     zed: {
         file: "/etc/openstack-dashboard/local_settings.d/_90_openstack_lab.py",
         golden: "horizon-_90_openstack_lab.py",
-        install: "oslab_install openstack-dashboard-apache memcached\noslab_svc start memcached || oslab_svc restart memcached\n",
+        install: "oslab_install openstack-dashboard-apache memcached\n" +
+            "# Debian's openstack-dashboard-apache enables Apache's default-ssl site; its snakeoil\n" +
+            "# certificate only exists when ssl-cert ran (a Recommends). Without it Apache refuses to\n" +
+            "# start, so the HTTP-only dashboard turns that site off.\n" +
+            "if [ -e /etc/apache2/sites-enabled/default-ssl.conf ] && [ ! -s /etc/ssl/certs/ssl-cert-snakeoil.pem ]; then\n" +
+            "  a2dissite -q default-ssl\n" +
+            "fi\n" +
+            "oslab_svc start memcached || oslab_svc restart memcached\n",
         purge: "oslab_purge openstack-dashboard-apache memcached\n",
         block: [
             "OPENSTACK_HOST = \"192.168.122.111\"",
