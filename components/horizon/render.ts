@@ -60,10 +60,11 @@ export function zedSettings(v: HorizonValues): string {
 /** Install the dashboard and start memcached (Horizon's cache on both releases). */
 export function installScript(packages: readonly string[], cache: string): string {
     return `oslab_install ${packages.map(shq).join(" ")}
-# Debian's openstack-dashboard-apache enables Apache's default-ssl site; its snakeoil
-# certificate only exists when ssl-cert ran (a Recommends). Without it Apache refuses to
-# start, so the HTTP-only dashboard turns that site off.
-if [ -e /etc/apache2/sites-enabled/default-ssl.conf ] && [ ! -s /etc/ssl/certs/ssl-cert-snakeoil.pem ]; then
+# Debian's openstack-dashboard-apache enables Apache's default-ssl site (alias mode) but
+# not mod_ssl, and the site's snakeoil certificate only exists when ssl-cert ran (a
+# Recommends). Either way Apache refuses to start, so the HTTP-only dashboard turns that
+# site off then.
+if [ -e /etc/apache2/sites-enabled/default-ssl.conf ] && { [ ! -e /etc/apache2/mods-enabled/ssl.load ] || [ ! -s /etc/ssl/certs/ssl-cert-snakeoil.pem ]; }; then
   a2dissite -q default-ssl
 fi
 oslab_svc start ${shq(cache)} || oslab_svc restart ${shq(cache)}`;

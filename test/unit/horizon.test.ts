@@ -46,10 +46,11 @@ const EXPECTED = {
         file: "/etc/openstack-dashboard/local_settings.py",
         golden: "horizon-local_settings.py",
         install: "oslab_install openstack-dashboard memcached\n" +
-            "# Debian's openstack-dashboard-apache enables Apache's default-ssl site; its snakeoil\n" +
-            "# certificate only exists when ssl-cert ran (a Recommends). Without it Apache refuses to\n" +
-            "# start, so the HTTP-only dashboard turns that site off.\n" +
-            "if [ -e /etc/apache2/sites-enabled/default-ssl.conf ] && [ ! -s /etc/ssl/certs/ssl-cert-snakeoil.pem ]; then\n" +
+            "# Debian's openstack-dashboard-apache enables Apache's default-ssl site (alias mode) but\n" +
+            "# not mod_ssl, and the site's snakeoil certificate only exists when ssl-cert ran (a\n" +
+            "# Recommends). Either way Apache refuses to start, so the HTTP-only dashboard turns that\n" +
+            "# site off then.\n" +
+            "if [ -e /etc/apache2/sites-enabled/default-ssl.conf ] && { [ ! -e /etc/apache2/mods-enabled/ssl.load ] || [ ! -s /etc/ssl/certs/ssl-cert-snakeoil.pem ]; }; then\n" +
             "  a2dissite -q default-ssl\n" +
             "fi\n" +
             "oslab_svc start memcached || oslab_svc restart memcached\n",
@@ -67,10 +68,11 @@ const EXPECTED = {
         file: "/etc/openstack-dashboard/local_settings.d/_90_openstack_lab.py",
         golden: "horizon-_90_openstack_lab.py",
         install: "oslab_install openstack-dashboard-apache memcached\n" +
-            "# Debian's openstack-dashboard-apache enables Apache's default-ssl site; its snakeoil\n" +
-            "# certificate only exists when ssl-cert ran (a Recommends). Without it Apache refuses to\n" +
-            "# start, so the HTTP-only dashboard turns that site off.\n" +
-            "if [ -e /etc/apache2/sites-enabled/default-ssl.conf ] && [ ! -s /etc/ssl/certs/ssl-cert-snakeoil.pem ]; then\n" +
+            "# Debian's openstack-dashboard-apache enables Apache's default-ssl site (alias mode) but\n" +
+            "# not mod_ssl, and the site's snakeoil certificate only exists when ssl-cert ran (a\n" +
+            "# Recommends). Either way Apache refuses to start, so the HTTP-only dashboard turns that\n" +
+            "# site off then.\n" +
+            "if [ -e /etc/apache2/sites-enabled/default-ssl.conf ] && { [ ! -e /etc/apache2/mods-enabled/ssl.load ] || [ ! -s /etc/ssl/certs/ssl-cert-snakeoil.pem ]; }; then\n" +
             "  a2dissite -q default-ssl\n" +
             "fi\n" +
             "oslab_svc start memcached || oslab_svc restart memcached\n",

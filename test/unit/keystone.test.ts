@@ -14,7 +14,7 @@ import { renderIni } from "../../components/shared/ini";
 import { editorPy, preamble, script } from "../../components/shared/script";
 import { KEYSTONE_UWSGI_INI, uwsgiApparmorFix } from "../../components/keystone/render";
 import { RawConfig } from "../../config";
-import { Registered, SECRET_SIG, TEST_SECRETS, devConfig, find, run, settleOutput, unwrap } from "./harness";
+import { Registered, SECRET_SIG, TEST_SECRETS, devConfig, find, run, unwrap } from "./harness";
 
 const CMD = "command:remote:Command";
 const MYSQL = "pulumi-nodejs:dynamic/infra:MysqlDatabase";
