@@ -9,7 +9,8 @@ creds=$1 gateway_ip=$2 compute=$3 image=$4
 passed=0 failed=0
 ok() { echo "ok $*"; passed=$((passed + 1)); }
 fail() { echo "FAIL $*"; failed=$((failed + 1)); }
-check() { local what=$1; shift; if "$@"; then ok "$what"; else fail "$what"; fi; }
+# check WHAT CMD…: CMD's output is discarded (it may hold a token).
+check() { local what=$1; shift; if "$@" >/dev/null 2>&1; then ok "$what"; else fail "$what"; fi; }
 os() { openstack "$@" 2>/dev/null; }
 until_true() { local n=$1 _; shift; for _ in $(seq "$n"); do "$@" && return 0; sleep 2; done; return 1; }
 
