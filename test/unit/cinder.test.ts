@@ -11,11 +11,10 @@ import { Cinder } from "../../components/cinder";
 import { volumeGroupScript } from "../../components/cinder/render";
 import { buildBase, buildComputeAndVolume } from "../../components/cloud";
 import { RawConfig } from "../../config";
-import { Registered, TEST_SECRETS, devConfig, find, run, settleOutput, unwrap } from "./harness";
+import { devConfig, find, golden, Registered, run, settleOutput, TEST_SECRETS, unwrap } from "./harness";
 
 const CMD = "command:remote:Command";
 const MYSQL = "pulumi-nodejs:dynamic/infra:MysqlDatabase";
-const GOLDEN = path.join(__dirname, "golden");
 
 function zedLab(c: RawConfig): RawConfig {
     return { ...c, release: "zed", datapathType: "netdev", virtType: "qemu" };
@@ -25,15 +24,6 @@ function mockOutputs(r: Registered): Record<string, unknown> | undefined {
     if (r.type !== MYSQL) return undefined;
     const i = unwrap(r.inputs);
     return { connectionUrl: `${i.urlScheme}://${i.user}:${i.password}@${i.host}/${i.database}` };
-}
-
-function golden(release: string, host: string, file: string, actual: string): void {
-    const p = path.join(GOLDEN, release, host, file);
-    if (process.env.UPDATE_GOLDEN === "1") {
-        fs.mkdirSync(path.dirname(p), { recursive: true });
-        fs.writeFileSync(p, actual);
-    }
-    expect(actual, `golden ${release}/${host}/${file}`).to.equal(fs.readFileSync(p, "utf8"));
 }
 
 async function build(change: (c: RawConfig) => RawConfig, preview = false) {

@@ -12,21 +12,11 @@ import { FOLSOM_IMAGE_CLI, ImageCli, ZED_IMAGE_CLI, imageDeleteScript, imageScri
 import { renderIni } from "../../components/shared/ini";
 import { preamble, script } from "../../components/shared/script";
 import { ImageSpec, RawConfig } from "../../config";
-import { Registered, SECRET_SIG, TEST_SECRETS, devConfig, find, run, unwrap } from "./harness";
+import { devConfig, find, golden, Registered, run, SECRET_SIG, TEST_SECRETS, unwrap } from "./harness";
 
 const CMD = "command:remote:Command";
 const MYSQL = "pulumi-nodejs:dynamic/infra:MysqlDatabase";
-const GOLDEN = path.join(__dirname, "golden");
 const S = TEST_SECRETS.generated;
-
-function golden(release: string, host: string, file: string, actual: string): void {
-    const p = path.join(GOLDEN, release, host, file);
-    if (process.env.UPDATE_GOLDEN === "1") {
-        fs.mkdirSync(path.dirname(p), { recursive: true });
-        fs.writeFileSync(p, actual);
-    }
-    expect(actual, `golden ${release}/${host}/${file}`).to.equal(fs.readFileSync(p, "utf8"));
-}
 
 function mockOutputs(r: Registered): Record<string, unknown> | undefined {
     if (r.type === MYSQL) {

@@ -1,6 +1,7 @@
 // Unit-test harness: run (part of) the program under pulumi.runtime.setMocks and return
 // every resource it registered, with its inputs as the engine would receive them.
 import * as pulumi from "@pulumi/pulumi";
+import { expect } from "chai";
 import * as fs from "fs";
 import * as yaml from "js-yaml";
 import * as path from "path";
@@ -125,4 +126,16 @@ export function find(resources: readonly Registered[], name: string): Registered
     const r = resources.find((x) => x.name === name);
     if (!r) throw new Error(`no resource named ${name}; have: ${resources.map((x) => x.name).join(", ")}`);
     return r;
+}
+
+const GOLDEN_DIR = path.join(__dirname, "golden");
+
+/** Compare with (or, with UPDATE_GOLDEN=1, write) test/unit/golden/<release>/<host>/<file>. */
+export function golden(release: string, host: string, file: string, actual: string): void {
+    const p = path.join(GOLDEN_DIR, release, host, file);
+    if (process.env.UPDATE_GOLDEN === "1") {
+        fs.mkdirSync(path.dirname(p), { recursive: true });
+        fs.writeFileSync(p, actual);
+    }
+    expect(actual, `golden ${release}/${host}/${file}`).to.equal(fs.readFileSync(p, "utf8"));
 }

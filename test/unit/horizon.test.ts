@@ -2,24 +2,12 @@
 // settings block, restart on change, the login-page check (golden; it needs a web server,
 // so it is not run here), the URL output and a preview pass.
 import { expect } from "chai";
-import * as fs from "fs";
-import * as path from "path";
 import { buildBase, buildIdentity } from "../../components/cloud";
 import { preamble } from "../../components/shared/script";
 import { RawConfig } from "../../config";
-import { Registered, devConfig, find, run, unwrap } from "./harness";
+import { devConfig, find, golden, Registered, run, unwrap } from "./harness";
 
 const CMD = "command:remote:Command";
-const GOLDEN = path.join(__dirname, "golden");
-
-function golden(release: string, host: string, file: string, actual: string): void {
-    const p = path.join(GOLDEN, release, host, file);
-    if (process.env.UPDATE_GOLDEN === "1") {
-        fs.mkdirSync(path.dirname(p), { recursive: true });
-        fs.writeFileSync(p, actual);
-    }
-    expect(actual, `golden ${release}/${host}/${file}`).to.equal(fs.readFileSync(p, "utf8"));
-}
 
 function body(text: string): string {
     expect(text.startsWith(preamble())).to.equal(true);

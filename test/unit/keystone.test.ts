@@ -14,23 +14,12 @@ import { renderIni } from "../../components/shared/ini";
 import { editorPy, preamble, script } from "../../components/shared/script";
 import { KEYSTONE_UWSGI_INI, uwsgiApparmorFix } from "../../components/keystone/render";
 import { RawConfig } from "../../config";
-import { Registered, SECRET_SIG, TEST_SECRETS, devConfig, find, run, unwrap } from "./harness";
+import { devConfig, find, golden, Registered, run, SECRET_SIG, TEST_SECRETS, unwrap } from "./harness";
 
 const CMD = "command:remote:Command";
 const MYSQL = "pulumi-nodejs:dynamic/infra:MysqlDatabase";
 const ENDPOINT = "pulumi-nodejs:dynamic/identity:KeystoneEndpoint";
-const GOLDEN = path.join(__dirname, "golden");
 const S = TEST_SECRETS.generated;
-
-/** Compare with (or, with UPDATE_GOLDEN=1, write) test/unit/golden/<release>/<host>/<file>. */
-function golden(release: string, host: string, file: string, actual: string): void {
-    const p = path.join(GOLDEN, release, host, file);
-    if (process.env.UPDATE_GOLDEN === "1") {
-        fs.mkdirSync(path.dirname(p), { recursive: true });
-        fs.writeFileSync(p, actual);
-    }
-    expect(actual, `golden ${release}/${host}/${file}`).to.equal(fs.readFileSync(p, "utf8"));
-}
 
 /** The MysqlDatabase's URL as the provider computes it (the mocks echo inputs only). */
 function mockOutputs(r: Registered): Record<string, unknown> | undefined {

@@ -2,17 +2,14 @@
 // children per host, golden files of every rendered file per release and host, per-host
 // values on a two-compute stack, secrets only on stdin, the scripts' key lines, preview.
 import { expect } from "chai";
-import * as fs from "fs";
-import * as path from "path";
 import { buildBase, buildComputeAndVolume } from "../../components/cloud";
 import { Nova } from "../../components/nova";
 import * as render from "../../components/nova/render";
 import { RawConfig } from "../../config";
-import { Registered, TEST_SECRETS, devConfig, find, run, settleOutput, unwrap } from "./harness";
+import { devConfig, find, golden, Registered, run, settleOutput, TEST_SECRETS, unwrap } from "./harness";
 
 const CMD = "command:remote:Command";
 const MYSQL = "pulumi-nodejs:dynamic/infra:MysqlDatabase";
-const GOLDEN = path.join(__dirname, "golden");
 
 export function zedLab(c: RawConfig): RawConfig {
     return { ...c, release: "zed", datapathType: "netdev", virtType: "qemu" };
@@ -28,16 +25,6 @@ function mockOutputs(r: Registered): Record<string, unknown> | undefined {
     if (r.type !== MYSQL) return undefined;
     const i = unwrap(r.inputs);
     return { connectionUrl: `${i.urlScheme}://${i.user}:${i.password}@${i.host}/${i.database}` };
-}
-
-/** Compare with (or, with UPDATE_GOLDEN=1, write) test/unit/golden/<release>/<host>/<file>. */
-function golden(release: string, host: string, file: string, actual: string): void {
-    const p = path.join(GOLDEN, release, host, file);
-    if (process.env.UPDATE_GOLDEN === "1") {
-        fs.mkdirSync(path.dirname(p), { recursive: true });
-        fs.writeFileSync(p, actual);
-    }
-    expect(actual, `golden ${release}/${host}/${file}`).to.equal(fs.readFileSync(p, "utf8"));
 }
 
 async function build(change: (c: RawConfig) => RawConfig, preview = false) {
