@@ -55,6 +55,8 @@ base_configure() {
   # lists stay compressed and there is no source cache (saves ~100 MB/host)
   cat >"$root/etc/apt/apt.conf.d/90openstack-lab" <<EOF
 Acquire::http::Proxy "$PROXY_URL";
+Acquire::http::Timeout "30";
+Acquire::Retries "3";
 Acquire::Languages "none";
 Acquire::GzipIndexes "true";
 Acquire::CompressionTypes::Order:: "gz";

@@ -79,7 +79,10 @@ hosts_apt_update() {
   local h failed=
   local -A pids=()
   for h; do
-    lab_ssh "$h" 'apt-get update -q' >"$LAB_DIR/logs/apt-update-$h.log" 2>&1 </dev/null &
+    # Bounded: a stalled mirror connection must fail lab:up, not hang it (seen once
+    # in a CI run: 7 minutes and counting). apt retries each fetch with a timeout.
+    lab_ssh "$h" 'timeout 300 apt-get update -q -o Acquire::http::Timeout=30 -o Acquire::Retries=3' \
+      >"$LAB_DIR/logs/apt-update-$h.log" 2>&1 </dev/null &
     pids[$h]=$!
   done
   for h in "${!pids[@]}"; do wait "${pids[$h]}" || failed+=" $h"; done
