@@ -86,6 +86,14 @@ hosts_apt_update() {
     pids[$h]=$!
   done
   for h in "${!pids[@]}"; do wait "${pids[$h]}" || failed+=" $h"; done
+  # A stalled fetch (parallel hosts through one proxy) is retried one host at a
+  # time; by then the proxy holds the lists.
+  local retry=$failed
+  failed=
+  for h in $retry; do
+    lab_ssh "$h" 'timeout 300 apt-get update -q -o Acquire::http::Timeout=30 -o Acquire::Retries=3' \
+      >>"$LAB_DIR/logs/apt-update-$h.log" 2>&1 </dev/null || failed+=" $h"
+  done
   [[ -z $failed ]] || die "apt-get update failed on:$failed (see $LAB_DIR/logs/apt-update-<host>.log)"
 }
 
