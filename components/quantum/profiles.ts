@@ -135,6 +135,7 @@ const folsom: QuantumProfile = {
 const Z_CONF = "neutron.conf";
 const Z_ML2 = "ml2_conf.ini";
 const Z_OVS = "openvswitch_agent.ini";
+const Z_UWSGI = "neutron-api-uwsgi.ini";
 
 const zed: QuantumProfile = {
     name: "neutron",
@@ -153,10 +154,11 @@ const zed: QuantumProfile = {
         files: [
             secretFile(Z_CONF, "/etc/neutron/neutron.conf", NEUTRON_GROUP, r.zedServerConf),
             plainFile(Z_ML2, "/etc/neutron/plugins/ml2/ml2_conf.ini", NEUTRON_GROUP, r.zedMl2),
+            plainFile(Z_UWSGI, "/etc/neutron/neutron-api-uwsgi.ini", NEUTRON_GROUP, r.zedApiUwsgi),
         ],
         services: [{
             step: "restart", names: ["neutron-api", "neutron-rpc-server"], programs: ["/usr/bin/neutron-rpc-server"], port: r.API_PORT,
-            reads: [Z_CONF, Z_ML2],
+            reads: [Z_CONF, Z_ML2, Z_UWSGI],
         }],
     },
     agent: {

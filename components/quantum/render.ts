@@ -274,6 +274,19 @@ export function zedMl2(): IniDoc {
     };
 }
 
+/** Worker processes of Debian's neutron-api uwsgi service (packaged: 8 processes x 32 threads). */
+export const NEUTRON_API_PROCESSES = 2;
+
+/**
+ * /etc/neutron/neutron-api-uwsgi.ini. Neutron monkey-patches eventlet, so more than one
+ * uwsgi thread per worker makes greenlets switch threads ("greenlet.error: cannot switch
+ * to a different thread") and the network API stops answering minutes after it started.
+ * One thread per worker, and as many workers as a lab controller can afford.
+ */
+export function zedApiUwsgi(): IniDoc {
+    return { uwsgi: { processes: NEUTRON_API_PROCESSES, threads: 1 } };
+}
+
 /**
  * /etc/neutron/plugins/ml2/openvswitch_agent.ini. Only the network node maps the
  * external network (Debian maps external:br-ex everywhere; a compute without br-ex would

@@ -265,7 +265,7 @@ describe("neutron (zed, lab-like: netdev datapath)", function () {
         expect(children(resources, "neutron").filter((c) => !c.startsWith(OVSBR) && !c.includes(" neutron-alice-") && !c.includes(" neutron-bob-") && !c.includes(" neutron-charlie-")))
             .to.deep.equal([`${CMD} neutron-db-sync`, `${MYSQLDB} neutron-db`, `${QNET} neutron-networks`]);
         expect(onHost(resources, "neutron", "alice")).to.deep.equal([
-            "alice-conf-ml2_conf.ini", "alice-conf-neutron.conf", "alice-install", "alice-restart", "db-sync",
+            "alice-conf-ml2_conf.ini", "alice-conf-neutron-api-uwsgi.ini", "alice-conf-neutron.conf", "alice-install", "alice-restart", "db-sync",
         ]);
         expect(onHost(resources, "neutron", "bob")).to.deep.equal(agentChildren("bob", { networkNode: false, netdev: true, zed: true }));
         expect(onHost(resources, "neutron", "charlie")).to.deep.equal(agentChildren("charlie", { networkNode: true, netdev: true, zed: true }));
