@@ -45,14 +45,22 @@ export interface StepArgs {
     readonly quiet?: boolean;
 }
 
+/**
+ * Explicit dependencies of a step: a plain array, handed to the engine as one. Never wrap
+ * it in an Output (`pulumi.output(deps).apply(...)`): an Output checks its resolved value
+ * for unknowns by walking every object it reaches, and from a Resource that walk follows
+ * `__parentResource` into the component's fields (Nova's hosts and files, …), i.e. the
+ * whole cloud. One such walk per step made program time quadratic in the compute count.
+ */
+export type StepDeps = readonly pulumi.Input<pulumi.Resource>[];
+
 /** A remote step on `host`, named `${name}`, child of `parent`. */
 export function remoteStep(
     name: string,
     host: HostRef,
     args: StepArgs,
-    opts: { parent: pulumi.Resource; dependsOn?: pulumi.Input<pulumi.Input<pulumi.Resource>[]> },
+    opts: { parent: pulumi.Resource; dependsOn?: StepDeps },
 ): command.remote.Command {
-    const deps = pulumi.output(opts.dependsOn ?? []).apply((d) => [host.ready, ...d]);
     return new command.remote.Command(name, {
         connection: host.connection,
         create: pulumi.output(args.create).apply(script),
@@ -62,7 +70,7 @@ export function remoteStep(
         logging: args.quiet || args.stdin !== undefined ? "stderr" : "stdoutAndStderr",
     }, {
         parent: opts.parent,
-        dependsOn: deps as pulumi.Input<pulumi.Resource[]>,
+        dependsOn: [host.ready, ...(opts.dependsOn ?? [])],
         // A step that undoes itself on delete must undo the old instance BEFORE the new
         // one runs: the default create-then-delete order would undo the fresh work.
         deleteBeforeReplace: args.delete !== undefined && args.triggers !== undefined,
@@ -100,7 +108,7 @@ export function configFile(
     host: HostRef,
     target: FileTarget,
     content: FileContent,
-    opts: { parent: pulumi.Resource; dependsOn?: pulumi.Input<pulumi.Input<pulumi.Resource>[]> },
+    opts: { parent: pulumi.Resource; dependsOn?: StepDeps },
 ): ConfigFile {
     let payload: pulumi.Output<{ spec: string; rendered: string }>;
     if (content.mode === "ini") {
@@ -132,7 +140,7 @@ export function configFile(
         delete: fileRestoreScript(target),
         stdin: payload.apply((p) => p.spec),
         logging: "stderr",
-    }, { parent: opts.parent, dependsOn: pulumi.output(opts.dependsOn ?? []).apply((d) => [host.ready, ...d]) as pulumi.Input<pulumi.Resource[]> });
+    }, { parent: opts.parent, dependsOn: [host.ready, ...(opts.dependsOn ?? [])] });
     return {
         step,
         hash: payload.apply((p) => sha256(`${target.path}\n${target.mode ?? ""}\n${p.rendered}`)),
@@ -146,13 +154,13 @@ export function restart(
     host: HostRef,
     services: readonly string[],
     files: readonly ConfigFile[],
-    opts: { parent: pulumi.Resource; dependsOn?: pulumi.Input<pulumi.Input<pulumi.Resource>[]>; extraTriggers?: pulumi.Input<unknown>[] },
+    opts: { parent: pulumi.Resource; dependsOn?: StepDeps; extraTriggers?: pulumi.Input<unknown>[] },
 ): command.remote.Command {
     return remoteStep(name, host, {
         create: `oslab_svc restart ${services.map(shq).join(" ")}`,
         triggers: [...files.map((f) => f.hash), ...(opts.extraTriggers ?? [])],
     }, {
         parent: opts.parent,
-        dependsOn: pulumi.output(opts.dependsOn ?? []).apply((d) => [...files.map((f) => f.step), ...d]),
+        dependsOn: [...files.map((f) => f.step), ...(opts.dependsOn ?? [])],
     });
 }
