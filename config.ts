@@ -49,6 +49,8 @@ export interface ImageSpec {
     readonly url: string;
     readonly diskFormat: string;
     readonly containerFormat: string;
+    /** Glance image properties set on the image (`--property k=v`); see `imageProperties`. */
+    readonly properties: Readonly<Record<string, string>>;
 }
 
 export interface CinderSpec {
@@ -178,6 +180,8 @@ const plainSchema = z.object({
         url: z.string().regex(/^(https?|file):\/\/\S+$/),
         diskFormat: z.enum(["qcow2", "raw", "vmdk", "vdi", "iso", "ami", "aki", "ari"]),
         containerFormat: z.enum(["bare", "ovf", "ami", "aki", "ari"]),
+        properties: z.record(z.string().regex(/^[A-Za-z0-9_:.-]{1,64}$/, "property names are letters, digits and _ : . - (at most 64)"),
+            z.string().regex(/^[^\s'"\\]{1,255}$/, "property values are 1-255 characters without spaces, quotes or backslashes")).default({}),
     }).strict(),
     rebootOnSysctlChange: z.coerce.boolean().default(false),
     aptProxy: z.string().regex(/^https?:\/\/[^\s'"]+$/).optional(),
@@ -203,7 +207,7 @@ const HINTS: Record<string, string> = {
     externalNetwork: "give { cidr, gateway, allocationPool: { start, end } }",
     tenantNetwork: "give { name, cidr, gateway, dnsNameservers: [..] }; the name may hold letters, digits, _ . -",
     region: "use letters, digits, _ . - such as RegionOne",
-    image: "give { name, url (http://, https:// or file://), diskFormat (qcow2, raw, …), containerFormat (bare, ovf, …) }",
+    image: "give { name, url (http://, https:// or file://), diskFormat (qcow2, raw, …), containerFormat (bare, ovf, …), properties? { hw_vif_model: e1000, … } }",
     rebootOnSysctlChange: "use true or false",
     aptProxy: "use an http(s) URL such as http://198.51.100.1:3142",
     datapathType: "use system (kernel openvswitch module) or netdev (userspace datapath)",
@@ -408,7 +412,23 @@ export function validateConfig(raw: RawConfig, presentSecrets: ReadonlySet<strin
     if (c.release === "folsom" && c.datapathType === "netdev") {
         add("datapathType", "netdev needs Open vSwitch ≥ 2.x; the folsom profile supports only system (remove the key)");
     }
-    return problems.length ? { problems } : { config: c as PlainConfig, problems };
+    if (problems.length) return { problems };
+    return { config: { ...c, image: { ...c.image, properties: imageProperties(c.image.properties, c.datapathType) } } as PlainConfig, problems };
+}
+
+/** The guest NIC model images get on a netdev datapath (unless `image.properties` names one). */
+export const NETDEV_VIF_MODEL = "e1000";
+
+/**
+ * The image's Glance properties: the configured ones, plus `hw_vif_model = e1000` when
+ * Open vSwitch runs in userspace (`datapathType: netdev`). Open vSwitch 3.1's userspace
+ * datapath forwards a virtio-net guest's checksum-offloaded TCP segments unfinished, so
+ * the receiver drops every TCP packet (metadata, SSH); an emulated e1000 NIC sends
+ * finished checksums. ICMP and DHCP work either way, which is why it hides.
+ */
+export function imageProperties(configured: Readonly<Record<string, string>>, datapathType: string): Record<string, string> {
+    return datapathType === "netdev" && configured.hw_vif_model === undefined
+        ? { ...configured, hw_vif_model: NETDEV_VIF_MODEL } : { ...configured };
 }
 
 /** Format problems as the one error message `loadConfig` throws. */

@@ -99,6 +99,7 @@ export function zedDbSyncScript(): string {
  *   image_status ID     Glance status (queued, saving, active, killed, …)
  *   image_create        create from $OSLAB_IMAGE_SOURCE (URL or file://PATH), print the ID
  *   image_delete ID
+ *   image_set_properties ID   set the properties in the OSLAB_IMAGE_PROPERTIES array
  */
 export interface ImageCli {
     readonly functions: string;
@@ -129,6 +130,9 @@ image_create() {
 }
 image_delete() {
   glance image-delete "$1"
+}
+image_set_properties() {
+  glance image-update "\${OSLAB_IMAGE_PROPERTIES[@]}" "$1" >/dev/null
 }`,
 };
 
@@ -147,6 +151,9 @@ image_create() {
 }
 image_delete() {
   openstack image delete "$1"
+}
+image_set_properties() {
+  openstack image set "\${OSLAB_IMAGE_PROPERTIES[@]}" "$1"
 }`,
 };
 
@@ -165,6 +172,12 @@ function imageEnv(env: readonly (readonly [string, string | number])[], image: I
 OS_PASSWORD=$(cat)
 export OS_PASSWORD
 ${vars.map(([k, v]) => `export ${k}=${shq(v)}`).join("\n")}`;
+}
+
+/** The configured image properties as `image_set_properties`' arguments (sorted). */
+function imageProperties(image: ImageSpec): string {
+    const args = Object.keys(image.properties).sort().map((k) => `--property ${shq(`${k}=${image.properties[k]}`)}`);
+    return `OSLAB_IMAGE_PROPERTIES=(${args.join(" ")})`;
 }
 
 /**
@@ -187,6 +200,7 @@ export function imageScript(v: { cli: ImageCli; env: readonly (readonly [string,
   esac`
         : `  OSLAB_IMAGE_SOURCE=$OSLAB_IMAGE_URL`;
     return `${imageEnv(v.env, v.image)}
+${imageProperties(v.image)}
 record=${v.record}
 ${v.cli.functions}
 old_id='' old_name=''
@@ -224,6 +238,8 @@ ${source}
   [ -n "$id" ] || { echo "creating image $OSLAB_IMAGE_NAME printed no ID" >&2; exit 1; }
   printf '%s\\t%s\\n' "$id" "$OSLAB_IMAGE_NAME" > "$record"
 fi
+# the configured properties, on a new image and on one found by name alike
+if [ \${#OSLAB_IMAGE_PROPERTIES[@]} -gt 0 ]; then image_set_properties "$id" >&2; fi
 s=''
 for _ in $(seq ${tries}); do
   s=$(image_status "$id")

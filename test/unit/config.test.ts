@@ -34,11 +34,23 @@ describe("config validation", () => {
         expect(config!.datapathType).to.equal("system");
         expect(config!.virtType).to.equal("kvm");
         expect(config!.rebootOnSysctlChange).to.equal(false);
+        expect(config!.image.properties).to.deep.equal({});
         expect(config!.nodes.map((n) => [n.name, n.role, n.managementIp])).to.deep.equal([
             ["alice", "controller", "192.168.122.111"],
             ["bob", "compute", "192.168.122.112"],
             ["charlie", "network", "192.168.122.113"],
         ]);
+    });
+
+    it("gives images the e1000 NIC model on a netdev datapath, unless the stack names a model", () => {
+        const netdev = (props?: Record<string, string>) => validateConfig(variant((c) => {
+            c.release = "zed"; c.datapathType = "netdev";
+            if (props) obj(c, "image").properties = props;
+        }), WITH_KEY).config!.image.properties;
+        expect(netdev()).to.deep.equal({ hw_vif_model: "e1000" });
+        expect(netdev({ hw_vif_model: "rtl8139", os_distro: "debian" })).to.deep.equal({ hw_vif_model: "rtl8139", os_distro: "debian" });
+        expect(validateConfig(variant((c) => { obj(c, "image").properties = { os_distro: "ubuntu" }; }), WITH_KEY).config!.image.properties)
+            .to.deep.equal({ os_distro: "ubuntu" });
     });
 
     it("accepts three computes", () => {
@@ -83,6 +95,7 @@ describe("config validation", () => {
         ["secret set in plain text", (c) => { c.adminPassword = "<plain>"; }, ["adminPassword"]],
         ["ssh port out of range", (c) => { c.sshPort = 70000; }, ["sshPort"]],
         ["image URL scheme", (c) => { obj(c, "image").url = "ftp://example/img"; }, ["image.url"]],
+        ["image property with a space", (c) => { obj(c, "image").properties = { hw_vif_model: "e1000 x" }; }, ["image.properties.hw_vif_model"]],
         ["bad datapath type", (c) => { c.datapathType = "dpdk"; }, ["datapathType"]],
         ["netdev with folsom", (c) => { c.datapathType = "netdev"; }, ["datapathType"]],
         ["bad swift host", (c) => { c.swiftHost = "charlie"; }, ["swiftHost"]],

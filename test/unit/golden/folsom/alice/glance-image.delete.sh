@@ -31,6 +31,9 @@ image_create() {
 image_delete() {
   glance image-delete "$1"
 }
+image_set_properties() {
+  glance image-update "${OSLAB_IMAGE_PROPERTIES[@]}" "$1" >/dev/null
+}
 [ -f "$record" ] || exit 0
 id='' name=''
 IFS=$'\t' read -r id name < "$record" || true

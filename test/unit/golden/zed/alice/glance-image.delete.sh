@@ -26,6 +26,9 @@ image_create() {
 image_delete() {
   openstack image delete "$1"
 }
+image_set_properties() {
+  openstack image set "${OSLAB_IMAGE_PROPERTIES[@]}" "$1"
+}
 [ -f "$record" ] || exit 0
 id='' name=''
 IFS=$'\t' read -r id name < "$record" || true

@@ -12,6 +12,7 @@ export OSLAB_IMAGE_NAME='Ubuntu 12.04 cloudimg amd64'
 export OSLAB_IMAGE_URL=http://uec-images.ubuntu.com/releases/12.04/release/ubuntu-12.04-server-cloudimg-amd64-disk1.img
 export OSLAB_IMAGE_DISK_FORMAT=qcow2
 export OSLAB_IMAGE_CONTAINER_FORMAT=ovf
+OSLAB_IMAGE_PROPERTIES=(--property hw_vif_model=e1000)
 record=/var/lib/openstack-lab/glance-image
 image_ids() {
   openstack image list --name "$OSLAB_IMAGE_NAME" -f value -c ID
@@ -25,6 +26,9 @@ image_create() {
 }
 image_delete() {
   openstack image delete "$1"
+}
+image_set_properties() {
+  openstack image set "${OSLAB_IMAGE_PROPERTIES[@]}" "$1"
 }
 old_id='' old_name=''
 if [ -f "$record" ]; then IFS=$'\t' read -r old_id old_name < "$record" || true; fi
@@ -70,6 +74,8 @@ if [ -z "$id" ]; then
   [ -n "$id" ] || { echo "creating image $OSLAB_IMAGE_NAME printed no ID" >&2; exit 1; }
   printf '%s\t%s\n' "$id" "$OSLAB_IMAGE_NAME" > "$record"
 fi
+# the configured properties, on a new image and on one found by name alike
+if [ ${#OSLAB_IMAGE_PROPERTIES[@]} -gt 0 ]; then image_set_properties "$id" >&2; fi
 s=''
 for _ in $(seq 900); do
   s=$(image_status "$id")
