@@ -85,7 +85,7 @@ export class Cinder extends pulumi.ComponentResource {
         }
         const dbSync = remoteStep(`${name}-db-sync`, host, {
             create: asUser("cinder", profile.dbSync),
-            triggers: [files["cinder.conf"].hash],
+            triggers: [this.database.id],
         }, { ...p, dependsOn: [files["cinder.conf"].step, this.database] });
 
         const before: pulumi.Input<pulumi.Resource>[] = [dbSync, args.rabbit.ready];

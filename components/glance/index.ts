@@ -48,7 +48,7 @@ export class Glance extends pulumi.ComponentResource {
             { mode: "ini", doc: values.apply(f.render), overrides: ctx.cfg.overrides[`${f.id}.conf`] },
             { ...p, dependsOn: [install] }));
 
-        const dbSync = remoteStep(`${name}-db-sync`, host, { create: profile.dbSync(), triggers: files.map((f) => f.hash) },
+        const dbSync = remoteStep(`${name}-db-sync`, host, { create: profile.dbSync(), triggers: [db.id] },
             { ...p, dependsOn: [...files.map((f) => f.step), db] });
         const restarted = restart(`${name}-restart`, host, profile.services, files, { ...p, dependsOn: [dbSync] });
 

@@ -74,7 +74,7 @@ export class Keystone extends pulumi.ComponentResource implements KeystoneRef {
             }, { ...p, dependsOn: [install] });
 
         // tables, token keys, (Zed) bootstrap, host fixes, restart
-        const dbSync = remoteStep(`${name}-db-sync`, host, { create: render.dbSyncScript(), triggers: [conf.hash] },
+        const dbSync = remoteStep(`${name}-db-sync`, host, { create: render.dbSyncScript(), triggers: [db.id] },
             { ...p, dependsOn: [conf.step, db] });
         const keyScripts = profile.keys();
         const keys = remoteStep(`${name}-keys`, host, keyScripts, { ...p, dependsOn: [dbSync] });

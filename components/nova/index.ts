@@ -49,7 +49,10 @@ export class Nova extends pulumi.ComponentResource {
         const dbSync = remoteStep(`${name}-db-sync`, controller, {
             create: profile.dbSync.script,
             stdin: profile.dbSync.cell0Stdin ? this.databases.cell0.connectionUrl : undefined,
-            triggers: [ctlFiles[0].hash],
+            // The schemas follow the databases; the cell mappings store their URLs and
+            // the broker's transport URL, so a rotated password re-maps them too.
+            triggers: [pulumi.all([...dbSteps.map((d) => d.connectionUrl), pulumi.output(args.rabbit.password)])
+                .apply((v) => sha256(v.join("\n")))],
         }, { parent: this, dependsOn: [...ctlFiles.map((f) => f.step), ...dbSteps] });
         const ctlIp = controller.node.managementIp;
         const ctlRestart = remoteStep(`${name}-${controller.node.name}-restart`, controller, {

@@ -60,7 +60,7 @@ export class Placement extends pulumi.ComponentResource {
             { mode: "ini", doc: pulumi.secret(doc), overrides: args.overrides }, { ...p, dependsOn: [install] });
         const dbSync = remoteStep(`${name}-db-sync`, host, {
             create: asUser(profile.database.user, profile.dbSync),
-            triggers: [this.conf.hash],
+            triggers: [this.database.id],
         }, { ...p, dependsOn: [this.conf.step, this.database] });
         this.ready = remoteStep(`${name}-restart`, host, {
             create: restartScript([profile.service], [{ host: ip, port: profile.port }]),

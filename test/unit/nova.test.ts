@@ -5,6 +5,7 @@ import { expect } from "chai";
 import { buildBase, buildComputeAndVolume } from "../../components/cloud";
 import { Nova } from "../../components/nova";
 import * as render from "../../components/nova/render";
+import { sha256 } from "../../components/shared/step";
 import { RawConfig } from "../../config";
 import { devConfig, find, golden, Registered, run, settleOutput, TEST_SECRETS, unwrap } from "./harness";
 
@@ -123,11 +124,15 @@ for (const [release, change] of [["folsom", (c: RawConfig) => c], ["zed", zedLab
                 expect(body("nova-check")).to.contain(render.FOLSOM_SERVICE_LIST);
                 expect(unwrap(find(res.resources, "nova-check").inputs).stdin).to.equal(undefined);
             } else {
-                expect(body("nova-alice-install")).to.contain("\noslab_install nova-api nova-conductor nova-scheduler nova-consoleproxy\n");
-                expect(body("nova-bob-install")).to.contain("\nif [ ! -d /run/systemd/system ]; then oslab_install libvirt-daemon-system-sysv; fi\noslab_install nova-compute-qemu\n");
+                expect(body("nova-alice-install")).to.contain("\noslab_install nova-api nova-conductor nova-scheduler nova-consoleproxy nova-common\n");
+                expect(body("nova-bob-install")).to.contain("\nif [ ! -d /run/systemd/system ]; then oslab_install libvirt-daemon-system-sysv; fi\noslab_install nova-compute-qemu nova-compute nova-common\n");
                 expect(body("nova-db-sync")).to.contain(`\n${render.dbSyncZed("/etc/nova/nova.conf")}\n`);
                 expect(unwrap(find(res.resources, "nova-db-sync").inputs).stdin).to.equal(
                     `mysql+pymysql://nova_cell0:${TEST_SECRETS.generated}@192.168.122.111/nova_cell0`);
+                // re-run when a database URL or the broker password (cell mappings) changes, not on any nova.conf key
+                const url = (db: string) => `mysql+pymysql://${db}:${TEST_SECRETS.generated}@192.168.122.111/${db}`;
+                expect(unwrap(find(res.resources, "nova-db-sync").inputs).triggers).to.deep.equal(
+                    [sha256([url("nova_api"), url("nova"), url("nova_cell0"), TEST_SECRETS.generated].join("\n"))]);
                 expect(body("nova-alice-restart")).to.contain("\noslab_svc restart nova-api nova-api-metadata nova-conductor nova-scheduler nova-novncproxy\n"
                     + "oslab_wait_tcp 192.168.122.111 8774 180\noslab_wait_tcp 192.168.122.111 8775 180\noslab_wait_tcp 192.168.122.111 6080 180\n");
                 expect(body("nova-bob-restart-libvirt")).to.contain("\noslab_svc restart virtlogd libvirtd\n");

@@ -63,8 +63,9 @@ describe("placement (zed)", function () {
     it("creates the database, syncs it as placement, restarts and waits for 8778", () => {
         const db = unwrap(find(res.resources, "placement-db").inputs);
         expect([db.database, db.user, db.password, db.host, db.urlScheme]).to.deep.equal(["placement", "placement", TEST_SECRETS.generated, "192.168.122.111", "mysql+pymysql"]);
-        expect(body(res.resources, "placement-install")).to.contain("\noslab_install placement-api\n");
+        expect(body(res.resources, "placement-install")).to.contain("\noslab_install placement-api placement-common\n");
         expect(body(res.resources, "placement-db-sync")).to.contain("\nsu -s /bin/sh -c 'placement-manage db sync' placement\n");
+        expect(unwrap(find(res.resources, "placement-db-sync").inputs).triggers).to.deep.equal(["placement-db-id"]);
         expect(body(res.resources, "placement-restart")).to.contain("\noslab_svc restart placement-api\noslab_wait_tcp 192.168.122.111 8778 180\n");
     });
 
