@@ -18,7 +18,8 @@
 //   (create-before-delete). A connection.host change keeps both names, so it deletes
 //   first too (the "new" host may be the same server under another address).
 //   A replace starts from an empty database: data does not move with a rename.
-// - delete: DROP DATABASE IF EXISTS + drop the user (absence tolerated).
+// - delete: end the user's and the database's sessions, DROP DATABASE IF EXISTS + drop
+//   the user (absence tolerated).
 // - read (refresh): no id when the database, the user or its grant is gone (the next
 //   `up` re-runs the find-or-create `create`, which keeps an existing database);
 //   `password` reads back as "" when the live password hash differs (→ update).
@@ -78,6 +79,19 @@ export const MYSQL_RESERVED_USERS = ["root", "mysql", "mariadb.sys", "debian-sys
 
 /** The script run over SSH; the SQL arrives on its stdin. */
 export const MYSQL_CLIENT_SCRIPT = "set -euo pipefail\nmysql --batch --skip-column-names -u root";
+
+/**
+ * Delete: first end the sessions of the database's user and of any session using the
+ * database (the service may still run: a pool's idle transaction holds a metadata lock
+ * that DROP DATABASE waits on for ever), then the SQL on stdin. Names only; no secret.
+ */
+export function mysqlDeleteScript(i: Pick<MysqlDatabaseInputs, "database" | "user">): string {
+    return `set -euo pipefail
+mysql --batch --skip-column-names -u root <<'SQL' | mysql -u root --force >/dev/null 2>&1 || true
+SELECT CONCAT('KILL ', ID, ';') FROM information_schema.PROCESSLIST WHERE USER = ${mysqlString(i.user)} OR DB = ${mysqlString(i.database)};
+SQL
+mysql --batch --skip-column-names -u root`;
+}
 
 /** A SQL string literal valid with and without NO_BACKSLASH_ESCAPES for printable ASCII. Pure. */
 export function mysqlString(s: string): string {
@@ -187,7 +201,8 @@ export function planMysqlDatabase(op: MysqlOperation, i: Pick<MysqlDatabaseInput
         case "update":
             return [`GRANT ALL PRIVILEGES ON ${db}.* TO ${account} IDENTIFIED BY ${pw};`, "FLUSH PRIVILEGES;", ""].join("\n");
         case "delete":
-            return [`DROP DATABASE IF EXISTS ${db};`, `GRANT USAGE ON *.* TO ${account} IDENTIFIED BY ${pw};`, `DROP USER ${account};`, "FLUSH PRIVILEGES;", ""].join("\n");
+            // a session that came back between the KILLs and the DROP fails the step in 60 s instead of hanging
+            return ["SET SESSION lock_wait_timeout = 60;", `DROP DATABASE IF EXISTS ${db};`, `GRANT USAGE ON *.* TO ${account} IDENTIFIED BY ${pw};`, `DROP USER ${account};`, "FLUSH PRIVILEGES;", ""].join("\n");
         case "read":
             return (
                 [
@@ -266,7 +281,7 @@ export class MysqlDatabaseProvider implements pulumi.dynamic.ResourceProvider<My
 
     async delete(id: string, props: MysqlDatabaseOutputs): Promise<void> {
         await withSsh(props.connection, `MysqlDatabase ${id}`, (s) =>
-            s.run("drop database and user", MYSQL_CLIENT_SCRIPT, { stdin: planMysqlDatabase("delete", props), secrets: [props.password] }),
+            s.run("drop database and user", mysqlDeleteScript(props), { stdin: planMysqlDatabase("delete", props), secrets: [props.password] }),
         );
     }
 }

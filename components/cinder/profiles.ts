@@ -26,7 +26,7 @@ export interface CinderProfile {
 }
 
 const common = {
-    packages: { api: ["cinder-api", "cinder-scheduler"], volume: ["cinder-volume", "tgt", "lvm2"] },
+    packages: { api: ["cinder-api", "cinder-scheduler", "cinder-common"], volume: ["cinder-volume", "tgt", "lvm2"] },
     services: { api: ["cinder-api", "cinder-scheduler"], volume: ["cinder-volume"] },
     volumeDaemons: ["tgt"],
     port: 8776,

@@ -40,8 +40,8 @@ export const glanceProfiles: Record<Release, GlanceProfile> = {
         imageCli: render.FOLSOM_IMAGE_CLI,
     },
     zed: {
-        packages: ["glance-api", "python3-pymysql", "python3-openstackclient", "curl"],
-        purge: ["glance-api"],
+        packages: ["glance-api", "glance-common", "python3-pymysql", "python3-openstackclient", "curl"],
+        purge: ["glance-api", "glance-common"],
         services: ["glance-api"],
         files: [{ id: "glance-api", path: "/etc/glance/glance-api.conf", render: render.zedGlanceApiConf }],
         group: "glance",

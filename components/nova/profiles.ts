@@ -106,8 +106,9 @@ export const novaProfiles: Record<Release, NovaProfile> = {
     zed: {
         controller: {
             // nova-api carries both nova-api and nova-api-metadata (uwsgi, init scripts);
-            // nova-consoleproxy carries nova-novncproxy.
-            packages: ["nova-api", "nova-conductor", "nova-scheduler", "nova-consoleproxy"],
+            // nova-consoleproxy carries nova-novncproxy. nova-common (/etc/nova) is named so
+            // that destroy purges it too.
+            packages: ["nova-api", "nova-conductor", "nova-scheduler", "nova-consoleproxy", "nova-common"],
             services: ["nova-api", "nova-api-metadata", "nova-conductor", "nova-scheduler", "nova-novncproxy"],
             ports: [8774, 8775, 6080],
             reporting: ["nova-conductor", "nova-scheduler"],
@@ -116,7 +117,9 @@ export const novaProfiles: Record<Release, NovaProfile> = {
             ],
         },
         compute: {
-            packages: (virtType) => [`nova-compute-${virtType}`],
+            // nova-compute (the service and its init script) and nova-common come in as
+            // dependencies; named, destroy stops and purges them with the flavour.
+            packages: (virtType) => [`nova-compute-${virtType}`, "nova-compute", "nova-common"],
             packagesWithoutSystemd: ["libvirt-daemon-system-sysv"],
             libvirtServices: ["virtlogd", "libvirtd"],
             libvirtFiles: [],

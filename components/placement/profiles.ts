@@ -18,7 +18,7 @@ export interface PlacementProfile {
 export const placementProfiles: Record<Release, PlacementProfile | undefined> = {
     folsom: undefined,
     zed: {
-        packages: ["placement-api"],
+        packages: ["placement-api", "placement-common"],
         service: "placement-api",
         port: 8778,
         conf: { path: "/etc/placement/placement.conf", group: "placement", render: render.placementConf },

@@ -43,10 +43,15 @@ oslab_install() {
   ) 9>${HOST_STATE_DIR}/apt.lock
 }
 oslab_purge() {
-  local p keep=()
+  local p s keep=()
   [ -f ${HOST_STATE_DIR}/installed-packages ] || return 0
   for p in "$@"; do grep -qx "$p" ${HOST_STATE_DIR}/installed-packages && keep+=("$p"); done
   [ \${#keep[@]} -eq 0 ] && return 0
+  # stop their services first: maintainer scripts may not (policy-rc.d), and a service
+  # left running keeps its database sessions and ports
+  for s in $(dpkg -L "\${keep[@]}" 2>/dev/null | sed -n 's#^/etc/init\\.d/##p' | sort -u); do
+    oslab_svc stop "$s" >/dev/null 2>&1 || true
+  done
   ( flock 9; apt-get purge -y -q "\${keep[@]}" >/dev/null 2>&1 || true ) 9>${HOST_STATE_DIR}/apt.lock
 }
 oslab_svc() {

@@ -2,7 +2,7 @@
 // serialization harness (the provider runs from its serialized closure).
 import { expect } from "chai";
 import * as crypto from "crypto";
-import { execFileSync } from "child_process";
+import { execFileSync, spawn } from "child_process";
 import { MysqlDatabase } from "../../providers/mysqlDatabase";
 import type { SshConnection } from "../../providers/ssh";
 import { countSshConnects, Driver, UNKNOWN, type Props, type Registration } from "./harness";
@@ -143,10 +143,24 @@ describe("MysqlDatabase (real MariaDB over SSH, serialized provider)", function 
         expect(login(USER2, PW2, DB1).ok).to.equal(true);
     });
 
-    it("delete drops database and user; deleting again tolerates their absence", async () => {
+    it("delete drops database and user even while a service session holds a lock; deleting again tolerates their absence", async () => {
         const id = driver.id;
         const state = driver.state;
-        await driver.delete();
+        // a "service" in an open transaction: its metadata lock would block DROP DATABASE for ever
+        const holder = spawn("mariadb", ["-h", "127.0.0.1", "-P", "3306", "-u", USER2, "-N", "-B", DB1], {
+            env: { ...process.env, MYSQL_PWD: PW2 }, stdio: ["pipe", "pipe", "pipe"],
+        });
+        holder.stdin.end("BEGIN; SELECT COUNT(*) FROM t; SELECT SLEEP(120);\n");
+        try {
+            for (let i = 0; i < 50 && rootSql(`SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE USER = '${USER2}' AND INFO LIKE 'SELECT SLEEP%'`) !== "1"; i++) {
+                await new Promise((r) => setTimeout(r, 100));
+            }
+            const t0 = Date.now();
+            await driver.delete();
+            expect(Date.now() - t0).to.be.below(30000);
+        } finally {
+            if (holder.exitCode === null) holder.kill();
+        }
         expect([dbExists(DB1), userExists(USER2)]).to.deep.equal([false, false]);
         await driver.delete(id, state);
     });

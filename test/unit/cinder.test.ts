@@ -61,9 +61,10 @@ describe("cinder (folsom)", function () {
     });
 
     it("installs, syncs, builds the volume group, starts tgt and restarts api, scheduler, volume", () => {
-        expect(body(res.resources, "cinder-install")).to.contain("\noslab_install cinder-api cinder-scheduler cinder-volume tgt lvm2\n");
-        expect(unwrap(find(res.resources, "cinder-install").inputs).delete).to.contain("\noslab_purge cinder-api cinder-scheduler cinder-volume tgt lvm2\n");
+        expect(body(res.resources, "cinder-install")).to.contain("\noslab_install cinder-api cinder-scheduler cinder-common cinder-volume tgt lvm2\n");
+        expect(unwrap(find(res.resources, "cinder-install").inputs).delete).to.contain("\noslab_purge cinder-api cinder-scheduler cinder-common cinder-volume tgt lvm2\n");
         expect(body(res.resources, "cinder-db-sync")).to.contain("\nsu -s /bin/sh -c 'cinder-manage db sync' cinder\n");
+        expect(unwrap(find(res.resources, "cinder-db-sync").inputs).triggers).to.deep.equal(["cinder-db-id"]);
         expect(body(res.resources, "cinder-volume-group")).to.contain(`\n${volumeGroupScript("cinder-volumes", "alice")}\n`);
         expect(body(res.resources, "cinder-restart")).to.contain(
             "\noslab_svc start tgt || oslab_svc restart tgt\noslab_svc restart cinder-api cinder-scheduler cinder-volume\noslab_wait_tcp 192.168.122.111 8776 180\n");
@@ -102,7 +103,7 @@ describe("cinder (zed)", function () {
     it("without the volume service: api and scheduler only, no volume group, no tgt", async () => {
         const res = await build((c) => noVolume(zedLab(c)));
         expect(mine(res.resources)).to.deep.equal(["cinder", "cinder-install", "cinder-db", "cinder-conf-cinder.conf", "cinder-db-sync", "cinder-restart"].sort());
-        expect(body(res.resources, "cinder-install")).to.contain("\noslab_install cinder-api cinder-scheduler\n");
+        expect(body(res.resources, "cinder-install")).to.contain("\noslab_install cinder-api cinder-scheduler cinder-common\n");
         expect(body(res.resources, "cinder-restart")).to.contain("\noslab_svc restart cinder-api cinder-scheduler\noslab_wait_tcp 192.168.122.111 8776 180\n");
         expect(body(res.resources, "cinder-restart")).not.to.contain("tgt");
     });

@@ -68,7 +68,7 @@ for (const [release, change] of [["folsom", (c: RawConfig) => c], ["zed", zed]] 
             const install = unwrap(find(resources, "glance-install").inputs);
             expect([body(install.create), body(install.delete)]).to.deep.equal(release === "folsom"
                 ? ["oslab_install glance-api glance-registry python-glanceclient\n", "oslab_purge glance-api glance-registry\n"]
-                : ["oslab_install glance-api python3-pymysql python3-openstackclient curl\n", "oslab_purge glance-api\n"]);
+                : ["oslab_install glance-api glance-common python3-pymysql python3-openstackclient curl\n", "oslab_purge glance-api glance-common\n"]);
         });
 
         it("creates the article's database and user", () => {
@@ -91,10 +91,12 @@ for (const [release, change] of [["folsom", (c: RawConfig) => c], ["zed", zed]] 
         it("syncs the database, restarts on config changes, then registers the image with the password on stdin", () => {
             const sync = unwrap(find(resources, "glance-db-sync").inputs);
             golden(release, "alice", "glance-db-sync.sh", body(sync.create));
-            expect(sync.triggers).to.have.length(files.length);
+            // the schema follows the database, not the config files
+            expect(sync.triggers).to.deep.equal(["glance-db-id"]);
             const restart = unwrap(find(resources, "glance-restart").inputs);
             expect(body(restart.create)).to.equal(`oslab_svc restart ${release === "folsom" ? "glance-api glance-registry" : "glance-api"}\n`);
-            expect(restart.triggers).to.deep.equal(sync.triggers);
+            expect(restart.triggers).to.have.length(files.length);
+            for (const t of restart.triggers) expect(t).to.match(/^[0-9a-f]{64}$/);
             const image = find(resources, "glance-image");
             expect(unwrap(image.inputs).stdin).to.equal(S);
             expect(image.inputs.stdin[SECRET_SIG]).to.not.equal(undefined);
@@ -191,7 +193,7 @@ describe("glance image scripts (run for real against a fake CLI)", () => {
     });
     afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-    const image: ImageSpec = { name: "Ubuntu 12.04 cloudimg amd64", url: "http://uec-images.ubuntu.com/x.img", diskFormat: "qcow2", containerFormat: "ovf" };
+    const image: ImageSpec = { name: "Ubuntu 12.04 cloudimg amd64", url: "http://uec-images.ubuntu.com/x.img", diskFormat: "qcow2", containerFormat: "ovf", properties: {} };
     function exec(cli: ImageCli, img: ImageSpec, which: "create" | "delete", opts: { password?: string; status?: string } = {}) {
         const v = { cli, env: [["OS_AUTH_URL", "http://192.168.122.111:5000/v2.0/"], ["OS_USERNAME", "admin"]] as const, image: img, record: path.join(dir, "record"), timeoutSeconds: 4 };
         // the script's fixed state paths point into the test directory
@@ -262,6 +264,18 @@ describe("glance image scripts (run for real against a fake CLI)", () => {
             fs.writeFileSync(path.join(dir, "record"), `pending\t${image.name}\n`);
             expect(exec(cli, image, "delete").status).to.equal(0);
             expect(fs.readdirSync(path.join(dir, "db")).filter((f) => f.startsWith("img-")).sort()).to.deep.equal(["img-id0x"]);
+        });
+
+        it(`${release}: sets the configured properties on the image it creates and on one it finds, each run`, () => {
+            const withProps = { ...image, properties: { hw_vif_model: "e1000", hw_disk_bus: "virtio" } };
+            const set = release === "folsom"
+                ? "glance image-update --property hw_disk_bus=virtio --property hw_vif_model=e1000 id0x"
+                : "openstack image set --property hw_disk_bus=virtio --property hw_vif_model=e1000 id0x";
+            expect(exec(cli, withProps, "create").status).to.equal(0);
+            expect(exec(cli, withProps, "create").status).to.equal(0);
+            expect(log().filter((l) => l.includes("update") || l.includes("image set"))).to.deep.equal([set, set]);
+            expect(exec(cli, image, "create").status).to.equal(0);
+            expect(log().filter((l) => l.includes("update") || l.includes("image set"))).to.have.length(2);
         });
 
         it(`${release}: wrong credentials fail; delete without an API removes the file from the store`, () => {

@@ -5,6 +5,7 @@ import {
     checkMysqlDatabase,
     diffMysqlDatabase,
     MYSQL_CLIENT_SCRIPT,
+    mysqlDeleteScript,
     MysqlDatabase,
     mysqlConnectionUrl,
     mysqlDatabaseOutputs,
@@ -88,6 +89,14 @@ describe("MysqlDatabase: SQL plans (golden, sent on stdin)", () => {
     it("client script carries no secret", () => {
         expect(MYSQL_CLIENT_SCRIPT).to.equal("set -euo pipefail\nmysql --batch --skip-column-names -u root");
     });
+    it("delete script: ends the user's and the database's sessions first (names only), then reads the SQL on stdin", () => {
+        expect(mysqlDeleteScript(NOVA)).to.equal(`set -euo pipefail
+mysql --batch --skip-column-names -u root <<'SQL' | mysql -u root --force >/dev/null 2>&1 || true
+SELECT CONCAT('KILL ', ID, ';') FROM information_schema.PROCESSLIST WHERE USER = 'novadbadmin' OR DB = 'nova';
+SQL
+mysql --batch --skip-column-names -u root`);
+        expect(mysqlDeleteScript(NOVA)).to.not.contain(NOVA.password);
+    });
     it("create (Listing 1, find-or-create)", () => {
         expect(planMysqlDatabase("create", NOVA)).to.equal(
             "CREATE DATABASE IF NOT EXISTS `nova`;\nGRANT ALL PRIVILEGES ON `nova`.* TO 'novadbadmin'@'%' IDENTIFIED BY 'dieD9Mie';\nFLUSH PRIVILEGES;\n",
@@ -98,7 +107,7 @@ describe("MysqlDatabase: SQL plans (golden, sent on stdin)", () => {
     });
     it("delete (MySQL 5.5 safe: GRANT USAGE then DROP USER)", () => {
         expect(planMysqlDatabase("delete", NOVA)).to.equal(
-            "DROP DATABASE IF EXISTS `nova`;\nGRANT USAGE ON *.* TO 'novadbadmin'@'%' IDENTIFIED BY 'dieD9Mie';\nDROP USER 'novadbadmin'@'%';\nFLUSH PRIVILEGES;\n",
+            "SET SESSION lock_wait_timeout = 60;\nDROP DATABASE IF EXISTS `nova`;\nGRANT USAGE ON *.* TO 'novadbadmin'@'%' IDENTIFIED BY 'dieD9Mie';\nDROP USER 'novadbadmin'@'%';\nFLUSH PRIVILEGES;\n",
         );
     });
     it("read", () => {
