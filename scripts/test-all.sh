@@ -6,8 +6,8 @@
 #   e2e        deploy zed into the lab, smoke test, re-run, destroy (npm run test:e2e)
 # TIERS="unit providers" limits the run. Needs root for everything but unit.
 set -uo pipefail
-cd "$(dirname "$0")/.."
-tiers=${TIERS:-"unit providers lab"}
+cd "$(dirname "$0")/.." || exit 1
+tiers=${TIERS:-"unit providers lab e2e"}
 passed=0 failed=0 summary=()
 for tier in $tiers; do
   case $tier in

@@ -6,7 +6,8 @@
 #   3. smoke test with the openstack CLI on the controller (test/e2e/smoke.sh)
 #   4. a second run that must execute nothing
 #   5. destroy, then check the hosts hold nothing that `up` made
-# E2E_KEEP=1 skips 5 (leaves the cloud up); E2E_LAB_DOWN=1 stops the lab at the end.
+# E2E_KEEP=1 skips 5 and leaves the lab and the cloud up; E2E_LAB_DOWN=0 leaves the lab up;
+# E2E_BLAST=0 skips the blast-radius runs between 4 and 5.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 [ "$(id -u)" = 0 ] || { echo "test:e2e needs root (it starts the lab)" >&2; exit 2; }
@@ -17,8 +18,19 @@ mkdir -p "$(dirname "$state")"
 ssh_opts=(-i "$key" -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR -o BatchMode=yes -o ConnectTimeout=10)
 # shellcheck disable=SC2029 # the commands are meant to expand on the host
 on() { local h=$1; shift; ssh "${ssh_opts[@]}" "root@$h" "$@"; }
-runner() { npx ts-node --transpile-only test/e2e/runner/cli.ts "$1" --stack-file Pulumi.lab.yaml \
-  --secret "sshPrivateKey=@$key" --state "$state" --report "${state%.json}.$1.report.json"; }
+# runner MODE [TAG [EXTRA-ARGS…]]: the report is <state>.<TAG>.report.json (TAG defaults to MODE).
+runner() { local mode=$1 tag=${2:-$1}; shift; [ $# -gt 0 ] && shift
+  npx ts-node --transpile-only test/e2e/runner/cli.ts "$mode" --stack-file Pulumi.lab.yaml \
+  --secret "sshPrivateKey=@$key" --state "$state" --report "${state%.json}.$tag.report.json" "$@"; }
+# changed TAG: "op name" of every resource the run TAG did not leave unchanged, one per line.
+changed() { python3 - "${state%.json}.$1.report.json" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+for x in r["resources"]:
+    if x["custom"] and x["op"] not in ("same", "delete-replaced"):
+        print(x["op"], x["urn"].rsplit("::", 1)[1])
+PY
+}
 passed=0 failed=0
 ok() { echo "ok $*"; passed=$((passed + 1)); }
 fail() { echo "FAIL $*"; failed=$((failed + 1)); }
@@ -26,6 +38,11 @@ fail() { echo "FAIL $*"; failed=$((failed + 1)); }
 expect_empty() { if [ -z "$1" ]; then ok "$2"; else fail "$3: $1"; fi; }
 t0=$SECONDS
 stage() { echo "=== [$((SECONDS - t0))s] $*"; }
+
+# Stop the lab however the run ends (leave the machine as found), unless the cloud is
+# kept (E2E_KEEP=1) or E2E_LAB_DOWN=0.
+if [ "${E2E_KEEP:-0}" = 1 ]; then lab_down=${E2E_LAB_DOWN:-0}; else lab_down=${E2E_LAB_DOWN:-1}; fi
+[ "$lab_down" = 1 ] && trap 'bash lab/down.sh' EXIT
 
 stage "lab up"
 bash lab/up.sh
@@ -43,12 +60,45 @@ gateway_ip=$(python3 -c "import json;print(json.load(open('${state%.json}.up.rep
 if [ -n "$gateway_ip" ]; then ok "stack output gatewayIp = $gateway_ip"; else fail "stack output gatewayIp missing"; fi
 
 stage "smoke test on the controller"
-on "$ALICE" "bash -s /root/.openstack-credentials $gateway_ip $BOB tiny" < test/e2e/smoke.sh | tee "${state%.json}.smoke.log"
+on "$ALICE" "bash -s /root/.openstack-credentials $gateway_ip $BOB tiny boot" < test/e2e/smoke.sh | tee "${state%.json}.smoke.log" || true
 if grep -qE '^[0-9]+ passed, 0 failed$' "${state%.json}.smoke.log"; then ok "smoke test"; else fail "smoke test"; fi
+# From outside the cloud: this machine is the external network's gateway (lab bridge).
+fip=$(awk '$1 == "floating-ip" {print $2}' "${state%.json}.smoke.log")
+if [ -n "$fip" ] && python3 test/e2e/icmp-ping.py "$fip" 15; then ok "guest answers on its floating IP $fip from the external network"
+else fail "guest does not answer on its floating IP '$fip'"; fi
+if on "$ALICE" "bash -s /root/.openstack-credentials $gateway_ip $BOB tiny cleanup" < test/e2e/smoke.sh >> "${state%.json}.smoke.log"; then
+  ok "smoke server, floating IP and flavor removed"; else fail "smoke cleanup (${state%.json}.smoke.log)"; fi
 
 stage "second run (must change nothing)"
-runner up | tee "${state%.json}.rerun.log"
+runner up | tee "${state%.json}.rerun.log" || true
 if grep -q '^Executed: nothing' "${state%.json}.rerun.log"; then ok "second run executed nothing"; else fail "second run executed commands"; fi
+
+# Blast radius: single-key edits, each on top of the previous one; every run must re-run
+# exactly the resources that read the edited key (expected lists below, sorted "op name").
+# blast TAG EXPECTED-FILE RUNNER-ARGS…
+blast() { local tag=$1 want=$2; shift 2
+  stage "blast radius: $tag"
+  if ! runner up "blast-$tag" "$@" > "${state%.json}.blast-$tag.log" 2>&1; then
+    fail "blast $tag: run failed (${state%.json}.blast-$tag.log)"; return; fi
+  got=$(changed "blast-$tag" | sort)
+  printf '%s\n' "$got" | sed "s/^/  $tag: /"
+  if [ "$got" = "$(sort "$want")" ]; then ok "blast $tag re-ran only: $(echo "$got" | awk '{print $2}' | tr '\n' ' ')"
+  else fail "blast $tag re-ran other resources than expected:"; diff <(sort "$want") <(echo "$got") | sed 's/^/    /'; fi
+}
+if [ "${E2E_BLAST:-1}" = 1 ]; then
+  exp=test/e2e/blast-radius
+  tenant='{"name":"private","cidr":"198.51.100.192/27","gateway":"198.51.100.193","dnsNameservers":["198.51.100.2"]}'
+  blast tenant-dns "$exp/tenant-dns.txt" --config "tenantNetwork=$tenant"
+  external='{"cidr":"198.51.100.128/26","gateway":"198.51.100.129","allocationPool":{"start":"198.51.100.150","end":"198.51.100.170"}}'
+  blast allocation-pool "$exp/allocation-pool.txt" --config "tenantNetwork=$tenant" --config "externalNetwork=$external"
+  overrides='{"nova.conf":{"DEFAULT":{"cpu_allocation_ratio":4}}}'
+  blast nova-override "$exp/nova-override.txt" --config "tenantNetwork=$tenant" --config "externalNetwork=$external" --config "overrides=$overrides"
+  pw=${state%.json}.rotated-glance.json
+  (umask 077; python3 -c 'import json,secrets;print(json.dumps({"glance":secrets.token_hex(16)}))' > "$pw")
+  blast glance-password "$exp/glance-password.txt" --config "tenantNetwork=$tenant" --config "externalNetwork=$external" \
+    --config "overrides=$overrides" --secret "servicePasswords=@$pw"
+  rm -f "$pw"
+fi
 
 if [ "${E2E_KEEP:-0}" != 1 ]; then
   stage "destroy"
@@ -68,7 +118,6 @@ if [ "${E2E_KEEP:-0}" != 1 ]; then
   expect_empty "$route" "no tenant route on the controller" "route left"
 fi
 
-[ "${E2E_LAB_DOWN:-0}" = 1 ] && bash lab/down.sh
 stage "done"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

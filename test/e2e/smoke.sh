@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # smoke.sh — run ON THE CONTROLLER after a deploy: prove the cloud works with the
-# openstack CLI. Usage: smoke.sh CREDENTIALS_FILE EXPECTED_GATEWAY_IP COMPUTE_HOST IMAGE
+# openstack CLI. Usage: smoke.sh CREDENTIALS_FILE EXPECTED_GATEWAY_IP COMPUTE_HOST IMAGE [PHASE]
+# PHASE: all (default); boot (leave the server and its floating IP for checks from
+# outside, print "floating-ip <addr>"); cleanup (remove what boot left, nothing else).
 # Prints one "ok <check>" line per check and "N passed, N failed" at the end.
 set -uo pipefail
-creds=$1 gateway_ip=$2 compute=$3 image=$4
+creds=$1 gateway_ip=$2 compute=$3 image=$4 phase=${5:-all}
 # shellcheck disable=SC1090
 . "$creds"
 passed=0 failed=0
@@ -13,6 +15,18 @@ fail() { echo "FAIL $*"; failed=$((failed + 1)); }
 check() { local what=$1; shift; if "$@" >/dev/null 2>&1; then ok "$what"; else fail "$what"; fi; }
 os() { openstack "$@" 2>/dev/null; }
 until_true() { local n=$1 _; shift; for _ in $(seq "$n"); do "$@" && return 0; sleep 2; done; return 1; }
+# Leave nothing behind that destroy would not know about.
+cleanup() {
+  os server delete --wait oslab-smoke >/dev/null
+  for f in $(openstack floating ip list --tags oslab-smoke -f value -c 'Floating IP Address' 2>/dev/null); do os floating ip delete "$f" >/dev/null; done
+  os flavor delete oslab.tiny >/dev/null
+}
+if [ "$phase" = cleanup ]; then
+  cleanup
+  check "smoke server, floating IP and flavor removed" bash -c "! openstack server show oslab-smoke >/dev/null 2>&1"
+  echo "$passed passed, $failed failed"
+  [ "$failed" -eq 0 ]; exit
+fi
 
 check "token issue" os token issue -f value -c id
 for t in identity image compute network placement volumev3; do
@@ -46,15 +60,16 @@ console() { os console log show oslab-smoke | tr -d '\r'; }
 check "guest booted (console LAB-GUEST-UP)" until_true 60 bash -c "openstack console log show oslab-smoke 2>/dev/null | grep -q LAB-GUEST-UP"
 check "guest got a DHCP address (console LAB-GUEST-NET)" until_true 60 bash -c "openstack console log show oslab-smoke 2>/dev/null | grep -qE 'LAB-GUEST-NET [0-9]'"
 console | grep -a LAB-GUEST || true
-fip=$(os floating ip create ext_net -f value -c floating_ip_address)
+fip=$(os floating ip create --tag oslab-smoke ext_net -f value -c floating_ip_address)
 check "floating IP allocated ($fip)" test -n "$fip"
 check "floating IP attached" os server add floating ip oslab-smoke "$fip"
 check "floating IP listed on the server" until_true 15 bash -c "openstack server show oslab-smoke -f value -c addresses 2>/dev/null | grep -q '$fip'"
-if console | grep -q 'LAB-GUEST-METADATA [^n]'; then ok "metadata service answered the guest"; else echo "info metadata: $(console | grep -a LAB-GUEST-METADATA || echo 'not asked')"; fi
+# The guest asks http://169.254.169.254 for its instance ID (L3 agent's proxy → metadata
+# agent on the network node → nova metadata on the controller) and prints the answer.
+check "metadata service answered the guest (console LAB-GUEST-METADATA i-…)" \
+  until_true 45 bash -c "openstack console log show oslab-smoke 2>/dev/null | grep -qE 'LAB-GUEST-METADATA i-[0-9a-f]+'"
+console | grep -a LAB-GUEST-METADATA || true
 
-# Leave nothing behind that destroy would not know about.
-os server delete --wait oslab-smoke >/dev/null
-[ -n "$fip" ] && os floating ip delete "$fip" >/dev/null
-os flavor delete oslab.tiny >/dev/null
+if [ "$phase" = boot ]; then echo "floating-ip $fip"; else cleanup; fi
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -9,7 +9,9 @@ set -euo pipefail
 out=${1:?usage: tiny-image.sh OUTDIR}
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
-[ -s "$out/tiny.qcow2" ] && { echo "$out/tiny.qcow2 (cached)"; exit 0; }
+# The cache is keyed by this script's content: a changed recipe rebuilds the image.
+recipe=$(sha256sum "$0" | cut -d' ' -f1)
+[ -s "$out/tiny.qcow2" ] && [ "$(cat "$out/tiny.qcow2.recipe" 2>/dev/null)" = "$recipe" ] && { echo "$out/tiny.qcow2 (cached)"; exit 0; }
 
 need=(syslinux syslinux-common mtools dosfstools qemu-utils busybox-static cpio fdisk)
 missing=()
@@ -34,7 +36,7 @@ mkdir -p initrd/{bin,proc,sys,dev,etc,lib/modules,tmp}
 cp /bin/busybox initrd/bin/busybox
 modules=(drivers/virtio/virtio_ring drivers/virtio/virtio drivers/virtio/virtio_pci_modern_dev
          drivers/virtio/virtio_pci_legacy_dev drivers/virtio/virtio_pci net/core/failover
-         drivers/net/net_failover drivers/net/virtio_net)
+         drivers/net/net_failover drivers/net/virtio_net drivers/net/ethernet/intel/e1000/e1000)
 for m in "${modules[@]}"; do
   f="$kmods/$m.ko"; [ -f "$f" ] || f="$kmods/$m.ko.xz"
   cp "$f" initrd/lib/modules/
@@ -52,14 +54,21 @@ cat > initrd/init <<'INIT'
 /bin/busybox --install -s /bin
 mount -t proc proc /proc; mount -t sysfs sys /sys; mount -t devtmpfs dev /dev
 echo "LAB-GUEST-UP kernel=$(uname -r) uptime=$(cut -d' ' -f1 /proc/uptime)"
-for m in virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci failover net_failover virtio_net; do
+for m in virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci failover net_failover virtio_net e1000; do
   f=/lib/modules/$m.ko; [ -f "$f" ] || f=$f.xz; insmod "$f" 2>/dev/null
 done
 ip link set lo up
 if ip link set eth0 up 2>/dev/null; then
   udhcpc -i eth0 -n -q -t 6 -T 2 -s /etc/udhcpc.script >/dev/null 2>&1
   echo "LAB-GUEST-NET $(ip -4 -o addr show eth0 | awk '{print $4}') uptime=$(cut -d' ' -f1 /proc/uptime)"
-  id=$(wget -q -T 5 -O - http://169.254.169.254/latest/meta-data/instance-id 2>/dev/null || true)
+  # busybox-static's wget segfaults (static glibc cannot load NSS): plain HTTP over nc.
+  id=
+  for _ in 1 2 3 4 5 6; do
+    id=$(printf 'GET /latest/meta-data/instance-id HTTP/1.0\r\nHost: 169.254.169.254\r\n\r\n' |
+      nc -w 5 169.254.169.254 80 2>/dev/null | tr -d '\r' | sed -n '1{/ 200 /!q};/^$/,${/^$/d;p}')
+    [ -n "$id" ] && break
+    sleep 2
+  done
   echo "LAB-GUEST-METADATA ${id:-none}"
 else
   echo "LAB-GUEST-NET none"
@@ -92,4 +101,5 @@ export MTOOLS_SKIP_CHECK=1
 mcopy -i "tiny.raw@@$offset" vmlinuz initrd.gz syslinux.cfg ::/
 syslinux --offset "$offset" --install tiny.raw
 qemu-img convert -c -O qcow2 tiny.raw "$out/tiny.qcow2"
+echo "$recipe" > "$out/tiny.qcow2.recipe"
 echo "$out/tiny.qcow2 $(stat -c%s "$out/tiny.qcow2") bytes"
