@@ -12,7 +12,9 @@
 import { Wire, isObject, isSecret } from "./values";
 
 /** Connection fields that identify a target rather than authenticate to it. */
-const ADDRESSING_FIELDS = new Set(["host", "user", "port", "dialErrorLimit", "perDialTimeout", "agentSocketPath", "hostKey"]);
+const ADDRESSING_FIELDS = new Set(["host", "user", "port", "dialErrorLimit", "perDialTimeout", "agentSocketPath", "hostKey",
+    // a Keystone login's identity fields travel inside the same secret object as its password
+    "authUrl", "username", "projectName", "userDomainName", "projectDomainName", "dialect", "region"]);
 
 export class Redactor {
     private readonly values = new Set<string>();

@@ -125,6 +125,14 @@ describe("lab runner: values and redaction", () => {
         const text = "second line of the key | 198.51.100.11 root | KEYDATA-123 | s3cr3tpass | pw=hunter22\nsecond line | second line -----BEGIN OPENSSH PRIVATE KEY-----\nabc\n-----END OPENSSH PRIVATE KEY----- end";
         expect(r.redact(text)).to.equal("[secret] | 198.51.100.11 root | [secret] | [secret] | [secret] | second line [secret] end");
     });
+
+    it("does not take a secret login's identity fields for secrets (adminPassword, keystoneUrl stay readable)", () => {
+        const r = new Redactor();
+        r.addSecretsIn({ auth: secret({ dialect: "v3", authUrl: "http://198.51.100.11:5000/v3", username: "admin", password: "Pa55word-xyz",
+            projectName: "admin", userDomainName: "Default", projectDomainName: "Default" }) });
+        expect(r.redact("adminPassword: Pa55word-xyz keystoneUrl: http://198.51.100.11:5000/v3 Default"))
+            .to.equal("adminPassword: [secret] keystoneUrl: http://198.51.100.11:5000/v3 Default");
+    });
 });
 
 describe("lab runner: stack config and CLI", () => {
