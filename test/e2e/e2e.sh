@@ -119,5 +119,19 @@ if [ "${E2E_KEEP:-0}" != 1 ]; then
 fi
 
 stage "done"
+python3 - "${state%.json}" <<'PY'
+import glob, json, os, sys
+base = sys.argv[1]
+up = f"{base}.up.report.json"
+if os.path.exists(up):
+    t = json.load(open(up))["timing"]
+    print(f"deploy timing: wall {t['wallMs'] / 1000:.0f} s, sum of resource times {t['sumMs'] / 1000:.0f} s, "
+          f"critical path {t['criticalPath']['durationMs'] / 1000:.0f} s")
+for f in sorted(glob.glob(f"{base}.blast-*.report.json"), key=os.path.getmtime):
+    r = json.load(open(f))
+    ran = [x["urn"].rsplit("::", 1)[1] for x in r["resources"] if x["custom"] and x["op"] not in ("same", "delete-replaced")]
+    tag = f[len(base) + len(".blast-"):-len(".report.json")]
+    print(f"blast radius {tag}: {r['timing']['wallMs'] / 1000:.0f} s, re-ran {len(ran)}: {' '.join(ran)}")
+PY
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
