@@ -15,6 +15,8 @@ LAB_DIR=${LAB_DIR:-/var/tmp/openstack-lab}
 state=${E2E_STATE:-$LAB_DIR/e2e/lab.json}
 key=$LAB_DIR/keys/id_ed25519
 mkdir -p "$(dirname "$state")"
+# A fresh stack for fresh hosts: no state, reports or logs of an earlier run.
+rm -f "$state" "${state%.json}.key" "${state%.json}".*.report.json "${state%.json}".*.log
 ssh_opts=(-i "$key" -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR -o BatchMode=yes -o ConnectTimeout=10)
 # shellcheck disable=SC2029 # the commands are meant to expand on the host
 on() { local h=$1; shift; ssh "${ssh_opts[@]}" "root@$h" "$@"; }
