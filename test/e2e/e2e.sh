@@ -46,7 +46,8 @@ stage() { echo "=== [$((SECONDS - t0))s] $*"; }
 if [ "${E2E_KEEP:-0}" = 1 ]; then lab_down=${E2E_LAB_DOWN:-0}; else lab_down=${E2E_LAB_DOWN:-1}; fi
 [ "$lab_down" = 1 ] && trap 'bash lab/down.sh' EXIT
 
-stage "lab up"
+stage "lab up (fresh hosts: a running lab is taken down first)"
+bash lab/down.sh >/dev/null
 bash lab/up.sh
 ALICE=$(python3 -c "import json;d=json.load(open('$LAB_DIR/lab.json'));print([h['managementIp'] for h in d['hosts'] if h['role']=='controller'][0])")
 BOB=$(python3 -c "import json;d=json.load(open('$LAB_DIR/lab.json'));print([h['name'] for h in d['hosts'] if h['role']=='compute'][0])")
