@@ -73,7 +73,7 @@ if on "$ALICE" "bash -s /root/.openstack-credentials $gateway_ip $BOB tiny clean
   ok "smoke server, floating IP and flavor removed"; else fail "smoke cleanup (${state%.json}.smoke.log)"; fi
 
 stage "second run (must change nothing)"
-runner up | tee "${state%.json}.rerun.log" || true
+runner up rerun | tee "${state%.json}.rerun.log" || true
 if grep -q '^Executed: nothing' "${state%.json}.rerun.log"; then ok "second run executed nothing"; else fail "second run executed commands"; fi
 
 # Blast radius: single-key edits, each on top of the previous one; every run must re-run
