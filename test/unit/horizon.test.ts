@@ -29,19 +29,24 @@ function build(change: (c: RawConfig) => RawConfig = (c) => c) {
     };
 }
 
+/** The dashboard's install step on both releases (only the package differs). */
+function installScript(dashboard: string): string {
+    return `oslab_install ${dashboard} memcached\n` +
+        "# Debian's openstack-dashboard-apache enables Apache's default-ssl site (alias mode) but\n" +
+        "# not mod_ssl, and the site's snakeoil certificate only exists when ssl-cert ran (a\n" +
+        "# Recommends). Either way Apache refuses to start, so the HTTP-only dashboard turns that\n" +
+        "# site off then.\n" +
+        "if [ -e /etc/apache2/sites-enabled/default-ssl.conf ] && { [ ! -e /etc/apache2/mods-enabled/ssl.load ] || [ ! -s /etc/ssl/certs/ssl-cert-snakeoil.pem ]; }; then\n" +
+        "  a2dissite -q default-ssl\n" +
+        "fi\n" +
+        "oslab_svc start memcached || oslab_svc restart memcached\n";
+}
+
 const EXPECTED = {
     folsom: {
         file: "/etc/openstack-dashboard/local_settings.py",
         golden: "horizon-local_settings.py",
-        install: "oslab_install openstack-dashboard memcached\n" +
-            "# Debian's openstack-dashboard-apache enables Apache's default-ssl site (alias mode) but\n" +
-            "# not mod_ssl, and the site's snakeoil certificate only exists when ssl-cert ran (a\n" +
-            "# Recommends). Either way Apache refuses to start, so the HTTP-only dashboard turns that\n" +
-            "# site off then.\n" +
-            "if [ -e /etc/apache2/sites-enabled/default-ssl.conf ] && { [ ! -e /etc/apache2/mods-enabled/ssl.load ] || [ ! -s /etc/ssl/certs/ssl-cert-snakeoil.pem ]; }; then\n" +
-            "  a2dissite -q default-ssl\n" +
-            "fi\n" +
-            "oslab_svc start memcached || oslab_svc restart memcached\n",
+        install: installScript("openstack-dashboard"),
         purge: "oslab_purge openstack-dashboard memcached\n",
         block: [
             "OPENSTACK_HOST = '192.168.122.111'",
@@ -55,15 +60,7 @@ const EXPECTED = {
     zed: {
         file: "/etc/openstack-dashboard/local_settings.d/_90_openstack_lab.py",
         golden: "horizon-_90_openstack_lab.py",
-        install: "oslab_install openstack-dashboard-apache memcached\n" +
-            "# Debian's openstack-dashboard-apache enables Apache's default-ssl site (alias mode) but\n" +
-            "# not mod_ssl, and the site's snakeoil certificate only exists when ssl-cert ran (a\n" +
-            "# Recommends). Either way Apache refuses to start, so the HTTP-only dashboard turns that\n" +
-            "# site off then.\n" +
-            "if [ -e /etc/apache2/sites-enabled/default-ssl.conf ] && { [ ! -e /etc/apache2/mods-enabled/ssl.load ] || [ ! -s /etc/ssl/certs/ssl-cert-snakeoil.pem ]; }; then\n" +
-            "  a2dissite -q default-ssl\n" +
-            "fi\n" +
-            "oslab_svc start memcached || oslab_svc restart memcached\n",
+        install: installScript("openstack-dashboard-apache"),
         purge: "oslab_purge openstack-dashboard-apache memcached\n",
         block: [
             "OPENSTACK_HOST = \"192.168.122.111\"",
