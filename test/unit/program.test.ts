@@ -84,9 +84,7 @@ for (const [release, change] of [["folsom", (c: RawConfig) => c], ["zed", zed]] 
 describe("preview touches no host", function () {
     this.timeout(300000);
     it("opens no SSH connection and spawns no process while the program runs", async () => {
-         
         const ssh2 = require("ssh2");
-         
         const cp = require("child_process");
         const calls: string[] = [];
         const saved = { connect: ssh2.Client.prototype.connect, spawn: cp.spawn, exec: cp.exec, execFile: cp.execFile };
