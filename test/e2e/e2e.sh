@@ -79,11 +79,13 @@ if grep -q '^Executed: nothing' "${state%.json}.rerun.log"; then ok "second run 
 # Blast radius: single-key edits, each on top of the previous one; every run must re-run
 # exactly the resources that read the edited key (expected lists below, sorted "op name").
 # blast TAG EXPECTED-FILE RUNNER-ARGS…
-blast() { local tag=$1 want=$2; shift 2
+blast_summary=()
+blast() { local tag=$1 want=$2 start=$SECONDS; shift 2
   stage "blast radius: $tag"
   if ! runner up "blast-$tag" "$@" > "${state%.json}.blast-$tag.log" 2>&1; then
     fail "blast $tag: run failed (${state%.json}.blast-$tag.log)"; return; fi
   got=$(changed "blast-$tag" | sort)
+  blast_summary+=("blast radius $tag: $((SECONDS - start)) s, re-ran: $(echo "$got" | awk '{print $2}' | tr '\n' ' ')")
   printf '%s\n' "$got" | sed "s/^/  $tag: /"
   if [ "$got" = "$(sort "$want")" ]; then ok "blast $tag re-ran only: $(echo "$got" | awk '{print $2}' | tr '\n' ' ')"
   else fail "blast $tag re-ran other resources than expected:"; diff <(sort "$want") <(echo "$got") | sed 's/^/    /'; fi
@@ -122,19 +124,12 @@ if [ "${E2E_KEEP:-0}" != 1 ]; then
 fi
 
 stage "done"
-python3 - "${state%.json}" <<'PY'
-import glob, json, os, sys
-base = sys.argv[1]
-up = f"{base}.up.report.json"
-if os.path.exists(up):
-    t = json.load(open(up))["timing"]
-    print(f"deploy timing: wall {t['wallMs'] / 1000:.0f} s, sum of resource times {t['sumMs'] / 1000:.0f} s, "
-          f"critical path {t['criticalPath']['durationMs'] / 1000:.0f} s")
-for f in sorted(glob.glob(f"{base}.blast-*.report.json"), key=os.path.getmtime):
-    r = json.load(open(f))
-    ran = [x["urn"].rsplit("::", 1)[1] for x in r["resources"] if x["custom"] and x["op"] not in ("same", "delete-replaced")]
-    tag = f[len(base) + len(".blast-"):-len(".report.json")]
-    print(f"blast radius {tag}: {r['timing']['wallMs'] / 1000:.0f} s, re-ran {len(ran)}: {' '.join(ran)}")
+python3 - "${state%.json}.up.report.json" <<'PY'
+import json, sys
+t = json.load(open(sys.argv[1]))["timing"]
+print(f"deploy timing: wall {t['wallMs'] / 1000:.0f} s, sum of resource times {t['sumMs'] / 1000:.0f} s, "
+      f"critical path {t['criticalPath']['durationMs'] / 1000:.0f} s")
 PY
+[ ${#blast_summary[@]} -eq 0 ] || printf '%s\n' "${blast_summary[@]}"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
