@@ -15,6 +15,7 @@ export default tseslint.config(
       "@pulumi/no-output-in-template-literal": "error",
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
       "@typescript-eslint/no-require-imports": "off",
+      curly: ["error", "all"],
     },
   },
 );
