@@ -148,50 +148,90 @@ export const CONFIG_KEYS: Record<string, { secret: boolean; required: boolean }>
 const hostnameRe = /^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/;
 const ifaceRe = /^[A-Za-z0-9_.:-]{1,15}$/;
 
-const nodeSchema = z.object({
-    name: z.string(),
-    role: z.enum(ROLES),
-    managementIp: z.string(),
-    dataIp: z.string().optional(),
-    externalInterface: z.string().optional(),
-}).strict();
+const nodeSchema = z
+    .object({
+        name: z.string(),
+        role: z.enum(ROLES),
+        managementIp: z.string(),
+        dataIp: z.string().optional(),
+        externalInterface: z.string().optional(),
+    })
+    .strict();
 
 const plainSchema = z.object({
     release: z.enum(RELEASES).default("folsom"),
     nodes: z.array(nodeSchema).min(1),
-    sshUser: z.string().regex(/^[a-z_][a-z0-9_-]*$/).default("root"),
+    sshUser: z
+        .string()
+        .regex(/^[a-z_][a-z0-9_-]*$/)
+        .default("root"),
     sshPort: z.coerce.number().int().min(1).max(65535).default(22),
     managementNetwork: z.string(),
     dataNetwork: z.string(),
-    externalNetwork: z.object({
-        cidr: z.string(),
-        gateway: z.string(),
-        allocationPool: z.object({ start: z.string(), end: z.string() }).strict(),
-    }).strict(),
-    tenantNetwork: z.object({
-        name: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/),
-        cidr: z.string(),
-        gateway: z.string(),
-        dnsNameservers: z.array(z.string()).default([]),
-    }).strict(),
-    region: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/).default("RegionOne"),
-    image: z.object({
-        name: z.string().min(1),
-        url: z.string().regex(/^(https?|file):\/\/\S+$/),
-        diskFormat: z.enum(["qcow2", "raw", "vmdk", "vdi", "iso", "ami", "aki", "ari"]),
-        containerFormat: z.enum(["bare", "ovf", "ami", "aki", "ari"]),
-        properties: z.record(z.string().regex(/^[A-Za-z0-9_:.-]{1,64}$/, "property names are letters, digits and _ : . - (at most 64)"),
-            z.string().regex(/^[^\s'"\\]{1,255}$/, "property values are 1-255 characters without spaces, quotes or backslashes")).default({}),
-    }).strict(),
+    externalNetwork: z
+        .object({
+            cidr: z.string(),
+            gateway: z.string(),
+            allocationPool: z.object({ start: z.string(), end: z.string() }).strict(),
+        })
+        .strict(),
+    tenantNetwork: z
+        .object({
+            name: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/),
+            cidr: z.string(),
+            gateway: z.string(),
+            dnsNameservers: z.array(z.string()).default([]),
+        })
+        .strict(),
+    region: z
+        .string()
+        .regex(/^[A-Za-z0-9_.-]{1,64}$/)
+        .default("RegionOne"),
+    image: z
+        .object({
+            name: z.string().min(1),
+            url: z.string().regex(/^(https?|file):\/\/\S+$/),
+            diskFormat: z.enum(["qcow2", "raw", "vmdk", "vdi", "iso", "ami", "aki", "ari"]),
+            containerFormat: z.enum(["bare", "ovf", "ami", "aki", "ari"]),
+            properties: z
+                .record(
+                    z
+                        .string()
+                        .regex(
+                            /^[A-Za-z0-9_:.-]{1,64}$/,
+                            "property names are letters, digits and _ : . - (at most 64)",
+                        ),
+                    z
+                        .string()
+                        .regex(
+                            /^[^\s'"\\]{1,255}$/,
+                            "property values are 1-255 characters without spaces, quotes or backslashes",
+                        ),
+                )
+                .default({}),
+        })
+        .strict(),
     rebootOnSysctlChange: z.coerce.boolean().default(false),
-    aptProxy: z.string().regex(/^https?:\/\/[^\s'"]+$/).optional(),
+    aptProxy: z
+        .string()
+        .regex(/^https?:\/\/[^\s'"]+$/)
+        .optional(),
     datapathType: z.enum(["system", "netdev"]).default("system"),
     virtType: z.enum(["kvm", "qemu"]).default("kvm"),
-    cinder: z.object({
-        volumeGroup: z.string().regex(/^[A-Za-z0-9_.+-]+$/).default("cinder-volumes"),
-        device: z.string().regex(/^\/dev\/[A-Za-z0-9_/.-]+$/).optional(),
-        volumeService: z.boolean().default(true),
-    }).strict().default({}),
+    cinder: z
+        .object({
+            volumeGroup: z
+                .string()
+                .regex(/^[A-Za-z0-9_.+-]+$/)
+                .default("cinder-volumes"),
+            device: z
+                .string()
+                .regex(/^\/dev\/[A-Za-z0-9_/.-]+$/)
+                .optional(),
+            volumeService: z.boolean().default(true),
+        })
+        .strict()
+        .default({}),
     swiftHost: z.string().optional(),
     overrides: z.record(z.record(z.record(z.union([z.string(), z.number(), z.boolean()])))).default({}),
 });
@@ -214,12 +254,15 @@ const HINTS: Record<string, string> = {
     virtType: "use kvm, or qemu where the host has no usable /dev/kvm",
     cinder: "give { volumeGroup, device (/dev/…), volumeService: true|false }",
     swiftHost: "use the IPv4 address of the Swift proxy host",
-    overrides: "give { <file>: { <section>: { <key>: <value> } } }, e.g. { nova.conf: { DEFAULT: { cpu_allocation_ratio: 4 } } }",
+    overrides:
+        "give { <file>: { <section>: { <key>: <value> } } }, e.g. { nova.conf: { DEFAULT: { cpu_allocation_ratio: 4 } } }",
 };
 
 function pathKey(path: (string | number)[]): string {
     let out = "";
-    for (const p of path) out += typeof p === "number" ? `[${p}]` : out ? `.${p}` : p;
+    for (const p of path) {
+        out += typeof p === "number" ? `[${p}]` : out ? `.${p}` : p;
+    }
     return out;
 }
 
@@ -233,12 +276,18 @@ export function isIpv4(s: unknown): s is string {
 }
 
 export function parseCidr(s: unknown): Cidr | undefined {
-    if (typeof s !== "string" || !/^\d+\.\d+\.\d+\.\d+\/\d{1,2}$/.test(s)) return undefined;
+    if (typeof s !== "string" || !/^\d+\.\d+\.\d+\.\d+\/\d{1,2}$/.test(s)) {
+        return undefined;
+    }
     try {
         const [addr, bits] = ipaddr.IPv4.parseCIDR(s);
-        if (bits < 8 || bits > 30) return undefined;
+        if (bits < 8 || bits > 30) {
+            return undefined;
+        }
         // A network address, not a host address with a prefix (192.168.122.5/24 is a typo).
-        if (ipaddr.IPv4.networkAddressFromCIDR(s).toString() !== addr.toString()) return undefined;
+        if (ipaddr.IPv4.networkAddressFromCIDR(s).toString() !== addr.toString()) {
+            return undefined;
+        }
         return [addr, bits];
     } catch {
         return undefined;
@@ -250,7 +299,9 @@ export function inCidr(ip: string, cidr: Cidr): boolean {
 }
 
 function toInt(ip: string): number {
-    return ipaddr.IPv4.parse(ip).toByteArray().reduce((acc, b) => acc * 256 + b, 0);
+    return ipaddr.IPv4.parse(ip)
+        .toByteArray()
+        .reduce((acc, b) => acc * 256 + b, 0);
 }
 
 function cidrRange(c: Cidr): [number, number] {
@@ -267,7 +318,9 @@ export function cidrsOverlap(a: Cidr, b: Cidr): boolean {
 
 /** Usable host address: inside the CIDR and neither its network nor its broadcast address. */
 function isHostOf(ip: string, c: Cidr): boolean {
-    if (!inCidr(ip, c)) return false;
+    if (!inCidr(ip, c)) {
+        return false;
+    }
     const [lo, hi] = cidrRange(c);
     const n = toInt(ip);
     return n !== lo && n !== hi;
@@ -290,7 +343,10 @@ export function validateConfig(raw: RawConfig, presentSecrets: ReadonlySet<strin
 
     for (const key of Object.keys(raw)) {
         if (!(key in CONFIG_KEYS)) {
-            add(key, `unknown key; remove it with: pulumi config rm openstack-lab:${key} (known keys: ${Object.keys(CONFIG_KEYS).join(", ")})`);
+            add(
+                key,
+                `unknown key; remove it with: pulumi config rm openstack-lab:${key} (known keys: ${Object.keys(CONFIG_KEYS).join(", ")})`,
+            );
         } else if (CONFIG_KEYS[key].secret && raw[key] !== undefined) {
             add(key, `must be set as a secret: pulumi config set --secret openstack-lab:${key} <value>`);
         }
@@ -301,18 +357,23 @@ export function validateConfig(raw: RawConfig, presentSecrets: ReadonlySet<strin
         }
     }
     if (!presentSecrets.has("sshPrivateKey")) {
-        add("sshPrivateKey",
+        add(
+            "sshPrivateKey",
             "is required: set the private key that logs in to every node with: " +
-            "cat ~/.ssh/id_ed25519 | pulumi config set --secret openstack-lab:sshPrivateKey");
+                "cat ~/.ssh/id_ed25519 | pulumi config set --secret openstack-lab:sshPrivateKey",
+        );
     }
 
     const parsed = plainSchema.safeParse(
-        Object.fromEntries(Object.entries(raw).filter(([k]) => k in CONFIG_KEYS && !CONFIG_KEYS[k].secret)));
+        Object.fromEntries(Object.entries(raw).filter(([k]) => k in CONFIG_KEYS && !CONFIG_KEYS[k].secret)),
+    );
     if (!parsed.success) {
         for (const issue of parsed.error.issues) {
             const key = pathKey(issue.path as (string | number)[]);
             const top = String(issue.path[0] ?? "");
-            if (issue.code === "invalid_type" && issue.received === "undefined" && issue.path.length === 1) continue; // reported above
+            if (issue.code === "invalid_type" && issue.received === "undefined" && issue.path.length === 1) {
+                continue;
+            } // reported above
             add(key || top, `${issue.message.toLowerCase()}; ${HINTS[top] ?? "see Pulumi.yaml"}`);
         }
         return { problems };
@@ -325,15 +386,26 @@ export function validateConfig(raw: RawConfig, presentSecrets: ReadonlySet<strin
     const cidrValues = [c.managementNetwork, c.dataNetwork, c.externalNetwork.cidr, c.tenantNetwork.cidr];
     cidrKeys.forEach((key, i) => {
         nets[key] = parseCidr(cidrValues[i]);
-        if (!nets[key]) add(key, `"${cidrValues[i]}" is not an IPv4 network in CIDR form with a /8../30 prefix (e.g. 192.168.122.0/24; host bits must be zero)`);
+        if (!nets[key]) {
+            add(
+                key,
+                `"${cidrValues[i]}" is not an IPv4 network in CIDR form with a /8../30 prefix (e.g. 192.168.122.0/24; host bits must be zero)`,
+            );
+        }
     });
-    const mgmt = nets.managementNetwork, data = nets.dataNetwork;
-    const ext = nets["externalNetwork.cidr"], tenant = nets["tenantNetwork.cidr"];
+    const mgmt = nets.managementNetwork,
+        data = nets.dataNetwork;
+    const ext = nets["externalNetwork.cidr"],
+        tenant = nets["tenantNetwork.cidr"];
     for (let i = 0; i < cidrKeys.length; i++) {
         for (let j = i + 1; j < cidrKeys.length; j++) {
-            const a = nets[cidrKeys[i]], b = nets[cidrKeys[j]];
+            const a = nets[cidrKeys[i]],
+                b = nets[cidrKeys[j]];
             if (a && b && cidrsOverlap(a, b)) {
-                add(cidrKeys[j], `${cidrValues[j]} overlaps ${cidrKeys[i]} (${cidrValues[i]}); every network needs its own range`);
+                add(
+                    cidrKeys[j],
+                    `${cidrValues[j]} overlaps ${cidrKeys[i]} (${cidrValues[i]}); every network needs its own range`,
+                );
             }
         }
     }
@@ -352,11 +424,18 @@ export function validateConfig(raw: RawConfig, presentSecrets: ReadonlySet<strin
     checkIp("externalNetwork.allocationPool.start", e.allocationPool.start, ext, "externalNetwork.cidr");
     checkIp("externalNetwork.allocationPool.end", e.allocationPool.end, ext, "externalNetwork.cidr");
     if (isIpv4(e.allocationPool.start) && isIpv4(e.allocationPool.end)) {
-        const s = toInt(e.allocationPool.start), en = toInt(e.allocationPool.end);
+        const s = toInt(e.allocationPool.start),
+            en = toInt(e.allocationPool.end);
         if (s > en) {
-            add("externalNetwork.allocationPool", `start ${e.allocationPool.start} is after end ${e.allocationPool.end}; swap them`);
+            add(
+                "externalNetwork.allocationPool",
+                `start ${e.allocationPool.start} is after end ${e.allocationPool.end}; swap them`,
+            );
         } else if (isIpv4(e.gateway) && toInt(e.gateway) >= s && toInt(e.gateway) <= en) {
-            add("externalNetwork.allocationPool", `contains the gateway ${e.gateway}; start the pool after it (e.g. the article's .100)`);
+            add(
+                "externalNetwork.allocationPool",
+                `contains the gateway ${e.gateway}; start the pool after it (e.g. the article's .100)`,
+            );
         }
     }
 
@@ -364,7 +443,9 @@ export function validateConfig(raw: RawConfig, presentSecrets: ReadonlySet<strin
     const t = c.tenantNetwork;
     checkIp("tenantNetwork.gateway", t.gateway, tenant, "tenantNetwork.cidr");
     t.dnsNameservers.forEach((d, i) => {
-        if (!isIpv4(d)) add(`tenantNetwork.dnsNameservers[${i}]`, `"${d}" is not an IPv4 address (e.g. 8.8.8.8)`);
+        if (!isIpv4(d)) {
+            add(`tenantNetwork.dnsNameservers[${i}]`, `"${d}" is not an IPv4 address (e.g. 8.8.8.8)`);
+        }
     });
 
     // --- nodes
@@ -373,47 +454,91 @@ export function validateConfig(raw: RawConfig, presentSecrets: ReadonlySet<strin
     c.nodes.forEach((n, i) => {
         const k = `nodes[${i}]`;
         if (!hostnameRe.test(n.name)) {
-            add(`${k}.name`, `"${n.name}" is not a valid host name (lower-case letters, digits and -, starting with a letter, at most 63 characters)`);
+            add(
+                `${k}.name`,
+                `"${n.name}" is not a valid host name (lower-case letters, digits and -, starting with a letter, at most 63 characters)`,
+            );
         }
-        if (names.has(n.name)) add(`${k}.name`, `duplicate node name "${n.name}" (also nodes[${names.get(n.name)}]); node names must be unique`);
+        if (names.has(n.name)) {
+            add(
+                `${k}.name`,
+                `duplicate node name "${n.name}" (also nodes[${names.get(n.name)}]); node names must be unique`,
+            );
+        }
         names.set(n.name, i);
         const claim = (key: string, ip: string) => {
-            if (!isIpv4(ip)) return;
+            if (!isIpv4(ip)) {
+                return;
+            }
             const prev = addrs.get(ip);
-            if (prev) add(key, `duplicate address ${ip} (also ${prev}); every node needs its own address`);
-            else addrs.set(ip, key);
+            if (prev) {
+                add(key, `duplicate address ${ip} (also ${prev}); every node needs its own address`);
+            } else {
+                addrs.set(ip, key);
+            }
         };
         checkIp(`${k}.managementIp`, n.managementIp, mgmt, "managementNetwork");
         claim(`${k}.managementIp`, n.managementIp);
         const needsData = n.role !== "controller";
         if (needsData && n.dataIp === undefined) {
-            add(`${k}.dataIp`, `is required for a ${n.role} node: the GRE/VXLAN tunnel endpoint on dataNetwork (article: 192.168.133.112)`);
+            add(
+                `${k}.dataIp`,
+                `is required for a ${n.role} node: the GRE/VXLAN tunnel endpoint on dataNetwork (article: 192.168.133.112)`,
+            );
         } else if (n.dataIp !== undefined) {
             checkIp(`${k}.dataIp`, n.dataIp, data, "dataNetwork");
             claim(`${k}.dataIp`, n.dataIp);
         }
         if (n.role === "network") {
             if (n.externalInterface === undefined) {
-                add(`${k}.externalInterface`, "is required for the network node: the interface on the external network that joins the external bridge (article: eth2)");
+                add(
+                    `${k}.externalInterface`,
+                    "is required for the network node: the interface on the external network that joins the external bridge (article: eth2)",
+                );
             } else if (!ifaceRe.test(n.externalInterface)) {
-                add(`${k}.externalInterface`, `"${n.externalInterface}" is not an interface name (at most 15 characters: letters, digits, _ . : -)`);
+                add(
+                    `${k}.externalInterface`,
+                    `"${n.externalInterface}" is not an interface name (at most 15 characters: letters, digits, _ . : -)`,
+                );
             }
         } else if (n.externalInterface !== undefined) {
-            add(`${k}.externalInterface`, `only the network node has an external interface; remove it from this ${n.role} node`);
+            add(
+                `${k}.externalInterface`,
+                `only the network node has an external interface; remove it from this ${n.role} node`,
+            );
         }
     });
     const count = (r: Role) => c.nodes.filter((n) => n.role === r).length;
-    if (count("controller") !== 1) add("nodes", `needs exactly one controller node, found ${count("controller")}`);
-    if (count("network") !== 1) add("nodes", `needs exactly one network node, found ${count("network")}`);
-    if (count("compute") < 1) add("nodes", "needs at least one compute node, found 0");
+    if (count("controller") !== 1) {
+        add("nodes", `needs exactly one controller node, found ${count("controller")}`);
+    }
+    if (count("network") !== 1) {
+        add("nodes", `needs exactly one network node, found ${count("network")}`);
+    }
+    if (count("compute") < 1) {
+        add("nodes", "needs at least one compute node, found 0");
+    }
 
     // --- odds and ends
-    if (c.swiftHost !== undefined && !isIpv4(c.swiftHost)) add("swiftHost", `"${c.swiftHost}" is not an IPv4 address; ${HINTS.swiftHost}`);
-    if (c.release === "folsom" && c.datapathType === "netdev") {
-        add("datapathType", "netdev needs Open vSwitch ≥ 2.x; the folsom profile supports only system (remove the key)");
+    if (c.swiftHost !== undefined && !isIpv4(c.swiftHost)) {
+        add("swiftHost", `"${c.swiftHost}" is not an IPv4 address; ${HINTS.swiftHost}`);
     }
-    if (problems.length) return { problems };
-    return { config: { ...c, image: { ...c.image, properties: imageProperties(c.image.properties, c.datapathType) } } as PlainConfig, problems };
+    if (c.release === "folsom" && c.datapathType === "netdev") {
+        add(
+            "datapathType",
+            "netdev needs Open vSwitch ≥ 2.x; the folsom profile supports only system (remove the key)",
+        );
+    }
+    if (problems.length) {
+        return { problems };
+    }
+    return {
+        config: {
+            ...c,
+            image: { ...c.image, properties: imageProperties(c.image.properties, c.datapathType) },
+        } as PlainConfig,
+        problems,
+    };
 }
 
 /** The guest NIC model images get on a netdev datapath (unless `image.properties` names one). */
@@ -426,9 +551,13 @@ export const NETDEV_VIF_MODEL = "e1000";
  * the receiver drops every TCP packet (metadata, SSH); an emulated e1000 NIC sends
  * finished checksums. ICMP and DHCP work either way, which is why it hides.
  */
-export function imageProperties(configured: Readonly<Record<string, string>>, datapathType: string): Record<string, string> {
+export function imageProperties(
+    configured: Readonly<Record<string, string>>,
+    datapathType: string,
+): Record<string, string> {
     return datapathType === "netdev" && configured.hw_vif_model === undefined
-        ? { ...configured, hw_vif_model: NETDEV_VIF_MODEL } : { ...configured };
+        ? { ...configured, hw_vif_model: NETDEV_VIF_MODEL }
+        : { ...configured };
 }
 
 /** Format problems as the one error message `loadConfig` throws. */
@@ -456,36 +585,60 @@ export function loadConfig(): StackConfig {
         if (spec.secret && (key === "dbPasswords" || key === "servicePasswords")) {
             // Only the key names are looked at; every value is wrapped as a secret at once.
             const text = pulumi.runtime.getConfig(`${NAMESPACE}:${key}`);
-            if (text === undefined) continue;
+            if (text === undefined) {
+                continue;
+            }
             present.add(key);
             secretMaps[key] = {};
             let obj: unknown;
-            try { obj = JSON.parse(text); } catch { obj = undefined; }
+            try {
+                obj = JSON.parse(text);
+            } catch {
+                obj = undefined;
+            }
             const allowed: readonly string[] = key === "dbPasswords" ? DB_SERVICES : SERVICE_USERS;
             if (!obj || typeof obj !== "object" || Array.isArray(obj)) {
-                mapProblems.push({ key, message: `must be an object of passwords keyed by ${allowed.join(", ")}: pulumi config set --secret --path '${NAMESPACE}:${key}.nova' <password>` });
+                mapProblems.push({
+                    key,
+                    message: `must be an object of passwords keyed by ${allowed.join(", ")}: pulumi config set --secret --path '${NAMESPACE}:${key}.nova' <password>`,
+                });
                 continue;
             }
             for (const [k, v] of Object.entries(obj as Record<string, unknown>)) {
-                if (!allowed.includes(k)) mapProblems.push({ key: `${key}.${k}`, message: `unknown service; use one of ${allowed.join(", ")}` });
-                else if (typeof v !== "string" || v.length < 8) mapProblems.push({ key: `${key}.${k}`, message: "must be a string of at least 8 characters" });
-                else secretMaps[key][k] = pulumi.secret(v);
+                if (!allowed.includes(k)) {
+                    mapProblems.push({
+                        key: `${key}.${k}`,
+                        message: `unknown service; use one of ${allowed.join(", ")}`,
+                    });
+                } else if (typeof v !== "string" || v.length < 8) {
+                    mapProblems.push({ key: `${key}.${k}`, message: "must be a string of at least 8 characters" });
+                } else {
+                    secretMaps[key][k] = pulumi.secret(v);
+                }
             }
         } else if (spec.secret) {
             const v = cfg.getSecret(key);
             secretStrings[key] = v;
-            if (v) present.add(key);
+            if (v) {
+                present.add(key);
+            }
         } else {
             const v = readPlain(key);
-            if (v !== undefined) raw[key] = v;
+            if (v !== undefined) {
+                raw[key] = v;
+            }
         }
     }
     // Secrets set in plain text are a problem in their own right (validateConfig reports it).
     for (const key of Object.keys(CONFIG_KEYS).filter((k) => CONFIG_KEYS[k].secret)) {
-        if (present.has(key) && !isSecretInStack(key)) raw[key] = "<plain>";
+        if (present.has(key) && !isSecretInStack(key)) {
+            raw[key] = "<plain>";
+        }
     }
     const { config, problems } = validateConfig(raw, present);
-    if (!config || mapProblems.length) throw new ConfigError([...problems, ...mapProblems]);
+    if (!config || mapProblems.length) {
+        throw new ConfigError([...problems, ...mapProblems]);
+    }
 
     return withDerived(config, {
         sshPrivateKey: secretStrings.sshPrivateKey!,
@@ -501,7 +654,9 @@ export function loadConfig(): StackConfig {
 /** A plain value: objects, lists, numbers and booleans arrive as JSON text, strings as-is. */
 function readPlain(key: string): unknown {
     const text = pulumi.runtime.getConfig(`${NAMESPACE}:${key}`);
-    if (text === undefined) return undefined;
+    if (text === undefined) {
+        return undefined;
+    }
     try {
         return JSON.parse(text);
     } catch {

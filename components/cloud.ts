@@ -56,8 +56,16 @@ export function buildBase(cfg: StackConfig): CloudContext {
         hosts[node.name] = { node, connection: host.connection, ssh: host.ssh, ready: base.ready };
     }
     const controller = hosts[cfg.controller.name];
-    const mysql = new Mysql("mysql", { host: controller, profile: profile.base.mysql, overrides: cfg.overrides["mysql.cnf"] });
-    const rabbitmq = new RabbitMQ("rabbitmq", { host: controller, profile: profile.base.rabbitmq, password: secrets.rabbitPassword });
+    const mysql = new Mysql("mysql", {
+        host: controller,
+        profile: profile.base.mysql,
+        overrides: cfg.overrides["mysql.cnf"],
+    });
+    const rabbitmq = new RabbitMQ("rabbitmq", {
+        host: controller,
+        profile: profile.base.rabbitmq,
+        password: secrets.rabbitPassword,
+    });
     return {
         cfg,
         profile,
@@ -76,7 +84,11 @@ export function buildCloud(cfg: StackConfig): CloudOutputs {
     const ctx = buildBase(cfg);
     const { keystone, glance, horizon } = buildIdentity(ctx);
     const network = buildNetwork(ctx, { identityReady: keystone.ready });
-    buildComputeAndVolume(ctx, { identityReady: keystone.ready, networkReady: network.ready, agentsReady: network.agents });
+    buildComputeAndVolume(ctx, {
+        identityReady: keystone.ready,
+        networkReady: network.ready,
+        agentsReady: network.agents,
+    });
     return {
         release: ctx.profile.name,
         controller: ctx.controller.node.managementIp,

@@ -37,7 +37,21 @@ import * as pulumi from "@pulumi/pulumi";
 import { withSsh } from "./ssh";
 import type { SshConnection, SshSession } from "./ssh";
 import {
-    acquireToken, ApiCall, ApiContext, checkConnection, Credentials, DIALECTS, Dialect, getJson, only, plain, same, runCalls, splitUrl, UNKNOWN, urlProblem,
+    acquireToken,
+    ApiCall,
+    ApiContext,
+    checkConnection,
+    Credentials,
+    DIALECTS,
+    Dialect,
+    getJson,
+    only,
+    plain,
+    same,
+    runCalls,
+    splitUrl,
+    UNKNOWN,
+    urlProblem,
 } from "./openstackAuth";
 
 export type { Dialect, Credentials, TokenCredentials, PasswordCredentials } from "./openstackAuth";
@@ -77,7 +91,11 @@ export interface KeystoneEndpointArgs {
     readonly urls: pulumi.Input<KeystoneUrlsArgs>;
 }
 
-export interface KeystoneService { name: string; type: string; description: string; }
+export interface KeystoneService {
+    name: string;
+    type: string;
+    description: string;
+}
 export type KeystoneUrls = Record<Interface, string>;
 
 /** Plain inputs, as the provider receives them after check. */
@@ -91,7 +109,12 @@ export interface KeystoneEndpointInputs {
     urls: KeystoneUrls;
 }
 
-export interface KeystoneCreated { service: boolean; public: boolean; internal: boolean; admin: boolean; }
+export interface KeystoneCreated {
+    service: boolean;
+    public: boolean;
+    internal: boolean;
+    admin: boolean;
+}
 
 /** Provider state: the inputs echoed (connection and credentials are secret outputs) plus the Keystone IDs. */
 export interface KeystoneEndpointOutputs extends KeystoneEndpointInputs {
@@ -105,15 +128,29 @@ export interface KeystoneEndpointOutputs extends KeystoneEndpointInputs {
 // ---------------------------------------------------------------------------
 // check
 
-interface Failure { property: string; reason: string; }
+interface Failure {
+    property: string;
+    reason: string;
+}
 
 /** Validates and defaults the inputs. Unknown values (preview) are accepted as they are. */
-export function checkKeystoneEndpoint(news: Record<string, unknown>): { inputs: Record<string, unknown>; failures: Failure[] } {
+export function checkKeystoneEndpoint(news: Record<string, unknown>): {
+    inputs: Record<string, unknown>;
+    failures: Failure[];
+} {
     const failures: Failure[] = [];
     const fail = (property: string, reason: string) => failures.push({ property, reason });
     const known = (v: unknown) => v !== UNKNOWN;
     const str = (v: unknown) => typeof v === "string" && v.length > 0;
-    const inputs = only(news, ["connection", "dialect", "authUrl", "credentials", "region", "service", "urls"]) as Record<string, unknown>;
+    const inputs = only(news, [
+        "connection",
+        "dialect",
+        "authUrl",
+        "credentials",
+        "region",
+        "service",
+        "urls",
+    ]) as Record<string, unknown>;
 
     const dialect = news.dialect;
     if (known(dialect) && !DIALECTS.includes(dialect as Dialect)) {
@@ -125,30 +162,55 @@ export function checkKeystoneEndpoint(news: Record<string, unknown>): { inputs: 
 
     if (known(news.authUrl)) {
         const p = urlProblem(news.authUrl);
-        if (p) { fail("authUrl", p); } else if (dialectOk) {
+        if (p) {
+            fail("authUrl", p);
+        } else if (dialectOk) {
             const base = splitUrl(news.authUrl as string).basePath;
             const want = dialect === "v2.0" ? "/v2.0" : "/v3";
-            if (!base.endsWith(want)) { fail("authUrl", `for dialect "${dialect}" the path must end in ${want} (e.g. http://host:${dialect === "v2.0" ? "35357/v2.0" : "5000/v3"}), got "${news.authUrl}"`); }
+            if (!base.endsWith(want)) {
+                fail(
+                    "authUrl",
+                    `for dialect "${dialect}" the path must end in ${want} (e.g. http://host:${dialect === "v2.0" ? "35357/v2.0" : "5000/v3"}), got "${news.authUrl}"`,
+                );
+            }
         }
     }
 
     const creds = news.credentials as Record<string, unknown> | undefined;
     if (known(creds)) {
-        inputs.credentials = only(creds, typeof creds?.token === "string" ? ["token"] : ["username", "password", "projectName", "userDomainName", "projectDomainName"]);
+        inputs.credentials = only(
+            creds,
+            typeof creds?.token === "string"
+                ? ["token"]
+                : ["username", "password", "projectName", "userDomainName", "projectDomainName"],
+        );
         if (!creds || typeof creds !== "object") {
             fail("credentials", "required: { token } (v2.0) or { username, password, projectName }");
         } else if (typeof creds.token === "string") {
-            if (creds.token === "") { fail("credentials.token", "must not be empty"); }
-            if (dialectOk && dialect === "v3") { fail("credentials", "dialect v3 needs a password login ({ username, password, projectName }), not an admin token"); }
+            if (creds.token === "") {
+                fail("credentials.token", "must not be empty");
+            }
+            if (dialectOk && dialect === "v3") {
+                fail(
+                    "credentials",
+                    "dialect v3 needs a password login ({ username, password, projectName }), not an admin token",
+                );
+            }
         } else {
             for (const k of ["username", "password", "projectName"]) {
-                if (known(creds[k]) && !str(creds[k])) { fail(`credentials.${k}`, "required (or give { token } for v2.0)"); }
+                if (known(creds[k]) && !str(creds[k])) {
+                    fail(`credentials.${k}`, "required (or give { token } for v2.0)");
+                }
             }
         }
     }
 
     if (known(news.region)) {
-        if (!str(news.region)) { fail("region", "required, e.g. RegionOne"); } else if ((news.region as string).includes("/")) { fail("region", "must not contain '/'"); }
+        if (!str(news.region)) {
+            fail("region", "required, e.g. RegionOne");
+        } else if ((news.region as string).includes("/")) {
+            fail("region", "must not contain '/'");
+        }
     }
 
     const svc = news.service as Record<string, unknown> | undefined;
@@ -157,10 +219,18 @@ export function checkKeystoneEndpoint(news: Record<string, unknown>): { inputs: 
             fail("service", "required: { name, type, description? }");
         } else {
             for (const k of ["name", "type"]) {
-                if (!known(svc[k])) { continue; }
-                if (!str(svc[k])) { fail(`service.${k}`, "required"); } else if ((svc[k] as string).includes("/")) { fail(`service.${k}`, "must not contain '/'"); }
+                if (!known(svc[k])) {
+                    continue;
+                }
+                if (!str(svc[k])) {
+                    fail(`service.${k}`, "required");
+                } else if ((svc[k] as string).includes("/")) {
+                    fail(`service.${k}`, "must not contain '/'");
+                }
             }
-            if (svc.description !== undefined && known(svc.description) && typeof svc.description !== "string") { fail("service.description", "must be a string"); }
+            if (svc.description !== undefined && known(svc.description) && typeof svc.description !== "string") {
+                fail("service.description", "must be a string");
+            }
             inputs.service = only({ ...svc, description: svc.description ?? "" }, ["name", "type", "description"]);
         }
     }
@@ -172,23 +242,41 @@ export function checkKeystoneEndpoint(news: Record<string, unknown>): { inputs: 
             fail("urls", "required: { public, internal, admin }");
         } else {
             for (const i of INTERFACES) {
-                if (!known(urls[i])) { continue; }
+                if (!known(urls[i])) {
+                    continue;
+                }
                 const p = catalogUrlProblem(urls[i]);
-                if (p) { fail(`urls.${i}`, p); }
+                if (p) {
+                    fail(`urls.${i}`, p);
+                }
             }
         }
     }
-    for (const k of Object.keys(inputs)) { if (inputs[k] === undefined) { delete inputs[k]; } }
+    for (const k of Object.keys(inputs)) {
+        if (inputs[k] === undefined) {
+            delete inputs[k];
+        }
+    }
     return { inputs, failures };
 }
 
 /** A catalog URL: http(s) with a host; templates like `$(tenant_id)s` are fine. */
 export function catalogUrlProblem(url: unknown): string | undefined {
-    if (typeof url !== "string" || url === "") { return "must be a non-empty http(s) URL"; }
+    if (typeof url !== "string" || url === "") {
+        return "must be a non-empty http(s) URL";
+    }
     let u: URL;
-    try { u = new URL(url); } catch { return `not a URL: "${url}"`; }
-    if (u.protocol !== "http:" && u.protocol !== "https:") { return `must be http:// or https://, got "${url}"`; }
-    if (!u.hostname) { return `URL has no host: "${url}"`; }
+    try {
+        u = new URL(url);
+    } catch {
+        return `not a URL: "${url}"`;
+    }
+    if (u.protocol !== "http:" && u.protocol !== "https:") {
+        return `must be http:// or https://, got "${url}"`;
+    }
+    if (!u.hostname) {
+        return `URL has no host: "${url}"`;
+    }
     return undefined;
 }
 
@@ -198,13 +286,25 @@ export function catalogUrlProblem(url: unknown): string | undefined {
 /** Fields that force a replacement (the natural key, and the API it lives in). */
 export const KEYSTONE_REPLACE_FIELDS = ["dialect", "region", "service.name", "service.type"];
 /** Fields updated in place. */
-export const KEYSTONE_UPDATE_FIELDS = ["service.description", "urls.public", "urls.internal", "urls.admin", "authUrl", "credentials", "connection"];
+export const KEYSTONE_UPDATE_FIELDS = [
+    "service.description",
+    "urls.public",
+    "urls.internal",
+    "urls.admin",
+    "authUrl",
+    "credentials",
+    "connection",
+];
 
 function field(o: unknown, path: string): unknown {
     let cur = o;
     for (const p of path.split(".")) {
-        if (cur === UNKNOWN) { return UNKNOWN; }
-        if (cur === null || typeof cur !== "object") { return undefined; }
+        if (cur === UNKNOWN) {
+            return UNKNOWN;
+        }
+        if (cur === null || typeof cur !== "object") {
+            return undefined;
+        }
         cur = (cur as Record<string, unknown>)[p];
     }
     return cur;
@@ -215,7 +315,10 @@ export function changedKeystoneFields(olds: Partial<KeystoneEndpointOutputs>, ne
     return [...KEYSTONE_REPLACE_FIELDS, ...KEYSTONE_UPDATE_FIELDS].filter((f) => !same(field(olds, f), field(news, f)));
 }
 
-export function diffKeystoneEndpoint(olds: Partial<KeystoneEndpointOutputs>, news: Record<string, unknown>): pulumi.dynamic.DiffResult {
+export function diffKeystoneEndpoint(
+    olds: Partial<KeystoneEndpointOutputs>,
+    news: Record<string, unknown>,
+): pulumi.dynamic.DiffResult {
     const changed = changedKeystoneFields(olds, news);
     const replaces = changed.filter((f) => KEYSTONE_REPLACE_FIELDS.includes(f));
     // Something recorded as missing by a refresh must be re-created.
@@ -241,7 +344,9 @@ export interface KeystoneObserved {
 }
 
 /** The GETs that observation makes, in order. */
-export function planKeystoneObserve(inputs: Pick<KeystoneEndpointInputs, "dialect" | "authUrl" | "region" | "service">): ApiCall[] {
+export function planKeystoneObserve(
+    inputs: Pick<KeystoneEndpointInputs, "dialect" | "authUrl" | "region" | "service">,
+): ApiCall[] {
     const base = splitUrl(inputs.authUrl).basePath;
     if (inputs.dialect === "v2.0") {
         return [
@@ -250,18 +355,43 @@ export function planKeystoneObserve(inputs: Pick<KeystoneEndpointInputs, "dialec
         ];
     }
     return [
-        { step: `list services of type ${inputs.service.type}`, api: "identity", method: "GET", path: `${base}/services?type=${encodeURIComponent(inputs.service.type)}`, ok: [200] },
-        { step: `list endpoints in region ${inputs.region}`, api: "identity", method: "GET", path: `${base}/endpoints?region_id=${encodeURIComponent(inputs.region)}`, ok: [200] },
-        { step: `show region ${inputs.region}`, api: "identity", method: "GET", path: `${base}/regions/${encodeURIComponent(inputs.region)}`, ok: [200], tolerate: [404] },
+        {
+            step: `list services of type ${inputs.service.type}`,
+            api: "identity",
+            method: "GET",
+            path: `${base}/services?type=${encodeURIComponent(inputs.service.type)}`,
+            ok: [200],
+        },
+        {
+            step: `list endpoints in region ${inputs.region}`,
+            api: "identity",
+            method: "GET",
+            path: `${base}/endpoints?region_id=${encodeURIComponent(inputs.region)}`,
+            ok: [200],
+        },
+        {
+            step: `show region ${inputs.region}`,
+            api: "identity",
+            method: "GET",
+            path: `${base}/regions/${encodeURIComponent(inputs.region)}`,
+            ok: [200],
+            tolerate: [404],
+        },
     ];
 }
 
 /** One of several candidates: the one whose id was recorded, the only one, or an error naming them all. */
 function choose<T extends { id: string }>(found: T[], preferId: string | undefined, what: string): T | undefined {
-    if (found.length === 0) { return undefined; }
+    if (found.length === 0) {
+        return undefined;
+    }
     const preferred = found.find((f) => f.id === preferId);
-    if (preferred) { return preferred; }
-    if (found.length === 1) { return found[0]; }
+    if (preferred) {
+        return preferred;
+    }
+    if (found.length === 1) {
+        return found[0];
+    }
     throw new Error(`${found.length} ${what} exist (ids ${found.map((f) => f.id).join(", ")}); remove the duplicates`);
 }
 
@@ -269,40 +399,59 @@ function choose<T extends { id: string }>(found: T[], preferId: string | undefin
  * Interprets the observation responses (bodies of `planKeystoneObserve`'s calls, in
  * order; `undefined` for a 404). `prior` (the stored outputs) picks among duplicates.
  */
-export function parseKeystoneObserved(inputs: Pick<KeystoneEndpointInputs, "dialect" | "region" | "service">,
-    bodies: unknown[], prior?: Pick<KeystoneEndpointOutputs, "serviceId" | "endpointIds">): KeystoneObserved {
+export function parseKeystoneObserved(
+    inputs: Pick<KeystoneEndpointInputs, "dialect" | "region" | "service">,
+    bodies: unknown[],
+    prior?: Pick<KeystoneEndpointOutputs, "serviceId" | "endpointIds">,
+): KeystoneObserved {
     const { dialect, region, service } = inputs;
     type Svc = { id: string; name: string; type: string; description?: string };
     const list = (b: unknown, key: string): Record<string, unknown>[] => {
         const v = (b as Record<string, unknown> | undefined)?.[key];
-        return Array.isArray(v) ? v as Record<string, unknown>[] : [];
+        return Array.isArray(v) ? (v as Record<string, unknown>[]) : [];
     };
-    const services = (dialect === "v2.0" ? list(bodies[0], "OS-KSADM:services") : list(bodies[0], "services")) as unknown as Svc[];
-    const svc = choose(services.filter((s) => s.type === service.type && s.name === service.name), prior?.serviceId,
-        `services of type ${service.type} named ${service.name}`);
+    const services = (dialect === "v2.0"
+        ? list(bodies[0], "OS-KSADM:services")
+        : list(bodies[0], "services")) as unknown as Svc[];
+    const svc = choose(
+        services.filter((s) => s.type === service.type && s.name === service.name),
+        prior?.serviceId,
+        `services of type ${service.type} named ${service.name}`,
+    );
     const observed: KeystoneObserved = {
         service: svc ? { id: svc.id, name: svc.name, type: svc.type, description: svc.description ?? "" } : undefined,
         endpoints: {},
         regionExists: dialect === "v2.0" ? true : bodies[2] !== undefined,
     };
-    if (!svc) { return observed; }
+    if (!svc) {
+        return observed;
+    }
     const endpoints = list(bodies[1], "endpoints");
     if (dialect === "v2.0") {
-        const mine = endpoints.filter((e) => e.service_id === svc.id && e.region === region) as unknown as
-            { id: string; publicurl: string; internalurl: string; adminurl: string }[];
+        const mine = endpoints.filter((e) => e.service_id === svc.id && e.region === region) as unknown as {
+            id: string;
+            publicurl: string;
+            internalurl: string;
+            adminurl: string;
+        }[];
         const e = choose(mine, prior?.endpointIds?.public, `v2.0 endpoints of service ${svc.id} in region ${region}`);
         if (e) {
             observed.endpoints = {
-                public: { id: e.id, url: e.publicurl }, internal: { id: e.id, url: e.internalurl }, admin: { id: e.id, url: e.adminurl },
+                public: { id: e.id, url: e.publicurl },
+                internal: { id: e.id, url: e.internalurl },
+                admin: { id: e.id, url: e.adminurl },
             };
         }
         return observed;
     }
     for (const i of INTERFACES) {
-        const mine = endpoints.filter((e) => e.service_id === svc.id && e.interface === i && (e.region_id ?? e.region) === region) as unknown as
-            { id: string; url: string }[];
+        const mine = endpoints.filter(
+            (e) => e.service_id === svc.id && e.interface === i && (e.region_id ?? e.region) === region,
+        ) as unknown as { id: string; url: string }[];
         const e = choose(mine, prior?.endpointIds?.[i], `${i} endpoints of service ${svc.id} in region ${region}`);
-        if (e) { observed.endpoints[i] = { id: e.id, url: e.url }; }
+        if (e) {
+            observed.endpoints[i] = { id: e.id, url: e.url };
+        }
     }
     return observed;
 }
@@ -332,19 +481,40 @@ export function planKeystoneSync(inputs: KeystoneEndpointInputs, obs: KeystoneOb
         let svcId = obs.service?.id;
         let endpoint = obs.endpoints.public?.id;
         const deleteEndpoint = (id: string): ApiCall => ({
-            step: `delete v2.0 endpoint of ${key} in ${region}`, api: "identity", method: "DELETE", path: `${base}/endpoints/${id}`, ok: [200, 204], tolerate: [404],
+            step: `delete v2.0 endpoint of ${key} in ${region}`,
+            api: "identity",
+            method: "DELETE",
+            path: `${base}/endpoints/${id}`,
+            ok: [200, 204],
+            tolerate: [404],
         });
         if (obs.service && obs.service.description !== service.description) {
             // No service update in v2.0: re-create it (its endpoint first).
-            if (endpoint) { calls.push(deleteEndpoint(endpoint)); endpoint = undefined; }
-            calls.push({ step: `delete service ${key} (to change its description)`, api: "identity", method: "DELETE", path: `${base}/OS-KSADM/services/${obs.service.id}`, ok: [200, 204], tolerate: [404] });
+            if (endpoint) {
+                calls.push(deleteEndpoint(endpoint));
+                endpoint = undefined;
+            }
+            calls.push({
+                step: `delete service ${key} (to change its description)`,
+                api: "identity",
+                method: "DELETE",
+                path: `${base}/OS-KSADM/services/${obs.service.id}`,
+                ok: [200, 204],
+                tolerate: [404],
+            });
             svcId = undefined;
         }
         if (!svcId) {
             calls.push({
-                step: `create service ${key}`, api: "identity", method: "POST", path: `${base}/OS-KSADM/services`,
-                body: { "OS-KSADM:service": { name: service.name, type: service.type, description: service.description } },
-                ok: [200, 201], save: { serviceId: "OS-KSADM:service.id" },
+                step: `create service ${key}`,
+                api: "identity",
+                method: "POST",
+                path: `${base}/OS-KSADM/services`,
+                body: {
+                    "OS-KSADM:service": { name: service.name, type: service.type, description: service.description },
+                },
+                ok: [200, 201],
+                save: { serviceId: "OS-KSADM:service.id" },
             });
             creates.service = true;
         } else {
@@ -356,9 +526,21 @@ export function planKeystoneSync(inputs: KeystoneEndpointInputs, obs: KeystoneOb
         }
         if (!endpoint) {
             calls.push({
-                step: `create v2.0 endpoint of ${key} in ${region}`, api: "identity", method: "POST", path: `${base}/endpoints`,
-                body: { endpoint: { region, service_id: "{{serviceId}}", publicurl: urls.public, internalurl: urls.internal, adminurl: urls.admin } },
-                ok: [200, 201], save: { endpoint: "endpoint.id" },
+                step: `create v2.0 endpoint of ${key} in ${region}`,
+                api: "identity",
+                method: "POST",
+                path: `${base}/endpoints`,
+                body: {
+                    endpoint: {
+                        region,
+                        service_id: "{{serviceId}}",
+                        publicurl: urls.public,
+                        internalurl: urls.internal,
+                        adminurl: urls.admin,
+                    },
+                },
+                ok: [200, 201],
+                save: { endpoint: "endpoint.id" },
             });
             creates.public = creates.internal = creates.admin = true;
         } else {
@@ -369,42 +551,73 @@ export function planKeystoneSync(inputs: KeystoneEndpointInputs, obs: KeystoneOb
 
     if (!obs.service) {
         calls.push({
-            step: `create service ${key}`, api: "identity", method: "POST", path: `${base}/services`,
-            body: { service: { name: service.name, type: service.type, description: service.description, enabled: true } },
-            ok: [201], save: { serviceId: "service.id" },
+            step: `create service ${key}`,
+            api: "identity",
+            method: "POST",
+            path: `${base}/services`,
+            body: {
+                service: { name: service.name, type: service.type, description: service.description, enabled: true },
+            },
+            ok: [201],
+            save: { serviceId: "service.id" },
         });
         creates.service = true;
     } else {
         vars.serviceId = obs.service.id;
         if (obs.service.description !== service.description) {
             calls.push({
-                step: `update description of service ${key}`, api: "identity", method: "PATCH", path: `${base}/services/${obs.service.id}`,
-                body: { service: { description: service.description } }, ok: [200],
+                step: `update description of service ${key}`,
+                api: "identity",
+                method: "PATCH",
+                path: `${base}/services/${obs.service.id}`,
+                body: { service: { description: service.description } },
+                ok: [200],
             });
         }
     }
     const missing = INTERFACES.filter((i) => !obs.endpoints[i]);
     if (missing.length > 0 && !obs.regionExists) {
         calls.push({
-            step: `create region ${region}`, api: "identity", method: "POST", path: `${base}/regions`,
-            body: { region: { id: region } }, ok: [201], tolerate: [409],
+            step: `create region ${region}`,
+            api: "identity",
+            method: "POST",
+            path: `${base}/regions`,
+            body: { region: { id: region } },
+            ok: [201],
+            tolerate: [409],
         });
     }
     for (const i of INTERFACES) {
         const e = obs.endpoints[i];
         if (!e) {
             calls.push({
-                step: `create ${i} endpoint of ${key} in ${region}`, api: "identity", method: "POST", path: `${base}/endpoints`,
-                body: { endpoint: { service_id: "{{serviceId}}", interface: i, region_id: region, url: urls[i], enabled: true } },
-                ok: [201], save: { [`endpoint_${i}`]: "endpoint.id" },
+                step: `create ${i} endpoint of ${key} in ${region}`,
+                api: "identity",
+                method: "POST",
+                path: `${base}/endpoints`,
+                body: {
+                    endpoint: {
+                        service_id: "{{serviceId}}",
+                        interface: i,
+                        region_id: region,
+                        url: urls[i],
+                        enabled: true,
+                    },
+                },
+                ok: [201],
+                save: { [`endpoint_${i}`]: "endpoint.id" },
             });
             creates[i] = true;
         } else {
             vars[`endpoint_${i}`] = e.id;
             if (e.url !== urls[i]) {
                 calls.push({
-                    step: `update ${i} URL of ${key} in ${region}`, api: "identity", method: "PATCH", path: `${base}/endpoints/${e.id}`,
-                    body: { endpoint: { url: urls[i] } }, ok: [200],
+                    step: `update ${i} URL of ${key} in ${region}`,
+                    api: "identity",
+                    method: "PATCH",
+                    path: `${base}/endpoints/${e.id}`,
+                    body: { endpoint: { url: urls[i] } },
+                    ok: [200],
                 });
             }
         }
@@ -414,13 +627,23 @@ export function planKeystoneSync(inputs: KeystoneEndpointInputs, obs: KeystoneOb
 
 /** Endpoint IDs from the runner's variables. */
 export function endpointIdsFrom(dialect: Dialect, vars: Record<string, string>): KeystoneUrls {
-    if (dialect === "v2.0") { return { public: vars.endpoint ?? "", internal: vars.endpoint ?? "", admin: vars.endpoint ?? "" }; }
-    return { public: vars.endpoint_public ?? "", internal: vars.endpoint_internal ?? "", admin: vars.endpoint_admin ?? "" };
+    if (dialect === "v2.0") {
+        return { public: vars.endpoint ?? "", internal: vars.endpoint ?? "", admin: vars.endpoint ?? "" };
+    }
+    return {
+        public: vars.endpoint_public ?? "",
+        internal: vars.endpoint_internal ?? "",
+        admin: vars.endpoint_admin ?? "",
+    };
 }
 
 /** Ownership after a sync: objects created now are ours; kept objects keep their recorded flag. */
-export function createdAfter(plan: KeystonePlan, serviceId: string, endpointIds: KeystoneUrls,
-    prior?: Pick<KeystoneEndpointOutputs, "serviceId" | "endpointIds" | "created">): KeystoneCreated {
+export function createdAfter(
+    plan: KeystonePlan,
+    serviceId: string,
+    endpointIds: KeystoneUrls,
+    prior?: Pick<KeystoneEndpointOutputs, "serviceId" | "endpointIds" | "created">,
+): KeystoneCreated {
     const kept = (what: keyof KeystoneCreated, id: string, priorId: string | undefined) =>
         plan.creates[what] || (!!prior && priorId === id && id !== "" && !!prior.created?.[what]);
     return {
@@ -435,7 +658,12 @@ export function createdAfter(plan: KeystonePlan, serviceId: string, endpointIds:
  * The calls that remove what this resource created (404 tolerated): endpoints first,
  * then the service. Nothing for adopted objects.
  */
-export function planKeystoneDelete(outs: Pick<KeystoneEndpointOutputs, "dialect" | "authUrl" | "region" | "service" | "serviceId" | "endpointIds" | "created">): ApiCall[] {
+export function planKeystoneDelete(
+    outs: Pick<
+        KeystoneEndpointOutputs,
+        "dialect" | "authUrl" | "region" | "service" | "serviceId" | "endpointIds" | "created"
+    >,
+): ApiCall[] {
     const base = splitUrl(outs.authUrl).basePath;
     const key = `${outs.service.type}/${outs.service.name}`;
     const calls: ApiCall[] = [];
@@ -443,32 +671,66 @@ export function planKeystoneDelete(outs: Pick<KeystoneEndpointOutputs, "dialect"
     if (outs.dialect === "v2.0") {
         const id = outs.endpointIds?.public;
         if (id && created.public) {
-            calls.push({ step: `delete v2.0 endpoint of ${key} in ${outs.region}`, api: "identity", method: "DELETE", path: `${base}/endpoints/${id}`, ok: [200, 204], tolerate: [404] });
+            calls.push({
+                step: `delete v2.0 endpoint of ${key} in ${outs.region}`,
+                api: "identity",
+                method: "DELETE",
+                path: `${base}/endpoints/${id}`,
+                ok: [200, 204],
+                tolerate: [404],
+            });
         }
         if (outs.serviceId && created.service) {
-            calls.push({ step: `delete service ${key}`, api: "identity", method: "DELETE", path: `${base}/OS-KSADM/services/${outs.serviceId}`, ok: [200, 204], tolerate: [404] });
+            calls.push({
+                step: `delete service ${key}`,
+                api: "identity",
+                method: "DELETE",
+                path: `${base}/OS-KSADM/services/${outs.serviceId}`,
+                ok: [200, 204],
+                tolerate: [404],
+            });
         }
         return calls;
     }
     for (const i of INTERFACES) {
         const id = outs.endpointIds?.[i];
         if (id && created[i]) {
-            calls.push({ step: `delete ${i} endpoint of ${key} in ${outs.region}`, api: "identity", method: "DELETE", path: `${base}/endpoints/${id}`, ok: [204], tolerate: [404] });
+            calls.push({
+                step: `delete ${i} endpoint of ${key} in ${outs.region}`,
+                api: "identity",
+                method: "DELETE",
+                path: `${base}/endpoints/${id}`,
+                ok: [204],
+                tolerate: [404],
+            });
         }
     }
     if (outs.serviceId && created.service) {
-        calls.push({ step: `delete service ${key}`, api: "identity", method: "DELETE", path: `${base}/services/${outs.serviceId}`, ok: [204], tolerate: [404] });
+        calls.push({
+            step: `delete service ${key}`,
+            api: "identity",
+            method: "DELETE",
+            path: `${base}/services/${outs.serviceId}`,
+            ok: [204],
+            tolerate: [404],
+        });
     }
     return calls;
 }
 
 /** The undo of a failed create: delete what this attempt created, newest first. */
-export function planKeystoneRollback(inputs: KeystoneEndpointInputs, creates: KeystoneCreated, vars: Record<string, string>): ApiCall[] {
-    const serviceId = creates.service ? vars.serviceId ?? "" : "";
+export function planKeystoneRollback(
+    inputs: KeystoneEndpointInputs,
+    creates: KeystoneCreated,
+    vars: Record<string, string>,
+): ApiCall[] {
+    const serviceId = creates.service ? (vars.serviceId ?? "") : "";
     const endpointIds = endpointIdsFrom(inputs.dialect, vars);
     const created: KeystoneCreated = {
         service: creates.service && !!vars.serviceId,
-        public: creates.public && !!endpointIds.public, internal: creates.internal && !!endpointIds.internal, admin: creates.admin && !!endpointIds.admin,
+        public: creates.public && !!endpointIds.public,
+        internal: creates.internal && !!endpointIds.internal,
+        admin: creates.admin && !!endpointIds.admin,
     };
     return planKeystoneDelete({ ...inputs, serviceId, endpointIds, created });
 }
@@ -486,8 +748,11 @@ async function keystoneSession(s: SshSession, inputs: KeystoneEndpointInputs): P
     return { session: s, targets: { identity: splitUrl(inputs.authUrl) }, token };
 }
 
-async function observeKeystone(ctx: ApiContext, inputs: KeystoneEndpointInputs,
-    prior?: Pick<KeystoneEndpointOutputs, "serviceId" | "endpointIds">): Promise<KeystoneObserved> {
+async function observeKeystone(
+    ctx: ApiContext,
+    inputs: KeystoneEndpointInputs,
+    prior?: Pick<KeystoneEndpointOutputs, "serviceId" | "endpointIds">,
+): Promise<KeystoneObserved> {
     const bodies: unknown[] = [];
     for (const call of planKeystoneObserve(inputs)) {
         bodies.push(await getJson(ctx, call.api, call.path, call.step));
@@ -500,8 +765,12 @@ async function observeKeystone(ctx: ApiContext, inputs: KeystoneEndpointInputs,
 }
 
 /** Find-or-create / reconcile; returns the new outputs. Rolls back this attempt's creations on failure when `rollback`. */
-async function syncKeystone(s: SshSession, inputs: KeystoneEndpointInputs, prior: KeystoneEndpointOutputs | undefined,
-    rollback: boolean): Promise<KeystoneEndpointOutputs> {
+async function syncKeystone(
+    s: SshSession,
+    inputs: KeystoneEndpointInputs,
+    prior: KeystoneEndpointOutputs | undefined,
+    rollback: boolean,
+): Promise<KeystoneEndpointOutputs> {
     const ctx = await keystoneSession(s, inputs);
     const obs = await observeKeystone(ctx, inputs, prior);
     const plan = planKeystoneSync(inputs, obs);
@@ -510,12 +779,21 @@ async function syncKeystone(s: SshSession, inputs: KeystoneEndpointInputs, prior
         await runCallsTracking(ctx, plan.calls, vars);
     } catch (e) {
         if (rollback) {
-            try { await runCalls(ctx, planKeystoneRollback(inputs, plan.creates, vars), vars); } catch { /* the original error matters */ }
+            try {
+                await runCalls(ctx, planKeystoneRollback(inputs, plan.creates, vars), vars);
+            } catch {
+                /* the original error matters */
+            }
         }
         throw e;
     }
     const endpointIds = endpointIdsFrom(inputs.dialect, vars);
-    return plain({ ...inputs, serviceId: vars.serviceId, endpointIds, created: createdAfter(plan, vars.serviceId, endpointIds, prior) });
+    return plain({
+        ...inputs,
+        serviceId: vars.serviceId,
+        endpointIds,
+        created: createdAfter(plan, vars.serviceId, endpointIds, prior),
+    });
 }
 
 /** runCalls, but the variables saved before a failure stay visible in `into` (for the rollback). */
@@ -542,19 +820,37 @@ function keystoneLabel(p: Pick<KeystoneEndpointInputs, "service" | "region">): s
 }
 
 /** create: find-or-create; a failure undoes what this attempt created. */
-export async function keystoneCreate(s: SshSession, inputs: KeystoneEndpointInputs): Promise<pulumi.dynamic.CreateResult> {
+export async function keystoneCreate(
+    s: SshSession,
+    inputs: KeystoneEndpointInputs,
+): Promise<pulumi.dynamic.CreateResult> {
     return { id: keystoneEndpointId(inputs), outs: await syncKeystone(s, inputs, undefined, true) };
 }
 
 /** read (refresh): the live description, URLs and IDs; no id when the service is gone. */
-export async function keystoneRead(s: SshSession, id: string, props: KeystoneEndpointOutputs): Promise<pulumi.dynamic.ReadResult> {
+export async function keystoneRead(
+    s: SshSession,
+    id: string,
+    props: KeystoneEndpointOutputs,
+): Promise<pulumi.dynamic.ReadResult> {
     const inputs = toInputs(props as unknown as Record<string, unknown>);
     const ctx = await keystoneSession(s, inputs);
     const obs = await observeKeystone(ctx, inputs, props);
-    if (!obs.service) { return {}; }
-    const endpointIds = { public: obs.endpoints.public?.id ?? "", internal: obs.endpoints.internal?.id ?? "", admin: obs.endpoints.admin?.id ?? "" };
-    const urls = { public: obs.endpoints.public?.url ?? "", internal: obs.endpoints.internal?.url ?? "", admin: obs.endpoints.admin?.url ?? "" };
-    const owned = (what: keyof KeystoneCreated, now: string, was: string | undefined) => now !== "" && now === was && !!props.created?.[what];
+    if (!obs.service) {
+        return {};
+    }
+    const endpointIds = {
+        public: obs.endpoints.public?.id ?? "",
+        internal: obs.endpoints.internal?.id ?? "",
+        admin: obs.endpoints.admin?.id ?? "",
+    };
+    const urls = {
+        public: obs.endpoints.public?.url ?? "",
+        internal: obs.endpoints.internal?.url ?? "",
+        admin: obs.endpoints.admin?.url ?? "",
+    };
+    const owned = (what: keyof KeystoneCreated, now: string, was: string | undefined) =>
+        now !== "" && now === was && !!props.created?.[what];
     const outs: KeystoneEndpointOutputs = {
         ...inputs,
         service: { ...inputs.service, description: obs.service.description },
@@ -572,14 +868,20 @@ export async function keystoneRead(s: SshSession, id: string, props: KeystoneEnd
 }
 
 /** update: reconcile to the new inputs (PATCH in v3, delete+create in v2.0). */
-export async function keystoneUpdate(s: SshSession, olds: KeystoneEndpointOutputs, inputs: KeystoneEndpointInputs): Promise<pulumi.dynamic.UpdateResult> {
+export async function keystoneUpdate(
+    s: SshSession,
+    olds: KeystoneEndpointOutputs,
+    inputs: KeystoneEndpointInputs,
+): Promise<pulumi.dynamic.UpdateResult> {
     return { outs: await syncKeystone(s, inputs, olds, false) };
 }
 
 /** delete: remove what this resource created; 404s are fine. */
 export async function keystoneDelete(s: SshSession, props: KeystoneEndpointOutputs): Promise<void> {
     const calls = planKeystoneDelete(props);
-    if (calls.length === 0) { return; } // an adopted entry: nothing of ours to remove
+    if (calls.length === 0) {
+        return;
+    } // an adopted entry: nothing of ours to remove
     const ctx = await keystoneSession(s, toInputs(props as unknown as Record<string, unknown>));
     await runCalls(ctx, calls);
 }
@@ -592,7 +894,11 @@ class KeystoneEndpointProvider implements pulumi.dynamic.ResourceProvider {
         return checkKeystoneEndpoint(news);
     }
 
-    async diff(_id: string, olds: KeystoneEndpointOutputs, news: Record<string, unknown>): Promise<pulumi.dynamic.DiffResult> {
+    async diff(
+        _id: string,
+        olds: KeystoneEndpointOutputs,
+        news: Record<string, unknown>,
+    ): Promise<pulumi.dynamic.DiffResult> {
         return diffKeystoneEndpoint(olds, news);
     }
 
@@ -606,14 +912,20 @@ class KeystoneEndpointProvider implements pulumi.dynamic.ResourceProvider {
         return withSsh(inputs.connection, keystoneLabel(inputs), (s) => keystoneRead(s, id, props));
     }
 
-    async update(_id: string, olds: KeystoneEndpointOutputs, news: Record<string, unknown>): Promise<pulumi.dynamic.UpdateResult> {
+    async update(
+        _id: string,
+        olds: KeystoneEndpointOutputs,
+        news: Record<string, unknown>,
+    ): Promise<pulumi.dynamic.UpdateResult> {
         const inputs = toInputs(news);
         return withSsh(inputs.connection, keystoneLabel(inputs), (s) => keystoneUpdate(s, olds, inputs));
     }
 
     async delete(_id: string, props: KeystoneEndpointOutputs): Promise<void> {
         const inputs = toInputs(props as unknown as Record<string, unknown>);
-        if (planKeystoneDelete(props).length === 0) { return; } // no connection needed
+        if (planKeystoneDelete(props).length === 0) {
+            return;
+        } // no connection needed
         await withSsh(inputs.connection, keystoneLabel(inputs), (s) => keystoneDelete(s, props));
     }
 }
@@ -637,7 +949,10 @@ export class KeystoneEndpoint extends pulumi.dynamic.Resource {
             new KeystoneEndpointProvider(),
             name,
             { serviceId: undefined, endpointIds: undefined, created: undefined, ...args },
-            { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "connection", "credentials"] },
+            {
+                ...opts,
+                additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "connection", "credentials"],
+            },
             "identity",
             "KeystoneEndpoint",
         );

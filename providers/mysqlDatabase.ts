@@ -114,12 +114,17 @@ export function urlEncodeStrict(s: string): string {
 }
 
 /** `scheme://user:password@host/database`. Pure. */
-export function mysqlConnectionUrl(i: Pick<MysqlDatabaseInputs, "urlScheme" | "user" | "password" | "host" | "database">): string {
+export function mysqlConnectionUrl(
+    i: Pick<MysqlDatabaseInputs, "urlScheme" | "user" | "password" | "host" | "database">,
+): string {
     return `${i.urlScheme}://${urlEncodeStrict(i.user)}:${urlEncodeStrict(i.password)}@${i.host}/${i.database}`;
 }
 
 /** Validates and normalizes (urlScheme default "mysql"); unknowns pass. Pure. */
-export function checkMysqlDatabase(news: Record<string, unknown>): { inputs: Record<string, unknown>; failures: CheckFailure[] } {
+export function checkMysqlDatabase(news: Record<string, unknown>): {
+    inputs: Record<string, unknown>;
+    failures: CheckFailure[];
+} {
     const failures: CheckFailure[] = [];
     const conn = checkSshConnection(news.connection);
     failures.push(...conn.failures);
@@ -130,7 +135,10 @@ export function checkMysqlDatabase(news: Record<string, unknown>): { inputs: Rec
         if (typeof db !== "string" || !/^[A-Za-z0-9_]{1,64}$/.test(db)) {
             failures.push({ property: "database", reason: "database must be 1-64 characters of [A-Za-z0-9_]" });
         } else if (MYSQL_RESERVED_DATABASES.includes(db.toLowerCase())) {
-            failures.push({ property: "database", reason: `database must not be a system schema (${MYSQL_RESERVED_DATABASES.join(", ")})` });
+            failures.push({
+                property: "database",
+                reason: `database must not be a system schema (${MYSQL_RESERVED_DATABASES.join(", ")})`,
+            });
         }
     }
     inputs.database = db;
@@ -138,9 +146,15 @@ export function checkMysqlDatabase(news: Record<string, unknown>): { inputs: Rec
     const user = news.user;
     if (!isUnknown(user)) {
         if (typeof user !== "string" || !/^[A-Za-z0-9_]{1,16}$/.test(user)) {
-            failures.push({ property: "user", reason: "user must be 1-16 characters of [A-Za-z0-9_] (MySQL 5.5 limit)" });
+            failures.push({
+                property: "user",
+                reason: "user must be 1-16 characters of [A-Za-z0-9_] (MySQL 5.5 limit)",
+            });
         } else if (MYSQL_RESERVED_USERS.includes(user.toLowerCase())) {
-            failures.push({ property: "user", reason: `user must not be a system account (${MYSQL_RESERVED_USERS.join(", ")})` });
+            failures.push({
+                property: "user",
+                reason: `user must not be a system account (${MYSQL_RESERVED_USERS.join(", ")})`,
+            });
         }
     }
     inputs.user = user;
@@ -148,7 +162,10 @@ export function checkMysqlDatabase(news: Record<string, unknown>): { inputs: Rec
     const pw = news.password;
     if (!isUnknown(pw)) {
         if (typeof pw !== "string" || pw.length === 0 || pw.length > 128) {
-            failures.push({ property: "password", reason: "password must be a non-empty string of at most 128 characters" });
+            failures.push({
+                property: "password",
+                reason: "password must be a non-empty string of at most 128 characters",
+            });
         } else if (!/^[\x20-\x7e]+$/.test(pw)) {
             failures.push({ property: "password", reason: "password must consist of printable ASCII characters" });
         }
@@ -156,7 +173,11 @@ export function checkMysqlDatabase(news: Record<string, unknown>): { inputs: Rec
     inputs.password = pw;
 
     const host = news.host;
-    if (!isUnknown(host) && (typeof host !== "string" || !/^([A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\])(:[0-9]{1,5})?$/.test(host))) {
+    if (
+        !isUnknown(host) &&
+        (typeof host !== "string" ||
+            !/^([A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\])(:[0-9]{1,5})?$/.test(host))
+    ) {
         failures.push({ property: "host", reason: "host must be a host name or IP address (optionally :port)" });
     }
     inputs.host = host;
@@ -177,9 +198,15 @@ export function diffMysqlDatabase(
     const changed = (k: string) => isUnknown(news[k]) || olds[k] !== news[k];
     const conn = diffSshConnection(olds.connection, news.connection);
     const replaces: string[] = [];
-    if (conn.hostChanged) replaces.push("connection");
-    if (changed("database")) replaces.push("database");
-    if (changed("user")) replaces.push("user");
+    if (conn.hostChanged) {
+        replaces.push("connection");
+    }
+    if (changed("database")) {
+        replaces.push("database");
+    }
+    if (changed("user")) {
+        replaces.push("user");
+    }
     const updates = conn.otherChanged || ["password", "host", "urlScheme"].some(changed);
     const deleteBeforeReplace = replaces.length > 0 && !(changed("database") && changed("user"));
     return { changes: replaces.length > 0 || updates, replaces, deleteBeforeReplace };
@@ -191,18 +218,35 @@ export type MysqlOperation = "create" | "update" | "delete" | "read";
  * The SQL for an operation (sent on stdin to `mysql -u root`). `update` returns the
  * SQL for a password change, or undefined when only outputs change. Pure.
  */
-export function planMysqlDatabase(op: MysqlOperation, i: Pick<MysqlDatabaseInputs, "database" | "user" | "password">): string {
+export function planMysqlDatabase(
+    op: MysqlOperation,
+    i: Pick<MysqlDatabaseInputs, "database" | "user" | "password">,
+): string {
     const db = mysqlIdent(i.database);
     const account = `${mysqlString(i.user)}@'%'`;
     const pw = mysqlString(i.password);
     switch (op) {
         case "create":
-            return [`CREATE DATABASE IF NOT EXISTS ${db};`, `GRANT ALL PRIVILEGES ON ${db}.* TO ${account} IDENTIFIED BY ${pw};`, "FLUSH PRIVILEGES;", ""].join("\n");
+            return [
+                `CREATE DATABASE IF NOT EXISTS ${db};`,
+                `GRANT ALL PRIVILEGES ON ${db}.* TO ${account} IDENTIFIED BY ${pw};`,
+                "FLUSH PRIVILEGES;",
+                "",
+            ].join("\n");
         case "update":
-            return [`GRANT ALL PRIVILEGES ON ${db}.* TO ${account} IDENTIFIED BY ${pw};`, "FLUSH PRIVILEGES;", ""].join("\n");
+            return [`GRANT ALL PRIVILEGES ON ${db}.* TO ${account} IDENTIFIED BY ${pw};`, "FLUSH PRIVILEGES;", ""].join(
+                "\n",
+            );
         case "delete":
             // a session that came back between the KILLs and the DROP fails the step in 60 s instead of hanging
-            return ["SET SESSION lock_wait_timeout = 60;", `DROP DATABASE IF EXISTS ${db};`, `GRANT USAGE ON *.* TO ${account} IDENTIFIED BY ${pw};`, `DROP USER ${account};`, "FLUSH PRIVILEGES;", ""].join("\n");
+            return [
+                "SET SESSION lock_wait_timeout = 60;",
+                `DROP DATABASE IF EXISTS ${db};`,
+                `GRANT USAGE ON *.* TO ${account} IDENTIFIED BY ${pw};`,
+                `DROP USER ${account};`,
+                "FLUSH PRIVILEGES;",
+                "",
+            ].join("\n");
         case "read":
             return (
                 [
@@ -222,9 +266,16 @@ export function planMysqlDatabaseUpdate(olds: MysqlDatabaseOutputs, news: MysqlD
 }
 
 /** Parses the `read` query output (one tab-separated row of four counts). Pure. */
-export function parseMysqlRead(stdout: string): { database: boolean; user: boolean; grant: boolean; password: boolean } {
+export function parseMysqlRead(stdout: string): {
+    database: boolean;
+    user: boolean;
+    grant: boolean;
+    password: boolean;
+} {
     const cols = stdout.trim().split(/\s+/);
-    if (cols.length !== 4 || cols.some((c) => !/^[0-9]+$/.test(c))) throw new Error(`unexpected read output: ${JSON.stringify(stdout.slice(0, 200))}`);
+    if (cols.length !== 4 || cols.some((c) => !/^[0-9]+$/.test(c))) {
+        throw new Error(`unexpected read output: ${JSON.stringify(stdout.slice(0, 200))}`);
+    }
     const [d, u, g, p] = cols.map(Number);
     return { database: d > 0, user: u > 0, grant: g > 0, password: p > 0 };
 }
@@ -242,38 +293,64 @@ export function mysqlDatabaseOutputs(i: MysqlDatabaseInputs): MysqlDatabaseOutpu
     };
 }
 
-export class MysqlDatabaseProvider implements pulumi.dynamic.ResourceProvider<MysqlDatabaseInputs, MysqlDatabaseOutputs> {
-    async check(_olds: MysqlDatabaseInputs, news: MysqlDatabaseInputs): Promise<pulumi.dynamic.CheckResult<MysqlDatabaseInputs>> {
+export class MysqlDatabaseProvider implements pulumi.dynamic.ResourceProvider<
+    MysqlDatabaseInputs,
+    MysqlDatabaseOutputs
+> {
+    async check(
+        _olds: MysqlDatabaseInputs,
+        news: MysqlDatabaseInputs,
+    ): Promise<pulumi.dynamic.CheckResult<MysqlDatabaseInputs>> {
         const r = checkMysqlDatabase(news as unknown as Record<string, unknown>);
         return { inputs: r.inputs as unknown as MysqlDatabaseInputs, failures: r.failures };
     }
 
     async diff(_id: string, olds: MysqlDatabaseOutputs, news: MysqlDatabaseInputs): Promise<pulumi.dynamic.DiffResult> {
-        return diffMysqlDatabase(olds as unknown as Record<string, unknown>, news as unknown as Record<string, unknown>);
+        return diffMysqlDatabase(
+            olds as unknown as Record<string, unknown>,
+            news as unknown as Record<string, unknown>,
+        );
     }
 
     async create(inputs: MysqlDatabaseInputs): Promise<pulumi.dynamic.CreateResult<MysqlDatabaseOutputs>> {
         await withSsh(inputs.connection, `MysqlDatabase ${inputs.database}`, (s) =>
-            s.run("create database and grant user", MYSQL_CLIENT_SCRIPT, { stdin: planMysqlDatabase("create", inputs), secrets: [inputs.password] }),
+            s.run("create database and grant user", MYSQL_CLIENT_SCRIPT, {
+                stdin: planMysqlDatabase("create", inputs),
+                secrets: [inputs.password],
+            }),
         );
         return { id: inputs.database, outs: mysqlDatabaseOutputs(inputs) };
     }
 
     async read(id: string, props?: MysqlDatabaseOutputs): Promise<pulumi.dynamic.ReadResult<MysqlDatabaseOutputs>> {
-        if (!props || !props.connection) throw new Error(`MysqlDatabase ${id}: read needs the stored connection (import is not supported)`);
+        if (!props || !props.connection) {
+            throw new Error(`MysqlDatabase ${id}: read needs the stored connection (import is not supported)`);
+        }
         const state = await withSsh(props.connection, `MysqlDatabase ${id}`, async (s) => {
-            const r = await s.run("read database and user", MYSQL_CLIENT_SCRIPT, { stdin: planMysqlDatabase("read", props), secrets: [props.password] });
+            const r = await s.run("read database and user", MYSQL_CLIENT_SCRIPT, {
+                stdin: planMysqlDatabase("read", props),
+                secrets: [props.password],
+            });
             return parseMysqlRead(r.stdout);
         });
-        if (!state.database || !state.user || !state.grant) return {};
+        if (!state.database || !state.user || !state.grant) {
+            return {};
+        }
         return { id, props: { ...props, password: state.password ? props.password : "" } };
     }
 
-    async update(_id: string, olds: MysqlDatabaseOutputs, news: MysqlDatabaseInputs): Promise<pulumi.dynamic.UpdateResult<MysqlDatabaseOutputs>> {
+    async update(
+        _id: string,
+        olds: MysqlDatabaseOutputs,
+        news: MysqlDatabaseInputs,
+    ): Promise<pulumi.dynamic.UpdateResult<MysqlDatabaseOutputs>> {
         const sql = planMysqlDatabaseUpdate(olds, news);
         if (sql !== undefined) {
             await withSsh(news.connection, `MysqlDatabase ${news.database}`, (s) =>
-                s.run("change user password", MYSQL_CLIENT_SCRIPT, { stdin: sql, secrets: [news.password, olds.password] }),
+                s.run("change user password", MYSQL_CLIENT_SCRIPT, {
+                    stdin: sql,
+                    secrets: [news.password, olds.password],
+                }),
             );
         }
         return { outs: mysqlDatabaseOutputs(news) };
@@ -281,7 +358,10 @@ export class MysqlDatabaseProvider implements pulumi.dynamic.ResourceProvider<My
 
     async delete(id: string, props: MysqlDatabaseOutputs): Promise<void> {
         await withSsh(props.connection, `MysqlDatabase ${id}`, (s) =>
-            s.run("drop database and user", mysqlDeleteScript(props), { stdin: planMysqlDatabase("delete", props), secrets: [props.password] }),
+            s.run("drop database and user", mysqlDeleteScript(props), {
+                stdin: planMysqlDatabase("delete", props),
+                secrets: [props.password],
+            }),
         );
     }
 }

@@ -34,34 +34,61 @@ export const DIALECTS: readonly Dialect[] = ["v2.0", "v3"];
  * partly unknown object is still validated.
  */
 export function isUnknown(v: unknown): boolean {
-    if (v === UNKNOWN) { return true; }
-    if (Array.isArray(v)) { return v.some(isUnknown); }
-    if (v !== null && typeof v === "object") { return Object.values(v).some(isUnknown); }
+    if (v === UNKNOWN) {
+        return true;
+    }
+    if (Array.isArray(v)) {
+        return v.some(isUnknown);
+    }
+    if (v !== null && typeof v === "object") {
+        return Object.values(v).some(isUnknown);
+    }
     return false;
 }
 
 /** Deep equality for JSON values; an unknown (preview) value is never equal. */
 export function same(a: unknown, b: unknown): boolean {
-    if (isUnknown(a) || isUnknown(b)) { return false; }
+    if (isUnknown(a) || isUnknown(b)) {
+        return false;
+    }
     return JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
 }
 function canonical(v: unknown): unknown {
-    if (Array.isArray(v)) { return v.map(canonical); }
+    if (Array.isArray(v)) {
+        return v.map(canonical);
+    }
     if (v !== null && typeof v === "object") {
-        return Object.fromEntries(Object.keys(v).sort().filter((k) => (v as Record<string, unknown>)[k] !== undefined)
-            .map((k) => [k, canonical((v as Record<string, unknown>)[k])]));
+        return Object.fromEntries(
+            Object.keys(v)
+                .sort()
+                .filter((k) => (v as Record<string, unknown>)[k] !== undefined)
+                .map((k) => [k, canonical((v as Record<string, unknown>)[k])]),
+        );
     }
     return v;
 }
 
 /** Check helper shared by the providers: the SSH connection must name a host and carry a key. */
 export function checkConnection(conn: unknown, fail: (property: string, reason: string) => void): void {
-    if (conn === UNKNOWN) { return; }
-    if (!conn || typeof conn !== "object") { fail("connection", "required: { host, port?, user?, privateKey }"); return; }
+    if (conn === UNKNOWN) {
+        return;
+    }
+    if (!conn || typeof conn !== "object") {
+        fail("connection", "required: { host, port?, user?, privateKey }");
+        return;
+    }
     const c = conn as Record<string, unknown>;
-    if (c.host !== UNKNOWN && (typeof c.host !== "string" || c.host === "")) { fail("connection.host", "required"); }
-    if (c.privateKey !== UNKNOWN && (typeof c.privateKey !== "string" || c.privateKey === "")) { fail("connection.privateKey", "required"); }
-    if (c.port !== undefined && c.port !== UNKNOWN && !(Number.isInteger(c.port) && (c.port as number) > 0 && (c.port as number) < 65536)) {
+    if (c.host !== UNKNOWN && (typeof c.host !== "string" || c.host === "")) {
+        fail("connection.host", "required");
+    }
+    if (c.privateKey !== UNKNOWN && (typeof c.privateKey !== "string" || c.privateKey === "")) {
+        fail("connection.privateKey", "required");
+    }
+    if (
+        c.port !== undefined &&
+        c.port !== UNKNOWN &&
+        !(Number.isInteger(c.port) && (c.port as number) > 0 && (c.port as number) < 65536)
+    ) {
         fail("connection.port", `must be a TCP port, got ${JSON.stringify(c.port)}`);
     }
 }
@@ -71,13 +98,19 @@ export function checkConnection(conn: unknown, fail: (property: string, reason: 
  * anything else (an unknown, a wrong type) is returned as it is.
  */
 export function only(v: unknown, keys: readonly string[]): unknown {
-    if (v === null || typeof v !== "object" || Array.isArray(v)) { return v; }
+    if (v === null || typeof v !== "object" || Array.isArray(v)) {
+        return v;
+    }
     const o = v as Record<string, unknown>;
     return Object.fromEntries(keys.filter((k) => o[k] !== undefined).map((k) => [k, o[k]]));
 }
 
 /** Where an HTTP API lives, as seen from the SSH host. */
-export interface ApiTarget { host: string; port: number; basePath: string; }
+export interface ApiTarget {
+    host: string;
+    port: number;
+    basePath: string;
+}
 
 /**
  * Splits `http://host:port/base` into a tunnel target and base path (no
@@ -86,11 +119,23 @@ export interface ApiTarget { host: string; port: number; basePath: string; }
  */
 export function splitUrl(url: string): ApiTarget {
     let u: URL;
-    try { u = new URL(url); } catch { throw new Error(`not a URL: "${url}"`); }
-    if (u.protocol !== "http:") { throw new Error(`only http:// URLs are supported (the SSH tunnel carries plain HTTP): "${url}"`); }
-    if (!u.hostname) { throw new Error(`URL has no host: "${url}"`); }
-    if (u.username || u.password) { throw new Error(`URL must not carry credentials: "${u.host}"`); }
-    if (u.search || u.hash) { throw new Error(`URL must not carry a query or fragment: "${url}"`); }
+    try {
+        u = new URL(url);
+    } catch {
+        throw new Error(`not a URL: "${url}"`);
+    }
+    if (u.protocol !== "http:") {
+        throw new Error(`only http:// URLs are supported (the SSH tunnel carries plain HTTP): "${url}"`);
+    }
+    if (!u.hostname) {
+        throw new Error(`URL has no host: "${url}"`);
+    }
+    if (u.username || u.password) {
+        throw new Error(`URL must not carry credentials: "${u.host}"`);
+    }
+    if (u.search || u.hash) {
+        throw new Error(`URL must not carry a query or fragment: "${url}"`);
+    }
     const host = u.hostname.replace(/^\[|\]$/g, "");
     const port = u.port ? Number(u.port) : 80;
     return { host, port, basePath: u.pathname.replace(/\/+$/, "") };
@@ -98,13 +143,21 @@ export function splitUrl(url: string): ApiTarget {
 
 /** Check helper: returns a reason when `url` is not an http URL, else undefined. */
 export function urlProblem(url: unknown): string | undefined {
-    if (typeof url !== "string" || url === "") { return "must be a non-empty http:// URL"; }
-    try { splitUrl(url); } catch (e) { return (e as Error).message; }
+    if (typeof url !== "string" || url === "") {
+        return "must be a non-empty http:// URL";
+    }
+    try {
+        splitUrl(url);
+    } catch (e) {
+        return (e as Error).message;
+    }
     return undefined;
 }
 
 /** Keystone credentials: the admin token (v2.0) or a password login (v2.0 or v3). */
-export interface TokenCredentials { token: string; }
+export interface TokenCredentials {
+    token: string;
+}
 export interface PasswordCredentials {
     username: string;
     password: string;
@@ -126,13 +179,20 @@ export function isTokenCredentials(c: Credentials): c is TokenCredentials {
  * (`…/v2.0` or `…/v3`).
  */
 export function planTokenRequest(dialect: Dialect, authUrl: string, creds: Credentials): HttpRequest | undefined {
-    if (isTokenCredentials(creds)) { return undefined; }
+    if (isTokenCredentials(creds)) {
+        return undefined;
+    }
     const base = splitUrl(authUrl).basePath;
     if (dialect === "v2.0") {
         return {
             method: "POST",
             path: `${base}/tokens`,
-            body: { auth: { passwordCredentials: { username: creds.username, password: creds.password }, tenantName: creds.projectName } },
+            body: {
+                auth: {
+                    passwordCredentials: { username: creds.username, password: creds.password },
+                    tenantName: creds.projectName,
+                },
+            },
         };
     }
     return {
@@ -142,7 +202,13 @@ export function planTokenRequest(dialect: Dialect, authUrl: string, creds: Crede
             auth: {
                 identity: {
                     methods: ["password"],
-                    password: { user: { name: creds.username, domain: { name: creds.userDomainName ?? "Default" }, password: creds.password } },
+                    password: {
+                        user: {
+                            name: creds.username,
+                            domain: { name: creds.userDomainName ?? "Default" },
+                            password: creds.password,
+                        },
+                    },
                 },
                 scope: { project: { name: creds.projectName, domain: { name: creds.projectDomainName ?? "Default" } } },
             },
@@ -154,12 +220,16 @@ export function planTokenRequest(dialect: Dialect, authUrl: string, creds: Crede
 export function parseTokenResponse(dialect: Dialect, resp: HttpResponse): { token: string; projectId?: string } {
     if (dialect === "v2.0") {
         const token = resp.body?.access?.token?.id;
-        if (typeof token !== "string" || token === "") { throw new Error("token response has no access.token.id"); }
+        if (typeof token !== "string" || token === "") {
+            throw new Error("token response has no access.token.id");
+        }
         return { token, projectId: resp.body?.access?.token?.tenant?.id };
     }
     const raw = resp.headers["x-subject-token"] ?? resp.headers["X-Subject-Token"];
     const token = Array.isArray(raw) ? raw[0] : raw;
-    if (typeof token !== "string" || token === "") { throw new Error("token response has no X-Subject-Token header"); }
+    if (typeof token !== "string" || token === "") {
+        throw new Error("token response has no X-Subject-Token header");
+    }
     return { token, projectId: resp.body?.token?.project?.id };
 }
 
@@ -185,13 +255,20 @@ export interface ApiCall {
 
 /** Replaces `{{var}}` placeholders in strings inside `v`. Unknown variables are an error. */
 export function substitute<T>(v: T, vars: Record<string, string>): T {
-    const fill = (s: string): string => s.replace(/\{\{([A-Za-z0-9_.]+)\}\}/g, (_m, k: string) => {
-        if (!(k in vars)) { throw new Error(`internal: plan refers to {{${k}}} before it is known`); }
-        return vars[k];
-    });
+    const fill = (s: string): string =>
+        s.replace(/\{\{([A-Za-z0-9_.]+)\}\}/g, (_m, k: string) => {
+            if (!(k in vars)) {
+                throw new Error(`internal: plan refers to {{${k}}} before it is known`);
+            }
+            return vars[k];
+        });
     const walk = (x: unknown): unknown => {
-        if (typeof x === "string") { return fill(x); }
-        if (Array.isArray(x)) { return x.map(walk); }
+        if (typeof x === "string") {
+            return fill(x);
+        }
+        if (Array.isArray(x)) {
+            return x.map(walk);
+        }
         if (x !== null && typeof x === "object") {
             return Object.fromEntries(Object.entries(x).map(([k, y]) => [k, walk(y)]));
         }
@@ -204,7 +281,9 @@ export function substitute<T>(v: T, vars: Record<string, string>): T {
 export function pick(body: unknown, path: string): unknown {
     let cur: unknown = body;
     for (const part of path.split(".")) {
-        if (cur === null || typeof cur !== "object") { return undefined; }
+        if (cur === null || typeof cur !== "object") {
+            return undefined;
+        }
         cur = (cur as Record<string, unknown>)[part];
     }
     return cur;
@@ -218,20 +297,37 @@ export function pick(body: unknown, path: string): unknown {
 export function apiErrorMessage(resp: Pick<HttpResponse, "body" | "text">): string {
     const b = resp.body;
     if (b && typeof b === "object") {
-        if (typeof b.error?.message === "string") { return b.error.message; }
+        if (typeof b.error?.message === "string") {
+            return b.error.message;
+        }
         for (const k of ["NeutronError", "QuantumError"]) {
             const e = b[k];
-            if (typeof e === "string") { return e; }
-            if (e && typeof e.message === "string") { return e.type ? `${e.type}: ${e.message}` : e.message; }
+            if (typeof e === "string") {
+                return e;
+            }
+            if (e && typeof e.message === "string") {
+                return e.type ? `${e.type}: ${e.message}` : e.message;
+            }
         }
-        if (typeof b.message === "string") { return b.message; }
+        if (typeof b.message === "string") {
+            return b.message;
+        }
     }
-    const text = (resp.text ?? "").replace(/<[^>]*>/g, " ").replace(/\s+/g, " ").trim();
+    const text = (resp.text ?? "")
+        .replace(/<[^>]*>/g, " ")
+        .replace(/\s+/g, " ")
+        .trim();
     return text.length > 300 ? `${text.slice(0, 300)}…` : text;
 }
 
 /** `METHOD http://host:port/path: HTTP 409: message` — the detail of a failed call. */
-export function describeFailure(target: ApiTarget, method: string, path: string, status: number | undefined, message: string): string {
+export function describeFailure(
+    target: ApiTarget,
+    method: string,
+    path: string,
+    status: number | undefined,
+    message: string,
+): string {
     const st = status === undefined ? "no response" : `HTTP ${status}`;
     return `${method} http://${target.host}:${target.port}${path}: ${st}${message ? `: ${message}` : ""}`;
 }
@@ -251,8 +347,14 @@ export interface ApiContext {
 /** Sends one request with the token. Transport failures raise a named error. */
 export async function send(ctx: ApiContext, api: string, req: HttpRequest, step: string): Promise<HttpResponse> {
     const target = ctx.targets[api];
-    const headers: Record<string, string> = { "X-Auth-Token": ctx.token, Accept: "application/json", ...(req.headers ?? {}) };
-    if (req.body !== undefined) { headers["Content-Type"] = "application/json"; }
+    const headers: Record<string, string> = {
+        "X-Auth-Token": ctx.token,
+        Accept: "application/json",
+        ...(req.headers ?? {}),
+    };
+    if (req.body !== undefined) {
+        headers["Content-Type"] = "application/json";
+    }
     try {
         return await ctx.session.http({ host: target.host, port: target.port }, { ...req, headers });
     } catch (e) {
@@ -263,9 +365,14 @@ export async function send(ctx: ApiContext, api: string, req: HttpRequest, step:
 /** A GET that returns the body, or undefined on 404. */
 export async function getJson(ctx: ApiContext, api: string, path: string, step: string): Promise<unknown> {
     const resp = await send(ctx, api, { method: "GET", path }, step);
-    if (resp.status === 404) { return undefined; }
+    if (resp.status === 404) {
+        return undefined;
+    }
     if (resp.status !== 200) {
-        return ctx.session.fail(step, describeFailure(ctx.targets[api], "GET", path, resp.status, apiErrorMessage(resp)));
+        return ctx.session.fail(
+            step,
+            describeFailure(ctx.targets[api], "GET", path, resp.status, apiErrorMessage(resp)),
+        );
     }
     return resp.body;
 }
@@ -274,20 +381,32 @@ export async function getJson(ctx: ApiContext, api: string, path: string, step: 
  * Executes a plan in order, stopping at the first failure. Returns the
  * variables saved along the way (the `vars` passed in, extended).
  */
-export async function runCalls(ctx: ApiContext, calls: ApiCall[], vars: Record<string, string> = {}): Promise<Record<string, string>> {
+export async function runCalls(
+    ctx: ApiContext,
+    calls: ApiCall[],
+    vars: Record<string, string> = {},
+): Promise<Record<string, string>> {
     const saved = { ...vars };
     for (const call of calls) {
         const path = substitute(call.path, saved);
         const body = call.body === undefined ? undefined : substitute(call.body, saved);
         const resp = await send(ctx, call.api, { method: call.method, path, body }, call.step);
-        if ((call.tolerate ?? []).includes(resp.status)) { continue; }
+        if ((call.tolerate ?? []).includes(resp.status)) {
+            continue;
+        }
         if (!call.ok.includes(resp.status)) {
-            ctx.session.fail(call.step, describeFailure(ctx.targets[call.api], call.method, path, resp.status, apiErrorMessage(resp)));
+            ctx.session.fail(
+                call.step,
+                describeFailure(ctx.targets[call.api], call.method, path, resp.status, apiErrorMessage(resp)),
+            );
         }
         for (const [name, p] of Object.entries(call.save ?? {})) {
             const v = pick(resp.body, p);
             if (typeof v !== "string") {
-                ctx.session.fail(call.step, describeFailure(ctx.targets[call.api], call.method, path, resp.status, `response has no ${p}`));
+                ctx.session.fail(
+                    call.step,
+                    describeFailure(ctx.targets[call.api], call.method, path, resp.status, `response has no ${p}`),
+                );
             }
             saved[name] = v as string;
         }
@@ -300,8 +419,12 @@ export async function runCalls(ctx: ApiContext, calls: ApiCall[], vars: Record<s
  * `authUrl` (through the same tunnel). A 401 says "credentials rejected"
  * and names the user and project, never the password.
  */
-export async function acquireToken(session: Pick<SshSession, "http" | "fail" | "addSecrets">, dialect: Dialect, authUrl: string,
-    creds: Credentials): Promise<{ token: string; projectId?: string }> {
+export async function acquireToken(
+    session: Pick<SshSession, "http" | "fail" | "addSecrets">,
+    dialect: Dialect,
+    authUrl: string,
+    creds: Credentials,
+): Promise<{ token: string; projectId?: string }> {
     if (isTokenCredentials(creds)) {
         session.addSecrets(creds.token);
         return { token: creds.token };
@@ -312,15 +435,20 @@ export async function acquireToken(session: Pick<SshSession, "http" | "fail" | "
     const step = `authenticate as ${creds.username} in project ${creds.projectName} (Keystone ${dialect})`;
     let resp: HttpResponse;
     try {
-        resp = await session.http({ host: target.host, port: target.port },
-            { ...req, headers: { "Content-Type": "application/json", Accept: "application/json" } });
+        resp = await session.http(
+            { host: target.host, port: target.port },
+            { ...req, headers: { "Content-Type": "application/json", Accept: "application/json" } },
+        );
     } catch (e) {
         return session.fail(step, describeFailure(target, req.method, req.path, undefined, (e as Error).message));
     }
     const expected = dialect === "v3" ? 201 : 200;
     if (resp.status !== expected) {
         const hint = resp.status === 401 ? " (credentials rejected)" : "";
-        return session.fail(step, describeFailure(target, req.method, req.path, resp.status, apiErrorMessage(resp) + hint));
+        return session.fail(
+            step,
+            describeFailure(target, req.method, req.path, resp.status, apiErrorMessage(resp) + hint),
+        );
     }
     let parsed: { token: string; projectId?: string };
     try {

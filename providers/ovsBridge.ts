@@ -65,7 +65,10 @@ export function isOvsName(s: unknown): boolean {
 }
 
 /** Validates and normalizes (ports default []); unknowns pass. Pure. */
-export function checkOvsBridge(news: Record<string, unknown>): { inputs: Record<string, unknown>; failures: CheckFailure[] } {
+export function checkOvsBridge(news: Record<string, unknown>): {
+    inputs: Record<string, unknown>;
+    failures: CheckFailure[];
+} {
     const failures: CheckFailure[] = [];
     const conn = checkSshConnection(news.connection);
     failures.push(...conn.failures);
@@ -73,7 +76,10 @@ export function checkOvsBridge(news: Record<string, unknown>): { inputs: Record<
 
     const bridge = news.bridge;
     if (!isUnknown(bridge) && !isOvsName(bridge)) {
-        failures.push({ property: "bridge", reason: "bridge must be 1-15 characters of [A-Za-z0-9_.-], starting with a letter or digit" });
+        failures.push({
+            property: "bridge",
+            reason: "bridge must be 1-15 characters of [A-Za-z0-9_.-], starting with a letter or digit",
+        });
     }
     inputs.bridge = bridge;
 
@@ -84,15 +90,22 @@ export function checkOvsBridge(news: Record<string, unknown>): { inputs: Record<
         } else {
             const seen: string[] = [];
             ports.forEach((p: unknown, i: number) => {
-                if (isUnknown(p)) return;
+                if (isUnknown(p)) {
+                    return;
+                }
                 if (!isOvsName(p)) {
-                    failures.push({ property: `ports[${i}]`, reason: "port must be 1-15 characters of [A-Za-z0-9_.-], starting with a letter or digit" });
+                    failures.push({
+                        property: `ports[${i}]`,
+                        reason: "port must be 1-15 characters of [A-Za-z0-9_.-], starting with a letter or digit",
+                    });
                 } else if (seen.includes(p as string)) {
                     failures.push({ property: `ports[${i}]`, reason: `port ${p} is listed twice` });
                 } else if (p === bridge) {
                     failures.push({ property: `ports[${i}]`, reason: `port ${p} is the bridge's own internal port` });
                 }
-                if (typeof p === "string") seen.push(p);
+                if (typeof p === "string") {
+                    seen.push(p);
+                }
             });
         }
     }
@@ -101,7 +114,10 @@ export function checkOvsBridge(news: Record<string, unknown>): { inputs: Record<
     const dp = news.datapathType;
     if (dp !== undefined && dp !== null) {
         if (!isUnknown(dp) && (typeof dp !== "string" || !OVS_DATAPATH_TYPES.includes(dp))) {
-            failures.push({ property: "datapathType", reason: `datapathType must be one of ${OVS_DATAPATH_TYPES.join(", ")}` });
+            failures.push({
+                property: "datapathType",
+                reason: `datapathType must be one of ${OVS_DATAPATH_TYPES.join(", ")}`,
+            });
         }
         inputs.datapathType = dp;
     }
@@ -109,7 +125,9 @@ export function checkOvsBridge(news: Record<string, unknown>): { inputs: Record<
 }
 
 function sameSet(a: unknown, b: unknown): boolean {
-    if (!Array.isArray(a) || !Array.isArray(b)) return false;
+    if (!Array.isArray(a) || !Array.isArray(b)) {
+        return false;
+    }
     return a.length === b.length && a.every((x) => b.includes(x)) && b.every((x) => a.includes(x));
 }
 
@@ -124,19 +142,31 @@ export function diffOvsBridge(
     const portsChanged = portsUnknown || !sameSet(olds.ports ?? [], news.ports ?? []);
     const dpChanged = isUnknown(news.datapathType) || (olds.datapathType ?? null) !== (news.datapathType ?? null);
     const replaces: string[] = [];
-    if (conn.hostChanged) replaces.push("connection");
-    if (bridgeChanged) replaces.push("bridge");
+    if (conn.hostChanged) {
+        replaces.push("connection");
+    }
+    if (bridgeChanged) {
+        replaces.push("bridge");
+    }
     const oldPorts = Array.isArray(olds.ports) ? (olds.ports as unknown[]) : [];
     const sharePorts = portsUnknown || (Array.isArray(news.ports) && news.ports.some((p) => oldPorts.includes(p)));
     const deleteBeforeReplace = replaces.length > 0 && (!bridgeChanged || sharePorts);
-    return { changes: replaces.length > 0 || portsChanged || dpChanged || conn.otherChanged, replaces, deleteBeforeReplace };
+    return {
+        changes: replaces.length > 0 || portsChanged || dpChanged || conn.otherChanged,
+        replaces,
+        deleteBeforeReplace,
+    };
 }
 
 /** argv of the single ovs-vsctl transaction that makes the bridge match `i` (find-or-create). Pure. */
 export function planOvsBridgeCreate(i: OvsBridgeInputs): string[] {
     const argv = [...OVS_VSCTL, "--may-exist", "add-br", i.bridge];
-    if (i.datapathType) argv.push("--", "set", "bridge", i.bridge, `datapath_type=${i.datapathType}`);
-    for (const p of i.ports) argv.push("--", "--may-exist", "add-port", i.bridge, p);
+    if (i.datapathType) {
+        argv.push("--", "set", "bridge", i.bridge, `datapath_type=${i.datapathType}`);
+    }
+    for (const p of i.ports) {
+        argv.push("--", "--may-exist", "add-port", i.bridge, p);
+    }
     return argv;
 }
 
@@ -148,9 +178,13 @@ export function planOvsBridgeCreate(i: OvsBridgeInputs): string[] {
 export function planOvsBridgeUpdate(olds: OvsBridgeOutputs, news: OvsBridgeInputs): string[] | undefined {
     const removed = (olds.ports ?? []).filter((p) => !news.ports.includes(p));
     const dpChanged = (olds.datapathType ?? null) !== (news.datapathType ?? null);
-    if (removed.length === 0 && sameSet(olds.ports ?? [], news.ports) && !dpChanged) return undefined;
+    if (removed.length === 0 && sameSet(olds.ports ?? [], news.ports) && !dpChanged) {
+        return undefined;
+    }
     const argv = [...OVS_VSCTL];
-    for (const p of removed) argv.push("--if-exists", "del-port", news.bridge, p, "--");
+    for (const p of removed) {
+        argv.push("--if-exists", "del-port", news.bridge, p, "--");
+    }
     const ensure = planOvsBridgeCreate(news).slice(OVS_VSCTL.length);
     return [...argv, ...ensure];
 }
@@ -174,19 +208,31 @@ export function planOvsBridgeRead(i: Pick<OvsBridgeInputs, "bridge">): string {
 }
 
 /** Parses the read script's output. datapath "" (OVS default) reads as "system". Pure. */
-export function parseOvsBridgeRead(stdout: string): { exists: false } | { exists: true; datapathType: string; ports: string[] } {
-    const lines = stdout.split("\n").map((l) => l.trim()).filter((l) => l.length > 0);
-    if (lines.length === 1 && lines[0] === "absent") return { exists: false };
+export function parseOvsBridgeRead(
+    stdout: string,
+): { exists: false } | { exists: true; datapathType: string; ports: string[] } {
+    const lines = stdout
+        .split("\n")
+        .map((l) => l.trim())
+        .filter((l) => l.length > 0);
+    if (lines.length === 1 && lines[0] === "absent") {
+        return { exists: false };
+    }
     let datapathType: string | undefined;
     const ports: string[] = [];
     for (const l of lines) {
         if (l.startsWith("datapath=")) {
             const v = l.slice("datapath=".length).replace(/^"(.*)"$/, "$1");
             datapathType = v === "" ? "system" : v;
-        } else if (l.startsWith("port=")) ports.push(l.slice("port=".length));
-        else throw new Error(`unexpected read output line: ${JSON.stringify(l.slice(0, 100))}`);
+        } else if (l.startsWith("port=")) {
+            ports.push(l.slice("port=".length));
+        } else {
+            throw new Error(`unexpected read output line: ${JSON.stringify(l.slice(0, 100))}`);
+        }
     }
-    if (datapathType === undefined) throw new Error("read output has no datapath line");
+    if (datapathType === undefined) {
+        throw new Error("read output has no datapath line");
+    }
     return { exists: true, datapathType, ports };
 }
 
@@ -198,7 +244,9 @@ export function renderOvsCommand(argv: string[]): string {
 /** Outputs for checked inputs (datapathType omitted when unmanaged: no undefined in a Struct). Pure. */
 export function ovsBridgeOutputs(i: OvsBridgeInputs): OvsBridgeOutputs {
     const o: OvsBridgeOutputs = { connection: i.connection, bridge: i.bridge, ports: [...i.ports] };
-    if (i.datapathType) o.datapathType = i.datapathType;
+    if (i.datapathType) {
+        o.datapathType = i.datapathType;
+    }
     return o;
 }
 
@@ -214,34 +262,54 @@ export class OvsBridgeProvider implements pulumi.dynamic.ResourceProvider<OvsBri
 
     async create(inputs: OvsBridgeInputs): Promise<pulumi.dynamic.CreateResult<OvsBridgeOutputs>> {
         const argv = planOvsBridgeCreate(inputs);
-        await withSsh(inputs.connection, `OvsBridge ${inputs.bridge}`, (s) => s.run("add bridge and ports", `set -euo pipefail\n${renderOvsCommand(argv)}`));
+        await withSsh(inputs.connection, `OvsBridge ${inputs.bridge}`, (s) =>
+            s.run("add bridge and ports", `set -euo pipefail\n${renderOvsCommand(argv)}`),
+        );
         return { id: inputs.bridge, outs: ovsBridgeOutputs(inputs) };
     }
 
     async read(id: string, props?: OvsBridgeOutputs): Promise<pulumi.dynamic.ReadResult<OvsBridgeOutputs>> {
-        if (!props || !props.connection) throw new Error(`OvsBridge ${id}: read needs the stored connection (import is not supported)`);
+        if (!props || !props.connection) {
+            throw new Error(`OvsBridge ${id}: read needs the stored connection (import is not supported)`);
+        }
         const bridge = props.bridge ?? id;
         const live = await withSsh(props.connection, `OvsBridge ${bridge}`, async (s) => {
             const r = await s.run("read bridge", planOvsBridgeRead({ bridge }));
             return parseOvsBridgeRead(r.stdout);
         });
-        if (!live.exists) return {};
-        const out: OvsBridgeOutputs = { connection: props.connection, bridge, ports: (props.ports ?? []).filter((p) => live.ports.includes(p)) };
-        if (props.datapathType) out.datapathType = live.datapathType as OvsDatapathType;
+        if (!live.exists) {
+            return {};
+        }
+        const out: OvsBridgeOutputs = {
+            connection: props.connection,
+            bridge,
+            ports: (props.ports ?? []).filter((p) => live.ports.includes(p)),
+        };
+        if (props.datapathType) {
+            out.datapathType = live.datapathType as OvsDatapathType;
+        }
         return { id, props: out };
     }
 
-    async update(_id: string, olds: OvsBridgeOutputs, news: OvsBridgeInputs): Promise<pulumi.dynamic.UpdateResult<OvsBridgeOutputs>> {
+    async update(
+        _id: string,
+        olds: OvsBridgeOutputs,
+        news: OvsBridgeInputs,
+    ): Promise<pulumi.dynamic.UpdateResult<OvsBridgeOutputs>> {
         const argv = planOvsBridgeUpdate(olds, news);
         if (argv) {
-            await withSsh(news.connection, `OvsBridge ${news.bridge}`, (s) => s.run("update ports and datapath", `set -euo pipefail\n${renderOvsCommand(argv)}`));
+            await withSsh(news.connection, `OvsBridge ${news.bridge}`, (s) =>
+                s.run("update ports and datapath", `set -euo pipefail\n${renderOvsCommand(argv)}`),
+            );
         }
         return { outs: ovsBridgeOutputs(news) };
     }
 
     async delete(id: string, props: OvsBridgeOutputs): Promise<void> {
         const bridge = props.bridge ?? id;
-        await withSsh(props.connection, `OvsBridge ${bridge}`, (s) => s.run("delete bridge", `set -euo pipefail\n${renderOvsCommand(planOvsBridgeDelete({ bridge }))}`));
+        await withSsh(props.connection, `OvsBridge ${bridge}`, (s) =>
+            s.run("delete bridge", `set -euo pipefail\n${renderOvsCommand(planOvsBridgeDelete({ bridge }))}`),
+        );
     }
 }
 

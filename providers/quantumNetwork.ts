@@ -46,7 +46,20 @@ import * as pulumi from "@pulumi/pulumi";
 import { withSsh } from "./ssh";
 import type { SshConnection, SshSession } from "./ssh";
 import {
-    acquireToken, ApiCall, ApiContext, checkConnection, DIALECTS, Dialect, getJson, only, plain, runCalls, same, splitUrl, UNKNOWN, urlProblem,
+    acquireToken,
+    ApiCall,
+    ApiContext,
+    checkConnection,
+    DIALECTS,
+    Dialect,
+    getJson,
+    only,
+    plain,
+    runCalls,
+    same,
+    splitUrl,
+    UNKNOWN,
+    urlProblem,
 } from "./openstackAuth";
 
 export const DEFAULT_ROUTER_NAME = "provider-router";
@@ -79,7 +92,10 @@ export interface TenantNetworkSpec {
     dnsNameservers?: string[];
 }
 
-export interface IpRange { start: string; end: string; }
+export interface IpRange {
+    start: string;
+    end: string;
+}
 
 export interface ExternalNetworkSpec {
     /** Network name, e.g. "ext_net". Part of the identity. */
@@ -140,18 +156,47 @@ export type QuantumNetworkOutputs = QuantumNetworkInputs & QuantumNetworkIds;
 // ---------------------------------------------------------------------------
 // check
 
-interface Failure { property: string; reason: string; }
+interface Failure {
+    property: string;
+    reason: string;
+}
 
 /** Validates and defaults the inputs; unknown values (preview) are accepted. Uses ipaddr.js. */
-export function checkQuantumNetwork(news: Record<string, unknown>): { inputs: Record<string, unknown>; failures: Failure[] } {
+export function checkQuantumNetwork(news: Record<string, unknown>): {
+    inputs: Record<string, unknown>;
+    failures: Failure[];
+} {
     const ipaddr = require("ipaddr.js") as typeof import("ipaddr.js");
     const failures: Failure[] = [];
     const fail = (property: string, reason: string) => failures.push({ property, reason });
     const known = (v: unknown) => v !== UNKNOWN;
     const str = (v: unknown) => typeof v === "string" && v.length > 0;
-    const inputs = only(news, ["connection", "auth", "networkUrl", "tenantNetwork", "externalNetwork", "routerName", "projectId"]) as Record<string, unknown>;
-    inputs.auth = only(news.auth, ["dialect", "authUrl", "username", "password", "projectName", "userDomainName", "projectDomainName"]);
-    inputs.externalNetwork = only(news.externalNetwork, ["name", "cidr", "gateway", "allocationPool", "providerNetworkType", "physicalNetwork"]);
+    const inputs = only(news, [
+        "connection",
+        "auth",
+        "networkUrl",
+        "tenantNetwork",
+        "externalNetwork",
+        "routerName",
+        "projectId",
+    ]) as Record<string, unknown>;
+    inputs.auth = only(news.auth, [
+        "dialect",
+        "authUrl",
+        "username",
+        "password",
+        "projectName",
+        "userDomainName",
+        "projectDomainName",
+    ]);
+    inputs.externalNetwork = only(news.externalNetwork, [
+        "name",
+        "cidr",
+        "gateway",
+        "allocationPool",
+        "providerNetworkType",
+        "physicalNetwork",
+    ]);
     const pool0 = (news.externalNetwork as Record<string, unknown> | undefined)?.allocationPool;
     if (pool0 !== undefined && inputs.externalNetwork && typeof inputs.externalNetwork === "object") {
         (inputs.externalNetwork as Record<string, unknown>).allocationPool = only(pool0, ["start", "end"]);
@@ -165,53 +210,96 @@ export function checkQuantumNetwork(news: Record<string, unknown>): { inputs: Re
             fail("auth", "required: { dialect, authUrl, username, password, projectName }");
         } else {
             const dOk = known(auth.dialect) && DIALECTS.includes(auth.dialect as Dialect);
-            if (known(auth.dialect) && !dOk) { fail("auth.dialect", `must be one of ${DIALECTS.map((d) => `"${d}"`).join(", ")}, got ${JSON.stringify(auth.dialect)}`); }
+            if (known(auth.dialect) && !dOk) {
+                fail(
+                    "auth.dialect",
+                    `must be one of ${DIALECTS.map((d) => `"${d}"`).join(", ")}, got ${JSON.stringify(auth.dialect)}`,
+                );
+            }
             if (known(auth.authUrl)) {
                 const p = urlProblem(auth.authUrl);
-                if (p) { fail("auth.authUrl", p); } else if (dOk) {
+                if (p) {
+                    fail("auth.authUrl", p);
+                } else if (dOk) {
                     const want = auth.dialect === "v2.0" ? "/v2.0" : "/v3";
                     if (!splitUrl(auth.authUrl as string).basePath.endsWith(want)) {
-                        fail("auth.authUrl", `for dialect "${auth.dialect}" the path must end in ${want}, got "${auth.authUrl}"`);
+                        fail(
+                            "auth.authUrl",
+                            `for dialect "${auth.dialect}" the path must end in ${want}, got "${auth.authUrl}"`,
+                        );
                     }
                 }
             }
             for (const k of ["username", "password", "projectName"]) {
-                if (known(auth[k]) && !str(auth[k])) { fail(`auth.${k}`, "required"); }
+                if (known(auth[k]) && !str(auth[k])) {
+                    fail(`auth.${k}`, "required");
+                }
             }
         }
     }
 
     if (known(news.networkUrl)) {
         const p = urlProblem(news.networkUrl);
-        if (p) { fail("networkUrl", p); }
+        if (p) {
+            fail("networkUrl", p);
+        }
     }
 
     const routerName = news.routerName ?? DEFAULT_ROUTER_NAME;
     inputs.routerName = routerName;
     checkName("routerName", routerName, fail);
-    if (news.projectId !== undefined && known(news.projectId) && !str(news.projectId)) { fail("projectId", "must be a non-empty project ID when given"); }
+    if (news.projectId !== undefined && known(news.projectId) && !str(news.projectId)) {
+        fail("projectId", "must be a non-empty project ID when given");
+    }
 
     // Parsed CIDRs, for the overlap check at the end.
     const nets: { prop: string; net: [import("ipaddr.js").IPv4, number] }[] = [];
     const parseCidr = (prop: string, v: unknown): [import("ipaddr.js").IPv4, number] | undefined => {
-        if (!known(v)) { return undefined; }
-        if (typeof v !== "string" || !ipaddr.IPv4.isValidCIDR(v)) { fail(prop, `must be an IPv4 CIDR like 10.5.5.0/24, got ${JSON.stringify(v)}`); return undefined; }
+        if (!known(v)) {
+            return undefined;
+        }
+        if (typeof v !== "string" || !ipaddr.IPv4.isValidCIDR(v)) {
+            fail(prop, `must be an IPv4 CIDR like 10.5.5.0/24, got ${JSON.stringify(v)}`);
+            return undefined;
+        }
         const [addr, bits] = ipaddr.IPv4.parseCIDR(v);
         const netAddr = ipaddr.IPv4.networkAddressFromCIDR(v).toString();
-        if (addr.toString() !== netAddr) { fail(prop, `has host bits set: use ${netAddr}/${bits}`); return undefined; }
-        if (bits > 30) { fail(prop, "must leave room for a gateway and hosts (/30 or larger)"); return undefined; }
+        if (addr.toString() !== netAddr) {
+            fail(prop, `has host bits set: use ${netAddr}/${bits}`);
+            return undefined;
+        }
+        if (bits > 30) {
+            fail(prop, "must leave room for a gateway and hosts (/30 or larger)");
+            return undefined;
+        }
         nets.push({ prop, net: [addr, bits] });
         return [addr, bits];
     };
-    const parseIp = (prop: string, v: unknown, net: [import("ipaddr.js").IPv4, number] | undefined): import("ipaddr.js").IPv4 | undefined => {
-        if (!known(v)) { return undefined; }
-        if (typeof v !== "string" || !ipaddr.IPv4.isValidFourPartDecimal(v)) { fail(prop, `must be an IPv4 address, got ${JSON.stringify(v)}`); return undefined; }
+    const parseIp = (
+        prop: string,
+        v: unknown,
+        net: [import("ipaddr.js").IPv4, number] | undefined,
+    ): import("ipaddr.js").IPv4 | undefined => {
+        if (!known(v)) {
+            return undefined;
+        }
+        if (typeof v !== "string" || !ipaddr.IPv4.isValidFourPartDecimal(v)) {
+            fail(prop, `must be an IPv4 address, got ${JSON.stringify(v)}`);
+            return undefined;
+        }
         const ip = ipaddr.IPv4.parse(v);
         if (net) {
             const cidr = `${net[0].toString()}/${net[1]}`;
-            if (!ip.match(net)) { fail(prop, `${v} is not inside ${cidr}`); return undefined; }
-            if (v === ipaddr.IPv4.networkAddressFromCIDR(cidr).toString() || v === ipaddr.IPv4.broadcastAddressFromCIDR(cidr).toString()) {
-                fail(prop, `${v} is the network or broadcast address of ${cidr}`); return undefined;
+            if (!ip.match(net)) {
+                fail(prop, `${v} is not inside ${cidr}`);
+                return undefined;
+            }
+            if (
+                v === ipaddr.IPv4.networkAddressFromCIDR(cidr).toString() ||
+                v === ipaddr.IPv4.broadcastAddressFromCIDR(cidr).toString()
+            ) {
+                fail(prop, `${v} is the network or broadcast address of ${cidr}`);
+                return undefined;
             }
         }
         return ip;
@@ -228,7 +316,9 @@ export function checkQuantumNetwork(news: Record<string, unknown>): { inputs: Re
             parseIp("tenantNetwork.gateway", tn.gateway, net);
             const dns = tn.dnsNameservers ?? [];
             if (known(dns)) {
-                if (!Array.isArray(dns)) { fail("tenantNetwork.dnsNameservers", "must be a list of IPv4 addresses"); } else {
+                if (!Array.isArray(dns)) {
+                    fail("tenantNetwork.dnsNameservers", "must be a list of IPv4 addresses");
+                } else {
                     dns.forEach((d, i) => parseIp(`tenantNetwork.dnsNameservers[${i}]`, d, undefined));
                 }
             }
@@ -239,28 +329,46 @@ export function checkQuantumNetwork(news: Record<string, unknown>): { inputs: Re
     const en = news.externalNetwork as Record<string, unknown> | undefined;
     if (known(en)) {
         if (!en || typeof en !== "object") {
-            fail("externalNetwork", "required: { name, cidr, gateway, allocationPool: { start, end }, providerNetworkType?, physicalNetwork? }");
+            fail(
+                "externalNetwork",
+                "required: { name, cidr, gateway, allocationPool: { start, end }, providerNetworkType?, physicalNetwork? }",
+            );
         } else {
             checkName("externalNetwork.name", en.name, fail);
             const net = parseCidr("externalNetwork.cidr", en.cidr);
             const gw = parseIp("externalNetwork.gateway", en.gateway, net);
             const pool = en.allocationPool as Record<string, unknown> | undefined;
             if (known(pool)) {
-                if (!pool || typeof pool !== "object") { fail("externalNetwork.allocationPool", "required: { start, end }"); } else {
+                if (!pool || typeof pool !== "object") {
+                    fail("externalNetwork.allocationPool", "required: { start, end }");
+                } else {
                     const s = parseIp("externalNetwork.allocationPool.start", pool.start, net);
                     const e = parseIp("externalNetwork.allocationPool.end", pool.end, net);
-                    if (s && e && toNum(s) > toNum(e)) { fail("externalNetwork.allocationPool", `start ${pool.start} is after end ${pool.end}`); }
+                    if (s && e && toNum(s) > toNum(e)) {
+                        fail("externalNetwork.allocationPool", `start ${pool.start} is after end ${pool.end}`);
+                    }
                     if (s && e && gw && toNum(gw) >= toNum(s) && toNum(gw) <= toNum(e)) {
-                        fail("externalNetwork.gateway", `${en.gateway} lies inside the allocation pool ${pool.start}-${pool.end}`);
+                        fail(
+                            "externalNetwork.gateway",
+                            `${en.gateway} lies inside the allocation pool ${pool.start}-${pool.end}`,
+                        );
                     }
                 }
             }
             for (const k of ["providerNetworkType", "physicalNetwork"]) {
-                if (en[k] !== undefined && known(en[k]) && !str(en[k])) { fail(`externalNetwork.${k}`, "must be a non-empty string when given"); }
+                if (en[k] !== undefined && known(en[k]) && !str(en[k])) {
+                    fail(`externalNetwork.${k}`, "must be a non-empty string when given");
+                }
             }
-            if (known(en.providerNetworkType) && (en.providerNetworkType === "flat" || en.providerNetworkType === "vlan") &&
-                en.physicalNetwork === undefined) {
-                fail("externalNetwork.physicalNetwork", `required with providerNetworkType "${en.providerNetworkType}" (e.g. "external")`);
+            if (
+                known(en.providerNetworkType) &&
+                (en.providerNetworkType === "flat" || en.providerNetworkType === "vlan") &&
+                en.physicalNetwork === undefined
+            ) {
+                fail(
+                    "externalNetwork.physicalNetwork",
+                    `required with providerNetworkType "${en.providerNetworkType}" (e.g. "external")`,
+                );
             }
         }
     }
@@ -271,14 +379,25 @@ export function checkQuantumNetwork(news: Record<string, unknown>): { inputs: Re
             fail("externalNetwork.cidr", `overlaps tenantNetwork.cidr: the router cannot connect both`);
         }
     }
-    for (const k of Object.keys(inputs)) { if (inputs[k] === undefined) { delete inputs[k]; } }
+    for (const k of Object.keys(inputs)) {
+        if (inputs[k] === undefined) {
+            delete inputs[k];
+        }
+    }
     return { inputs, failures };
 }
 
 function checkName(prop: string, v: unknown, fail: (p: string, r: string) => void): void {
-    if (v === UNKNOWN) { return; }
-    if (typeof v !== "string" || v === "") { fail(prop, "required"); return; }
-    if (v.includes("/")) { fail(prop, "must not contain '/'"); }
+    if (v === UNKNOWN) {
+        return;
+    }
+    if (typeof v !== "string" || v === "") {
+        fail(prop, "required");
+        return;
+    }
+    if (v.includes("/")) {
+        fail(prop, "must not contain '/'");
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -286,18 +405,36 @@ function checkName(prop: string, v: unknown, fail: (p: string, r: string) => voi
 
 export const QUANTUM_REPLACE_FIELDS = ["routerName", "tenantNetwork.name", "externalNetwork.name", "projectId"];
 export const QUANTUM_UPDATE_FIELDS = [
-    "tenantNetwork.cidr", "tenantNetwork.gateway", "tenantNetwork.dnsNameservers",
-    "externalNetwork.cidr", "externalNetwork.gateway", "externalNetwork.allocationPool",
-    "externalNetwork.providerNetworkType", "externalNetwork.physicalNetwork",
-    "auth", "networkUrl", "connection",
+    "tenantNetwork.cidr",
+    "tenantNetwork.gateway",
+    "tenantNetwork.dnsNameservers",
+    "externalNetwork.cidr",
+    "externalNetwork.gateway",
+    "externalNetwork.allocationPool",
+    "externalNetwork.providerNetworkType",
+    "externalNetwork.physicalNetwork",
+    "auth",
+    "networkUrl",
+    "connection",
 ];
-export const QUANTUM_ID_FIELDS: (keyof QuantumNetworkIds)[] = ["routerId", "externalNetworkId", "tenantNetworkId", "tenantSubnetId", "externalSubnetId", "gatewayIp"];
+export const QUANTUM_ID_FIELDS: (keyof QuantumNetworkIds)[] = [
+    "routerId",
+    "externalNetworkId",
+    "tenantNetworkId",
+    "tenantSubnetId",
+    "externalSubnetId",
+    "gatewayIp",
+];
 
 function field(o: unknown, path: string): unknown {
     let cur = o;
     for (const p of path.split(".")) {
-        if (cur === UNKNOWN) { return cur; }
-        if (cur === null || typeof cur !== "object") { return undefined; }
+        if (cur === UNKNOWN) {
+            return cur;
+        }
+        if (cur === null || typeof cur !== "object") {
+            return undefined;
+        }
         cur = (cur as Record<string, unknown>)[p];
     }
     return cur;
@@ -307,24 +444,51 @@ export function changedQuantumFields(olds: Partial<QuantumNetworkOutputs>, news:
     return [...QUANTUM_REPLACE_FIELDS, ...QUANTUM_UPDATE_FIELDS].filter((f) => !same(field(olds, f), field(news, f)));
 }
 
-export function diffQuantumNetwork(olds: Partial<QuantumNetworkOutputs>, news: Record<string, unknown>): pulumi.dynamic.DiffResult {
+export function diffQuantumNetwork(
+    olds: Partial<QuantumNetworkOutputs>,
+    news: Record<string, unknown>,
+): pulumi.dynamic.DiffResult {
     const changed = changedQuantumFields(olds, news);
     const replaces = changed.filter((f) => QUANTUM_REPLACE_FIELDS.includes(f));
     const missing = QUANTUM_ID_FIELDS.some((k) => !olds[k]);
     return { changes: changed.length > 0 || missing, replaces, deleteBeforeReplace: replaces.length > 0 };
 }
 
-export function quantumNetworkId(i: Pick<QuantumNetworkInputs, "tenantNetwork" | "routerName" | "externalNetwork">): string {
+export function quantumNetworkId(
+    i: Pick<QuantumNetworkInputs, "tenantNetwork" | "routerName" | "externalNetwork">,
+): string {
     return `${i.tenantNetwork.name}/${i.routerName}/${i.externalNetwork.name}`;
 }
 
 // ---------------------------------------------------------------------------
 // observation (what the network API holds) — parsing is pure
 
-export interface NetworkObs { id: string; name: string; external: boolean; providerNetworkType?: string; physicalNetwork?: string; }
-export interface SubnetObs { id: string; cidr: string; gateway: string | null; allocationPools: IpRange[]; dnsNameservers: string[]; enableDhcp: boolean; }
-export interface RouterObs { id: string; name: string; gatewayNetworkId?: string; }
-export interface PortObs { id: string; deviceOwner: string; subnetIds: string[]; ips: string[]; }
+export interface NetworkObs {
+    id: string;
+    name: string;
+    external: boolean;
+    providerNetworkType?: string;
+    physicalNetwork?: string;
+}
+export interface SubnetObs {
+    id: string;
+    cidr: string;
+    gateway: string | null;
+    allocationPools: IpRange[];
+    dnsNameservers: string[];
+    enableDhcp: boolean;
+}
+export interface RouterObs {
+    id: string;
+    name: string;
+    gatewayNetworkId?: string;
+}
+export interface PortObs {
+    id: string;
+    deviceOwner: string;
+    subnetIds: string[];
+    ips: string[];
+}
 export interface QuantumObserved {
     extNet?: NetworkObs;
     extSubnets: SubnetObs[];
@@ -342,54 +506,103 @@ export function networkBase(networkUrl: string): string {
 const q = (s: string) => encodeURIComponent(s);
 
 /** The first three observation GETs (by name); the rest depend on what they find. */
-export function planQuantumLookups(inputs: Pick<QuantumNetworkInputs, "networkUrl" | "tenantNetwork" | "externalNetwork" | "routerName" | "projectId">): ApiCall[] {
+export function planQuantumLookups(
+    inputs: Pick<QuantumNetworkInputs, "networkUrl" | "tenantNetwork" | "externalNetwork" | "routerName" | "projectId">,
+): ApiCall[] {
     const b = networkBase(inputs.networkUrl);
     const owner = inputs.projectId ? `&tenant_id=${q(inputs.projectId)}` : "";
     return [
-        { step: `find external network ${inputs.externalNetwork.name}`, api: "network", method: "GET", path: `${b}/networks?name=${q(inputs.externalNetwork.name)}`, ok: [200] },
-        { step: `find tenant network ${inputs.tenantNetwork.name}`, api: "network", method: "GET", path: `${b}/networks?name=${q(inputs.tenantNetwork.name)}${owner}`, ok: [200] },
-        { step: `find router ${inputs.routerName}`, api: "network", method: "GET", path: `${b}/routers?name=${q(inputs.routerName)}${owner}`, ok: [200] },
+        {
+            step: `find external network ${inputs.externalNetwork.name}`,
+            api: "network",
+            method: "GET",
+            path: `${b}/networks?name=${q(inputs.externalNetwork.name)}`,
+            ok: [200],
+        },
+        {
+            step: `find tenant network ${inputs.tenantNetwork.name}`,
+            api: "network",
+            method: "GET",
+            path: `${b}/networks?name=${q(inputs.tenantNetwork.name)}${owner}`,
+            ok: [200],
+        },
+        {
+            step: `find router ${inputs.routerName}`,
+            api: "network",
+            method: "GET",
+            path: `${b}/routers?name=${q(inputs.routerName)}${owner}`,
+            ok: [200],
+        },
     ];
 }
 
 export function planSubnetLookup(networkUrl: string, networkId: string, what: string): ApiCall {
-    return { step: `list subnets of ${what}`, api: "network", method: "GET", path: `${networkBase(networkUrl)}/subnets?network_id=${q(networkId)}`, ok: [200] };
+    return {
+        step: `list subnets of ${what}`,
+        api: "network",
+        method: "GET",
+        path: `${networkBase(networkUrl)}/subnets?network_id=${q(networkId)}`,
+        ok: [200],
+    };
 }
 
 export function planRouterPortLookup(networkUrl: string, routerId: string): ApiCall {
-    return { step: "list router ports", api: "network", method: "GET", path: `${networkBase(networkUrl)}/ports?device_id=${q(routerId)}`, ok: [200] };
+    return {
+        step: "list router ports",
+        api: "network",
+        method: "GET",
+        path: `${networkBase(networkUrl)}/ports?device_id=${q(routerId)}`,
+        ok: [200],
+    };
 }
 
 export function planGatewayPortLookup(networkUrl: string, routerId: string): ApiCall {
     return {
-        step: "find the router gateway port", api: "network", method: "GET",
-        path: `${networkBase(networkUrl)}/ports?device_id=${q(routerId)}&device_owner=${q("network:router_gateway")}`, ok: [200],
+        step: "find the router gateway port",
+        api: "network",
+        method: "GET",
+        path: `${networkBase(networkUrl)}/ports?device_id=${q(routerId)}&device_owner=${q("network:router_gateway")}`,
+        ok: [200],
     };
 }
 
 type Raw = Record<string, unknown>;
 function items(body: unknown, key: string): Raw[] {
     const v = (body as Raw | undefined)?.[key];
-    return Array.isArray(v) ? v as Raw[] : [];
+    return Array.isArray(v) ? (v as Raw[]) : [];
 }
 
 /** One object by name: the recorded one, the only one, or an error listing the duplicates. */
-export function pickByName<T extends { id: string }>(found: T[], preferId: string | undefined, what: string): T | undefined {
-    if (found.length === 0) { return undefined; }
+export function pickByName<T extends { id: string }>(
+    found: T[],
+    preferId: string | undefined,
+    what: string,
+): T | undefined {
+    if (found.length === 0) {
+        return undefined;
+    }
     const preferred = found.find((f) => f.id === preferId);
-    if (preferred) { return preferred; }
-    if (found.length === 1) { return found[0]; }
-    throw new Error(`${found.length} ${what} exist (ids ${found.map((f) => f.id).join(", ")}); remove the duplicates or rename`);
+    if (preferred) {
+        return preferred;
+    }
+    if (found.length === 1) {
+        return found[0];
+    }
+    throw new Error(
+        `${found.length} ${what} exist (ids ${found.map((f) => f.id).join(", ")}); remove the duplicates or rename`,
+    );
 }
 
 export function parseNetworks(body: unknown, name: string): NetworkObs[] {
-    return items(body, "networks").filter((n) => n.name === name).map((n) => ({
-        id: n.id as string,
-        name: n.name as string,
-        external: n["router:external"] === true,
-        providerNetworkType: (n["provider:network_type"] as string | undefined) ?? undefined,
-        physicalNetwork: (n["provider:physical_network"] as string | null | undefined) ?? undefined,
-    }));
+    return items(body, "networks")
+        .filter((n) => n.name === name)
+        .map((n) => ({
+            id: n.id as string,
+            name: n.name as string,
+            external: n["router:external"] === true,
+            providerNetworkType: (n["provider:network_type"] as string | undefined) ?? undefined,
+            physicalNetwork: (n["provider:physical_network"] as string | null | undefined) ?? undefined,
+        }));
 }
 
 export function parseSubnets(body: unknown): SubnetObs[] {
@@ -397,24 +610,35 @@ export function parseSubnets(body: unknown): SubnetObs[] {
         id: s.id as string,
         cidr: s.cidr as string,
         gateway: (s.gateway_ip as string | null | undefined) ?? null,
-        allocationPools: ((s.allocation_pools as IpRange[] | undefined) ?? []).map((p) => ({ start: p.start, end: p.end })),
+        allocationPools: ((s.allocation_pools as IpRange[] | undefined) ?? []).map((p) => ({
+            start: p.start,
+            end: p.end,
+        })),
         dnsNameservers: (s.dns_nameservers as string[] | undefined) ?? [],
         enableDhcp: s.enable_dhcp === true,
     }));
 }
 
 export function parseRouters(body: unknown, name: string): RouterObs[] {
-    return items(body, "routers").filter((r) => r.name === name).map((r) => ({
-        id: r.id as string,
-        name: r.name as string,
-        gatewayNetworkId: ((r.external_gateway_info as Raw | null | undefined)?.network_id as string | undefined) ?? undefined,
-    }));
+    return items(body, "routers")
+        .filter((r) => r.name === name)
+        .map((r) => ({
+            id: r.id as string,
+            name: r.name as string,
+            gatewayNetworkId:
+                ((r.external_gateway_info as Raw | null | undefined)?.network_id as string | undefined) ?? undefined,
+        }));
 }
 
 export function parsePorts(body: unknown): PortObs[] {
     return items(body, "ports").map((p) => {
         const fixed = (p.fixed_ips as { subnet_id: string; ip_address: string }[] | undefined) ?? [];
-        return { id: p.id as string, deviceOwner: p.device_owner as string, subnetIds: fixed.map((f) => f.subnet_id), ips: fixed.map((f) => f.ip_address) };
+        return {
+            id: p.id as string,
+            deviceOwner: p.device_owner as string,
+            subnetIds: fixed.map((f) => f.subnet_id),
+            ips: fixed.map((f) => f.ip_address),
+        };
     });
 }
 
@@ -424,7 +648,8 @@ export function gatewayIpFrom(ports: PortObs[]): string {
     return gw?.ips.find((ip) => !ip.includes(":")) ?? "";
 }
 
-const isInterface = (p: PortObs) => p.deviceOwner.startsWith("network:router_interface") || p.deviceOwner === "network:ha_router_replicated_interface";
+const isInterface = (p: PortObs) =>
+    p.deviceOwner.startsWith("network:router_interface") || p.deviceOwner === "network:ha_router_replicated_interface";
 
 // ---------------------------------------------------------------------------
 // plans (pure)
@@ -450,7 +675,11 @@ function samePool(pools: IpRange[], want: IpRange): boolean {
  * rest. Variables: routerId, externalNetworkId, externalSubnetId, tenantNetworkId,
  * tenantSubnetId. `prior` (stored outputs) identifies subnets being replaced.
  */
-export function planQuantumSync(inputs: QuantumNetworkInputs, obs: QuantumObserved, prior?: Partial<QuantumNetworkIds>): QuantumPlan {
+export function planQuantumSync(
+    inputs: QuantumNetworkInputs,
+    obs: QuantumObserved,
+    prior?: Partial<QuantumNetworkIds>,
+): QuantumPlan {
     const b = networkBase(inputs.networkUrl);
     const { tenantNetwork: tn, externalNetwork: en, routerName, projectId } = inputs;
     const features = quantumFeatures(inputs.auth.dialect);
@@ -461,9 +690,10 @@ export function planQuantumSync(inputs: QuantumNetworkInputs, obs: QuantumObserv
 
     // External network: replaced when a requested provider attribute differs.
     const extNet = obs.extNet;
-    const extNetReplace = !!extNet && (
-        (en.providerNetworkType !== undefined && extNet.providerNetworkType !== en.providerNetworkType) ||
-        (en.physicalNetwork !== undefined && extNet.physicalNetwork !== en.physicalNetwork));
+    const extNetReplace =
+        !!extNet &&
+        ((en.providerNetworkType !== undefined && extNet.providerNetworkType !== en.providerNetworkType) ||
+            (en.physicalNetwork !== undefined && extNet.physicalNetwork !== en.physicalNetwork));
     const extNetKept = extNet && !extNetReplace ? extNet : undefined;
 
     // External subnet: kept if its CIDR matches (and its pool, where the pool cannot be PUT).
@@ -495,24 +725,58 @@ export function planQuantumSync(inputs: QuantumNetworkInputs, obs: QuantumObserv
     const clearGw = gwOnExt && (extNetReplace || !!extSubDelete);
     if (router && clearGw) {
         teardown.push({
-            step: `clear gateway of router ${routerName}`, api: "network", method: "PUT", path: `${b}/routers/${router.id}`,
-            body: { router: { external_gateway_info: {} } }, ok: [200],
+            step: `clear gateway of router ${routerName}`,
+            api: "network",
+            method: "PUT",
+            path: `${b}/routers/${router.id}`,
+            body: { router: { external_gateway_info: {} } },
+            ok: [200],
         });
     }
-    if (router && tenantSubDelete && obs.routerPorts.some((p) => isInterface(p) && p.subnetIds.includes(tenantSubDelete!.id))) {
+    if (
+        router &&
+        tenantSubDelete &&
+        obs.routerPorts.some((p) => isInterface(p) && p.subnetIds.includes(tenantSubDelete!.id))
+    ) {
         teardown.push({
-            step: `remove interface of router ${routerName} on the old ${tn.name} subnet`, api: "network", method: "PUT",
-            path: `${b}/routers/${router.id}/remove_router_interface`, body: { subnet_id: tenantSubDelete.id }, ok: [200], tolerate: [404],
+            step: `remove interface of router ${routerName} on the old ${tn.name} subnet`,
+            api: "network",
+            method: "PUT",
+            path: `${b}/routers/${router.id}/remove_router_interface`,
+            body: { subnet_id: tenantSubDelete.id },
+            ok: [200],
+            tolerate: [404],
         });
     }
     if (tenantSubDelete) {
-        teardown.push({ step: `delete old ${tn.name} subnet ${tenantSubDelete.cidr}`, api: "network", method: "DELETE", path: `${b}/subnets/${tenantSubDelete.id}`, ok: [204], tolerate: [404] });
+        teardown.push({
+            step: `delete old ${tn.name} subnet ${tenantSubDelete.cidr}`,
+            api: "network",
+            method: "DELETE",
+            path: `${b}/subnets/${tenantSubDelete.id}`,
+            ok: [204],
+            tolerate: [404],
+        });
     }
     if (extSubDelete) {
-        teardown.push({ step: `delete old ${en.name} subnet ${extSubDelete.cidr}`, api: "network", method: "DELETE", path: `${b}/subnets/${extSubDelete.id}`, ok: [204], tolerate: [404] });
+        teardown.push({
+            step: `delete old ${en.name} subnet ${extSubDelete.cidr}`,
+            api: "network",
+            method: "DELETE",
+            path: `${b}/subnets/${extSubDelete.id}`,
+            ok: [204],
+            tolerate: [404],
+        });
     }
     if (extNet && extNetReplace) {
-        teardown.push({ step: `delete external network ${en.name} (provider attributes changed)`, api: "network", method: "DELETE", path: `${b}/networks/${extNet.id}`, ok: [204], tolerate: [404] });
+        teardown.push({
+            step: `delete external network ${en.name} (provider attributes changed)`,
+            api: "network",
+            method: "DELETE",
+            path: `${b}/networks/${extNet.id}`,
+            ok: [204],
+            tolerate: [404],
+        });
     }
 
     // Build: external network and subnet.
@@ -520,41 +784,73 @@ export function planQuantumSync(inputs: QuantumNetworkInputs, obs: QuantumObserv
         vars.externalNetworkId = extNetKept.id;
         if (!extNetKept.external) {
             build.push({
-                step: `mark ${en.name} external`, api: "network", method: "PUT", path: `${b}/networks/${extNetKept.id}`,
-                body: { network: { "router:external": true } }, ok: [200],
+                step: `mark ${en.name} external`,
+                api: "network",
+                method: "PUT",
+                path: `${b}/networks/${extNetKept.id}`,
+                body: { network: { "router:external": true } },
+                ok: [200],
             });
         }
     } else {
         const net: Raw = { name: en.name, admin_state_up: true, "router:external": true };
-        if (en.providerNetworkType !== undefined) { net["provider:network_type"] = en.providerNetworkType; }
-        if (en.physicalNetwork !== undefined) { net["provider:physical_network"] = en.physicalNetwork; }
+        if (en.providerNetworkType !== undefined) {
+            net["provider:network_type"] = en.providerNetworkType;
+        }
+        if (en.physicalNetwork !== undefined) {
+            net["provider:physical_network"] = en.physicalNetwork;
+        }
         build.push({
-            step: `create external network ${en.name}`, api: "network", method: "POST", path: `${b}/networks`,
-            body: { network: net }, ok: [201], save: { externalNetworkId: "network.id" },
+            step: `create external network ${en.name}`,
+            api: "network",
+            method: "POST",
+            path: `${b}/networks`,
+            body: { network: net },
+            ok: [201],
+            save: { externalNetworkId: "network.id" },
         });
     }
     if (extSub) {
         vars.externalSubnetId = extSub.id;
         const put: Raw = {};
-        if (extSub.gateway !== en.gateway) { put.gateway_ip = en.gateway; }
-        if (!samePool(extSub.allocationPools, en.allocationPool)) { put.allocation_pools = [{ start: en.allocationPool.start, end: en.allocationPool.end }]; }
-        if (extSub.enableDhcp) { put.enable_dhcp = false; }
+        if (extSub.gateway !== en.gateway) {
+            put.gateway_ip = en.gateway;
+        }
+        if (!samePool(extSub.allocationPools, en.allocationPool)) {
+            put.allocation_pools = [{ start: en.allocationPool.start, end: en.allocationPool.end }];
+        }
+        if (extSub.enableDhcp) {
+            put.enable_dhcp = false;
+        }
         if (Object.keys(put).length > 0) {
             build.push({
-                step: `update ${en.name} subnet ${en.cidr} (${Object.keys(put).join(", ")})`, api: "network", method: "PUT",
-                path: `${b}/subnets/${extSub.id}`, body: { subnet: put }, ok: [200],
+                step: `update ${en.name} subnet ${en.cidr} (${Object.keys(put).join(", ")})`,
+                api: "network",
+                method: "PUT",
+                path: `${b}/subnets/${extSub.id}`,
+                body: { subnet: put },
+                ok: [200],
             });
         }
     } else {
         build.push({
-            step: `create ${en.name} subnet ${en.cidr}`, api: "network", method: "POST", path: `${b}/subnets`,
+            step: `create ${en.name} subnet ${en.cidr}`,
+            api: "network",
+            method: "POST",
+            path: `${b}/subnets`,
             body: {
                 subnet: {
-                    name: `${en.name}-subnet`, network_id: "{{externalNetworkId}}", ip_version: 4, cidr: en.cidr, gateway_ip: en.gateway,
-                    allocation_pools: [{ start: en.allocationPool.start, end: en.allocationPool.end }], enable_dhcp: false,
+                    name: `${en.name}-subnet`,
+                    network_id: "{{externalNetworkId}}",
+                    ip_version: 4,
+                    cidr: en.cidr,
+                    gateway_ip: en.gateway,
+                    allocation_pools: [{ start: en.allocationPool.start, end: en.allocationPool.end }],
+                    enable_dhcp: false,
                 },
             },
-            ok: [201], save: { externalSubnetId: "subnet.id" },
+            ok: [201],
+            save: { externalSubnetId: "subnet.id" },
         });
     }
 
@@ -563,28 +859,46 @@ export function planQuantumSync(inputs: QuantumNetworkInputs, obs: QuantumObserv
         vars.tenantNetworkId = tenantNet.id;
     } else {
         build.push({
-            step: `create tenant network ${tn.name}`, api: "network", method: "POST", path: `${b}/networks`,
-            body: { network: { name: tn.name, admin_state_up: true, ...owner } }, ok: [201], save: { tenantNetworkId: "network.id" },
+            step: `create tenant network ${tn.name}`,
+            api: "network",
+            method: "POST",
+            path: `${b}/networks`,
+            body: { network: { name: tn.name, admin_state_up: true, ...owner } },
+            ok: [201],
+            save: { tenantNetworkId: "network.id" },
         });
     }
     if (tenantSub) {
         vars.tenantSubnetId = tenantSub.id;
         if (!same(tenantSub.dnsNameservers, tn.dnsNameservers)) {
             build.push({
-                step: `update ${tn.name} subnet ${tn.cidr} (dns_nameservers)`, api: "network", method: "PUT", path: `${b}/subnets/${tenantSub.id}`,
-                body: { subnet: { dns_nameservers: tn.dnsNameservers } }, ok: [200],
+                step: `update ${tn.name} subnet ${tn.cidr} (dns_nameservers)`,
+                api: "network",
+                method: "PUT",
+                path: `${b}/subnets/${tenantSub.id}`,
+                body: { subnet: { dns_nameservers: tn.dnsNameservers } },
+                ok: [200],
             });
         }
     } else {
         build.push({
-            step: `create ${tn.name} subnet ${tn.cidr}`, api: "network", method: "POST", path: `${b}/subnets`,
+            step: `create ${tn.name} subnet ${tn.cidr}`,
+            api: "network",
+            method: "POST",
+            path: `${b}/subnets`,
             body: {
                 subnet: {
-                    name: `${tn.name}-subnet`, network_id: "{{tenantNetworkId}}", ip_version: 4, cidr: tn.cidr, gateway_ip: tn.gateway,
-                    dns_nameservers: tn.dnsNameservers, ...owner,
+                    name: `${tn.name}-subnet`,
+                    network_id: "{{tenantNetworkId}}",
+                    ip_version: 4,
+                    cidr: tn.cidr,
+                    gateway_ip: tn.gateway,
+                    dns_nameservers: tn.dnsNameservers,
+                    ...owner,
                 },
             },
-            ok: [201], save: { tenantSubnetId: "subnet.id" },
+            ok: [201],
+            save: { tenantSubnetId: "subnet.id" },
         });
     }
 
@@ -593,22 +907,36 @@ export function planQuantumSync(inputs: QuantumNetworkInputs, obs: QuantumObserv
         vars.routerId = router.id;
     } else {
         build.push({
-            step: `create router ${routerName}`, api: "network", method: "POST", path: `${b}/routers`,
-            body: { router: { name: routerName, admin_state_up: true, ...owner } }, ok: [201], save: { routerId: "router.id" },
+            step: `create router ${routerName}`,
+            api: "network",
+            method: "POST",
+            path: `${b}/routers`,
+            body: { router: { name: routerName, admin_state_up: true, ...owner } },
+            ok: [201],
+            save: { routerId: "router.id" },
         });
     }
-    const hasInterface = !!router && !!tenantSub && obs.routerPorts.some((p) => isInterface(p) && p.subnetIds.includes(tenantSub!.id));
+    const hasInterface =
+        !!router && !!tenantSub && obs.routerPorts.some((p) => isInterface(p) && p.subnetIds.includes(tenantSub!.id));
     if (!hasInterface) {
         build.push({
-            step: `add interface of router ${routerName} on the ${tn.name} subnet`, api: "network", method: "PUT",
-            path: `${b}/routers/{{routerId}}/add_router_interface`, body: { subnet_id: "{{tenantSubnetId}}" }, ok: [200],
+            step: `add interface of router ${routerName} on the ${tn.name} subnet`,
+            api: "network",
+            method: "PUT",
+            path: `${b}/routers/{{routerId}}/add_router_interface`,
+            body: { subnet_id: "{{tenantSubnetId}}" },
+            ok: [200],
         });
     }
     const gatewayOk = gwOnExt && !clearGw && !extNetReplace;
     if (!gatewayOk) {
         build.push({
-            step: `set gateway of router ${routerName} to ${en.name}`, api: "network", method: "PUT", path: `${b}/routers/{{routerId}}`,
-            body: { router: { external_gateway_info: { network_id: "{{externalNetworkId}}" } } }, ok: [200],
+            step: `set gateway of router ${routerName} to ${en.name}`,
+            api: "network",
+            method: "PUT",
+            path: `${b}/routers/{{routerId}}`,
+            body: { router: { external_gateway_info: { network_id: "{{externalNetworkId}}" } } },
+            ok: [200],
         });
     }
     return { calls: [...teardown, ...build], vars };
@@ -618,31 +946,82 @@ export function planQuantumSync(inputs: QuantumNetworkInputs, obs: QuantumObserv
  * Teardown from the stored IDs (no lookups), each step tolerating 404: clear the
  * gateway, remove the interface, delete the router, the subnets, the networks.
  */
-export function planQuantumDelete(outs: Pick<QuantumNetworkOutputs, "networkUrl" | "routerName" | "tenantNetwork" | "externalNetwork"> & Partial<QuantumNetworkIds>): ApiCall[] {
+export function planQuantumDelete(
+    outs: Pick<QuantumNetworkOutputs, "networkUrl" | "routerName" | "tenantNetwork" | "externalNetwork"> &
+        Partial<QuantumNetworkIds>,
+): ApiCall[] {
     const b = networkBase(outs.networkUrl);
     const calls: ApiCall[] = [];
     const r = outs.routerId;
     if (r) {
-        calls.push({ step: `clear gateway of router ${outs.routerName}`, api: "network", method: "PUT", path: `${b}/routers/${r}`, body: { router: { external_gateway_info: {} } }, ok: [200], tolerate: [404] });
+        calls.push({
+            step: `clear gateway of router ${outs.routerName}`,
+            api: "network",
+            method: "PUT",
+            path: `${b}/routers/${r}`,
+            body: { router: { external_gateway_info: {} } },
+            ok: [200],
+            tolerate: [404],
+        });
         if (outs.tenantSubnetId) {
             calls.push({
-                step: `remove interface of router ${outs.routerName} on the ${outs.tenantNetwork.name} subnet`, api: "network", method: "PUT",
-                path: `${b}/routers/${r}/remove_router_interface`, body: { subnet_id: outs.tenantSubnetId }, ok: [200], tolerate: [404],
+                step: `remove interface of router ${outs.routerName} on the ${outs.tenantNetwork.name} subnet`,
+                api: "network",
+                method: "PUT",
+                path: `${b}/routers/${r}/remove_router_interface`,
+                body: { subnet_id: outs.tenantSubnetId },
+                ok: [200],
+                tolerate: [404],
             });
         }
-        calls.push({ step: `delete router ${outs.routerName}`, api: "network", method: "DELETE", path: `${b}/routers/${r}`, ok: [204], tolerate: [404] });
+        calls.push({
+            step: `delete router ${outs.routerName}`,
+            api: "network",
+            method: "DELETE",
+            path: `${b}/routers/${r}`,
+            ok: [204],
+            tolerate: [404],
+        });
     }
     if (outs.tenantSubnetId) {
-        calls.push({ step: `delete ${outs.tenantNetwork.name} subnet`, api: "network", method: "DELETE", path: `${b}/subnets/${outs.tenantSubnetId}`, ok: [204], tolerate: [404] });
+        calls.push({
+            step: `delete ${outs.tenantNetwork.name} subnet`,
+            api: "network",
+            method: "DELETE",
+            path: `${b}/subnets/${outs.tenantSubnetId}`,
+            ok: [204],
+            tolerate: [404],
+        });
     }
     if (outs.externalSubnetId) {
-        calls.push({ step: `delete ${outs.externalNetwork.name} subnet`, api: "network", method: "DELETE", path: `${b}/subnets/${outs.externalSubnetId}`, ok: [204], tolerate: [404] });
+        calls.push({
+            step: `delete ${outs.externalNetwork.name} subnet`,
+            api: "network",
+            method: "DELETE",
+            path: `${b}/subnets/${outs.externalSubnetId}`,
+            ok: [204],
+            tolerate: [404],
+        });
     }
     if (outs.tenantNetworkId) {
-        calls.push({ step: `delete tenant network ${outs.tenantNetwork.name}`, api: "network", method: "DELETE", path: `${b}/networks/${outs.tenantNetworkId}`, ok: [204], tolerate: [404] });
+        calls.push({
+            step: `delete tenant network ${outs.tenantNetwork.name}`,
+            api: "network",
+            method: "DELETE",
+            path: `${b}/networks/${outs.tenantNetworkId}`,
+            ok: [204],
+            tolerate: [404],
+        });
     }
     if (outs.externalNetworkId) {
-        calls.push({ step: `delete external network ${outs.externalNetwork.name}`, api: "network", method: "DELETE", path: `${b}/networks/${outs.externalNetworkId}`, ok: [204], tolerate: [404] });
+        calls.push({
+            step: `delete external network ${outs.externalNetwork.name}`,
+            api: "network",
+            method: "DELETE",
+            path: `${b}/networks/${outs.externalNetworkId}`,
+            ok: [204],
+            tolerate: [404],
+        });
     }
     return calls;
 }
@@ -651,18 +1030,32 @@ export function planQuantumDelete(outs: Pick<QuantumNetworkOutputs, "networkUrl"
  * Live state → outputs for refresh: the observed values where the API has them,
  * "" for a missing object's ID. Undefined when nothing is left.
  */
-export function quantumReadState(prior: QuantumNetworkOutputs, obs: QuantumObserved, gatewayIp: string): QuantumNetworkOutputs | undefined {
-    if (!obs.router && !obs.extNet && !obs.tenantNet) { return undefined; }
-    const extSub = obs.extSubnets.find((s) => s.id === prior.externalSubnetId) ?? obs.extSubnets.find((s) => s.cidr === prior.externalNetwork.cidr);
-    const tenantSub = obs.tenantSubnets.find((s) => s.id === prior.tenantSubnetId) ?? obs.tenantSubnets.find((s) => s.cidr === prior.tenantNetwork.cidr);
+export function quantumReadState(
+    prior: QuantumNetworkOutputs,
+    obs: QuantumObserved,
+    gatewayIp: string,
+): QuantumNetworkOutputs | undefined {
+    if (!obs.router && !obs.extNet && !obs.tenantNet) {
+        return undefined;
+    }
+    const extSub =
+        obs.extSubnets.find((s) => s.id === prior.externalSubnetId) ??
+        obs.extSubnets.find((s) => s.cidr === prior.externalNetwork.cidr);
+    const tenantSub =
+        obs.tenantSubnets.find((s) => s.id === prior.tenantSubnetId) ??
+        obs.tenantSubnets.find((s) => s.cidr === prior.tenantNetwork.cidr);
     const en = { ...prior.externalNetwork };
     if (extSub) {
         en.cidr = extSub.cidr;
         en.gateway = extSub.gateway ?? "";
         en.allocationPool = extSub.allocationPools.length === 1 ? extSub.allocationPools[0] : { start: "", end: "" };
     }
-    if (obs.extNet && en.providerNetworkType !== undefined) { en.providerNetworkType = obs.extNet.providerNetworkType ?? ""; }
-    if (obs.extNet && en.physicalNetwork !== undefined) { en.physicalNetwork = obs.extNet.physicalNetwork ?? ""; }
+    if (obs.extNet && en.providerNetworkType !== undefined) {
+        en.providerNetworkType = obs.extNet.providerNetworkType ?? "";
+    }
+    if (obs.extNet && en.physicalNetwork !== undefined) {
+        en.physicalNetwork = obs.extNet.physicalNetwork ?? "";
+    }
     const tn = { ...prior.tenantNetwork };
     if (tenantSub) {
         tn.cidr = tenantSub.cidr;
@@ -690,7 +1083,13 @@ export function quantumReadState(prior: QuantumNetworkOutputs, obs: QuantumObser
 
 async function networkSession(s: SshSession, inputs: QuantumNetworkInputs): Promise<ApiContext> {
     const a = inputs.auth;
-    const creds = { username: a.username, password: a.password, projectName: a.projectName, userDomainName: a.userDomainName, projectDomainName: a.projectDomainName };
+    const creds = {
+        username: a.username,
+        password: a.password,
+        projectName: a.projectName,
+        userDomainName: a.userDomainName,
+        projectDomainName: a.projectDomainName,
+    };
     const { token } = await acquireToken(s, a.dialect, a.authUrl, creds);
     return { session: s, targets: { network: splitUrl(inputs.networkUrl) }, token };
 }
@@ -700,32 +1099,76 @@ async function get(ctx: ApiContext, call: ApiCall): Promise<unknown> {
 }
 
 /** The observation GETs, in order; duplicates by name are an error (unless one was recorded). */
-async function observeQuantum(ctx: ApiContext, inputs: QuantumNetworkInputs, prior?: Partial<QuantumNetworkIds>): Promise<QuantumObserved> {
+async function observeQuantum(
+    ctx: ApiContext,
+    inputs: QuantumNetworkInputs,
+    prior?: Partial<QuantumNetworkIds>,
+): Promise<QuantumObserved> {
     const [extCall, tenantCall, routerCall] = planQuantumLookups(inputs);
-    const pickOr = <T extends { id: string }>(found: T[], id: string | undefined, what: string, step: string): T | undefined => {
-        try { return pickByName(found, id, what); } catch (e) { return ctx.session.fail(step, (e as Error).message); }
+    const pickOr = <T extends { id: string }>(
+        found: T[],
+        id: string | undefined,
+        what: string,
+        step: string,
+    ): T | undefined => {
+        try {
+            return pickByName(found, id, what);
+        } catch (e) {
+            return ctx.session.fail(step, (e as Error).message);
+        }
     };
-    const extNet = pickOr(parseNetworks(await get(ctx, extCall), inputs.externalNetwork.name), prior?.externalNetworkId,
-        `networks named ${inputs.externalNetwork.name}`, extCall.step);
-    const tenantNet = pickOr(parseNetworks(await get(ctx, tenantCall), inputs.tenantNetwork.name), prior?.tenantNetworkId,
-        `networks named ${inputs.tenantNetwork.name}`, tenantCall.step);
-    const router = pickOr(parseRouters(await get(ctx, routerCall), inputs.routerName), prior?.routerId,
-        `routers named ${inputs.routerName}`, routerCall.step);
+    const extNet = pickOr(
+        parseNetworks(await get(ctx, extCall), inputs.externalNetwork.name),
+        prior?.externalNetworkId,
+        `networks named ${inputs.externalNetwork.name}`,
+        extCall.step,
+    );
+    const tenantNet = pickOr(
+        parseNetworks(await get(ctx, tenantCall), inputs.tenantNetwork.name),
+        prior?.tenantNetworkId,
+        `networks named ${inputs.tenantNetwork.name}`,
+        tenantCall.step,
+    );
+    const router = pickOr(
+        parseRouters(await get(ctx, routerCall), inputs.routerName),
+        prior?.routerId,
+        `routers named ${inputs.routerName}`,
+        routerCall.step,
+    );
     const obs: QuantumObserved = { extNet, tenantNet, router, extSubnets: [], tenantSubnets: [], routerPorts: [] };
-    if (extNet) { obs.extSubnets = parseSubnets(await get(ctx, planSubnetLookup(inputs.networkUrl, extNet.id, inputs.externalNetwork.name))); }
-    if (tenantNet) { obs.tenantSubnets = parseSubnets(await get(ctx, planSubnetLookup(inputs.networkUrl, tenantNet.id, inputs.tenantNetwork.name))); }
-    if (router) { obs.routerPorts = parsePorts(await get(ctx, planRouterPortLookup(inputs.networkUrl, router.id))); }
+    if (extNet) {
+        obs.extSubnets = parseSubnets(
+            await get(ctx, planSubnetLookup(inputs.networkUrl, extNet.id, inputs.externalNetwork.name)),
+        );
+    }
+    if (tenantNet) {
+        obs.tenantSubnets = parseSubnets(
+            await get(ctx, planSubnetLookup(inputs.networkUrl, tenantNet.id, inputs.tenantNetwork.name)),
+        );
+    }
+    if (router) {
+        obs.routerPorts = parsePorts(await get(ctx, planRouterPortLookup(inputs.networkUrl, router.id)));
+    }
     return obs;
 }
 
-async function syncQuantum(s: SshSession, inputs: QuantumNetworkInputs, prior?: Partial<QuantumNetworkIds>): Promise<QuantumNetworkOutputs> {
+async function syncQuantum(
+    s: SshSession,
+    inputs: QuantumNetworkInputs,
+    prior?: Partial<QuantumNetworkIds>,
+): Promise<QuantumNetworkOutputs> {
     const ctx = await networkSession(s, inputs);
     const obs = await observeQuantum(ctx, inputs, prior);
     const plan = planQuantumSync(inputs, obs, prior);
     const vars = await runCalls(ctx, plan.calls, plan.vars);
     const ports = parsePorts(await get(ctx, planGatewayPortLookup(inputs.networkUrl, vars.routerId)));
     const gatewayIp = gatewayIpFrom(ports);
-    if (!gatewayIp) { s.fail("find the router gateway port", `router ${inputs.routerName} (${vars.routerId}) has no gateway port with an IPv4 address`); }
+    if (!gatewayIp) {
+        s.fail(
+            "find the router gateway port",
+            `router ${inputs.routerName} (${vars.routerId}) has no gateway port with an IPv4 address`,
+        );
+    }
     return plain({
         ...inputs,
         routerId: vars.routerId,
@@ -760,7 +1203,11 @@ export async function quantumCreate(s: SshSession, inputs: QuantumNetworkInputs)
 }
 
 /** read (refresh): live values and IDs; no id when router and both networks are gone. */
-export async function quantumRead(s: SshSession, id: string, props: QuantumNetworkOutputs): Promise<pulumi.dynamic.ReadResult> {
+export async function quantumRead(
+    s: SshSession,
+    id: string,
+    props: QuantumNetworkOutputs,
+): Promise<pulumi.dynamic.ReadResult> {
     const inputs = toQuantumInputs(props as unknown as Record<string, unknown>);
     const ctx = await networkSession(s, inputs);
     const obs = await observeQuantum(ctx, inputs, props);
@@ -770,14 +1217,20 @@ export async function quantumRead(s: SshSession, id: string, props: QuantumNetwo
 }
 
 /** update: PUT what can change in place, replace affected subnets / the external network. */
-export async function quantumUpdate(s: SshSession, olds: QuantumNetworkOutputs, inputs: QuantumNetworkInputs): Promise<pulumi.dynamic.UpdateResult> {
+export async function quantumUpdate(
+    s: SshSession,
+    olds: QuantumNetworkOutputs,
+    inputs: QuantumNetworkInputs,
+): Promise<pulumi.dynamic.UpdateResult> {
     return { outs: await syncQuantum(s, inputs, olds) };
 }
 
 /** delete: gateway, interface, router, subnets, networks; 404s are fine. */
 export async function quantumDelete(s: SshSession, props: QuantumNetworkOutputs): Promise<void> {
     const calls = planQuantumDelete(props);
-    if (calls.length === 0) { return; }
+    if (calls.length === 0) {
+        return;
+    }
     const ctx = await networkSession(s, toQuantumInputs(props as unknown as Record<string, unknown>));
     await runCalls(ctx, calls);
 }
@@ -790,7 +1243,11 @@ class QuantumNetworkProvider implements pulumi.dynamic.ResourceProvider {
         return checkQuantumNetwork(news);
     }
 
-    async diff(_id: string, olds: QuantumNetworkOutputs, news: Record<string, unknown>): Promise<pulumi.dynamic.DiffResult> {
+    async diff(
+        _id: string,
+        olds: QuantumNetworkOutputs,
+        news: Record<string, unknown>,
+    ): Promise<pulumi.dynamic.DiffResult> {
         return diffQuantumNetwork(olds, news);
     }
 
@@ -804,14 +1261,20 @@ class QuantumNetworkProvider implements pulumi.dynamic.ResourceProvider {
         return withSsh(inputs.connection, describeQuantum(inputs), (s) => quantumRead(s, id, props));
     }
 
-    async update(_id: string, olds: QuantumNetworkOutputs, news: Record<string, unknown>): Promise<pulumi.dynamic.UpdateResult> {
+    async update(
+        _id: string,
+        olds: QuantumNetworkOutputs,
+        news: Record<string, unknown>,
+    ): Promise<pulumi.dynamic.UpdateResult> {
         const inputs = toQuantumInputs(news);
         return withSsh(inputs.connection, describeQuantum(inputs), (s) => quantumUpdate(s, olds, inputs));
     }
 
     async delete(_id: string, props: QuantumNetworkOutputs): Promise<void> {
         const inputs = toQuantumInputs(props as unknown as Record<string, unknown>);
-        if (planQuantumDelete(props).length === 0) { return; }
+        if (planQuantumDelete(props).length === 0) {
+            return;
+        }
         await withSsh(inputs.connection, describeQuantum(inputs), (s) => quantumDelete(s, props));
     }
 }
@@ -838,8 +1301,12 @@ export class QuantumNetwork extends pulumi.dynamic.Resource {
             new QuantumNetworkProvider(),
             name,
             {
-                routerId: undefined, externalNetworkId: undefined, tenantNetworkId: undefined, tenantSubnetId: undefined,
-                externalSubnetId: undefined, gatewayIp: undefined,
+                routerId: undefined,
+                externalNetworkId: undefined,
+                tenantNetworkId: undefined,
+                tenantSubnetId: undefined,
+                externalSubnetId: undefined,
+                gatewayIp: undefined,
                 ...args,
                 routerName: args.routerName ?? DEFAULT_ROUTER_NAME,
             },

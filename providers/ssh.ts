@@ -69,38 +69,67 @@ export interface CheckFailure {
  */
 export function checkSshConnection(v: unknown, property = "connection"): { value: unknown; failures: CheckFailure[] } {
     const failures: CheckFailure[] = [];
-    if (isUnknown(v)) return { value: v, failures };
+    if (isUnknown(v)) {
+        return { value: v, failures };
+    }
     if (!v || typeof v !== "object" || Array.isArray(v)) {
-        return { value: v, failures: [{ property, reason: "connection must be an object { host, port?, user?, privateKey }" }] };
+        return {
+            value: v,
+            failures: [{ property, reason: "connection must be an object { host, port?, user?, privateKey }" }],
+        };
     }
     const c = v as Record<string, unknown>;
     const out: Record<string, unknown> = {};
-    if (isUnknown(c.host)) out.host = c.host;
-    else if (typeof c.host !== "string" || !/^[A-Za-z0-9]([A-Za-z0-9.:_-]*[A-Za-z0-9])?$|^\[[0-9A-Fa-f:.]+\]$/.test(c.host)) {
+    if (isUnknown(c.host)) {
+        out.host = c.host;
+    } else if (
+        typeof c.host !== "string" ||
+        !/^[A-Za-z0-9]([A-Za-z0-9.:_-]*[A-Za-z0-9])?$|^\[[0-9A-Fa-f:.]+\]$/.test(c.host)
+    ) {
         failures.push({ property: `${property}.host`, reason: "host must be a host name or IP address" });
         out.host = c.host;
-    } else out.host = c.host;
-    if (c.port === undefined || c.port === null) out.port = 22;
-    else if (isUnknown(c.port)) out.port = c.port;
-    else if (typeof c.port !== "number" || !Number.isInteger(c.port) || c.port < 1 || c.port > 65535) {
+    } else {
+        out.host = c.host;
+    }
+    if (c.port === undefined || c.port === null) {
+        out.port = 22;
+    } else if (isUnknown(c.port)) {
+        out.port = c.port;
+    } else if (typeof c.port !== "number" || !Number.isInteger(c.port) || c.port < 1 || c.port > 65535) {
         failures.push({ property: `${property}.port`, reason: "port must be an integer between 1 and 65535" });
         out.port = c.port;
-    } else out.port = c.port;
-    if (c.user === undefined || c.user === null) out.user = "root";
-    else if (isUnknown(c.user)) out.user = c.user;
-    else if (typeof c.user !== "string" || !/^[a-z_][a-z0-9_.-]{0,31}$/.test(c.user)) {
+    } else {
+        out.port = c.port;
+    }
+    if (c.user === undefined || c.user === null) {
+        out.user = "root";
+    } else if (isUnknown(c.user)) {
+        out.user = c.user;
+    } else if (typeof c.user !== "string" || !/^[a-z_][a-z0-9_.-]{0,31}$/.test(c.user)) {
         failures.push({ property: `${property}.user`, reason: "user must be a POSIX user name" });
         out.user = c.user;
-    } else out.user = c.user;
-    if (isUnknown(c.privateKey)) out.privateKey = c.privateKey;
-    else if (typeof c.privateKey !== "string" || !/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(c.privateKey)) {
-        failures.push({ property: `${property}.privateKey`, reason: "privateKey must be a PEM/OpenSSH private key (-----BEGIN ... PRIVATE KEY-----)" });
+    } else {
+        out.user = c.user;
+    }
+    if (isUnknown(c.privateKey)) {
         out.privateKey = c.privateKey;
-    } else out.privateKey = c.privateKey;
+    } else if (typeof c.privateKey !== "string" || !/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(c.privateKey)) {
+        failures.push({
+            property: `${property}.privateKey`,
+            reason: "privateKey must be a PEM/OpenSSH private key (-----BEGIN ... PRIVATE KEY-----)",
+        });
+        out.privateKey = c.privateKey;
+    } else {
+        out.privateKey = c.privateKey;
+    }
     for (const k of ["dialErrorLimit", "perDialTimeout"]) {
         const x = c[k];
-        if (x === undefined || x === null) continue;
-        if (!isUnknown(x) && (typeof x !== "number" || !(x > 0))) failures.push({ property: `${property}.${k}`, reason: `${k} must be a positive number` });
+        if (x === undefined || x === null) {
+            continue;
+        }
+        if (!isUnknown(x) && (typeof x !== "number" || !(x > 0))) {
+            failures.push({ property: `${property}.${k}`, reason: `${k} must be a positive number` });
+        }
         out[k] = x;
     }
     return { value: out, failures };
@@ -112,13 +141,17 @@ export function checkSshConnection(v: unknown, property = "connection"): { value
  * change how we reach it (update, no remote action). Pure.
  */
 export function diffSshConnection(olds: unknown, news: unknown): { hostChanged: boolean; otherChanged: boolean } {
-    if (isUnknown(news) || !news || typeof news !== "object") return { hostChanged: true, otherChanged: true };
+    if (isUnknown(news) || !news || typeof news !== "object") {
+        return { hostChanged: true, otherChanged: true };
+    }
     const o = (olds && typeof olds === "object" ? olds : {}) as Record<string, unknown>;
     const n = news as Record<string, unknown>;
     const hostChanged = isUnknown(n.host) || o.host !== n.host;
     let otherChanged = false;
     for (const k of ["port", "user", "privateKey", "dialErrorLimit", "perDialTimeout"]) {
-        if (isUnknown(n[k]) || o[k] !== n[k]) otherChanged = true;
+        if (isUnknown(n[k]) || o[k] !== n[k]) {
+            otherChanged = true;
+        }
     }
     return { hostChanged, otherChanged };
 }
@@ -187,17 +220,23 @@ export function redact(text: string, secrets: (string | undefined)[] = []): stri
     let out = String(text);
     const values: string[] = [];
     for (const s of secrets) {
-        if (typeof s !== "string" || s.length === 0) continue;
+        if (typeof s !== "string" || s.length === 0) {
+            continue;
+        }
         values.push(s);
         if (s.includes("\n")) {
             for (const line of s.split("\n")) {
-                if (line.trim().length >= 8) values.push(line.trim());
+                if (line.trim().length >= 8) {
+                    values.push(line.trim());
+                }
             }
         }
     }
     // Longest first so a secret containing another is removed whole.
     values.sort((a, b) => b.length - a.length);
-    for (const v of values) out = out.split(v).join("[secret]");
+    for (const v of values) {
+        out = out.split(v).join("[secret]");
+    }
     out = out.replace(/-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(-----END [A-Z ]*PRIVATE KEY-----|$)/g, "[secret]");
     out = out.replace(/(IDENTIFIED\s+BY\s+)'(?:[^'\\]|\\.|'')*'/gi, "$1'[secret]'");
     out = out.replace(/(PASSWORD\s*\(\s*)'(?:[^'\\]|\\.|'')*'/gi, "$1'[secret]'");
@@ -208,7 +247,13 @@ export function redact(text: string, secrets: (string | undefined)[] = []): stri
 }
 
 /** Builds the error thrown by withSsh / sessions (message redacted). */
-export function sshError(host: string, what: string, step: string, detail: string, secrets: (string | undefined)[] = []): SshError {
+export function sshError(
+    host: string,
+    what: string,
+    step: string,
+    detail: string,
+    secrets: (string | undefined)[] = [],
+): SshError {
     const msg = `${what}: ${step} on ${host} failed: ${redact(detail, secrets)}`;
     const e = new Error(msg) as SshError;
     e.name = "SshError";
@@ -229,11 +274,18 @@ export function execCommand(script: string): string {
 }
 
 /** Connection defaults and bounds: [attempts, per-attempt timeout ms, overall limit ms]. Pure. */
-export function dialPolicy(conn: SshConnection): { attempts: number; perDialMs: number; overallMs: number; backoffMs: number[] } {
+export function dialPolicy(conn: SshConnection): {
+    attempts: number;
+    perDialMs: number;
+    overallMs: number;
+    backoffMs: number[];
+} {
     const attempts = Math.max(1, Math.min(20, Math.floor(conn.dialErrorLimit ?? 5)));
     const perDialMs = Math.max(1, Math.min(120, conn.perDialTimeout ?? 15)) * 1000;
     const backoffMs: number[] = [];
-    for (let i = 0; i < attempts - 1; i++) backoffMs.push(Math.min(8000, 500 * 2 ** i));
+    for (let i = 0; i < attempts - 1; i++) {
+        backoffMs.push(Math.min(8000, 500 * 2 ** i));
+    }
     return { attempts, perDialMs, overallMs: 60000, backoffMs };
 }
 
@@ -251,8 +303,12 @@ export async function withSsh<T>(conn: SshConnection, what: string, fn: (s: SshS
     const fail = (step: string, detail: string): never => {
         throw sshError(target, what, step, detail, secrets);
     };
-    if (typeof conn.host !== "string" || conn.host.length === 0) fail("connect", "no host given");
-    if (typeof conn.privateKey !== "string" || conn.privateKey.length === 0) fail("connect", "no private key given");
+    if (typeof conn.host !== "string" || conn.host.length === 0) {
+        fail("connect", "no host given");
+    }
+    if (typeof conn.privateKey !== "string" || conn.privateKey.length === 0) {
+        fail("connect", "no private key given");
+    }
 
     const policy = dialPolicy(conn);
     const started = Date.now();
@@ -263,26 +319,38 @@ export async function withSsh<T>(conn: SshConnection, what: string, fn: (s: SshS
             const c = new ssh2.Client();
             let settled = false;
             const timer = setTimeout(() => {
-                if (settled) return;
+                if (settled) {
+                    return;
+                }
                 settled = true;
                 c.end();
-                reject(Object.assign(new Error(`timed out after ${Math.round(timeoutMs / 1000)} s`), { level: "client-timeout" }));
+                reject(
+                    Object.assign(new Error(`timed out after ${Math.round(timeoutMs / 1000)} s`), {
+                        level: "client-timeout",
+                    }),
+                );
             }, timeoutMs + 1000);
             c.on("ready", () => {
-                if (settled) return;
+                if (settled) {
+                    return;
+                }
                 settled = true;
                 clearTimeout(timer);
                 resolve(c);
             });
             c.on("error", (err: Error & { level?: string }) => {
-                if (settled) return;
+                if (settled) {
+                    return;
+                }
                 settled = true;
                 clearTimeout(timer);
                 c.end();
                 reject(err);
             });
             c.on("close", () => {
-                if (settled) return;
+                if (settled) {
+                    return;
+                }
                 settled = true;
                 clearTimeout(timer);
                 reject(new Error("connection closed during handshake"));
@@ -304,7 +372,9 @@ export async function withSsh<T>(conn: SshConnection, what: string, fn: (s: SshS
                 // ssh2 throws synchronously for unparsable keys; never echo the key.
                 settled = true;
                 clearTimeout(timer);
-                reject(Object.assign(new Error(`invalid private key (${(e as Error).message})`), { level: "client-key" }));
+                reject(
+                    Object.assign(new Error(`invalid private key (${(e as Error).message})`), { level: "client-key" }),
+                );
             }
         });
 
@@ -312,7 +382,9 @@ export async function withSsh<T>(conn: SshConnection, what: string, fn: (s: SshS
     const errors: string[] = [];
     for (let attempt = 1; attempt <= policy.attempts; attempt++) {
         const left = policy.overallMs - (Date.now() - started);
-        if (left <= 0) break;
+        if (left <= 0) {
+            break;
+        }
         try {
             client = await dialOnce(Math.min(policy.perDialMs, left));
             break;
@@ -321,10 +393,15 @@ export async function withSsh<T>(conn: SshConnection, what: string, fn: (s: SshS
             errors.push(`attempt ${attempt}: ${err.code ? err.code + " " : ""}${err.message}`);
             // Wrong credentials or a broken key will not fix themselves: no retry.
             if (err.level === "client-authentication" || err.level === "client-key") {
-                fail("connect (authentication)", `${err.message}: the SSH server rejected the private key for user ${user}`);
+                fail(
+                    "connect (authentication)",
+                    `${err.message}: the SSH server rejected the private key for user ${user}`,
+                );
             }
             const wait = policy.backoffMs[attempt - 1];
-            if (wait === undefined || Date.now() - started + wait >= policy.overallMs) break;
+            if (wait === undefined || Date.now() - started + wait >= policy.overallMs) {
+                break;
+            }
             await sleep(wait);
         }
     }
@@ -337,13 +414,23 @@ export async function withSsh<T>(conn: SshConnection, what: string, fn: (s: SshS
     const c: Client = client;
 
     const exec = (script: string, opts: ExecOptions = {}): Promise<ExecResult> => {
-        if (opts.secrets) for (const s of opts.secrets) if (s) secrets.push(s);
+        if (opts.secrets) {
+            for (const s of opts.secrets) {
+                if (s) {
+                    secrets.push(s);
+                }
+            }
+        }
         // The whole stdin (and each of its longer lines, see redact) counts as secret;
         // very short stdin is not treated as a secret (it would mangle messages): pass
         // short secrets in `secrets`.
-        if (opts.stdin && opts.stdin.length >= 6) secrets.push(opts.stdin);
+        if (opts.stdin && opts.stdin.length >= 6) {
+            secrets.push(opts.stdin);
+        }
         const command = execCommand(script);
-        if (command.length > 120000) fail("exec", `script too long (${command.length} bytes); ship large content on stdin`);
+        if (command.length > 120000) {
+            fail("exec", `script too long (${command.length} bytes); ship large content on stdin`);
+        }
         const timeoutMs = opts.timeoutMs ?? 300000;
         return new Promise<ExecResult>((resolve, reject) => {
             c.exec(command, (err: Error | undefined, stream: ClientChannel) => {
@@ -357,7 +444,9 @@ export async function withSsh<T>(conn: SshConnection, what: string, fn: (s: SshS
                 let signal: string | undefined;
                 let done = false;
                 const timer = setTimeout(() => {
-                    if (done) return;
+                    if (done) {
+                        return;
+                    }
                     done = true;
                     try {
                         stream.signal("KILL");
@@ -365,16 +454,30 @@ export async function withSsh<T>(conn: SshConnection, what: string, fn: (s: SshS
                         /* ignore */
                     }
                     stream.close();
-                    reject(sshError(target, what, "exec", `command timed out after ${Math.round(timeoutMs / 1000)} s`, secrets));
+                    reject(
+                        sshError(
+                            target,
+                            what,
+                            "exec",
+                            `command timed out after ${Math.round(timeoutMs / 1000)} s`,
+                            secrets,
+                        ),
+                    );
                 }, timeoutMs);
                 stream.on("data", (d: Buffer) => out.push(d));
                 stream.stderr.on("data", (d: Buffer) => errb.push(d));
                 stream.on("exit", (c1: number | null, sig?: string) => {
-                    if (typeof c1 === "number") code = c1;
-                    if (sig) signal = sig;
+                    if (typeof c1 === "number") {
+                        code = c1;
+                    }
+                    if (sig) {
+                        signal = sig;
+                    }
                 });
                 stream.on("close", () => {
-                    if (done) return;
+                    if (done) {
+                        return;
+                    }
                     done = true;
                     clearTimeout(timer);
                     resolve({
@@ -383,8 +486,11 @@ export async function withSsh<T>(conn: SshConnection, what: string, fn: (s: SshS
                         stderr: Buffer.concat(errb).toString("utf8") + (signal ? `\n(killed by signal ${signal})` : ""),
                     });
                 });
-                if (opts.stdin !== undefined && opts.stdin.length > 0) stream.end(opts.stdin);
-                else stream.end();
+                if (opts.stdin !== undefined && opts.stdin.length > 0) {
+                    stream.end(opts.stdin);
+                } else {
+                    stream.end();
+                }
             });
         });
     };
@@ -404,17 +510,23 @@ export async function withSsh<T>(conn: SshConnection, what: string, fn: (s: SshS
         return new Promise<HttpResponse>((resolve, reject) => {
             c.forwardOut("127.0.0.1", 0, t.host, t.port, (err: Error | undefined, stream: ClientChannel) => {
                 if (err) {
-                    reject(sshError(target, what, step, `tunnel to ${t.host}:${t.port} refused: ${err.message}`, secrets));
+                    reject(
+                        sshError(target, what, step, `tunnel to ${t.host}:${t.port} refused: ${err.message}`, secrets),
+                    );
                     return;
                 }
                 let payload: string | undefined;
                 const headers: Record<string, string> = { Accept: "application/json", ...(req.headers ?? {}) };
                 for (const [k, v] of Object.entries(headers)) {
-                    if (/token|authorization|password|secret/i.test(k)) secrets.push(v);
+                    if (/token|authorization|password|secret/i.test(k)) {
+                        secrets.push(v);
+                    }
                 }
                 if (req.body !== undefined) {
                     payload = typeof req.body === "string" ? req.body : JSON.stringify(req.body);
-                    if (!Object.keys(headers).some((h) => h.toLowerCase() === "content-type")) headers["Content-Type"] = "application/json";
+                    if (!Object.keys(headers).some((h) => h.toLowerCase() === "content-type")) {
+                        headers["Content-Type"] = "application/json";
+                    }
                     headers["Content-Length"] = String(Buffer.byteLength(payload));
                     secrets.push(payload);
                 }
@@ -432,7 +544,9 @@ export async function withSsh<T>(conn: SshConnection, what: string, fn: (s: SshS
                     (res) => {
                         const chunks: Buffer[] = [];
                         res.on("data", (d: Buffer) => chunks.push(d));
-                        res.on("error", (e: Error) => reject(sshError(target, what, step, `reading response: ${e.message}`, secrets)));
+                        res.on("error", (e: Error) =>
+                            reject(sshError(target, what, step, `reading response: ${e.message}`, secrets)),
+                        );
                         res.on("end", () => {
                             const text = Buffer.concat(chunks).toString("utf8");
                             let body: unknown = text;
@@ -443,14 +557,22 @@ export async function withSsh<T>(conn: SshConnection, what: string, fn: (s: SshS
                                     body = text;
                                 }
                             }
-                            resolve({ status: res.statusCode ?? 0, headers: res.headers as Record<string, string | string[] | undefined>, body, text });
+                            resolve({
+                                status: res.statusCode ?? 0,
+                                headers: res.headers as Record<string, string | string[] | undefined>,
+                                body,
+                                text,
+                            });
                         });
                     },
                 );
                 r.on("timeout", () => r.destroy(new Error("no response within 120 s")));
                 r.on("error", (e: Error) => reject(sshError(target, what, step, e.message, secrets)));
-                if (payload !== undefined) r.end(payload);
-                else r.end();
+                if (payload !== undefined) {
+                    r.end(payload);
+                } else {
+                    r.end();
+                }
             });
         });
     };
@@ -461,7 +583,11 @@ export async function withSsh<T>(conn: SshConnection, what: string, fn: (s: SshS
         http,
         fail,
         addSecrets: (...values: (string | undefined)[]) => {
-            for (const v of values) if (v) secrets.push(v);
+            for (const v of values) {
+                if (v) {
+                    secrets.push(v);
+                }
+            }
         },
         target,
     };
@@ -469,7 +595,9 @@ export async function withSsh<T>(conn: SshConnection, what: string, fn: (s: SshS
         return await fn(session);
     } catch (e) {
         const err = e as Partial<SshError>;
-        if (err && err.name === "SshError") throw e;
+        if (err && err.name === "SshError") {
+            throw e;
+        }
         // Anything else (a bug, a parse error in fn) still gets context and redaction.
         throw sshError(target, what, "operation", err && err.message ? err.message : String(e), secrets);
     } finally {

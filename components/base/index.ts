@@ -30,27 +30,62 @@ export class Base extends pulumi.ComponentResource {
 
         const aptSteps: pulumi.Resource[] = [];
         if (args.aptProxy) {
-            aptSteps.push(configFile(`${name}-apt-proxy`, host, { path: render.APT_PROXY_FILE, mode: "0644" },
-                { mode: "replace", content: render.renderAptProxy(args.aptProxy) }, p).step);
+            aptSteps.push(
+                configFile(
+                    `${name}-apt-proxy`,
+                    host,
+                    { path: render.APT_PROXY_FILE, mode: "0644" },
+                    { mode: "replace", content: render.renderAptProxy(args.aptProxy) },
+                    p,
+                ).step,
+            );
         }
         if (profile.aptSource) {
-            const keyring = remoteStep(`${name}-apt-keyring`, host,
-                { create: render.aptSourceScript(profile.aptSource.keyringPackage) }, { ...p, dependsOn: aptSteps });
-            aptSteps.push(configFile(`${name}-apt-source`, host, { path: profile.aptSource.file, mode: "0644" },
-                { mode: "replace", content: `${profile.aptSource.line}\n` }, { ...p, dependsOn: [keyring] }).step);
+            const keyring = remoteStep(
+                `${name}-apt-keyring`,
+                host,
+                { create: render.aptSourceScript(profile.aptSource.keyringPackage) },
+                { ...p, dependsOn: aptSteps },
+            );
+            aptSteps.push(
+                configFile(
+                    `${name}-apt-source`,
+                    host,
+                    { path: profile.aptSource.file, mode: "0644" },
+                    { mode: "replace", content: `${profile.aptSource.line}\n` },
+                    { ...p, dependsOn: [keyring] },
+                ).step,
+            );
         }
 
-        this.sysctl = configFile(`${name}-sysctl`, host, { path: render.SYSCTL_FILE, mode: "0644" },
-            { mode: "replace", content: render.renderSysctl() }, p);
-        let kernel: pulumi.Resource = remoteStep(`${name}-sysctl-apply`, host, {
-            create: render.sysctlApplyScript(),
-            triggers: [this.sysctl.hash],
-        }, { ...p, dependsOn: [this.sysctl.step] });
-        if (args.rebootOnSysctlChange) kernel = this.reboot(name, host, kernel);
+        this.sysctl = configFile(
+            `${name}-sysctl`,
+            host,
+            { path: render.SYSCTL_FILE, mode: "0644" },
+            { mode: "replace", content: render.renderSysctl() },
+            p,
+        );
+        let kernel: pulumi.Resource = remoteStep(
+            `${name}-sysctl-apply`,
+            host,
+            {
+                create: render.sysctlApplyScript(),
+                triggers: [this.sysctl.hash],
+            },
+            { ...p, dependsOn: [this.sysctl.step] },
+        );
+        if (args.rebootOnSysctlChange) {
+            kernel = this.reboot(name, host, kernel);
+        }
 
-        const ntp = remoteStep(`${name}-ntp`, host, {
-            create: render.ntpScript(profile.ntp.packages, profile.ntp.service),
-        }, { ...p, dependsOn: [...aptSteps, kernel] });
+        const ntp = remoteStep(
+            `${name}-ntp`,
+            host,
+            {
+                create: render.ntpScript(profile.ntp.packages, profile.ntp.service),
+            },
+            { ...p, dependsOn: [...aptSteps, kernel] },
+        );
 
         this.ready = ntp;
         this.registerOutputs({});
@@ -59,19 +94,33 @@ export class Base extends pulumi.ComponentResource {
     /** The article's reboot, as an option: only when the kernel settings changed. */
     private reboot(name: string, host: HostRef, after: pulumi.Resource): pulumi.Resource {
         const p = { parent: this };
-        const reboot = remoteStep(`${name}-reboot`, host, {
-            create: render.rebootScript(),
-            triggers: [this.sysctl.hash],
-        }, { ...p, dependsOn: [after] });
+        const reboot = remoteStep(
+            `${name}-reboot`,
+            host,
+            {
+                create: render.rebootScript(),
+                triggers: [this.sysctl.hash],
+            },
+            { ...p, dependsOn: [after] },
+        );
         // Give the host time to go down before dialling it again; the check's connection
         // then retries until SSH is back.
-        const pause = new command.local.Command(`${name}-reboot-pause`, {
-            create: "sleep 20",
-            triggers: [reboot.stdout],
-        }, { ...p, dependsOn: [reboot] });
-        return remoteStep(`${name}-reboot-check`, host, {
-            create: reboot.stdout.apply((old) => render.rebootCheckScript(old)),
-            triggers: [reboot.stdout],
-        }, { ...p, dependsOn: [pause] });
+        const pause = new command.local.Command(
+            `${name}-reboot-pause`,
+            {
+                create: "sleep 20",
+                triggers: [reboot.stdout],
+            },
+            { ...p, dependsOn: [reboot] },
+        );
+        return remoteStep(
+            `${name}-reboot-check`,
+            host,
+            {
+                create: reboot.stdout.apply((old) => render.rebootCheckScript(old)),
+                triggers: [reboot.stdout],
+            },
+            { ...p, dependsOn: [pause] },
+        );
     }
 }

@@ -10,10 +10,12 @@ export const SYSCTL_SETTINGS: ReadonlyArray<readonly [string, string]> = [
 ];
 
 export function renderSysctl(): string {
-    return [
-        "# openstack-lab: asynchronous routing for Quantum/Neutron and packet forwarding.",
-        ...SYSCTL_SETTINGS.map(([k, v]) => `${k} = ${v}`),
-    ].join("\n") + "\n";
+    return (
+        [
+            "# openstack-lab: asynchronous routing for Quantum/Neutron and packet forwarding.",
+            ...SYSCTL_SETTINGS.map(([k, v]) => `${k} = ${v}`),
+        ].join("\n") + "\n"
+    );
 }
 
 /** Script that applies the file live (so the article's reboot is not needed). */

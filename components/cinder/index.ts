@@ -22,7 +22,11 @@ export interface CinderArgs {
     /** Volume group, device to build it from, whether cinder-volume runs (config `cinder`). */
     readonly cinder: CinderSpec;
     /** RabbitMQ user the services log in as, and the broker's readiness. */
-    readonly rabbit: { readonly user: string; readonly password: pulumi.Input<string>; readonly ready: pulumi.Input<pulumi.Resource> };
+    readonly rabbit: {
+        readonly user: string;
+        readonly password: pulumi.Input<string>;
+        readonly ready: pulumi.Input<pulumi.Resource>;
+    };
     /** The database server is up (ctx.mysql.ready). */
     readonly mysqlReady: pulumi.Input<pulumi.Resource>;
     /** Password of Cinder's MySQL user (secret). */
@@ -51,66 +55,117 @@ export class Cinder extends pulumi.ComponentResource {
         this.files = files;
 
         const packages = [...profile.packages.api, ...(cinder.volumeService ? profile.packages.volume : [])];
-        const install = remoteStep(`${name}-install`, host, {
-            create: installScript(packages),
-            delete: `oslab_purge ${packages.join(" ")}`,
-        }, p);
-        this.database = new MysqlDatabase(`${name}-db`, {
-            connection: host.ssh,
-            database: profile.database.name,
-            user: profile.database.user,
-            password: args.dbPassword,
-            host: profile.dbPort ? `${ip}:${profile.dbPort}` : ip,
-            urlScheme: profile.urlScheme,
-        }, { ...p, dependsOn: [args.mysqlReady] });
+        const install = remoteStep(
+            `${name}-install`,
+            host,
+            {
+                create: installScript(packages),
+                delete: `oslab_purge ${packages.join(" ")}`,
+            },
+            p,
+        );
+        this.database = new MysqlDatabase(
+            `${name}-db`,
+            {
+                connection: host.ssh,
+                database: profile.database.name,
+                user: profile.database.user,
+                password: args.dbPassword,
+                host: profile.dbPort ? `${ip}:${profile.dbPort}` : ip,
+                urlScheme: profile.urlScheme,
+            },
+            { ...p, dependsOn: [args.mysqlReady] },
+        );
 
-        const conf = pulumi.all([this.database.connectionUrl, pulumi.output(args.rabbit.password), args.servicePassword])
-            .apply(([dbUrl, rabbitPassword, password]) => profile.conf.render({
-                controllerIp: ip,
-                region: args.region,
-                dbUrl,
-                rabbit: { user: args.rabbit.user, password: rabbitPassword },
-                password,
-                volumeGroup: cinder.volumeGroup,
-            }));
-        files["cinder.conf"] = configFile(`${name}-conf-cinder.conf`, host,
+        const conf = pulumi
+            .all([this.database.connectionUrl, pulumi.output(args.rabbit.password), args.servicePassword])
+            .apply(([dbUrl, rabbitPassword, password]) =>
+                profile.conf.render({
+                    controllerIp: ip,
+                    region: args.region,
+                    dbUrl,
+                    rabbit: { user: args.rabbit.user, password: rabbitPassword },
+                    password,
+                    volumeGroup: cinder.volumeGroup,
+                }),
+            );
+        files["cinder.conf"] = configFile(
+            `${name}-conf-cinder.conf`,
+            host,
             { path: profile.conf.path, mode: "0640", owner: "root", group: profile.conf.group },
-            { mode: "ini", doc: pulumi.secret(conf), overrides: args.overrides?.["cinder.conf"] }, { ...p, dependsOn: [install] });
+            { mode: "ini", doc: pulumi.secret(conf), overrides: args.overrides?.["cinder.conf"] },
+            { ...p, dependsOn: [install] },
+        );
         const paste = profile.apiPaste;
         if (paste) {
             const doc = pulumi.output(args.servicePassword).apply((pw) => paste.render(ip, pw));
-            files["cinder-api-paste.ini"] = configFile(`${name}-conf-api-paste.ini`, host,
+            files["cinder-api-paste.ini"] = configFile(
+                `${name}-conf-api-paste.ini`,
+                host,
                 { path: paste.path, mode: "0640", owner: "root", group: profile.conf.group },
-                { mode: "ini", doc: pulumi.secret(doc), overrides: args.overrides?.["cinder-api-paste.ini"] }, { ...p, dependsOn: [install] });
+                { mode: "ini", doc: pulumi.secret(doc), overrides: args.overrides?.["cinder-api-paste.ini"] },
+                { ...p, dependsOn: [install] },
+            );
         }
-        const dbSync = remoteStep(`${name}-db-sync`, host, {
-            create: asUser("cinder", profile.dbSync),
-            triggers: [this.database.id],
-        }, { ...p, dependsOn: [files["cinder.conf"].step, this.database] });
+        const dbSync = remoteStep(
+            `${name}-db-sync`,
+            host,
+            {
+                create: asUser("cinder", profile.dbSync),
+                triggers: [this.database.id],
+            },
+            { ...p, dependsOn: [files["cinder.conf"].step, this.database] },
+        );
 
         const before: pulumi.Input<pulumi.Resource>[] = [dbSync, args.rabbit.ready];
-        if (args.identityReady) before.push(args.identityReady);
+        if (args.identityReady) {
+            before.push(args.identityReady);
+        }
         if (cinder.volumeService) {
             if (profile.tgtTargets) {
-                files["tgt-targets.conf"] = configFile(`${name}-conf-targets.conf`, host, { path: profile.tgtTargets.path },
-                    { mode: "replace", content: profile.tgtTargets.content }, { ...p, dependsOn: [install] });
+                files["tgt-targets.conf"] = configFile(
+                    `${name}-conf-targets.conf`,
+                    host,
+                    { path: profile.tgtTargets.path },
+                    { mode: "replace", content: profile.tgtTargets.content },
+                    { ...p, dependsOn: [install] },
+                );
                 before.push(files["tgt-targets.conf"].step);
             }
-            before.push(remoteStep(`${name}-volume-group`, host, {
-                create: render.volumeGroupScript(cinder.volumeGroup, host.node.name, cinder.device),
-            }, { ...p, dependsOn: [install] }));
+            before.push(
+                remoteStep(
+                    `${name}-volume-group`,
+                    host,
+                    {
+                        create: render.volumeGroupScript(cinder.volumeGroup, host.node.name, cinder.device),
+                    },
+                    { ...p, dependsOn: [install] },
+                ),
+            );
         }
         const services = [...profile.services.api, ...(cinder.volumeService ? profile.services.volume : [])];
-        this.ready = remoteStep(`${name}-restart`, host, {
-            create: restartScript(services, [{ host: ip, port: profile.port }], cinder.volumeService ? profile.volumeDaemons : []),
-            triggers: Object.values(files).map((f) => f.hash),
-        }, { ...p, dependsOn: before });
+        this.ready = remoteStep(
+            `${name}-restart`,
+            host,
+            {
+                create: restartScript(
+                    services,
+                    [{ host: ip, port: profile.port }],
+                    cinder.volumeService ? profile.volumeDaemons : [],
+                ),
+                triggers: Object.values(files).map((f) => f.hash),
+            },
+            { ...p, dependsOn: before },
+        );
         this.registerOutputs({});
     }
 }
 
 /** CinderArgs from the cloud's context. */
-export function cinderArgsFrom(ctx: CloudContext, deps: { identityReady?: pulumi.Input<pulumi.Resource> } = {}): CinderArgs {
+export function cinderArgsFrom(
+    ctx: CloudContext,
+    deps: { identityReady?: pulumi.Input<pulumi.Resource> } = {},
+): CinderArgs {
     return {
         host: ctx.controller,
         profile: ctx.profile.cinder,
@@ -121,6 +176,9 @@ export function cinderArgsFrom(ctx: CloudContext, deps: { identityReady?: pulumi
         dbPassword: ctx.secrets.db.cinder,
         servicePassword: ctx.secrets.service.cinder,
         ...deps,
-        overrides: { "cinder.conf": ctx.cfg.overrides["cinder.conf"], "cinder-api-paste.ini": ctx.cfg.overrides["cinder-api-paste.ini"] },
+        overrides: {
+            "cinder.conf": ctx.cfg.overrides["cinder.conf"],
+            "cinder-api-paste.ini": ctx.cfg.overrides["cinder-api-paste.ini"],
+        },
     };
 }

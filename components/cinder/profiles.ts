@@ -13,7 +13,11 @@ export interface CinderProfile {
     /** Started (not restarted) with the volume service: the iSCSI target daemon. */
     readonly volumeDaemons: readonly string[];
     readonly port: number;
-    readonly conf: { readonly path: string; readonly group: string; readonly render: (v: render.CinderConfValues) => IniDoc };
+    readonly conf: {
+        readonly path: string;
+        readonly group: string;
+        readonly render: (v: render.CinderConfValues) => IniDoc;
+    };
     readonly apiPaste?: { readonly path: string; readonly render: (ctl: string, password: string) => IniDoc };
     readonly database: { readonly name: string; readonly user: string };
     readonly urlScheme: "mysql" | "mysql+pymysql";

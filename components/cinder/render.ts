@@ -88,9 +88,11 @@ export function volumeGroupScript(volumeGroup: string, host: string, device?: st
 fi`;
     if (!device) {
         return `${head}
-echo ${shq(`LVM volume group "${volumeGroup}" does not exist on ${host}, and cinder-volume needs it. ` +
-            `Create it (pvcreate/vgcreate), or set openstack-lab:cinder.device to a free block device the program may turn into "${volumeGroup}", ` +
-            `or set openstack-lab:cinder.volumeService to false to run Cinder without cinder-volume.`)} >&2
+echo ${shq(
+            `LVM volume group "${volumeGroup}" does not exist on ${host}, and cinder-volume needs it. ` +
+                `Create it (pvcreate/vgcreate), or set openstack-lab:cinder.device to a free block device the program may turn into "${volumeGroup}", ` +
+                `or set openstack-lab:cinder.volumeService to false to run Cinder without cinder-volume.`,
+        )} >&2
 exit 1`;
     }
     const dev = shq(device);

@@ -23,41 +23,77 @@ export class Glance extends pulumi.ComponentResource {
         const host = ctx.controller;
         const p = { parent: this };
         const user = keystone.serviceUsers.glance;
-        if (!user) throw new Error(`${name}: the Keystone profile defines no glance service user`);
+        if (!user) {
+            throw new Error(`${name}: the Keystone profile defines no glance service user`);
+        }
 
-        const install = remoteStep(`${name}-install`, host,
-            { create: render.installScript(profile.packages), delete: render.purgeScript(profile.purge) }, p);
-        const db = new MysqlDatabase(`${name}-db`, {
-            connection: host.ssh,
-            database: profile.db.name,
-            user: profile.db.user,
-            password: ctx.secrets.db.glance,
-            host: host.node.managementIp,
-            urlScheme: ctx.profile.base.mysql.urlScheme,
-        }, { ...p, dependsOn: [ctx.mysql.ready] });
+        const install = remoteStep(
+            `${name}-install`,
+            host,
+            { create: render.installScript(profile.packages), delete: render.purgeScript(profile.purge) },
+            p,
+        );
+        const db = new MysqlDatabase(
+            `${name}-db`,
+            {
+                connection: host.ssh,
+                database: profile.db.name,
+                user: profile.db.user,
+                password: ctx.secrets.db.glance,
+                host: host.node.managementIp,
+                urlScheme: ctx.profile.base.mysql.urlScheme,
+            },
+            { ...p, dependsOn: [ctx.mysql.ready] },
+        );
 
-        const values = pulumi.all([db.connectionUrl, ctx.secrets.service.glance]).apply(([connection, password]): render.GlanceConfValues => ({
-            connection,
-            keystone: { host: keystone.host, publicPort: keystone.publicPort, adminPort: keystone.adminPort, region: keystone.region },
-            serviceProject: keystone.serviceProject,
-            user,
-            password,
-        }));
-        const files: ConfigFile[] = profile.files.map((f) => configFile(`${name}-conf-${f.id}`, host,
-            { path: f.path, mode: "0640", owner: "root", group: profile.group },
-            { mode: "ini", doc: values.apply(f.render), overrides: ctx.cfg.overrides[`${f.id}.conf`] },
-            { ...p, dependsOn: [install] }));
+        const values = pulumi
+            .all([db.connectionUrl, ctx.secrets.service.glance])
+            .apply(([connection, password]): render.GlanceConfValues => ({
+                connection,
+                keystone: {
+                    host: keystone.host,
+                    publicPort: keystone.publicPort,
+                    adminPort: keystone.adminPort,
+                    region: keystone.region,
+                },
+                serviceProject: keystone.serviceProject,
+                user,
+                password,
+            }));
+        const files: ConfigFile[] = profile.files.map((f) =>
+            configFile(
+                `${name}-conf-${f.id}`,
+                host,
+                { path: f.path, mode: "0640", owner: "root", group: profile.group },
+                { mode: "ini", doc: values.apply(f.render), overrides: ctx.cfg.overrides[`${f.id}.conf`] },
+                { ...p, dependsOn: [install] },
+            ),
+        );
 
-        const dbSync = remoteStep(`${name}-db-sync`, host, { create: profile.dbSync(), triggers: [db.id] },
-            { ...p, dependsOn: [...files.map((f) => f.step), db] });
+        const dbSync = remoteStep(
+            `${name}-db-sync`,
+            host,
+            { create: profile.dbSync(), triggers: [db.id] },
+            { ...p, dependsOn: [...files.map((f) => f.step), db] },
+        );
         const restarted = restart(`${name}-restart`, host, profile.services, files, { ...p, dependsOn: [dbSync] });
 
-        const imageArgs = { cli: profile.imageCli, env: keystone.clientEnv, image: ctx.cfg.image, record: render.imageRecord(name) };
-        const image = remoteStep(`${name}-image`, host, {
-            create: render.imageScript(imageArgs),
-            delete: render.imageDeleteScript(imageArgs),
-            stdin: keystone.adminCredentials.apply((c) => c.password),
-        }, { ...p, dependsOn: [restarted, keystone.ready] });
+        const imageArgs = {
+            cli: profile.imageCli,
+            env: keystone.clientEnv,
+            image: ctx.cfg.image,
+            record: render.imageRecord(name),
+        };
+        const image = remoteStep(
+            `${name}-image`,
+            host,
+            {
+                create: render.imageScript(imageArgs),
+                delete: render.imageDeleteScript(imageArgs),
+                stdin: keystone.adminCredentials.apply((c) => c.password),
+            },
+            { ...p, dependsOn: [restarted, keystone.ready] },
+        );
 
         this.ready = image;
         this.imageId = image.stdout.apply((out) => out.trim().split("\n").pop() ?? "");

@@ -31,8 +31,16 @@ export const glanceProfiles: Record<Release, GlanceProfile> = {
         purge: ["glance-api", "glance-registry"],
         services: ["glance-api", "glance-registry"],
         files: [
-            { id: "glance-api", path: "/etc/glance/glance-api.conf", render: render.folsomGlanceConf("/etc/glance/glance-api-paste.ini") },
-            { id: "glance-registry", path: "/etc/glance/glance-registry.conf", render: render.folsomGlanceConf("/etc/glance/glance-registry-paste.ini") },
+            {
+                id: "glance-api",
+                path: "/etc/glance/glance-api.conf",
+                render: render.folsomGlanceConf("/etc/glance/glance-api-paste.ini"),
+            },
+            {
+                id: "glance-registry",
+                path: "/etc/glance/glance-registry.conf",
+                render: render.folsomGlanceConf("/etc/glance/glance-registry-paste.ini"),
+            },
         ],
         group: "glance",
         db: { name: "glance", user: "glancedbadmin" },

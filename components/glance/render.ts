@@ -9,7 +9,12 @@ export interface GlanceConfValues {
     /** SQLAlchemy URL from the MysqlDatabase (secret; undefined until known). */
     readonly connection?: string;
     /** Keystone as the services see it. */
-    readonly keystone: { readonly host: string; readonly publicPort: number; readonly adminPort: number; readonly region: string };
+    readonly keystone: {
+        readonly host: string;
+        readonly publicPort: number;
+        readonly adminPort: number;
+        readonly region: string;
+    };
     /** Tenant/project of the service users ("service"). */
     readonly serviceProject: string;
     /** Glance's Keystone user and its password (secret). */
@@ -165,8 +170,10 @@ export function imageRecord(name: string): string {
 function imageEnv(env: readonly (readonly [string, string | number])[], image: ImageSpec): string {
     const vars: [string, string | number][] = [
         ...env.map(([k, v]) => [k, v] as [string, string | number]),
-        ["OSLAB_IMAGE_NAME", image.name], ["OSLAB_IMAGE_URL", image.url],
-        ["OSLAB_IMAGE_DISK_FORMAT", image.diskFormat], ["OSLAB_IMAGE_CONTAINER_FORMAT", image.containerFormat],
+        ["OSLAB_IMAGE_NAME", image.name],
+        ["OSLAB_IMAGE_URL", image.url],
+        ["OSLAB_IMAGE_DISK_FORMAT", image.diskFormat],
+        ["OSLAB_IMAGE_CONTAINER_FORMAT", image.containerFormat],
     ];
     return `# the admin password arrives on stdin, the rest of the login is no secret
 OS_PASSWORD=$(cat)
@@ -176,7 +183,9 @@ ${vars.map(([k, v]) => `export ${k}=${shq(v)}`).join("\n")}`;
 
 /** The configured image properties as `image_set_properties`' arguments (sorted). */
 function imageProperties(image: ImageSpec): string {
-    const args = Object.keys(image.properties).sort().map((k) => `--property ${shq(`${k}=${image.properties[k]}`)}`);
+    const args = Object.keys(image.properties)
+        .sort()
+        .map((k) => `--property ${shq(`${k}=${image.properties[k]}`)}`);
     return `OSLAB_IMAGE_PROPERTIES=(${args.join(" ")})`;
 }
 
@@ -186,7 +195,13 @@ function imageProperties(image: ImageSpec): string {
  * host ("pending" while it is being created); a failed one of ours is replaced, a
  * foreign non-active one is an error, a foreign active one is used (and never deleted).
  */
-export function imageScript(v: { cli: ImageCli; env: readonly (readonly [string, string | number])[]; image: ImageSpec; record: string; timeoutSeconds?: number }): string {
+export function imageScript(v: {
+    cli: ImageCli;
+    env: readonly (readonly [string, string | number])[];
+    image: ImageSpec;
+    record: string;
+    timeoutSeconds?: number;
+}): string {
     const tries = Math.ceil((v.timeoutSeconds ?? 1800) / 2);
     const source = v.cli.download
         ? `  case $OSLAB_IMAGE_URL in
@@ -257,7 +272,12 @@ echo "$id"`;
  * Destroy: delete the image this program created (through the API, so Glance removes
  * its file); when the API no longer answers, remove the file from the store directly.
  */
-export function imageDeleteScript(v: { cli: ImageCli; env: readonly (readonly [string, string | number])[]; image: ImageSpec; record: string }): string {
+export function imageDeleteScript(v: {
+    cli: ImageCli;
+    env: readonly (readonly [string, string | number])[];
+    image: ImageSpec;
+    record: string;
+}): string {
     return `${imageEnv(v.env, v.image)}
 record=${v.record}
 ${v.cli.functions}

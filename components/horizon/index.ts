@@ -22,15 +22,32 @@ export class Horizon extends pulumi.ComponentResource {
         const p = { parent: this };
         this.url = `http://${ip}${profile.urlPath}`;
 
-        const install = remoteStep(`${name}-install`, host,
-            { create: render.installScript(profile.packages, profile.cache), delete: render.purgeScript(profile.purge) }, p);
-        const settings = configFile(`${name}-conf-local-settings`, host, { path: profile.settingsFile, mode: "0644" }, {
-            mode: "block",
-            block: profile.render({ host: ip, hostName: host.node.name, keystonePort: keystone.publicPort }),
-        }, { ...p, dependsOn: [install] });
+        const install = remoteStep(
+            `${name}-install`,
+            host,
+            {
+                create: render.installScript(profile.packages, profile.cache),
+                delete: render.purgeScript(profile.purge),
+            },
+            p,
+        );
+        const settings = configFile(
+            `${name}-conf-local-settings`,
+            host,
+            { path: profile.settingsFile, mode: "0644" },
+            {
+                mode: "block",
+                block: profile.render({ host: ip, hostName: host.node.name, keystonePort: keystone.publicPort }),
+            },
+            { ...p, dependsOn: [install] },
+        );
         const restarted = restart(`${name}-restart`, host, [profile.webServer], [settings], p);
-        this.ready = remoteStep(`${name}-verify`, host, { create: render.verifyScript(ip, profile.loginPath), triggers: [settings.hash] },
-            { ...p, dependsOn: [restarted, keystone.ready] });
+        this.ready = remoteStep(
+            `${name}-verify`,
+            host,
+            { create: render.verifyScript(ip, profile.loginPath), triggers: [settings.hash] },
+            { ...p, dependsOn: [restarted, keystone.ready] },
+        );
         this.registerOutputs({ url: this.url });
     }
 }

@@ -24,13 +24,15 @@ function py(s: string): string {
  * talking to 127.0.0.1.
  */
 export function folsomSettings(v: HorizonValues): string {
-    return [
-        `OPENSTACK_HOST = '${v.host}'`,
-        "QUANTUM_ENABLED = True",
-        "SWIFT_ENABLED = True",
-        "# local_settings.py computed this from the packaged OPENSTACK_HOST before this block",
-        `OPENSTACK_KEYSTONE_URL = "http://%s:${v.keystonePort}/v2.0" % OPENSTACK_HOST`,
-    ].join("\n") + "\n";
+    return (
+        [
+            `OPENSTACK_HOST = '${v.host}'`,
+            "QUANTUM_ENABLED = True",
+            "SWIFT_ENABLED = True",
+            "# local_settings.py computed this from the packaged OPENSTACK_HOST before this block",
+            `OPENSTACK_KEYSTONE_URL = "http://%s:${v.keystonePort}/v2.0" % OPENSTACK_HOST`,
+        ].join("\n") + "\n"
+    );
 }
 
 /**
@@ -40,21 +42,23 @@ export function folsomSettings(v: HorizonValues): string {
  * on the controller so every Apache process sees them.
  */
 export function zedSettings(v: HorizonValues): string {
-    return [
-        `OPENSTACK_HOST = ${py(v.host)}`,
-        `ALLOWED_HOSTS = [${[v.host, v.hostName, "localhost", "127.0.0.1"].map(py).join(", ")}]`,
-        `OPENSTACK_KEYSTONE_URL = "http://%s:${v.keystonePort}/v3" % OPENSTACK_HOST`,
-        `OPENSTACK_KEYSTONE_DEFAULT_DOMAIN = "Default"`,
-        `OPENSTACK_KEYSTONE_DEFAULT_ROLE = "member"`,
-        `SESSION_ENGINE = "django.contrib.sessions.backends.cache"`,
-        "CACHES = {",
-        `    "default": {`,
-        `        "BACKEND": "django.core.cache.backends.memcached.MemcachedCache",`,
-        `        "LOCATION": "127.0.0.1:11211",`,
-        "    },",
-        "}",
-        `TIME_ZONE = "UTC"`,
-    ].join("\n") + "\n";
+    return (
+        [
+            `OPENSTACK_HOST = ${py(v.host)}`,
+            `ALLOWED_HOSTS = [${[v.host, v.hostName, "localhost", "127.0.0.1"].map(py).join(", ")}]`,
+            `OPENSTACK_KEYSTONE_URL = "http://%s:${v.keystonePort}/v3" % OPENSTACK_HOST`,
+            `OPENSTACK_KEYSTONE_DEFAULT_DOMAIN = "Default"`,
+            `OPENSTACK_KEYSTONE_DEFAULT_ROLE = "member"`,
+            `SESSION_ENGINE = "django.contrib.sessions.backends.cache"`,
+            "CACHES = {",
+            `    "default": {`,
+            `        "BACKEND": "django.core.cache.backends.memcached.MemcachedCache",`,
+            `        "LOCATION": "127.0.0.1:11211",`,
+            "    },",
+            "}",
+            `TIME_ZONE = "UTC"`,
+        ].join("\n") + "\n"
+    );
 }
 
 /** Install the dashboard and start memcached (Horizon's cache on both releases). */

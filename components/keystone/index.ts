@@ -44,104 +44,199 @@ export class Keystone extends pulumi.ComponentResource implements KeystoneRef {
         this.host = host.node.managementIp;
         this.region = ctx.cfg.region;
         this.dialect = profile.dialect;
-        ({ publicUrl: this.publicUrl, adminUrl: this.adminUrl, authUrl: this.authUrl, publicPort: this.publicPort, adminPort: this.adminPort } = urls);
+        ({
+            publicUrl: this.publicUrl,
+            adminUrl: this.adminUrl,
+            authUrl: this.authUrl,
+            publicPort: this.publicPort,
+            adminPort: this.adminPort,
+        } = urls);
         this.serviceUsers = profile.data.serviceUsers;
         this.clientEnv = profile.clientEnv(urls.authUrl);
-        this.openrc = pulumi.secret(secrets.adminPassword.apply((password) => render.credentialsFile(this.clientEnv, password)));
-        this.adminCredentials = pulumi.secret(secrets.adminPassword.apply((password) => ({
-            dialect: profile.dialect, authUrl: urls.publicUrl, username: render.ADMIN, password,
-            projectName: render.ADMIN, userDomainName: "Default", projectDomainName: "Default",
-        })));
+        this.openrc = pulumi.secret(
+            secrets.adminPassword.apply((password) => render.credentialsFile(this.clientEnv, password)),
+        );
+        this.adminCredentials = pulumi.secret(
+            secrets.adminPassword.apply((password) => ({
+                dialect: profile.dialect,
+                authUrl: urls.publicUrl,
+                username: render.ADMIN,
+                password,
+                projectName: render.ADMIN,
+                userDomainName: "Default",
+                projectDomainName: "Default",
+            })),
+        );
 
         // install, database, keystone.conf
-        const install = remoteStep(`${name}-install`, host,
-            { create: render.installScript(profile.packages), delete: render.purgeScript(profile.purge) }, p);
-        const db = new MysqlDatabase(`${name}-db`, {
-            connection: host.ssh,
-            database: profile.db.name,
-            user: profile.db.user,
-            password: secrets.db.keystone,
-            host: host.node.managementIp,
-            urlScheme: ctx.profile.base.mysql.urlScheme,
-        }, { ...p, dependsOn: [ctx.mysql.ready] });
-        const conf = configFile(`${name}-conf-keystone`, host,
+        const install = remoteStep(
+            `${name}-install`,
+            host,
+            { create: render.installScript(profile.packages), delete: render.purgeScript(profile.purge) },
+            p,
+        );
+        const db = new MysqlDatabase(
+            `${name}-db`,
+            {
+                connection: host.ssh,
+                database: profile.db.name,
+                user: profile.db.user,
+                password: secrets.db.keystone,
+                host: host.node.managementIp,
+                urlScheme: ctx.profile.base.mysql.urlScheme,
+            },
+            { ...p, dependsOn: [ctx.mysql.ready] },
+        );
+        const conf = configFile(
+            `${name}-conf-keystone`,
+            host,
             { path: profile.confPath, mode: "0640", owner: "root", group: profile.confGroup },
             {
                 mode: "ini",
-                doc: pulumi.all([db.connectionUrl, secrets.adminToken])
+                doc: pulumi
+                    .all([db.connectionUrl, secrets.adminToken])
                     .apply(([connection, adminToken]) => profile.renderConf({ connection, adminToken })),
                 overrides: ctx.cfg.overrides["keystone.conf"],
-            }, { ...p, dependsOn: [install] });
+            },
+            { ...p, dependsOn: [install] },
+        );
 
         // tables, token keys, (Zed) bootstrap, host fixes, restart
-        const dbSync = remoteStep(`${name}-db-sync`, host, { create: render.dbSyncScript(), triggers: [db.id] },
-            { ...p, dependsOn: [conf.step, db] });
+        const dbSync = remoteStep(
+            `${name}-db-sync`,
+            host,
+            { create: render.dbSyncScript(), triggers: [db.id] },
+            { ...p, dependsOn: [conf.step, db] },
+        );
         const keyScripts = profile.keys();
         const keys = remoteStep(`${name}-keys`, host, keyScripts, { ...p, dependsOn: [dbSync] });
         const beforeRestart: pulumi.Resource[] = [keys];
         const identity = catalog.find((e) => e.service.type === "identity");
         if (profile.bootstrap && identity) {
-            beforeRestart.push(remoteStep(`${name}-bootstrap`, host, {
-                create: profile.bootstrap({ identityUrl: identity.urls.public, region: this.region }),
-                stdin: secrets.adminPassword,
-            }, { ...p, dependsOn: [keys] }));
+            beforeRestart.push(
+                remoteStep(
+                    `${name}-bootstrap`,
+                    host,
+                    {
+                        create: profile.bootstrap({ identityUrl: identity.urls.public, region: this.region }),
+                        stdin: secrets.adminPassword,
+                    },
+                    { ...p, dependsOn: [keys] },
+                ),
+            );
         }
         const fixes = profile.hostFixes();
         for (const fix of fixes) {
-            beforeRestart.push(remoteStep(`${name}-${fix.id}`, host, { create: fix.create, delete: fix.delete }, { ...p, dependsOn: [install] }));
+            beforeRestart.push(
+                remoteStep(
+                    `${name}-${fix.id}`,
+                    host,
+                    { create: fix.create, delete: fix.delete },
+                    { ...p, dependsOn: [install] },
+                ),
+            );
         }
         const restarted = restart(`${name}-restart`, host, [profile.service], [conf], {
-            ...p, dependsOn: beforeRestart, extraTriggers: fixes.map((f) => sha256(f.create)),
+            ...p,
+            dependsOn: beforeRestart,
+            extraTriggers: fixes.map((f) => sha256(f.create)),
         });
 
         // tenants/projects, users, roles, assignments
         const serviceKeys = Object.keys(profile.data.serviceUsers) as ServiceUser[];
-        const spec = pulumi.all([secrets.adminPassword, secrets.adminToken, pulumi.all(serviceKeys.map((k) => secrets.service[k]))])
-            .apply(([adminPassword, adminToken, servicePasswords]) => render.dataSpec({
-                dialect: profile.dialect,
-                url: urls.adminUrl,
-                auth: profile.adminAuth === "token"
-                    ? { token: adminToken }
-                    : { username: render.ADMIN, password: adminPassword, project: render.ADMIN, domain: "Default" },
-                record: render.dataRecord(name),
-                data: render.keystoneData(profile.data, {
-                    admin: adminPassword,
-                    service: Object.fromEntries(serviceKeys.map((k, i) => [k, servicePasswords[i]])),
+        const spec = pulumi
+            .all([secrets.adminPassword, secrets.adminToken, pulumi.all(serviceKeys.map((k) => secrets.service[k]))])
+            .apply(([adminPassword, adminToken, servicePasswords]) =>
+                render.dataSpec({
+                    dialect: profile.dialect,
+                    url: urls.adminUrl,
+                    auth:
+                        profile.adminAuth === "token"
+                            ? { token: adminToken }
+                            : {
+                                  username: render.ADMIN,
+                                  password: adminPassword,
+                                  project: render.ADMIN,
+                                  domain: "Default",
+                              },
+                    record: render.dataRecord(name),
+                    data: render.keystoneData(profile.data, {
+                        admin: adminPassword,
+                        service: Object.fromEntries(serviceKeys.map((k, i) => [k, servicePasswords[i]])),
+                    }),
                 }),
-            }));
-        const data = remoteStep(`${name}-data`, host, {
-            create: render.dataScript("apply"),
-            delete: render.dataScript("delete"),
-            stdin: pulumi.secret(spec),
-        }, { ...p, dependsOn: [restarted] });
+            );
+        const data = remoteStep(
+            `${name}-data`,
+            host,
+            {
+                create: render.dataScript("apply"),
+                delete: render.dataScript("delete"),
+                stdin: pulumi.secret(spec),
+            },
+            { ...p, dependsOn: [restarted] },
+        );
 
         // Listing 3 on the controller
-        const credentialsFile = configFile(`${name}-credentials`, host,
+        const credentialsFile = configFile(
+            `${name}-credentials`,
+            host,
             { path: render.CREDENTIALS_FILE, mode: "0600", owner: "root", group: "root" },
-            { mode: "replace", content: this.openrc }, { ...p, dependsOn: [data] });
+            { mode: "replace", content: this.openrc },
+            { ...p, dependsOn: [data] },
+        );
 
         // Listing 2: one catalog entry per service
         const credentials: pulumi.Output<Credentials> = pulumi.secret(
-            pulumi.all([secrets.adminPassword, secrets.adminToken]).apply(([password, token]): Credentials => (profile.adminAuth === "token"
-                ? { token }
-                : { username: render.ADMIN, password, projectName: render.ADMIN, userDomainName: "Default", projectDomainName: "Default" })));
-        const endpoints = catalog.map((entry) => new KeystoneEndpoint(`${name}-catalog-${entry.service.type}`, {
-            connection: host.ssh,
-            dialect: profile.dialect,
-            authUrl: urls.adminUrl,
-            credentials,
-            region: this.region,
-            service: entry.service,
-            urls: entry.urls,
-        }, { ...p, dependsOn: [data] }));
+            pulumi.all([secrets.adminPassword, secrets.adminToken]).apply(([password, token]): Credentials =>
+                profile.adminAuth === "token"
+                    ? { token }
+                    : {
+                          username: render.ADMIN,
+                          password,
+                          projectName: render.ADMIN,
+                          userDomainName: "Default",
+                          projectDomainName: "Default",
+                      },
+            ),
+        );
+        const endpoints = catalog.map(
+            (entry) =>
+                new KeystoneEndpoint(
+                    `${name}-catalog-${entry.service.type}`,
+                    {
+                        connection: host.ssh,
+                        dialect: profile.dialect,
+                        authUrl: urls.adminUrl,
+                        credentials,
+                        region: this.region,
+                        service: entry.service,
+                        urls: entry.urls,
+                    },
+                    { ...p, dependsOn: [data] },
+                ),
+        );
 
         // verify: the admin logs in through the public API and sees every service
-        this.ready = remoteStep(`${name}-verify`, host, {
-            create: render.verifyScript(catalog.map((e) => e.service.type)),
-            stdin: pulumi.secret(secrets.adminPassword.apply((password) => render.verifySpec({
-                dialect: profile.dialect, url: urls.publicUrl, username: render.ADMIN, password, expect: catalog.map((e) => e.service.type),
-            }))),
-        }, { ...p, dependsOn: [...endpoints, credentialsFile.step] });
+        this.ready = remoteStep(
+            `${name}-verify`,
+            host,
+            {
+                create: render.verifyScript(catalog.map((e) => e.service.type)),
+                stdin: pulumi.secret(
+                    secrets.adminPassword.apply((password) =>
+                        render.verifySpec({
+                            dialect: profile.dialect,
+                            url: urls.publicUrl,
+                            username: render.ADMIN,
+                            password,
+                            expect: catalog.map((e) => e.service.type),
+                        }),
+                    ),
+                ),
+            },
+            { ...p, dependsOn: [...endpoints, credentialsFile.step] },
+        );
 
         this.registerOutputs({ publicUrl: this.publicUrl, adminUrl: this.adminUrl, authUrl: this.authUrl });
     }

@@ -95,21 +95,45 @@ export function folsomCatalog(h: CatalogHosts): CatalogEntry[] {
     const entries: CatalogEntry[] = [
         {
             service: { name: "keystone", type: "identity", description: "OpenStack Identity" },
-            urls: { public: `http://${c}:5000/v2.0`, internal: `http://${c}:5000/v2.0`, admin: `http://${c}:35357/v2.0` },
+            urls: {
+                public: `http://${c}:5000/v2.0`,
+                internal: `http://${c}:5000/v2.0`,
+                admin: `http://${c}:35357/v2.0`,
+            },
         },
-        { service: { name: "nova", type: "compute", description: "OpenStack Compute Service" }, urls: same(`http://${c}:8774/v2/$(tenant_id)s`) },
-        { service: { name: "cinder", type: "volume", description: "OpenStack Volume Service" }, urls: same(`http://${c}:8776/v1/$(tenant_id)s`) },
-        { service: { name: "glance", type: "image", description: "OpenStack Image Service" }, urls: same(`http://${c}:9292/v2`) },
-        { service: { name: "quantum", type: "network", description: "OpenStack Networking service" }, urls: same(`http://${c}:9696/`) },
+        {
+            service: { name: "nova", type: "compute", description: "OpenStack Compute Service" },
+            urls: same(`http://${c}:8774/v2/$(tenant_id)s`),
+        },
+        {
+            service: { name: "cinder", type: "volume", description: "OpenStack Volume Service" },
+            urls: same(`http://${c}:8776/v1/$(tenant_id)s`),
+        },
+        {
+            service: { name: "glance", type: "image", description: "OpenStack Image Service" },
+            urls: same(`http://${c}:9292/v2`),
+        },
+        {
+            service: { name: "quantum", type: "network", description: "OpenStack Networking service" },
+            urls: same(`http://${c}:9696/`),
+        },
         {
             service: { name: "ec2", type: "ec2", description: "OpenStack EC2 service" },
-            urls: { public: `http://${c}:8773/services/Cloud`, internal: `http://${c}:8773/services/Cloud`, admin: `http://${c}:8773/services/Admin` },
+            urls: {
+                public: `http://${c}:8773/services/Cloud`,
+                internal: `http://${c}:8773/services/Cloud`,
+                admin: `http://${c}:8773/services/Admin`,
+            },
         },
     ];
     if (h.swift) {
         entries.push({
             service: { name: "swift", type: "object-store", description: "OpenStack Storage Service" },
-            urls: { public: `http://${h.swift}:8080/v1/AUTH_$(tenant_id)s`, internal: `http://${h.swift}:8080/v1/AUTH_$(tenant_id)s`, admin: `http://${h.swift}:8080/v1` },
+            urls: {
+                public: `http://${h.swift}:8080/v1/AUTH_$(tenant_id)s`,
+                internal: `http://${h.swift}:8080/v1/AUTH_$(tenant_id)s`,
+                admin: `http://${h.swift}:8080/v1`,
+            },
         });
     }
     return entries;
@@ -119,17 +143,36 @@ export function folsomCatalog(h: CatalogHosts): CatalogEntry[] {
 export function zedCatalog(h: CatalogHosts): CatalogEntry[] {
     const c = h.controller;
     const entries: CatalogEntry[] = [
-        { service: { name: "keystone", type: "identity", description: "OpenStack Identity" }, urls: same(`http://${c}:5000/v3/`) },
+        {
+            service: { name: "keystone", type: "identity", description: "OpenStack Identity" },
+            urls: same(`http://${c}:5000/v3/`),
+        },
         { service: { name: "glance", type: "image", description: "OpenStack Image" }, urls: same(`http://${c}:9292`) },
-        { service: { name: "placement", type: "placement", description: "Placement API" }, urls: same(`http://${c}:8778`) },
-        { service: { name: "nova", type: "compute", description: "OpenStack Compute" }, urls: same(`http://${c}:8774/v2.1`) },
-        { service: { name: "neutron", type: "network", description: "OpenStack Networking" }, urls: same(`http://${c}:9696`) },
-        { service: { name: "cinderv3", type: "volumev3", description: "OpenStack Block Storage" }, urls: same(`http://${c}:8776/v3/%(project_id)s`) },
+        {
+            service: { name: "placement", type: "placement", description: "Placement API" },
+            urls: same(`http://${c}:8778`),
+        },
+        {
+            service: { name: "nova", type: "compute", description: "OpenStack Compute" },
+            urls: same(`http://${c}:8774/v2.1`),
+        },
+        {
+            service: { name: "neutron", type: "network", description: "OpenStack Networking" },
+            urls: same(`http://${c}:9696`),
+        },
+        {
+            service: { name: "cinderv3", type: "volumev3", description: "OpenStack Block Storage" },
+            urls: same(`http://${c}:8776/v3/%(project_id)s`),
+        },
     ];
     if (h.swift) {
         entries.push({
             service: { name: "swift", type: "object-store", description: "OpenStack Object Storage" },
-            urls: { public: `http://${h.swift}:8080/v1/AUTH_%(project_id)s`, internal: `http://${h.swift}:8080/v1/AUTH_%(project_id)s`, admin: `http://${h.swift}:8080/v1` },
+            urls: {
+                public: `http://${h.swift}:8080/v1/AUTH_%(project_id)s`,
+                internal: `http://${h.swift}:8080/v1/AUTH_%(project_id)s`,
+                admin: `http://${h.swift}:8080/v1`,
+            },
         });
     }
     return entries;
@@ -162,13 +205,21 @@ export const ADMIN = "admin";
 export const SERVICE_PROJECT = "service";
 
 /** The data set: tenants admin + service, user admin, one user per service (role admin in service). */
-export function keystoneData(p: DataProfile, passwords: { admin: string; service: Partial<Record<ServiceUser, string>> }): DataSet {
+export function keystoneData(
+    p: DataProfile,
+    passwords: { admin: string; service: Partial<Record<ServiceUser, string>> },
+): DataSet {
     const services = Object.entries(p.serviceUsers) as [ServiceUser, string][];
     return {
-        projects: [{ name: ADMIN, description: "" }, { name: SERVICE_PROJECT, description: p.serviceProjectDescription }],
+        projects: [
+            { name: ADMIN, description: "" },
+            { name: SERVICE_PROJECT, description: p.serviceProjectDescription },
+        ],
         roles: [...p.roles],
         users: [
-            p.adminPassword ? { name: ADMIN, password: passwords.admin, project: ADMIN } : { name: ADMIN, project: ADMIN },
+            p.adminPassword
+                ? { name: ADMIN, password: passwords.admin, project: ADMIN }
+                : { name: ADMIN, project: ADMIN },
             ...services.map(([key, name]) => ({ name, password: passwords.service[key], project: SERVICE_PROJECT })),
         ],
         assignments: [
@@ -184,13 +235,30 @@ export type AdminAuth =
 
 /** The JSON the data script reads on fd 3 (holds passwords: send on stdin only). */
 export function dataSpec(v: { dialect: string; url: string; auth: AdminAuth; record: string; data: DataSet }): string {
-    return JSON.stringify({ dialect: v.dialect, url: v.url, domain: "default", auth: v.auth, record: v.record, wait: 180, ...v.data });
+    return JSON.stringify({
+        dialect: v.dialect,
+        url: v.url,
+        domain: "default",
+        auth: v.auth,
+        record: v.record,
+        wait: 180,
+        ...v.data,
+    });
 }
 
 /** The JSON of the verify step: log in as admin, expect these service types. */
-export function verifySpec(v: { dialect: string; url: string; username: string; password: string; expect: readonly string[] }): string {
+export function verifySpec(v: {
+    dialect: string;
+    url: string;
+    username: string;
+    password: string;
+    expect: readonly string[];
+}): string {
     return JSON.stringify({
-        dialect: v.dialect, url: v.url, wait: 180, expect: [...v.expect],
+        dialect: v.dialect,
+        url: v.url,
+        wait: 180,
+        expect: [...v.expect],
         auth: { username: v.username, password: v.password, project: ADMIN, domain: "Default" },
     });
 }
@@ -225,7 +293,9 @@ export function verifyScript(expect: readonly string[]): string {
 
 /** A shell value: the article's double quotes when that is safe, else single quotes. */
 export function shellValue(v: string): string {
-    if (/^[A-Za-z0-9_@%+=:,./-]*$/.test(v)) return `"${v}"`;
+    if (/^[A-Za-z0-9_@%+=:,./-]*$/.test(v)) {
+        return `"${v}"`;
+    }
     return `'${v.replace(/'/g, `'"'"'`)}'`;
 }
 
@@ -244,13 +314,23 @@ export function renderCredentials(c: CredentialVars): string {
 export type ClientEnv = readonly (readonly [string, string | number])[];
 
 export function folsomClientEnv(authUrl: string): ClientEnv {
-    return [["OS_AUTH_URL", authUrl], ["OS_TENANT_NAME", ADMIN], ["OS_USERNAME", ADMIN], ["OS_NO_CACHE", 1]];
+    return [
+        ["OS_AUTH_URL", authUrl],
+        ["OS_TENANT_NAME", ADMIN],
+        ["OS_USERNAME", ADMIN],
+        ["OS_NO_CACHE", 1],
+    ];
 }
 
 export function zedClientEnv(authUrl: string): ClientEnv {
     return [
-        ["OS_AUTH_URL", authUrl], ["OS_PROJECT_NAME", ADMIN], ["OS_USERNAME", ADMIN], ["OS_USER_DOMAIN_NAME", "Default"],
-        ["OS_PROJECT_DOMAIN_NAME", "Default"], ["OS_IDENTITY_API_VERSION", 3], ["OS_NO_CACHE", 1],
+        ["OS_AUTH_URL", authUrl],
+        ["OS_PROJECT_NAME", ADMIN],
+        ["OS_USERNAME", ADMIN],
+        ["OS_USER_DOMAIN_NAME", "Default"],
+        ["OS_PROJECT_DOMAIN_NAME", "Default"],
+        ["OS_IDENTITY_API_VERSION", 3],
+        ["OS_NO_CACHE", 1],
     ];
 }
 
@@ -259,11 +339,15 @@ export function credentialsFile(env: ClientEnv, password: string): string {
     const vars: [string, string | number][] = [];
     for (const [k, v] of env) {
         vars.push([k, v]);
-        if (k === "OS_AUTH_URL") vars.push(["OS_PASSWORD", password]);
+        if (k === "OS_AUTH_URL") {
+            vars.push(["OS_PASSWORD", password]);
+        }
     }
     const names = vars.map(([k]) => k);
     const exports: string[][] = [];
-    for (let i = 0; i < names.length; i += 2) exports.push(names.slice(i, i + 2));
+    for (let i = 0; i < names.length; i += 2) {
+        exports.push(names.slice(i, i + 2));
+    }
     return renderCredentials({ vars, exports });
 }
 
@@ -319,16 +403,25 @@ ${logOwner}`,
 
 /** Zed (§7.4): Fernet token keys and credential encryption keys. */
 export function zedKeysScript(): { create: string; delete: string } {
-    const steps = [["fernet-keys", "fernet_setup"], ["credential-keys", "credential_setup"]] as const;
+    const steps = [
+        ["fernet-keys", "fernet_setup"],
+        ["credential-keys", "credential_setup"],
+    ] as const;
     return {
         create: [
-            ...steps.map(([dir, cmd]) => `if [ ! -e /etc/keystone/${dir}/0 ]; then
+            ...steps.map(
+                ([dir, cmd]) => `if [ ! -e /etc/keystone/${dir}/0 ]; then
   keystone-manage ${cmd} --keystone-user keystone --keystone-group keystone
   touch ${keyMarker(dir)}
-fi`),
+fi`,
+            ),
             logOwner,
         ].join("\n"),
-        delete: steps.map(([dir]) => `if [ -f ${keyMarker(dir)} ]; then rm -rf /etc/keystone/${dir}; rm -f ${keyMarker(dir)}; fi`).join("\n"),
+        delete: steps
+            .map(
+                ([dir]) => `if [ -f ${keyMarker(dir)} ]; then rm -rf /etc/keystone/${dir}; rm -f ${keyMarker(dir)}; fi`,
+            )
+            .join("\n"),
     };
 }
 
@@ -339,9 +432,14 @@ fi`),
  */
 export function bootstrapScript(v: { identityUrl: string; region: string }): string {
     const args = [
-        "--bootstrap-username admin", "--bootstrap-project-name admin", "--bootstrap-role-name admin",
-        "--bootstrap-service-name keystone", `--bootstrap-region-id ${shq(v.region)}`,
-        `--bootstrap-admin-url ${v.identityUrl}`, `--bootstrap-internal-url ${v.identityUrl}`, `--bootstrap-public-url ${v.identityUrl}`,
+        "--bootstrap-username admin",
+        "--bootstrap-project-name admin",
+        "--bootstrap-role-name admin",
+        "--bootstrap-service-name keystone",
+        `--bootstrap-region-id ${shq(v.region)}`,
+        `--bootstrap-admin-url ${v.identityUrl}`,
+        `--bootstrap-internal-url ${v.identityUrl}`,
+        `--bootstrap-public-url ${v.identityUrl}`,
     ];
     return `OS_BOOTSTRAP_PASSWORD=$(cat)
 export OS_BOOTSTRAP_PASSWORD

@@ -26,13 +26,22 @@ export class Mysql extends pulumi.ComponentResource {
         const { host, profile } = args;
         const p = { parent: this };
         const install = remoteStep(`${name}-install`, host, { create: render.installScript(profile.packages) }, p);
-        this.conf = configFile(`${name}-conf`, host, { path: profile.configFile, mode: "0644" },
-            { mode: "ini", doc: profile.config(host.node.managementIp), overrides: args.overrides }, { ...p, dependsOn: [install] });
-        this.ready = remoteStep(`${name}-restart`, host, {
-            create: render.restartScript(profile.service, host.node.managementIp),
-            triggers: [this.conf.hash],
-        }, { ...p, dependsOn: [this.conf.step] });
+        this.conf = configFile(
+            `${name}-conf`,
+            host,
+            { path: profile.configFile, mode: "0644" },
+            { mode: "ini", doc: profile.config(host.node.managementIp), overrides: args.overrides },
+            { ...p, dependsOn: [install] },
+        );
+        this.ready = remoteStep(
+            `${name}-restart`,
+            host,
+            {
+                create: render.restartScript(profile.service, host.node.managementIp),
+                triggers: [this.conf.hash],
+            },
+            { ...p, dependsOn: [this.conf.step] },
+        );
         this.registerOutputs({});
     }
 }
-

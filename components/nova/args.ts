@@ -33,7 +33,11 @@ export interface NovaArgs {
     /** Hypervisor type (config `virtType`, default kvm): package flavour and libvirt type. */
     readonly virtType: VirtType;
     /** RabbitMQ user the services log in as, and the broker's readiness. */
-    readonly rabbit: { readonly user: string; readonly password: pulumi.Input<string>; readonly ready: pulumi.Input<pulumi.Resource> };
+    readonly rabbit: {
+        readonly user: string;
+        readonly password: pulumi.Input<string>;
+        readonly ready: pulumi.Input<pulumi.Resource>;
+    };
     /** The database server is up (ctx.mysql.ready). */
     readonly mysqlReady: pulumi.Input<pulumi.Resource>;
     readonly secrets: NovaSecrets;
@@ -77,6 +81,9 @@ export function novaArgsFrom(ctx: CloudContext, deps: NovaDeps = {}): NovaArgs {
             admin: s.adminPassword,
         },
         ...deps,
-        overrides: { "nova.conf": ctx.cfg.overrides["nova.conf"], "nova-api-paste.ini": ctx.cfg.overrides["nova-api-paste.ini"] },
+        overrides: {
+            "nova.conf": ctx.cfg.overrides["nova.conf"],
+            "nova-api-paste.ini": ctx.cfg.overrides["nova-api-paste.ini"],
+        },
     };
 }

@@ -46,19 +46,38 @@ export class Nova extends pulumi.ComponentResource {
             ...this.apiPaste(name, controller, [install]),
             ...profile.controller.files.map((f) => this.staticFile(name, controller, f, [install])),
         ];
-        const dbSync = remoteStep(`${name}-db-sync`, controller, {
-            create: profile.dbSync.script,
-            stdin: profile.dbSync.cell0Stdin ? this.databases.cell0.connectionUrl : undefined,
-            // The schemas follow the databases; the cell mappings store their URLs and
-            // the broker's transport URL, so a rotated password re-maps them too.
-            triggers: [pulumi.all([...dbSteps.map((d) => d.connectionUrl), pulumi.output(args.rabbit.password)])
-                .apply((v) => sha256(v.join("\n")))],
-        }, { parent: this, dependsOn: [...ctlFiles.map((f) => f.step), ...dbSteps] });
+        const dbSync = remoteStep(
+            `${name}-db-sync`,
+            controller,
+            {
+                create: profile.dbSync.script,
+                stdin: profile.dbSync.cell0Stdin ? this.databases.cell0.connectionUrl : undefined,
+                // The schemas follow the databases; the cell mappings store their URLs and
+                // the broker's transport URL, so a rotated password re-maps them too.
+                triggers: [
+                    pulumi
+                        .all([...dbSteps.map((d) => d.connectionUrl), pulumi.output(args.rabbit.password)])
+                        .apply((v) => sha256(v.join("\n"))),
+                ],
+            },
+            { parent: this, dependsOn: [...ctlFiles.map((f) => f.step), ...dbSteps] },
+        );
         const ctlIp = controller.node.managementIp;
-        const ctlRestart = remoteStep(`${name}-${controller.node.name}-restart`, controller, {
-            create: render.restartScript(profile.controller.services, profile.controller.ports.map((port) => ({ host: ctlIp, port }))),
-            triggers: ctlFiles.map((f) => f.hash),
-        }, { parent: this, dependsOn: [dbSync, ...this.optional(args.rabbit.ready, args.identityReady, args.placementReady)] });
+        const ctlRestart = remoteStep(
+            `${name}-${controller.node.name}-restart`,
+            controller,
+            {
+                create: render.restartScript(
+                    profile.controller.services,
+                    profile.controller.ports.map((port) => ({ host: ctlIp, port })),
+                ),
+                triggers: ctlFiles.map((f) => f.hash),
+            },
+            {
+                parent: this,
+                dependsOn: [dbSync, ...this.optional(args.rabbit.ready, args.identityReady, args.placementReady)],
+            },
+        );
 
         // Compute nodes: libvirt first, then nova-compute once the controller and the
         // network service are up.
@@ -67,23 +86,35 @@ export class Nova extends pulumi.ComponentResource {
         // Zed: map the computes into cell1; then every service must report alive.
         let last: pulumi.Resource[] = computeRestarts;
         if (profile.discoverHosts) {
-            last = [remoteStep(`${name}-discover-hosts`, controller, {
-                create: render.discoverHostsScript(computes.map((h) => h.node.name)),
-                triggers: [computes.map((h) => h.node.name).join(",")],
-            }, { parent: this, dependsOn: computeRestarts })];
+            last = [
+                remoteStep(
+                    `${name}-discover-hosts`,
+                    controller,
+                    {
+                        create: render.discoverHostsScript(computes.map((h) => h.node.name)),
+                        triggers: [computes.map((h) => h.node.name).join(",")],
+                    },
+                    { parent: this, dependsOn: computeRestarts },
+                ),
+            ];
         }
         const expected: render.ExpectedService[] = [
             ...profile.controller.reporting.map((binary) => ({ binary, host: controller.node.name })),
             ...computes.flatMap((h) => profile.compute.reporting.map((binary) => ({ binary, host: h.node.name }))),
         ];
         const list = profile.serviceList;
-        this.ready = remoteStep(`${name}-check`, controller, {
-            create: render.aliveCheckScript(list.command, expected, {
-                prologue: list.needsAdmin ? render.adminEnvFromStdin(ctlIp, args.region) : undefined,
-            }),
-            stdin: list.needsAdmin ? pulumi.secret(args.secrets.admin) : undefined,
-            triggers: Object.values(this.fileMap).flatMap((files) => Object.values(files).map((f) => f.hash)),
-        }, { parent: this, dependsOn: last });
+        this.ready = remoteStep(
+            `${name}-check`,
+            controller,
+            {
+                create: render.aliveCheckScript(list.command, expected, {
+                    prologue: list.needsAdmin ? render.adminEnvFromStdin(ctlIp, args.region) : undefined,
+                }),
+                stdin: list.needsAdmin ? pulumi.secret(args.secrets.admin) : undefined,
+                triggers: Object.values(this.fileMap).flatMap((files) => Object.values(files).map((f) => f.hash)),
+            },
+            { parent: this, dependsOn: last },
+        );
         this.registerOutputs({});
     }
 
@@ -92,45 +123,87 @@ export class Nova extends pulumi.ComponentResource {
         const { profile } = this.args;
         const n = `${name}-${host.node.name}`;
         const p = { parent: this };
-        const install = this.install(name, host, profile.compute.packages(this.args.virtType), profile.compute.packagesWithoutSystemd);
+        const install = this.install(
+            name,
+            host,
+            profile.compute.packages(this.args.virtType),
+            profile.compute.packagesWithoutSystemd,
+        );
         const libvirtFiles = [
             ...profile.compute.libvirtFiles.map((f) => this.staticFile(name, host, f, [install])),
             ...profile.compute.libvirtFilesWithoutSystemd.map((f) => this.blockUnlessSystemd(name, host, f, [install])),
         ];
-        const defaultNet = remoteStep(`${n}-libvirt-default-net`, host, {
-            create: render.libvirtDefaultNetScript(),
-            delete: render.libvirtDefaultNetRestoreScript(),
-        }, { ...p, dependsOn: [install] });
-        const libvirtRestart = remoteStep(`${n}-restart-libvirt`, host, {
-            create: render.restartScript(profile.compute.libvirtServices),
-            triggers: libvirtFiles.map((f) => f.hash),
-        }, { ...p, dependsOn: [defaultNet, ...libvirtFiles.map((f) => f.step)] });
+        const defaultNet = remoteStep(
+            `${n}-libvirt-default-net`,
+            host,
+            {
+                create: render.libvirtDefaultNetScript(),
+                delete: render.libvirtDefaultNetRestoreScript(),
+            },
+            { ...p, dependsOn: [install] },
+        );
+        const libvirtRestart = remoteStep(
+            `${n}-restart-libvirt`,
+            host,
+            {
+                create: render.restartScript(profile.compute.libvirtServices),
+                triggers: libvirtFiles.map((f) => f.hash),
+            },
+            { ...p, dependsOn: [defaultNet, ...libvirtFiles.map((f) => f.step)] },
+        );
         const files = [this.novaConf(name, host, "compute", [install]), ...this.apiPaste(name, host, [install])];
-        return remoteStep(`${n}-restart`, host, {
-            create: render.restartScript(profile.compute.services),
-            triggers: files.map((f) => f.hash),
-        }, { ...p, dependsOn: [libvirtRestart, ...files.map((f) => f.step), ...after, ...this.optional(this.args.networkReady, this.args.agentsReady?.[host.node.name])] });
+        return remoteStep(
+            `${n}-restart`,
+            host,
+            {
+                create: render.restartScript(profile.compute.services),
+                triggers: files.map((f) => f.hash),
+            },
+            {
+                ...p,
+                dependsOn: [
+                    libvirtRestart,
+                    ...files.map((f) => f.step),
+                    ...after,
+                    ...this.optional(this.args.networkReady, this.args.agentsReady?.[host.node.name]),
+                ],
+            },
+        );
     }
 
-    private install(name: string, host: HostRef, packages: readonly string[], withoutSystemd: readonly string[] = []): pulumi.Resource {
-        return remoteStep(`${name}-${host.node.name}-install`, host, {
-            create: render.installScript(packages, withoutSystemd),
-            delete: `oslab_purge ${[...packages, ...withoutSystemd].join(" ")}`,
-        }, { parent: this });
+    private install(
+        name: string,
+        host: HostRef,
+        packages: readonly string[],
+        withoutSystemd: readonly string[] = [],
+    ): pulumi.Resource {
+        return remoteStep(
+            `${name}-${host.node.name}-install`,
+            host,
+            {
+                create: render.installScript(packages, withoutSystemd),
+                delete: `oslab_purge ${[...packages, ...withoutSystemd].join(" ")}`,
+            },
+            { parent: this },
+        );
     }
 
     private createDatabases(name: string, dbs: readonly NovaDatabase[]): Record<string, MysqlDatabase> {
         const { controller, profile } = this.args;
         const out: Record<string, MysqlDatabase> = {};
         for (const d of dbs) {
-            out[d.role] = new MysqlDatabase(d.role === "main" ? `${name}-db` : `${name}-db-${d.role}`, {
-                connection: controller.ssh,
-                database: d.name,
-                user: d.user,
-                password: this.args.secrets.db,
-                host: controller.node.managementIp,
-                urlScheme: profile.urlScheme,
-            }, { parent: this, dependsOn: [this.args.mysqlReady] });
+            out[d.role] = new MysqlDatabase(
+                d.role === "main" ? `${name}-db` : `${name}-db-${d.role}`,
+                {
+                    connection: controller.ssh,
+                    database: d.name,
+                    user: d.user,
+                    password: this.args.secrets.db,
+                    host: controller.node.managementIp,
+                    urlScheme: profile.urlScheme,
+                },
+                { parent: this, dependsOn: [this.args.mysqlReady] },
+            );
         }
         return out;
     }
@@ -139,45 +212,86 @@ export class Nova extends pulumi.ComponentResource {
     private novaConf(name: string, host: HostRef, role: render.NovaRole, after: Deps): ConfigFile {
         const a = this.args;
         const s = a.secrets;
-        const doc = pulumi.all([
-            this.databases.main.connectionUrl, this.databases.api?.connectionUrl, pulumi.output(a.rabbit.password),
-            s.nova, s.network, s.placement, s.metadata,
-        ]).apply(([dbUrl, apiDbUrl, rabbitPassword, nova, network, placement, metadata]) => a.profile.conf.render({
-            role,
-            myIp: host.node.managementIp,
-            controllerIp: a.controller.node.managementIp,
-            region: a.region,
-            virtType: a.virtType,
-            rabbit: { user: a.rabbit.user, password: rabbitPassword },
-            dbUrl,
-            apiDbUrl,
-            novaPassword: nova,
-            networkPassword: network,
-            placementPassword: placement,
-            metadataSecret: metadata,
-        }));
-        return this.track(host, "nova.conf", configFile(`${name}-${host.node.name}-conf-nova.conf`, host,
-            { path: a.profile.conf.path, mode: "0640", owner: "root", group: a.profile.conf.group },
-            { mode: "ini", doc: pulumi.secret(doc), overrides: a.overrides?.["nova.conf"] },
-            { parent: this, dependsOn: after }));
+        const doc = pulumi
+            .all([
+                this.databases.main.connectionUrl,
+                this.databases.api?.connectionUrl,
+                pulumi.output(a.rabbit.password),
+                s.nova,
+                s.network,
+                s.placement,
+                s.metadata,
+            ])
+            .apply(([dbUrl, apiDbUrl, rabbitPassword, nova, network, placement, metadata]) =>
+                a.profile.conf.render({
+                    role,
+                    myIp: host.node.managementIp,
+                    controllerIp: a.controller.node.managementIp,
+                    region: a.region,
+                    virtType: a.virtType,
+                    rabbit: { user: a.rabbit.user, password: rabbitPassword },
+                    dbUrl,
+                    apiDbUrl,
+                    novaPassword: nova,
+                    networkPassword: network,
+                    placementPassword: placement,
+                    metadataSecret: metadata,
+                }),
+            );
+        return this.track(
+            host,
+            "nova.conf",
+            configFile(
+                `${name}-${host.node.name}-conf-nova.conf`,
+                host,
+                { path: a.profile.conf.path, mode: "0640", owner: "root", group: a.profile.conf.group },
+                { mode: "ini", doc: pulumi.secret(doc), overrides: a.overrides?.["nova.conf"] },
+                { parent: this, dependsOn: after },
+            ),
+        );
     }
 
     /** Folsom: api-paste.ini's authtoken filter, volume sections removed (none on Zed). */
     private apiPaste(name: string, host: HostRef, after: Deps): ConfigFile[] {
         const a = this.args;
         const paste = a.profile.apiPaste;
-        if (!paste) return [];
+        if (!paste) {
+            return [];
+        }
         const doc = pulumi.output(a.secrets.nova).apply((pw) => paste.render(a.controller.node.managementIp, pw));
-        return [this.track(host, "nova-api-paste.ini", configFile(`${name}-${host.node.name}-conf-api-paste.ini`, host,
-            { path: paste.path, mode: "0640", owner: "root", group: a.profile.conf.group },
-            { mode: "ini", doc: pulumi.secret(doc), removeSections: paste.removeSections, overrides: a.overrides?.["nova-api-paste.ini"] },
-            { parent: this, dependsOn: after }))];
+        return [
+            this.track(
+                host,
+                "nova-api-paste.ini",
+                configFile(
+                    `${name}-${host.node.name}-conf-api-paste.ini`,
+                    host,
+                    { path: paste.path, mode: "0640", owner: "root", group: a.profile.conf.group },
+                    {
+                        mode: "ini",
+                        doc: pulumi.secret(doc),
+                        removeSections: paste.removeSections,
+                        overrides: a.overrides?.["nova-api-paste.ini"],
+                    },
+                    { parent: this, dependsOn: after },
+                ),
+            ),
+        ];
     }
 
     private staticFile(name: string, host: HostRef, f: StaticFile, after: Deps): ConfigFile {
-        const content = f.mode === "block" ? { mode: "block" as const, block: f.content } : { mode: "replace" as const, content: f.content };
-        return this.track(host, f.id, configFile(`${name}-${host.node.name}-conf-${f.id}`, host, { path: f.path }, content,
-            { parent: this, dependsOn: after }));
+        const content =
+            f.mode === "block"
+                ? { mode: "block" as const, block: f.content }
+                : { mode: "replace" as const, content: f.content };
+        return this.track(
+            host,
+            f.id,
+            configFile(`${name}-${host.node.name}-conf-${f.id}`, host, { path: f.path }, content, {
+                parent: this,
+                dependsOn: after,
+            }),
+        );
     }
 
     /**
@@ -186,12 +300,21 @@ export class Nova extends pulumi.ComponentResource {
      * restore the original after the new block was written).
      */
     private blockUnlessSystemd(name: string, host: HostRef, f: StaticFile, after: Deps): ConfigFile {
-        const step = remoteStep(`${name}-${host.node.name}-conf-${f.id}`, host, {
-            create: render.blockUnlessSystemdScript(f.path),
-            delete: render.restoreFileScript(f.path),
-            stdin: fileSpec("block", { path: f.path }, { block: f.content, comment: "#" }),
-        }, { parent: this, dependsOn: after });
-        return this.track(host, f.id, { step, hash: pulumi.output(sha256(`${f.path}\nunless-systemd\n${f.content}`)), rendered: pulumi.output(f.content) });
+        const step = remoteStep(
+            `${name}-${host.node.name}-conf-${f.id}`,
+            host,
+            {
+                create: render.blockUnlessSystemdScript(f.path),
+                delete: render.restoreFileScript(f.path),
+                stdin: fileSpec("block", { path: f.path }, { block: f.content, comment: "#" }),
+            },
+            { parent: this, dependsOn: after },
+        );
+        return this.track(host, f.id, {
+            step,
+            hash: pulumi.output(sha256(`${f.path}\nunless-systemd\n${f.content}`)),
+            rendered: pulumi.output(f.content),
+        });
     }
 
     private track(host: HostRef, id: string, file: ConfigFile): ConfigFile {

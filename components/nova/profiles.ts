@@ -46,9 +46,17 @@ export interface NovaProfile {
         readonly reporting: readonly string[];
     };
     /** nova.conf: path, group that must read it, renderer. */
-    readonly conf: { readonly path: string; readonly group: string; readonly render: (v: render.NovaConfValues) => IniDoc };
+    readonly conf: {
+        readonly path: string;
+        readonly group: string;
+        readonly render: (v: render.NovaConfValues) => IniDoc;
+    };
     /** Folsom's api-paste.ini edit (Alice, copied to the computes). */
-    readonly apiPaste?: { readonly path: string; readonly removeSections: readonly string[]; readonly render: (ctl: string, novaPassword: string) => IniDoc };
+    readonly apiPaste?: {
+        readonly path: string;
+        readonly removeSections: readonly string[];
+        readonly render: (ctl: string, novaPassword: string) => IniDoc;
+    };
     readonly databases: readonly NovaDatabase[];
     readonly urlScheme: "mysql" | "mysql+pymysql";
     /** The DB bootstrap; `cell0Stdin`: the script reads the cell0 DB URL on stdin. */
@@ -65,13 +73,25 @@ export const novaProfiles: Record<Release, NovaProfile> = {
     folsom: {
         controller: {
             packages: [
-                "nova-api-metadata", "nova-api-os-compute", "nova-api-ec2", "nova-objectstore",
-                "nova-scheduler", "nova-novncproxy", "nova-consoleauth", "nova-cert",
+                "nova-api-metadata",
+                "nova-api-os-compute",
+                "nova-api-ec2",
+                "nova-objectstore",
+                "nova-scheduler",
+                "nova-novncproxy",
+                "nova-consoleauth",
+                "nova-cert",
             ],
             // The article's restart loop on Alice.
             services: [
-                "nova-api-metadata", "nova-api-os-compute", "nova-api-ec2", "nova-objectstore",
-                "nova-scheduler", "nova-novncproxy", "nova-consoleauth", "nova-cert",
+                "nova-api-metadata",
+                "nova-api-os-compute",
+                "nova-api-ec2",
+                "nova-objectstore",
+                "nova-scheduler",
+                "nova-novncproxy",
+                "nova-consoleauth",
+                "nova-cert",
             ],
             ports: [8773, 8774, 8775, 6080],
             reporting: ["nova-cert", "nova-consoleauth", "nova-scheduler"],
@@ -84,8 +104,18 @@ export const novaProfiles: Record<Release, NovaProfile> = {
             libvirtServices: ["libvirt-bin"],
             libvirtFiles: [
                 { id: "qemu.conf", path: "/etc/libvirt/qemu.conf", mode: "block", content: render.qemuConfFolsom() },
-                { id: "libvirtd.conf", path: "/etc/libvirt/libvirtd.conf", mode: "block", content: render.libvirtdConfFolsom() },
-                { id: "libvirt-bin.default", path: "/etc/default/libvirt-bin", mode: "block", content: render.libvirtDefaultsFolsom() },
+                {
+                    id: "libvirtd.conf",
+                    path: "/etc/libvirt/libvirtd.conf",
+                    mode: "block",
+                    content: render.libvirtdConfFolsom(),
+                },
+                {
+                    id: "libvirt-bin.default",
+                    path: "/etc/default/libvirt-bin",
+                    mode: "block",
+                    content: render.libvirtDefaultsFolsom(),
+                },
             ],
             libvirtFilesWithoutSystemd: [],
             services: ["nova-compute"],
@@ -113,7 +143,12 @@ export const novaProfiles: Record<Release, NovaProfile> = {
             ports: [8774, 8775, 6080],
             reporting: ["nova-conductor", "nova-scheduler"],
             files: [
-                { id: "nova-consoleproxy.default", path: "/etc/default/nova-consoleproxy", mode: "block", content: render.novaConsoleproxyDefaultsZed() },
+                {
+                    id: "nova-consoleproxy.default",
+                    path: "/etc/default/nova-consoleproxy",
+                    mode: "block",
+                    content: render.novaConsoleproxyDefaultsZed(),
+                },
             ],
         },
         compute: {
@@ -126,7 +161,12 @@ export const novaProfiles: Record<Release, NovaProfile> = {
             // Quirks of hosts without systemd (the lab); real Debian hosts keep the defaults.
             libvirtFilesWithoutSystemd: [
                 { id: "qemu.conf", path: "/etc/libvirt/qemu.conf", mode: "block", content: render.qemuConfZed() },
-                { id: "libvirtd.conf", path: "/etc/libvirt/libvirtd.conf", mode: "block", content: render.libvirtdConfZedWithoutSystemd() },
+                {
+                    id: "libvirtd.conf",
+                    path: "/etc/libvirt/libvirtd.conf",
+                    mode: "block",
+                    content: render.libvirtdConfZedWithoutSystemd(),
+                },
             ],
             services: ["nova-compute"],
             reporting: ["nova-compute"],

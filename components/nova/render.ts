@@ -105,7 +105,12 @@ export function novaConfFolsom(v: NovaConfValues): IniDoc {
 }
 
 /** Keystone password login as a service user, the Zed way (folsom-facts §7.11). */
-export function keystonePasswordAuth(ctl: string, user: string, password: string, opts: { authPath?: string; region?: string } = {}): IniSection {
+export function keystonePasswordAuth(
+    ctl: string,
+    user: string,
+    password: string,
+    opts: { authPath?: string; region?: string } = {},
+): IniSection {
     return {
         auth_url: `http://${ctl}:5000${opts.authPath ?? ""}`,
         auth_type: "password",
@@ -170,7 +175,10 @@ export function novaConfZed(v: NovaConfValues): IniDoc {
         spice: { enabled: false },
         glance: { api_servers: `http://${ctl}:9292` },
         oslo_concurrency: { lock_path: "/var/lib/nova/tmp" },
-        placement: keystonePasswordAuth(ctl, "placement", v.placementPassword ?? "", { authPath: "/v3", region: v.region }),
+        placement: keystonePasswordAuth(ctl, "placement", v.placementPassword ?? "", {
+            authPath: "/v3",
+            region: v.region,
+        }),
         neutron: {
             ...keystonePasswordAuth(ctl, "neutron", v.networkPassword, { region: v.region }),
             // The metadata API (controller) checks the proxy's signature.
@@ -212,7 +220,11 @@ export function folsomAuthtoken(ctl: string, user: string, password: string, ext
 }
 
 export function novaApiPasteFolsom(ctl: string, novaPassword: string): IniDoc {
-    return { "filter:authtoken": folsomAuthtoken(ctl, "nova", novaPassword, { signing_dirname: "/tmp/keystone-signing-nova" }) };
+    return {
+        "filter:authtoken": folsomAuthtoken(ctl, "nova", novaPassword, {
+            signing_dirname: "/tmp/keystone-signing-nova",
+        }),
+    };
 }
 
 // ---------------------------------------------------------------------------------------
@@ -220,8 +232,17 @@ export function novaApiPasteFolsom(ctl: string, novaPassword: string): IniDoc {
 
 /** Listing 5: the devices qemu may open (the article's list, as a managed block). */
 export const FOLSOM_CGROUP_DEVICE_ACL = [
-    "/dev/null", "/dev/full", "/dev/zero", "/dev/random", "/dev/urandom", "/dev/ptmx",
-    "/dev/kvm", "/dev/kqemu", "/dev/rtc", "/dev/hpet", "/dev/net/tun",
+    "/dev/null",
+    "/dev/full",
+    "/dev/zero",
+    "/dev/random",
+    "/dev/urandom",
+    "/dev/ptmx",
+    "/dev/kvm",
+    "/dev/kqemu",
+    "/dev/rtc",
+    "/dev/hpet",
+    "/dev/net/tun",
 ] as const;
 
 export function qemuConfFolsom(): string {
@@ -230,12 +251,12 @@ export function qemuConfFolsom(): string {
 
 /** libvirtd listens on TCP without authentication (article: for live migration later). */
 export function libvirtdConfFolsom(): string {
-    return "listen_tls = 0\nlisten_tcp = 1\nauth_tcp = \"none\"\n";
+    return 'listen_tls = 0\nlisten_tcp = 1\nauth_tcp = "none"\n';
 }
 
 /** /etc/default/libvirt-bin: `-l` makes libvirtd honour listen_tcp. Sourced: the last assignment wins. */
 export function libvirtDefaultsFolsom(): string {
-    return "libvirtd_opts=\"-d -l\"\n";
+    return 'libvirtd_opts="-d -l"\n';
 }
 
 /**
@@ -255,7 +276,7 @@ export function qemuConfZed(): string {
  * defaults stay (socket activation, polkit lets the libvirt group in).
  */
 export function libvirtdConfZedWithoutSystemd(): string {
-    return "unix_sock_group = \"libvirt\"\nunix_sock_rw_perms = \"0770\"\nauth_unix_rw = \"none\"\n";
+    return 'unix_sock_group = "libvirt"\nunix_sock_rw_perms = "0770"\nauth_unix_rw = "none"\n';
 }
 
 /** /etc/default/nova-consoleproxy: Debian's init script starts noVNC only when asked to. */
@@ -332,11 +353,21 @@ export function installScript(packages: readonly string[], withoutSystemd: reado
 }
 
 /** Restart services, then wait until their TCP ports answer (bounded). */
-export function restartScript(services: readonly string[], waits: readonly { host: string; port: number }[] = [], started: readonly string[] = []): string {
+export function restartScript(
+    services: readonly string[],
+    waits: readonly { host: string; port: number }[] = [],
+    started: readonly string[] = [],
+): string {
     const lines: string[] = [];
-    for (const s of started) lines.push(`oslab_svc start ${shq(s)} || oslab_svc restart ${shq(s)}`);
-    if (services.length) lines.push(`oslab_svc restart ${services.map(shq).join(" ")}`);
-    for (const w of waits) lines.push(`oslab_wait_tcp ${shq(w.host)} ${w.port} 180`);
+    for (const s of started) {
+        lines.push(`oslab_svc start ${shq(s)} || oslab_svc restart ${shq(s)}`);
+    }
+    if (services.length) {
+        lines.push(`oslab_svc restart ${services.map(shq).join(" ")}`);
+    }
+    for (const w of waits) {
+        lines.push(`oslab_wait_tcp ${shq(w.host)} ${w.port} 180`);
+    }
     return lines.join("\n");
 }
 
@@ -381,13 +412,20 @@ nm cell_v2 list_cells`;
 }
 
 /** A (binary, host) pair that must report alive. */
-export interface ExpectedService { readonly binary: string; readonly host: string }
+export interface ExpectedService {
+    readonly binary: string;
+    readonly host: string;
+}
 
 /**
  * Wait (bounded: tries × 5 s) until every expected service is alive. `list` prints one
  * line per service: BINARY HOST up|down. `prologue` runs first (e.g. credentials).
  */
-export function aliveCheckScript(list: string, expected: readonly ExpectedService[], opts: { tries?: number; prologue?: string } = {}): string {
+export function aliveCheckScript(
+    list: string,
+    expected: readonly ExpectedService[],
+    opts: { tries?: number; prologue?: string } = {},
+): string {
     const tries = opts.tries ?? 60;
     const want = expected.map((e) => shq(`${e.binary}@${e.host}`)).join(" ");
     return `${opts.prologue ? `${opts.prologue.trim()}\n` : ""}expected=(${want})

@@ -41,39 +41,70 @@ export class Placement extends pulumi.ComponentResource {
         const ip = host.node.managementIp;
         this.url = `http://${ip}:${profile.port}`;
 
-        const install = remoteStep(`${name}-install`, host, {
-            create: installScript(profile.packages),
-            delete: `oslab_purge ${profile.packages.join(" ")}`,
-        }, p);
-        this.database = new MysqlDatabase(`${name}-db`, {
-            connection: host.ssh,
-            database: profile.database.name,
-            user: profile.database.user,
-            password: args.dbPassword,
-            host: ip,
-            urlScheme: profile.urlScheme,
-        }, { ...p, dependsOn: [args.mysqlReady] });
-        const doc = pulumi.all([this.database.connectionUrl, args.servicePassword]).apply(([dbUrl, password]) =>
-            profile.conf.render({ controllerIp: ip, region: args.region, dbUrl, password }));
-        this.conf = configFile(`${name}-conf-placement.conf`, host,
+        const install = remoteStep(
+            `${name}-install`,
+            host,
+            {
+                create: installScript(profile.packages),
+                delete: `oslab_purge ${profile.packages.join(" ")}`,
+            },
+            p,
+        );
+        this.database = new MysqlDatabase(
+            `${name}-db`,
+            {
+                connection: host.ssh,
+                database: profile.database.name,
+                user: profile.database.user,
+                password: args.dbPassword,
+                host: ip,
+                urlScheme: profile.urlScheme,
+            },
+            { ...p, dependsOn: [args.mysqlReady] },
+        );
+        const doc = pulumi
+            .all([this.database.connectionUrl, args.servicePassword])
+            .apply(([dbUrl, password]) =>
+                profile.conf.render({ controllerIp: ip, region: args.region, dbUrl, password }),
+            );
+        this.conf = configFile(
+            `${name}-conf-placement.conf`,
+            host,
             { path: profile.conf.path, mode: "0640", owner: "root", group: profile.conf.group },
-            { mode: "ini", doc: pulumi.secret(doc), overrides: args.overrides }, { ...p, dependsOn: [install] });
-        const dbSync = remoteStep(`${name}-db-sync`, host, {
-            create: asUser(profile.database.user, profile.dbSync),
-            triggers: [this.database.id],
-        }, { ...p, dependsOn: [this.conf.step, this.database] });
-        this.ready = remoteStep(`${name}-restart`, host, {
-            create: restartScript([profile.service], [{ host: ip, port: profile.port }]),
-            triggers: [this.conf.hash],
-        }, { ...p, dependsOn: [dbSync, ...(args.identityReady ? [args.identityReady] : [])] });
+            { mode: "ini", doc: pulumi.secret(doc), overrides: args.overrides },
+            { ...p, dependsOn: [install] },
+        );
+        const dbSync = remoteStep(
+            `${name}-db-sync`,
+            host,
+            {
+                create: asUser(profile.database.user, profile.dbSync),
+                triggers: [this.database.id],
+            },
+            { ...p, dependsOn: [this.conf.step, this.database] },
+        );
+        this.ready = remoteStep(
+            `${name}-restart`,
+            host,
+            {
+                create: restartScript([profile.service], [{ host: ip, port: profile.port }]),
+                triggers: [this.conf.hash],
+            },
+            { ...p, dependsOn: [dbSync, ...(args.identityReady ? [args.identityReady] : [])] },
+        );
         this.registerOutputs({ url: this.url });
     }
 }
 
 /** PlacementArgs from the cloud's context; undefined where the release has no Placement. */
-export function placementArgsFrom(ctx: CloudContext, deps: { identityReady?: pulumi.Input<pulumi.Resource> } = {}): PlacementArgs | undefined {
+export function placementArgsFrom(
+    ctx: CloudContext,
+    deps: { identityReady?: pulumi.Input<pulumi.Resource> } = {},
+): PlacementArgs | undefined {
     const profile = ctx.profile.placement;
-    if (!profile) return undefined;
+    if (!profile) {
+        return undefined;
+    }
     return {
         host: ctx.controller,
         profile,

@@ -8,7 +8,11 @@ export interface PlacementProfile {
     readonly packages: readonly string[];
     readonly service: string;
     readonly port: number;
-    readonly conf: { readonly path: string; readonly group: string; readonly render: (v: render.PlacementConfValues) => IniDoc };
+    readonly conf: {
+        readonly path: string;
+        readonly group: string;
+        readonly render: (v: render.PlacementConfValues) => IniDoc;
+    };
     readonly database: { readonly name: string; readonly user: string };
     readonly urlScheme: "mysql" | "mysql+pymysql";
     /** Run as the placement user. */

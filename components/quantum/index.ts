@@ -47,18 +47,32 @@ export class Quantum extends pulumi.ComponentResource {
         const ctlIp = controller.node.managementIp;
         this.url = `http://${ctlIp}:${render.API_PORT}`;
 
-        const db = new MysqlDatabase(`${name}-db`, {
-            connection: controller.ssh,
-            database: profile.database.name,
-            user: profile.database.user,
-            password: pulumi.secret(args.secrets.dbPassword),
-            host: ctlIp,
-            urlScheme: args.dbUrlScheme,
-        }, { parent: this, dependsOn: [args.mysqlReady] });
+        const db = new MysqlDatabase(
+            `${name}-db`,
+            {
+                connection: controller.ssh,
+                database: profile.database.name,
+                user: profile.database.user,
+                password: pulumi.secret(args.secrets.dbPassword),
+                host: ctlIp,
+                urlScheme: args.dbUrlScheme,
+            },
+            { parent: this, dependsOn: [args.mysqlReady] },
+        );
         const s = args.secrets;
-        this.secretValues = pulumi.secret(pulumi.all([db.connectionUrl, s.servicePassword, s.novaPassword, s.rabbitPassword, s.metadataSecret])
-            .apply(([dbUrl, servicePassword, novaPassword, rabbitPassword, metadataSecret]): render.SecretValues =>
-                ({ dbUrl, servicePassword, novaPassword, rabbitPassword, metadataSecret })));
+        this.secretValues = pulumi.secret(
+            pulumi
+                .all([db.connectionUrl, s.servicePassword, s.novaPassword, s.rabbitPassword, s.metadataSecret])
+                .apply(
+                    ([dbUrl, servicePassword, novaPassword, rabbitPassword, metadataSecret]): render.SecretValues => ({
+                        dbUrl,
+                        servicePassword,
+                        novaPassword,
+                        rabbitPassword,
+                        metadataSecret,
+                    }),
+                ),
+        );
 
         // The controller: the server (the article's Alice).
         const server = this.server(name, controller, db);
@@ -76,7 +90,12 @@ export class Quantum extends pulumi.ComponentResource {
         // The networks (script [3]), once the server, Keystone and the network node's
         // agents run (so the router is scheduled at once, and on destroy it is removed
         // while the agents still clean up after it).
-        const networks = this.networks(name, [server, ...(args.identityReady ? [args.identityReady] : []), net.l2, ...net.before]);
+        const networks = this.networks(name, [
+            server,
+            ...(args.identityReady ? [args.identityReady] : []),
+            net.l2,
+            ...net.before,
+        ]);
         this.routerId = networks.routerId;
         this.externalNetworkId = networks.externalNetworkId;
         this.gatewayIp = networks.gatewayIp;
@@ -87,10 +106,15 @@ export class Quantum extends pulumi.ComponentResource {
         // Folsom metadata: the controller routes the tenant network via the router's gateway.
         if (profile.metadataRoute) {
             const cidr = args.tenantNetwork.cidr;
-            remoteStep(`${name}-${controller.node.name}-metadata-route`, controller, {
-                create: networks.gatewayIp.apply((gw) => render.metadataRouteScript(cidr, gw)),
-                delete: render.metadataRouteDeleteScript(cidr),
-            }, { parent: this, dependsOn: [networks] });
+            remoteStep(
+                `${name}-${controller.node.name}-metadata-route`,
+                controller,
+                {
+                    create: networks.gatewayIp.apply((gw) => render.metadataRouteScript(cidr, gw)),
+                    delete: render.metadataRouteDeleteScript(cidr),
+                },
+                { parent: this, dependsOn: [networks] },
+            );
         }
 
         this.registerOutputs({
@@ -117,41 +141,70 @@ export class Quantum extends pulumi.ComponentResource {
     }
 
     /** The config files of `files` on `host`, merged into the packaged files; by file id. */
-    private files(prefix: string, host: HostRef, files: readonly QuantumFile[], values: pulumi.Output<render.RenderValues>, deps: Deps): Record<string, ConfigFile> {
+    private files(
+        prefix: string,
+        host: HostRef,
+        files: readonly QuantumFile[],
+        values: pulumi.Output<render.RenderValues>,
+        deps: Deps,
+    ): Record<string, ConfigFile> {
         const out: Record<string, ConfigFile> = {};
         for (const f of files) {
             const doc = f.secret
                 ? pulumi.all([values, this.secretValues]).apply(([v, s]) => f.render(v, s))
                 : values.apply((v) => f.render(v));
-            out[f.id] = configFile(`${prefix}-conf-${path.basename(f.id)}`, host,
+            out[f.id] = configFile(
+                `${prefix}-conf-${path.basename(f.id)}`,
+                host,
                 { path: f.path, mode: f.mode, owner: "root", group: f.group },
                 { mode: "ini", doc, overrides: this.args.overrides?.[f.id] },
-                { parent: this, dependsOn: deps });
+                { parent: this, dependsOn: deps },
+            );
         }
         return out;
     }
 
     /** One step per service group: restart when a file it reads changes, stop on destroy. */
-    private service(prefix: string, host: HostRef, svc: QuantumService, files: Readonly<Record<string, ConfigFile>>, deps: Deps): pulumi.Resource {
+    private service(
+        prefix: string,
+        host: HostRef,
+        svc: QuantumService,
+        files: Readonly<Record<string, ConfigFile>>,
+        deps: Deps,
+    ): pulumi.Resource {
         const read = svc.reads.map((id) => {
             const f = files[id];
-            if (!f) throw new Error(`${prefix}-${svc.step}: ${svc.names.join(", ")} reads ${id}, which this host does not have`);
+            if (!f) {
+                throw new Error(
+                    `${prefix}-${svc.step}: ${svc.names.join(", ")} reads ${id}, which this host does not have`,
+                );
+            }
             return f;
         });
         // remoteStep replaces a step with triggers and a delete delete-first: stop, then start.
-        return remoteStep(`${prefix}-${svc.step}`, host, {
-            create: render.serviceScript(svc, this.args.profile.logDir, host.node.managementIp),
-            delete: render.serviceStopScript(svc),
-            triggers: read.map((f) => f.hash),
-        }, { parent: this, dependsOn: [...read.map((f) => f.step), ...deps] });
+        return remoteStep(
+            `${prefix}-${svc.step}`,
+            host,
+            {
+                create: render.serviceScript(svc, this.args.profile.logDir, host.node.managementIp),
+                delete: render.serviceStopScript(svc),
+                triggers: read.map((f) => f.hash),
+            },
+            { parent: this, dependsOn: [...read.map((f) => f.step), ...deps] },
+        );
     }
 
     private install(prefix: string, host: HostRef, roles: readonly QuantumRole[]): pulumi.Resource {
         const packages = [...new Set(roles.flatMap((r) => r.packages))];
-        return remoteStep(`${prefix}-install`, host, {
-            create: render.installScript(packages),
-            delete: render.installDeleteScript(packages),
-        }, { parent: this });
+        return remoteStep(
+            `${prefix}-install`,
+            host,
+            {
+                create: render.installScript(packages),
+                delete: render.installDeleteScript(packages),
+            },
+            { parent: this },
+        );
     }
 
     private server(name: string, host: HostRef, db: MysqlDatabase): pulumi.Resource {
@@ -161,13 +214,22 @@ export class Quantum extends pulumi.ComponentResource {
         const files = this.files(prefix, host, profile.server.files, this.values(host, false), [install]);
         const before: Deps = [db, this.args.rabbitmqReady];
         if (profile.dbSync) {
-            before.push(remoteStep(`${name}-db-sync`, host, {
-                create: render.dbSyncScript(profile.dbSync.user, profile.dbSync.command),
-                triggers: [db.id],
-            }, { parent: this, dependsOn: [db, ...Object.values(files).map((f) => f.step)] }));
+            before.push(
+                remoteStep(
+                    `${name}-db-sync`,
+                    host,
+                    {
+                        create: render.dbSyncScript(profile.dbSync.user, profile.dbSync.command),
+                        triggers: [db.id],
+                    },
+                    { parent: this, dependsOn: [db, ...Object.values(files).map((f) => f.step)] },
+                ),
+            );
         }
         const [svc, ...rest] = profile.server.services;
-        if (!svc || rest.length) throw new Error(`${profile.product}: the server role needs exactly one service step`);
+        if (!svc || rest.length) {
+            throw new Error(`${profile.product}: the server role needs exactly one service step`);
+        }
         return this.service(prefix, host, svc, files, before);
     }
 
@@ -175,29 +237,59 @@ export class Quantum extends pulumi.ComponentResource {
      * An agent host. Returns its L2 agent step, the network node's steps that may run
      * before the networks exist, and a function that finishes the host once they do.
      */
-    private agentHost(name: string, host: HostRef, after: Deps): { l2: pulumi.Resource; before: pulumi.Resource[]; afterNetworks: (n: QuantumNetwork) => void } {
+    private agentHost(
+        name: string,
+        host: HostRef,
+        after: Deps,
+    ): { l2: pulumi.Resource; before: pulumi.Resource[]; afterNetworks: (n: QuantumNetwork) => void } {
         const { profile, datapathType } = this.args;
         const networkNode = host === this.args.network;
         const prefix = `${name}-${host.node.name}`;
         const p = { parent: this };
         const roles = networkNode ? [profile.agent, profile.networkNode] : [profile.agent];
         const install = this.install(prefix, host, roles);
-        const ovs = remoteStep(`${prefix}-ovs`, host, {
-            create: render.ovsStartScript(datapathType),
-            delete: render.ovsStopScript(),
-        }, { ...p, dependsOn: [install] });
+        const ovs = remoteStep(
+            `${prefix}-ovs`,
+            host,
+            {
+                create: render.ovsStartScript(datapathType),
+                delete: render.ovsStopScript(),
+            },
+            { ...p, dependsOn: [install] },
+        );
 
-        const bridges: pulumi.Resource[] = [new OvsBridge(`${prefix}-br-int`, {
-            connection: host.ssh, bridge: render.INTEGRATION_BRIDGE, datapathType,
-        }, { ...p, dependsOn: [ovs] })];
+        const bridges: pulumi.Resource[] = [
+            new OvsBridge(
+                `${prefix}-br-int`,
+                {
+                    connection: host.ssh,
+                    bridge: render.INTEGRATION_BRIDGE,
+                    datapathType,
+                },
+                { ...p, dependsOn: [ovs] },
+            ),
+        ];
         if (networkNode) {
             const ext = host.node.externalInterface;
-            if (!ext) throw new Error(`${host.node.name}: the network node needs externalInterface`);
-            bridges.push(new OvsBridge(`${prefix}-br-ex`, {
-                connection: host.ssh, bridge: render.EXTERNAL_BRIDGE, ports: [ext], datapathType,
-            }, { ...p, dependsOn: [ovs] }));
+            if (!ext) {
+                throw new Error(`${host.node.name}: the network node needs externalInterface`);
+            }
+            bridges.push(
+                new OvsBridge(
+                    `${prefix}-br-ex`,
+                    {
+                        connection: host.ssh,
+                        bridge: render.EXTERNAL_BRIDGE,
+                        ports: [ext],
+                        datapathType,
+                    },
+                    { ...p, dependsOn: [ovs] },
+                ),
+            );
         }
-        if (datapathType === "netdev") bridges.push(this.physicalBridge(prefix, host, ovs));
+        if (datapathType === "netdev") {
+            bridges.push(this.physicalBridge(prefix, host, ovs));
+        }
 
         const values = this.values(host, networkNode);
         const idsFile = profile.networkIdsFile;
@@ -206,18 +298,33 @@ export class Quantum extends pulumi.ComponentResource {
         const ready = [...after, ...bridges, this.args.rabbitmqReady];
 
         const [l2svc, ...l2rest] = profile.agent.services;
-        if (!l2svc || l2rest.length) throw new Error(`${profile.product}: the agent role needs exactly one service step`);
+        if (!l2svc || l2rest.length) {
+            throw new Error(`${profile.product}: the agent role needs exactly one service step`);
+        }
         const l2 = this.service(prefix, host, l2svc, files, ready);
-        if (!networkNode) return { l2, before: [], afterNetworks: () => undefined };
+        if (!networkNode) {
+            return { l2, before: [], afterNetworks: () => undefined };
+        }
 
         const needsIds = (s: QuantumService) => idsFile !== undefined && s.reads.includes(idsFile);
-        const before = profile.networkNode.services.filter((s) => !needsIds(s)).map((s) => this.service(prefix, host, s, files, [...ready, l2]));
+        const before = profile.networkNode.services
+            .filter((s) => !needsIds(s))
+            .map((s) => this.service(prefix, host, s, files, [...ready, l2]));
         const afterNetworks = (networks: QuantumNetwork) => {
             const late = profile.networkNode.services.filter(needsIds);
-            if (!late.length || !idsFile) return;
-            const withIds = this.files(prefix, host, profile.networkNode.files.filter((f) => f.id === idsFile),
-                this.values(host, true, networks), [install, networks]);
-            for (const s of late) this.service(prefix, host, s, { ...files, ...withIds }, [...ready, l2, networks]);
+            if (!late.length || !idsFile) {
+                return;
+            }
+            const withIds = this.files(
+                prefix,
+                host,
+                profile.networkNode.files.filter((f) => f.id === idsFile),
+                this.values(host, true, networks),
+                [install, networks],
+            );
+            for (const s of late) {
+                this.service(prefix, host, s, { ...files, ...withIds }, [...ready, l2, networks]);
+            }
         };
         return { l2, before, afterNetworks };
     }
@@ -230,21 +337,37 @@ export class Quantum extends pulumi.ComponentResource {
     private physicalBridge(prefix: string, host: HostRef, ovs: pulumi.Resource): pulumi.Resource {
         const p = { parent: this };
         const dataIp = host.node.dataIp;
-        if (!dataIp) throw new Error(`${host.node.name}: an agent host needs dataIp`);
-        const iface = remoteStep(`${prefix}-data-iface`, host, {
-            create: render.dataInterfaceScript(dataIp),
-            delete: render.dataInterfaceDeleteScript(),
-        }, { ...p, dependsOn: [ovs] });
-        const brPhy = new OvsBridge(`${prefix}-br-phy`, {
-            connection: host.ssh,
-            bridge: render.PHYSICAL_BRIDGE,
-            ports: iface.stdout.apply((s) => [s.trim()]),
-            datapathType: "netdev",
-        }, { ...p, dependsOn: [iface] });
-        return remoteStep(`${prefix}-br-phy-ip`, host, {
-            create: render.brPhyAddressScript(),
-            delete: render.brPhyAddressDeleteScript(),
-        }, { ...p, dependsOn: [brPhy] });
+        if (!dataIp) {
+            throw new Error(`${host.node.name}: an agent host needs dataIp`);
+        }
+        const iface = remoteStep(
+            `${prefix}-data-iface`,
+            host,
+            {
+                create: render.dataInterfaceScript(dataIp),
+                delete: render.dataInterfaceDeleteScript(),
+            },
+            { ...p, dependsOn: [ovs] },
+        );
+        const brPhy = new OvsBridge(
+            `${prefix}-br-phy`,
+            {
+                connection: host.ssh,
+                bridge: render.PHYSICAL_BRIDGE,
+                ports: iface.stdout.apply((s) => [s.trim()]),
+                datapathType: "netdev",
+            },
+            { ...p, dependsOn: [iface] },
+        );
+        return remoteStep(
+            `${prefix}-br-phy-ip`,
+            host,
+            {
+                create: render.brPhyAddressScript(),
+                delete: render.brPhyAddressDeleteScript(),
+            },
+            { ...p, dependsOn: [brPhy] },
+        );
     }
 
     /** Tenant network, ext_net and provider-router, as the Keystone admin. */
@@ -252,27 +375,41 @@ export class Quantum extends pulumi.ComponentResource {
         const { profile, controller, tenantNetwork: t, externalNetwork: e, secrets } = this.args;
         const n = profile.networks;
         const domains = n.dialect === "v3" ? { userDomainName: "Default", projectDomainName: "Default" } : {};
-        return new QuantumNetwork(`${name}-networks`, {
-            connection: controller.ssh,
-            auth: {
-                dialect: n.dialect,
-                authUrl: `http://${controller.node.managementIp}:5000${n.authPath}`,
-                username: "admin",
-                password: pulumi.secret(secrets.adminPassword),
-                projectName: "admin",
-                ...domains,
+        return new QuantumNetwork(
+            `${name}-networks`,
+            {
+                connection: controller.ssh,
+                auth: {
+                    dialect: n.dialect,
+                    authUrl: `http://${controller.node.managementIp}:5000${n.authPath}`,
+                    username: "admin",
+                    password: pulumi.secret(secrets.adminPassword),
+                    projectName: "admin",
+                    ...domains,
+                },
+                networkUrl: this.url,
+                tenantNetwork: {
+                    name: t.name,
+                    cidr: t.cidr,
+                    gateway: t.gateway,
+                    dnsNameservers: [...t.dnsNameservers],
+                },
+                externalNetwork: {
+                    name: n.externalNetworkName,
+                    cidr: e.cidr,
+                    gateway: e.gateway,
+                    allocationPool: { start: e.allocationPool.start, end: e.allocationPool.end },
+                    ...(n.externalProvider
+                        ? {
+                              providerNetworkType: n.externalProvider.networkType,
+                              physicalNetwork: n.externalProvider.physicalNetwork,
+                          }
+                        : {}),
+                },
+                routerName: n.routerName,
             },
-            networkUrl: this.url,
-            tenantNetwork: { name: t.name, cidr: t.cidr, gateway: t.gateway, dnsNameservers: [...t.dnsNameservers] },
-            externalNetwork: {
-                name: n.externalNetworkName,
-                cidr: e.cidr,
-                gateway: e.gateway,
-                allocationPool: { start: e.allocationPool.start, end: e.allocationPool.end },
-                ...(n.externalProvider ? { providerNetworkType: n.externalProvider.networkType, physicalNetwork: n.externalProvider.physicalNetwork } : {}),
-            },
-            routerName: n.routerName,
-        }, { parent: this, dependsOn: deps });
+            { parent: this, dependsOn: deps },
+        );
     }
 }
 

@@ -69,7 +69,12 @@ export interface QuantumProfile {
 const QUANTUM_GROUP = "quantum";
 const NEUTRON_GROUP = "neutron";
 
-function secretFile(id: string, path: string, group: string, render: (v: r.RenderValues, s: r.SecretValues) => IniDoc): QuantumFile {
+function secretFile(
+    id: string,
+    path: string,
+    group: string,
+    render: (v: r.RenderValues, s: r.SecretValues) => IniDoc,
+): QuantumFile {
     return { id, path, mode: "0640", group, secret: true, render };
 }
 
@@ -96,23 +101,38 @@ const folsom: QuantumProfile = {
             secretFile(F_CONF, "/etc/quantum/quantum.conf", QUANTUM_GROUP, r.folsomServerConf),
             secretFile(F_PLUGIN, F_PLUGIN_PATH, QUANTUM_GROUP, r.folsomServerPlugin),
         ],
-        services: [{
-            step: "restart", names: ["quantum-server"], programs: ["/usr/bin/quantum-server"], port: r.API_PORT,
-            reads: [F_API_PASTE, F_CONF, F_PLUGIN],
-        }],
+        services: [
+            {
+                step: "restart",
+                names: ["quantum-server"],
+                programs: ["/usr/bin/quantum-server"],
+                port: r.API_PORT,
+                reads: [F_API_PASTE, F_CONF, F_PLUGIN],
+            },
+        ],
     },
     agent: {
         // 12.04's kernel (3.2) has no openvswitch module: the guides build it with DKMS.
-        packages: ["openvswitch-switch", "openvswitch-datapath-dkms", "quantum-plugin-openvswitch-agent", "quantum-common"],
+        packages: [
+            "openvswitch-switch",
+            "openvswitch-datapath-dkms",
+            "quantum-plugin-openvswitch-agent",
+            "quantum-common",
+        ],
         files: [
             secretFile(F_API_PASTE, "/etc/quantum/api-paste.ini", QUANTUM_GROUP, r.folsomApiPaste),
             secretFile(F_CONF, "/etc/quantum/quantum.conf", QUANTUM_GROUP, r.folsomAgentConf),
             secretFile(F_PLUGIN, F_PLUGIN_PATH, QUANTUM_GROUP, r.folsomAgentPlugin),
         ],
-        services: [{
-            step: "restart", names: ["quantum-plugin-openvswitch-agent"], programs: ["/usr/bin/quantum-openvswitch-agent"],
-            reads: [F_CONF, F_PLUGIN], cleanup: r.removeTunnelBridgeScript(),
-        }],
+        services: [
+            {
+                step: "restart",
+                names: ["quantum-plugin-openvswitch-agent"],
+                programs: ["/usr/bin/quantum-openvswitch-agent"],
+                reads: [F_CONF, F_PLUGIN],
+                cleanup: r.removeTunnelBridgeScript(),
+            },
+        ],
     },
     networkNode: {
         packages: ["quantum-l3-agent", "quantum-dhcp-agent"],
@@ -121,8 +141,18 @@ const folsom: QuantumProfile = {
             plainFile("dhcp_agent.ini", "/etc/quantum/dhcp_agent.ini", QUANTUM_GROUP, r.folsomDhcpAgent),
         ],
         services: [
-            { step: "restart-dhcp", names: ["quantum-dhcp-agent"], programs: ["/usr/bin/quantum-dhcp-agent"], reads: [F_CONF, "dhcp_agent.ini"] },
-            { step: "restart-l3", names: ["quantum-l3-agent"], programs: ["/usr/bin/quantum-l3-agent"], reads: [F_CONF, "l3_agent.ini"] },
+            {
+                step: "restart-dhcp",
+                names: ["quantum-dhcp-agent"],
+                programs: ["/usr/bin/quantum-dhcp-agent"],
+                reads: [F_CONF, "dhcp_agent.ini"],
+            },
+            {
+                step: "restart-l3",
+                names: ["quantum-l3-agent"],
+                programs: ["/usr/bin/quantum-l3-agent"],
+                reads: [F_CONF, "l3_agent.ini"],
+            },
         ],
     },
     networkIdsFile: "l3_agent.ini",
@@ -144,7 +174,8 @@ const zed: QuantumProfile = {
     database: { name: "neutron", user: "neutron" },
     dbSync: {
         user: "neutron",
-        command: "neutron-db-manage --config-file /etc/neutron/neutron.conf --config-file /etc/neutron/plugins/ml2/ml2_conf.ini upgrade head",
+        command:
+            "neutron-db-manage --config-file /etc/neutron/neutron.conf --config-file /etc/neutron/plugins/ml2/ml2_conf.ini upgrade head",
     },
     server: {
         // Debian's neutron-server is a metapackage: neutron-api (uwsgi, port 9696, init
@@ -156,10 +187,15 @@ const zed: QuantumProfile = {
             plainFile(Z_ML2, "/etc/neutron/plugins/ml2/ml2_conf.ini", NEUTRON_GROUP, r.zedMl2),
             plainFile(Z_UWSGI, "/etc/neutron/neutron-api-uwsgi.ini", NEUTRON_GROUP, r.zedApiUwsgi),
         ],
-        services: [{
-            step: "restart", names: ["neutron-api", "neutron-rpc-server"], programs: ["/usr/bin/neutron-rpc-server"], port: r.API_PORT,
-            reads: [Z_CONF, Z_ML2, Z_UWSGI],
-        }],
+        services: [
+            {
+                step: "restart",
+                names: ["neutron-api", "neutron-rpc-server"],
+                programs: ["/usr/bin/neutron-rpc-server"],
+                port: r.API_PORT,
+                reads: [Z_CONF, Z_ML2, Z_UWSGI],
+            },
+        ],
     },
     agent: {
         packages: ["openvswitch-switch", "neutron-openvswitch-agent", "neutron-common"],
@@ -167,10 +203,15 @@ const zed: QuantumProfile = {
             secretFile(Z_CONF, "/etc/neutron/neutron.conf", NEUTRON_GROUP, r.zedAgentConf),
             plainFile(Z_OVS, "/etc/neutron/plugins/ml2/openvswitch_agent.ini", NEUTRON_GROUP, r.zedOvsAgent),
         ],
-        services: [{
-            step: "restart", names: ["neutron-openvswitch-agent"], programs: ["/usr/bin/neutron-openvswitch-agent"],
-            reads: [Z_CONF, Z_OVS], cleanup: r.removeTunnelBridgeScript(),
-        }],
+        services: [
+            {
+                step: "restart",
+                names: ["neutron-openvswitch-agent"],
+                programs: ["/usr/bin/neutron-openvswitch-agent"],
+                reads: [Z_CONF, Z_OVS],
+                cleanup: r.removeTunnelBridgeScript(),
+            },
+        ],
     },
     networkNode: {
         packages: ["neutron-l3-agent", "neutron-dhcp-agent", "neutron-metadata-agent"],
@@ -180,10 +221,22 @@ const zed: QuantumProfile = {
             secretFile("metadata_agent.ini", "/etc/neutron/metadata_agent.ini", NEUTRON_GROUP, r.zedMetadataAgent),
         ],
         services: [
-            { step: "restart-dhcp", names: ["neutron-dhcp-agent"], programs: ["/usr/bin/neutron-dhcp-agent"], reads: [Z_CONF, "dhcp_agent.ini"] },
-            { step: "restart-l3", names: ["neutron-l3-agent"], programs: ["/usr/bin/neutron-l3-agent"], reads: [Z_CONF, "l3_agent.ini"] },
             {
-                step: "restart-metadata", names: ["neutron-metadata-agent"], programs: ["/usr/bin/neutron-metadata-agent"],
+                step: "restart-dhcp",
+                names: ["neutron-dhcp-agent"],
+                programs: ["/usr/bin/neutron-dhcp-agent"],
+                reads: [Z_CONF, "dhcp_agent.ini"],
+            },
+            {
+                step: "restart-l3",
+                names: ["neutron-l3-agent"],
+                programs: ["/usr/bin/neutron-l3-agent"],
+                reads: [Z_CONF, "l3_agent.ini"],
+            },
+            {
+                step: "restart-metadata",
+                names: ["neutron-metadata-agent"],
+                programs: ["/usr/bin/neutron-metadata-agent"],
                 reads: [Z_CONF, "metadata_agent.ini"],
             },
         ],

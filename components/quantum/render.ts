@@ -61,7 +61,9 @@ export interface SecretValues {
 }
 
 function need<T>(value: T | undefined, what: string): T {
-    if (value === undefined || value === "") throw new Error(`networking: ${what} is required to render this file`);
+    if (value === undefined || value === "") {
+        throw new Error(`networking: ${what} is required to render this file`);
+    }
     return value;
 }
 
@@ -71,7 +73,9 @@ function need<T>(value: T | undefined, what: string): T {
  * written into a config file.
  */
 function networkId(value: string | undefined, what: string): string | undefined {
-    if (value === "") throw new Error(`networking: the ${what} is missing in the network API (run pulumi refresh, then up)`);
+    if (value === "") {
+        throw new Error(`networking: the ${what} is missing in the network API (run pulumi refresh, then up)`);
+    }
     return value;
 }
 
@@ -477,10 +481,14 @@ export function serviceScript(run: ServiceRun, logDir: string, address: string):
   ${log}
   return 1
 }`);
-        for (const p of run.programs) lines.push(`service_alive ${shq(p)}`);
+        for (const p of run.programs) {
+            lines.push(`service_alive ${shq(p)}`);
+        }
     }
     if (run.port !== undefined) {
-        lines.push(`oslab_wait_tcp ${address} ${run.port} 180 || { echo "nothing answers on ${address}:${run.port}; the newest log in ${logDir} ends with:" >&2; ${log}; exit 1; }`);
+        lines.push(
+            `oslab_wait_tcp ${address} ${run.port} 180 || { echo "nothing answers on ${address}:${run.port}; the newest log in ${logDir} ends with:" >&2; ${log}; exit 1; }`,
+        );
     }
     return lines.join("\n");
 }
@@ -488,7 +496,9 @@ export function serviceScript(run: ServiceRun, logDir: string, address: string):
 /** Destroy: stop the services (absent ones are fine), then clean up. */
 export function serviceStopScript(run: ServiceRun): string {
     const lines = [...run.names].reverse().map((n) => `oslab_svc stop ${shq(n)} >/dev/null 2>&1 || true`);
-    if (run.cleanup) lines.push(run.cleanup);
+    if (run.cleanup) {
+        lines.push(run.cleanup);
+    }
     return lines.join("\n");
 }
 

@@ -24,13 +24,23 @@ export class RabbitMQ extends pulumi.ComponentResource {
         super("oslab:infra:RabbitMQ", name, {}, opts);
         const { host, profile } = args;
         const p = { parent: this };
-        const install = remoteStep(`${name}-install`, host, { create: render.installScript(profile.packages, profile.service) }, p);
+        const install = remoteStep(
+            `${name}-install`,
+            host,
+            { create: render.installScript(profile.packages, profile.service) },
+            p,
+        );
         this.password = pulumi.secret(args.password);
         this.user = profile.user;
-        this.ready = remoteStep(`${name}-user`, host, {
-            create: render.passwordScript(profile.user, profile.setPassword),
-            stdin: this.password,
-        }, { ...p, dependsOn: [install] });
+        this.ready = remoteStep(
+            `${name}-user`,
+            host,
+            {
+                create: render.passwordScript(profile.user, profile.setPassword),
+                stdin: this.password,
+            },
+            { ...p, dependsOn: [install] },
+        );
         this.registerOutputs({});
     }
 }

@@ -43,16 +43,22 @@ export class Host extends pulumi.ComponentResource implements HostRef {
         super("oslab:infra:Host", name, {}, opts);
         this.node = args.node;
         this.connection = connectionFor(args.node, args.ssh);
-        this.ssh = pulumi.secret(pulumi.output(args.ssh.privateKey).apply((privateKey) => ({
-            host: args.node.managementIp,
-            port: args.ssh.port,
-            user: args.ssh.user,
-            privateKey,
-        })));
-        this.ready = new command.remote.Command(`${name}-ssh-ready`, {
-            connection: this.connection,
-            create: HOST_PROBE,
-        }, { parent: this });
+        this.ssh = pulumi.secret(
+            pulumi.output(args.ssh.privateKey).apply((privateKey) => ({
+                host: args.node.managementIp,
+                port: args.ssh.port,
+                user: args.ssh.user,
+                privateKey,
+            })),
+        );
+        this.ready = new command.remote.Command(
+            `${name}-ssh-ready`,
+            {
+                connection: this.connection,
+                create: HOST_PROBE,
+            },
+            { parent: this },
+        );
         this.registerOutputs({ ready: this.ready.stdout });
     }
 }

@@ -11,10 +11,16 @@ export type IniDoc = Readonly<Record<string, IniSection>>;
 
 /** Render one value the way oslo.config (and the Folsom-era parsers) read it. */
 export function iniValue(v: IniScalar | readonly IniScalar[]): string {
-    if (Array.isArray(v)) return v.map((x) => iniValue(x as IniScalar)).join(",");
-    if (typeof v === "boolean") return v ? "true" : "false";
+    if (Array.isArray(v)) {
+        return v.map((x) => iniValue(x as IniScalar)).join(",");
+    }
+    if (typeof v === "boolean") {
+        return v ? "true" : "false";
+    }
     const s = String(v);
-    if (/[\r\n]/.test(s)) throw new Error(`INI values cannot contain line breaks: ${JSON.stringify(s.slice(0, 40))}`);
+    if (/[\r\n]/.test(s)) {
+        throw new Error(`INI values cannot contain line breaks: ${JSON.stringify(s.slice(0, 40))}`);
+    }
     return s;
 }
 
@@ -28,8 +34,13 @@ export function sectionOrder(doc: IniDoc): string[] {
 export function compactIni(doc: IniDoc): Record<string, Record<string, IniScalar | readonly IniScalar[]>> {
     const out: Record<string, Record<string, IniScalar | readonly IniScalar[]>> = {};
     for (const name of sectionOrder(doc)) {
-        const entries = Object.entries(doc[name]).filter(([, v]) => v !== undefined && v !== null) as [string, IniScalar | readonly IniScalar[]][];
-        if (entries.length) out[name] = Object.fromEntries(entries);
+        const entries = Object.entries(doc[name]).filter(([, v]) => v !== undefined && v !== null) as [
+            string,
+            IniScalar | readonly IniScalar[],
+        ][];
+        if (entries.length) {
+            out[name] = Object.fromEntries(entries);
+        }
     }
     return out;
 }
@@ -39,9 +50,13 @@ export function renderIni(doc: IniDoc, header: readonly string[] = []): string {
     const lines: string[] = header.map((h) => (h ? `# ${h}` : "#"));
     const compact = compactIni(doc);
     for (const name of Object.keys(compact)) {
-        if (lines.length) lines.push("");
+        if (lines.length) {
+            lines.push("");
+        }
         lines.push(`[${name}]`);
-        for (const [k, v] of Object.entries(compact[name])) lines.push(`${k} = ${iniValue(v)}`);
+        for (const [k, v] of Object.entries(compact[name])) {
+            lines.push(`${k} = ${iniValue(v)}`);
+        }
     }
     return lines.join("\n") + "\n";
 }
@@ -51,9 +66,13 @@ export function renderIni(doc: IniDoc, header: readonly string[] = []): string {
  * sections are appended. Neither input is modified.
  */
 export function mergeIni(base: IniDoc, overrides?: IniDoc): IniDoc {
-    if (!overrides) return base;
+    if (!overrides) {
+        return base;
+    }
     const out: Record<string, Record<string, IniValue>> = {};
-    for (const name of Object.keys(base)) out[name] = { ...base[name] };
+    for (const name of Object.keys(base)) {
+        out[name] = { ...base[name] };
+    }
     for (const [name, section] of Object.entries(overrides)) {
         out[name] = { ...(out[name] ?? {}), ...section };
     }

@@ -9,7 +9,9 @@ import * as path from "path";
 /** Quote a string for bash (single quotes). */
 export function shq(s: string | number): string {
     const v = String(s);
-    if (/^[A-Za-z0-9_@%+=:,./-]+$/.test(v)) return v;
+    if (/^[A-Za-z0-9_@%+=:,./-]+$/.test(v)) {
+        return v;
+    }
     return `'${v.replace(/'/g, `'"'"'`)}'`;
 }
 
@@ -119,9 +121,21 @@ OSLAB_EDIT_PY`);
 }
 
 /** The JSON spec sent on stdin for a file change. */
-export function fileSpec(mode: FileMode, target: FileTarget, payload: { content?: string; set?: Record<string, Record<string, string>>; removeSections?: readonly string[]; block?: string; comment?: string }): string {
+export function fileSpec(
+    mode: FileMode,
+    target: FileTarget,
+    payload: {
+        content?: string;
+        set?: Record<string, Record<string, string>>;
+        removeSections?: readonly string[];
+        block?: string;
+        comment?: string;
+    },
+): string {
     const spec: Record<string, unknown> = {};
-    if (mode === "replace") spec.content = payload.content ?? "";
+    if (mode === "replace") {
+        spec.content = payload.content ?? "";
+    }
     if (mode === "ini") {
         spec.set = payload.set ?? {};
         spec.remove_sections = payload.removeSections ?? [];
@@ -130,8 +144,14 @@ export function fileSpec(mode: FileMode, target: FileTarget, payload: { content?
         spec.block = payload.block ?? "";
         spec.comment = payload.comment ?? "#";
     }
-    if (target.mode) spec.mode = target.mode;
-    if (target.owner) spec.owner = target.owner;
-    if (target.group) spec.group = target.group;
+    if (target.mode) {
+        spec.mode = target.mode;
+    }
+    if (target.owner) {
+        spec.owner = target.owner;
+    }
+    if (target.group) {
+        spec.group = target.group;
+    }
     return JSON.stringify(spec);
 }

@@ -38,8 +38,13 @@ export class SecretsComponent extends pulumi.ComponentResource implements Secret
         this.adminToken = pick("admin-token", given.adminToken);
         this.rabbitPassword = pick("rabbit-password", given.rabbitPassword);
         this.metadataSecret = pick("metadata-secret", given.metadataSecret);
-        this.db = Object.fromEntries(DB_SERVICES.map((s) => [s, pick(`db-${s}`, given.dbPasswords[s])])) as Record<DbService, pulumi.Output<string>>;
-        this.service = Object.fromEntries(SERVICE_USERS.map((s) => [s, pick(`user-${s}`, given.servicePasswords[s])])) as Record<ServiceUser, pulumi.Output<string>>;
+        this.db = Object.fromEntries(DB_SERVICES.map((s) => [s, pick(`db-${s}`, given.dbPasswords[s])])) as Record<
+            DbService,
+            pulumi.Output<string>
+        >;
+        this.service = Object.fromEntries(
+            SERVICE_USERS.map((s) => [s, pick(`user-${s}`, given.servicePasswords[s])]),
+        ) as Record<ServiceUser, pulumi.Output<string>>;
         this.registerOutputs({});
     }
 }

@@ -61,25 +61,34 @@ export function remoteStep(
     args: StepArgs,
     opts: { parent: pulumi.Resource; dependsOn?: StepDeps },
 ): command.remote.Command {
-    return new command.remote.Command(name, {
-        connection: host.connection,
-        create: pulumi.output(args.create).apply(script),
-        delete: args.delete ? script(args.delete) : undefined,
-        stdin: args.stdin,
-        triggers: args.triggers,
-        logging: args.quiet || args.stdin !== undefined ? "stderr" : "stdoutAndStderr",
-    }, {
-        parent: opts.parent,
-        dependsOn: [host.ready, ...(opts.dependsOn ?? [])],
-        // A step that undoes itself on delete must undo the old instance BEFORE the new
-        // one runs: the default create-then-delete order would undo the fresh work.
-        deleteBeforeReplace: args.delete !== undefined && args.triggers !== undefined,
-    });
+    return new command.remote.Command(
+        name,
+        {
+            connection: host.connection,
+            create: pulumi.output(args.create).apply(script),
+            delete: args.delete ? script(args.delete) : undefined,
+            stdin: args.stdin,
+            triggers: args.triggers,
+            logging: args.quiet || args.stdin !== undefined ? "stderr" : "stdoutAndStderr",
+        },
+        {
+            parent: opts.parent,
+            dependsOn: [host.ready, ...(opts.dependsOn ?? [])],
+            // A step that undoes itself on delete must undo the old instance BEFORE the new
+            // one runs: the default create-then-delete order would undo the fresh work.
+            deleteBeforeReplace: args.delete !== undefined && args.triggers !== undefined,
+        },
+    );
 }
 
 export type FileContent =
     | { readonly mode: "replace"; readonly content: pulumi.Input<string> }
-    | { readonly mode: "ini"; readonly doc: pulumi.Input<IniDoc>; readonly removeSections?: readonly string[]; readonly overrides?: IniDoc }
+    | {
+          readonly mode: "ini";
+          readonly doc: pulumi.Input<IniDoc>;
+          readonly removeSections?: readonly string[];
+          readonly overrides?: IniDoc;
+      }
     | { readonly mode: "block"; readonly block: pulumi.Input<string>; readonly comment?: string };
 
 export interface ConfigFile {
@@ -91,10 +100,18 @@ export interface ConfigFile {
 }
 
 /** Render the owned part of a file: the text golden tests compare. */
-export function renderOwned(content: { mode: FileMode; content?: string; doc?: IniDoc; removeSections?: readonly string[]; block?: string }): string {
+export function renderOwned(content: {
+    mode: FileMode;
+    content?: string;
+    doc?: IniDoc;
+    removeSections?: readonly string[];
+    block?: string;
+}): string {
     switch (content.mode) {
-        case "replace": return content.content ?? "";
-        case "block": return content.block ?? "";
+        case "replace":
+            return content.content ?? "";
+        case "block":
+            return content.block ?? "";
         case "ini": {
             const removed = (content.removeSections ?? []).map((s) => `removed section [${s}]`);
             return renderIni(content.doc ?? {}, removed);
@@ -134,13 +151,17 @@ export function configFile(
             rendered: block,
         }));
     }
-    const step = new command.remote.Command(name, {
-        connection: host.connection,
-        create: fileApplyScript(content.mode, target),
-        delete: fileRestoreScript(target),
-        stdin: payload.apply((p) => p.spec),
-        logging: "stderr",
-    }, { parent: opts.parent, dependsOn: [host.ready, ...(opts.dependsOn ?? [])] });
+    const step = new command.remote.Command(
+        name,
+        {
+            connection: host.connection,
+            create: fileApplyScript(content.mode, target),
+            delete: fileRestoreScript(target),
+            stdin: payload.apply((p) => p.spec),
+            logging: "stderr",
+        },
+        { parent: opts.parent, dependsOn: [host.ready, ...(opts.dependsOn ?? [])] },
+    );
     return {
         step,
         hash: payload.apply((p) => sha256(`${target.path}\n${target.mode ?? ""}\n${p.rendered}`)),
@@ -156,11 +177,16 @@ export function restart(
     files: readonly ConfigFile[],
     opts: { parent: pulumi.Resource; dependsOn?: StepDeps; extraTriggers?: pulumi.Input<unknown>[] },
 ): command.remote.Command {
-    return remoteStep(name, host, {
-        create: `oslab_svc restart ${services.map(shq).join(" ")}`,
-        triggers: [...files.map((f) => f.hash), ...(opts.extraTriggers ?? [])],
-    }, {
-        parent: opts.parent,
-        dependsOn: [...files.map((f) => f.step), ...(opts.dependsOn ?? [])],
-    });
+    return remoteStep(
+        name,
+        host,
+        {
+            create: `oslab_svc restart ${services.map(shq).join(" ")}`,
+            triggers: [...files.map((f) => f.hash), ...(opts.extraTriggers ?? [])],
+        },
+        {
+            parent: opts.parent,
+            dependsOn: [...files.map((f) => f.step), ...(opts.dependsOn ?? [])],
+        },
+    );
 }

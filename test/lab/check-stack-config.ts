@@ -25,7 +25,9 @@ function main(file: string): number {
     const raw: Record<string, unknown> = {};
     const secrets = new Set<string>(["sshPrivateKey"]); // lab:up prints how to set it
     for (const [fullKey, value] of Object.entries(doc?.config ?? {})) {
-        if (!fullKey.startsWith(`${NAMESPACE}:`)) continue;
+        if (!fullKey.startsWith(`${NAMESPACE}:`)) {
+            continue;
+        }
         const key = fullKey.slice(NAMESPACE.length + 1);
         if (typeof value === "object" && value !== null && "secure" in value) {
             secrets.add(key);

@@ -11,12 +11,18 @@ class EchoProvider implements pulumi.dynamic.ResourceProvider {
         return { inputs: { value: news.value, secret: news.secret } };
     }
     async diff(_id: string, olds: Record<string, string>, news: Record<string, string>) {
-        return { changes: olds.value !== news.value || olds.secret !== news.secret, replaces: olds.value !== news.value ? ["value"] : [] };
+        return {
+            changes: olds.value !== news.value || olds.secret !== news.secret,
+            replaces: olds.value !== news.value ? ["value"] : [],
+        };
     }
     async create(inputs: Record<string, string>) {
         const crypto = require("crypto");
         const digest: string = crypto.createHash("sha256").update(inputs.value).digest("hex").slice(0, 8);
-        return { id: inputs.value, outs: { value: inputs.value, secret: inputs.secret, digest, constant: MODULE_CONSTANT } };
+        return {
+            id: inputs.value,
+            outs: { value: inputs.value, secret: inputs.secret, digest, constant: MODULE_CONSTANT },
+        };
     }
     async update(_id: string, _olds: Record<string, string>, news: Record<string, string>) {
         return { outs: { value: news.value, secret: news.secret, digest: "updated", constant: MODULE_CONSTANT } };
@@ -29,7 +35,14 @@ class EchoProvider implements pulumi.dynamic.ResourceProvider {
 class Echo extends pulumi.dynamic.Resource {
     declare readonly digest: pulumi.Output<string>;
     constructor(name: string, args: { value: pulumi.Input<string>; secret: pulumi.Input<string> }) {
-        super(new EchoProvider(), name, { digest: undefined, ...args }, { additionalSecretOutputs: ["secret"] }, "test", "Echo");
+        super(
+            new EchoProvider(),
+            name,
+            { digest: undefined, ...args },
+            { additionalSecretOutputs: ["secret"] },
+            "test",
+            "Echo",
+        );
     }
 }
 
@@ -80,11 +93,21 @@ describe("serialization harness", () => {
         const { driver } = await Driver.for(() => new Echo("e2", { value: "abc", secret: pulumi.secret("s") }));
         expect(await driver.up({ value: "abc", secret: "s" })).to.equal("create");
         expect(driver.id).to.equal("abc");
-        expect(driver.outputs).to.deep.equal({ value: "abc", secret: "s", digest: "ba7816bf", constant: "from-module-scope" });
+        expect(driver.outputs).to.deep.equal({
+            value: "abc",
+            secret: "s",
+            digest: "ba7816bf",
+            constant: "from-module-scope",
+        });
         expect(await driver.up({ value: "abc", secret: "s" })).to.equal("same");
         expect(driver.lastOps).to.deep.equal(["check", "diff"]);
         expect(await driver.up({ value: "abc", secret: "t" })).to.equal("update");
-        expect(driver.outputs).to.deep.equal({ value: "abc", secret: "t", digest: "updated", constant: "from-module-scope" });
+        expect(driver.outputs).to.deep.equal({
+            value: "abc",
+            secret: "t",
+            digest: "updated",
+            constant: "from-module-scope",
+        });
         expect(await driver.up({ value: "xyz", secret: "t" })).to.equal("replace");
         expect(driver.lastOps).to.deep.equal(["check", "diff", "create", "delete"]);
         expect(driver.id).to.equal("xyz");
@@ -116,7 +139,11 @@ describe("serialization harness", () => {
     });
 
     it("round-trips property bags like protobuf Structs (undefined is rejected)", () => {
-        expect(structRoundTrip({ a: 1, b: [true, "x"], c: { d: null } })).to.deep.equal({ a: 1, b: [true, "x"], c: { d: null } });
+        expect(structRoundTrip({ a: 1, b: [true, "x"], c: { d: null } })).to.deep.equal({
+            a: 1,
+            b: [true, "x"],
+            c: { d: null },
+        });
         expect(() => structRoundTrip({ a: undefined })).to.throw();
         expect(UNKNOWN).to.equal("04da6b54-80e4-46f7-96ec-b56ff0331ba9");
     });

@@ -47,12 +47,18 @@ export interface Registration {
 
 /** Recursively removes the secret wrappers (as the engine does for acceptSecrets=false). */
 export function unwrapSecrets(v: unknown): unknown {
-    if (Array.isArray(v)) return v.map(unwrapSecrets);
+    if (Array.isArray(v)) {
+        return v.map(unwrapSecrets);
+    }
     if (v && typeof v === "object") {
         const o = v as Props;
-        if (o[SIG_KEY] === SECRET_SIG) return unwrapSecrets(o.value);
+        if (o[SIG_KEY] === SECRET_SIG) {
+            return unwrapSecrets(o.value);
+        }
         const out: Props = {};
-        for (const [k, x] of Object.entries(o)) out[k] = unwrapSecrets(x);
+        for (const [k, x] of Object.entries(o)) {
+            out[k] = unwrapSecrets(x);
+        }
         return out;
     }
     return v;
@@ -74,7 +80,9 @@ export async function register(factory: () => pulumi.Resource): Promise<Registra
     await pulumi.runtime.setMocks(
         {
             newResource: (args: pulumi.runtime.MockResourceArgs) => {
-                if (args.type.startsWith("pulumi-nodejs:dynamic")) captured = { type: args.type, name: args.name, inputs: args.inputs };
+                if (args.type.startsWith("pulumi-nodejs:dynamic")) {
+                    captured = { type: args.type, name: args.name, inputs: args.inputs };
+                }
                 return { id: `${args.name}-id`, state: args.inputs };
             },
             call: () => ({}),
@@ -87,8 +95,13 @@ export async function register(factory: () => pulumi.Resource): Promise<Registra
     let additionalSecretOutputs: string[] = [];
     const monitor = require("@pulumi/pulumi/runtime/settings").getMonitor();
     const origRegister = monitor.registerResource.bind(monitor);
-    monitor.registerResource = (req: { getType(): string; getAdditionalsecretoutputsList(): string[] }, cb: unknown) => {
-        if (req.getType().startsWith("pulumi-nodejs:dynamic")) additionalSecretOutputs = [...req.getAdditionalsecretoutputsList()];
+    monitor.registerResource = (
+        req: { getType(): string; getAdditionalsecretoutputsList(): string[] },
+        cb: unknown,
+    ) => {
+        if (req.getType().startsWith("pulumi-nodejs:dynamic")) {
+            additionalSecretOutputs = [...req.getAdditionalsecretoutputsList()];
+        }
         return origRegister(req, cb);
     };
     let resource: pulumi.Resource;
@@ -112,35 +125,59 @@ export async function register(factory: () => pulumi.Resource): Promise<Registra
                 process.on("unhandledRejection", onRejection);
             }),
             new Promise<never>((_, reject) =>
-                setTimeout(() => reject(new Error("registration did not complete within 15 s (closure serialization failed?)")), 15000).unref(),
+                setTimeout(
+                    () =>
+                        reject(new Error("registration did not complete within 15 s (closure serialization failed?)")),
+                    15000,
+                ).unref(),
             ),
         ]);
     } finally {
-        if (onRejection) process.off("unhandledRejection", onRejection);
+        if (onRejection) {
+            process.off("unhandledRejection", onRejection);
+        }
     }
-    if (failure) throw failure;
-    if (!captured) throw new Error("no dynamic resource was registered");
+    if (failure) {
+        throw failure;
+    }
+    if (!captured) {
+        throw new Error("no dynamic resource was registered");
+    }
     const raw = captured.inputs;
     const providerText = unwrapSecrets(raw[PROVIDER_KEY]);
     if (typeof providerText !== "string" || providerText.length === 0) {
         throw new Error("the registration carried no serialized __provider (closure serialization failed)");
     }
-    const secretInputs = Object.keys(raw).filter((k) => raw[k] && typeof raw[k] === "object" && raw[k][SIG_KEY] === SECRET_SIG);
+    const secretInputs = Object.keys(raw).filter(
+        (k) => raw[k] && typeof raw[k] === "object" && raw[k][SIG_KEY] === SECRET_SIG,
+    );
     const inputs = unwrapSecrets(raw) as Props;
     delete inputs[PROVIDER_KEY];
-    return { type: captured.type, name: captured.name, inputs: structRoundTrip(inputs), secretInputs, providerText, additionalSecretOutputs, resource };
+    return {
+        type: captured.type,
+        name: captured.name,
+        inputs: structRoundTrip(inputs),
+        secretInputs,
+        providerText,
+        additionalSecretOutputs,
+        resource,
+    };
 }
 
 /** Evaluates a serialized provider exactly like the dynamic-provider host does. */
 export function deserializeProvider(providerText: string): pulumi.dynamic.ResourceProvider {
     const requireFromString = require("require-from-string");
     const mod = requireFromString(providerText);
-    if (!mod || typeof mod.handler !== "function") throw new Error("serialized provider has no handler()");
+    if (!mod || typeof mod.handler !== "function") {
+        throw new Error("serialized provider has no handler()");
+    }
     return mod.handler() as pulumi.dynamic.ResourceProvider;
 }
 
 /** Register under mocks and deserialize: the provider as the engine's host would see it. */
-export async function serializedProvider(factory: () => pulumi.Resource): Promise<{ provider: pulumi.dynamic.ResourceProvider; reg: Registration }> {
+export async function serializedProvider(
+    factory: () => pulumi.Resource,
+): Promise<{ provider: pulumi.dynamic.ResourceProvider; reg: Registration }> {
     const reg = await register(factory);
     return { provider: deserializeProvider(reg.providerText), reg };
 }
@@ -169,7 +206,13 @@ export function timingTable(rows: Timing[] = timings): string {
     for (const k of order) {
         const [r, op] = k.split("\u0000");
         const v = groups[k];
-        lines.push([r, op, String(v.length), String(Math.round(v.reduce((a, b) => a + b, 0) / v.length)), String(Math.max(...v))]);
+        lines.push([
+            r,
+            op,
+            String(v.length),
+            String(Math.round(v.reduce((a, b) => a + b, 0) / v.length)),
+            String(Math.max(...v)),
+        ]);
     }
     const w = lines[0].map((_, i) => Math.max(...lines.map((l) => l[i].length)));
     return lines.map((l) => l.map((c, i) => (i >= 2 ? c.padStart(w[i]) : c.padEnd(w[i]))).join("  ")).join("\n");
@@ -218,7 +261,11 @@ export class Driver {
             failed = false;
             return r;
         } finally {
-            timings.push({ resource: this.label, op: failed ? `${op} (failed)` : op, ms: Number((process.hrtime.bigint() - t0) / 1000000n) });
+            timings.push({
+                resource: this.label,
+                op: failed ? `${op} (failed)` : op,
+                ms: Number((process.hrtime.bigint() - t0) / 1000000n),
+            });
             this.lastOps.push(op);
         }
     }
@@ -235,7 +282,9 @@ export class Driver {
             this.provider.check ? this.provider.check(this.bag(olds), this.bag(news)) : { inputs: news },
         );
         if (r.failures && r.failures.length > 0) {
-            const e = new Error(`check failed: ${r.failures.map((f) => `${f.property}: ${f.reason}`).join("; ")}`) as Error & { failures: unknown };
+            const e = new Error(
+                `check failed: ${r.failures.map((f) => `${f.property}: ${f.reason}`).join("; ")}`,
+            ) as Error & { failures: unknown };
             e.failures = r.failures;
             throw e;
         }
@@ -251,7 +300,9 @@ export class Driver {
     }
 
     async diff(news: Props): Promise<DiffOutcome> {
-        if (!this.state || !this.id) throw new Error("diff without state");
+        if (!this.state || !this.id) {
+            throw new Error("diff without state");
+        }
         const id = this.id;
         const state = this.state;
         const r: pulumi.dynamic.DiffResult = await this.timed("diff", async () =>
@@ -262,17 +313,23 @@ export class Driver {
 
     async create(inputs: Props): Promise<void> {
         const r = await this.timed("create", () => this.provider.create(this.bag(inputs)));
-        if (!r.id) throw new Error("create returned no id");
+        if (!r.id) {
+            throw new Error("create returned no id");
+        }
         this.id = r.id;
         this.state = this.bag(r.outs ?? {});
         this.inputs = inputs;
     }
 
     async update(news: Props): Promise<void> {
-        if (!this.state || !this.id) throw new Error("update without state");
+        if (!this.state || !this.id) {
+            throw new Error("update without state");
+        }
         const id = this.id;
         const state = this.state;
-        if (!this.provider.update) throw new Error("provider has no update");
+        if (!this.provider.update) {
+            throw new Error("provider has no update");
+        }
         const update = this.provider.update.bind(this.provider);
         const r = await this.timed("update", () => update(id, state, this.bag(news)));
         this.state = this.bag(r.outs ?? {});
@@ -281,10 +338,14 @@ export class Driver {
 
     /** pulumi refresh: read; a missing id drops the resource from state. Returns the id read. */
     async refresh(): Promise<string | undefined> {
-        if (!this.state || !this.id) throw new Error("refresh without state");
+        if (!this.state || !this.id) {
+            throw new Error("refresh without state");
+        }
         const id = this.id;
         const state = this.state;
-        if (!this.provider.read) throw new Error("provider has no read");
+        if (!this.provider.read) {
+            throw new Error("provider has no read");
+        }
         const read = this.provider.read.bind(this.provider);
         const r = await this.timed("read", () => read(id, state));
         if (!r.id) {
@@ -300,8 +361,12 @@ export class Driver {
 
     /** Deletes with the stored id and outputs (the engine passes outputs, not inputs). */
     async delete(id: string | undefined = this.id, state: Props | undefined = this.state): Promise<void> {
-        if (!id || !state) throw new Error("delete without state");
-        if (!this.provider.delete) throw new Error("provider has no delete");
+        if (!id || !state) {
+            throw new Error("delete without state");
+        }
+        if (!this.provider.delete) {
+            throw new Error("provider has no delete");
+        }
         const del = this.provider.delete.bind(this.provider);
         await this.timed("delete", () => del(id, state));
         if (id === this.id) {
@@ -333,18 +398,24 @@ export class Driver {
             } else {
                 await this.create(checked);
                 const del = this.provider.delete?.bind(this.provider);
-                if (del && oldId && oldState) await this.timed("delete", () => del(oldId, oldState));
+                if (del && oldId && oldState) {
+                    await this.timed("delete", () => del(oldId, oldState));
+                }
             }
             return "replace";
         }
-        if (d.changes === false) return "same";
+        if (d.changes === false) {
+            return "same";
+        }
         await this.update(checked);
         return "update";
     }
 
     /** The current outputs without __provider. */
     get outputs(): Props {
-        if (!this.state) throw new Error("no state");
+        if (!this.state) {
+            throw new Error("no state");
+        }
         return this.strip(this.state);
     }
 }

@@ -4,7 +4,11 @@ import { timings, timingTable } from "./harness";
 
 export const mochaHooks = {
     afterAll(): void {
-        if (timings.length === 0) return;
-        console.log("\nProvider operation timings (through the serialization harness, real SSH):\n" + timingTable() + "\n");
+        if (timings.length === 0) {
+            return;
+        }
+        console.log(
+            "\nProvider operation timings (through the serialization harness, real SSH):\n" + timingTable() + "\n",
+        );
     },
 };

@@ -13,19 +13,27 @@ import type { SshConnection } from "../../providers/ssh";
 /** A minimal admin client talking to the test bed's Keystone directly (this machine). */
 class KeystoneAdmin {
     private token = "";
-    constructor(readonly url: string, private readonly password: string) {}
+    constructor(
+        readonly url: string,
+        private readonly password: string,
+    ) {}
     async login(): Promise<void> {
         const r = await fetch(`${this.url}/auth/tokens`, {
             method: "POST",
             headers: { "Content-Type": "application/json" },
             body: JSON.stringify({
                 auth: {
-                    identity: { methods: ["password"], password: { user: { name: "admin", domain: { name: "Default" }, password: this.password } } },
+                    identity: {
+                        methods: ["password"],
+                        password: { user: { name: "admin", domain: { name: "Default" }, password: this.password } },
+                    },
                     scope: { project: { name: "admin", domain: { name: "Default" } } },
                 },
             }),
         });
-        if (r.status !== 201) throw new Error(`admin login: HTTP ${r.status}`);
+        if (r.status !== 201) {
+            throw new Error(`admin login: HTTP ${r.status}`);
+        }
         this.token = r.headers.get("x-subject-token") ?? "";
     }
     async call(method: string, path: string, body?: unknown): Promise<{ status: number; body: Props }> {
@@ -61,18 +69,33 @@ describe("KeystoneEndpoint (real Keystone v3 over SSH, through the serialization
         connection: conn,
         dialect: "v3",
         authUrl,
-        credentials: { username: "admin", password, projectName: "admin", userDomainName: "Default", projectDomainName: "Default" },
+        credentials: {
+            username: "admin",
+            password,
+            projectName: "admin",
+            userDomainName: "Default",
+            projectDomainName: "Default",
+        },
         region: "RegionOne",
         service: { name: `quantum-${run}`, type, description: "OpenStack Networking service" },
-        urls: { public: "http://192.168.122.111:9696/", internal: "http://192.168.122.111:9696/", admin: "http://192.168.122.111:9696/" },
+        urls: {
+            public: "http://192.168.122.111:9696/",
+            internal: "http://192.168.122.111:9696/",
+            admin: "http://192.168.122.111:9696/",
+        },
         ...over,
     });
     const newDriver = async (a: Props, name = "ks") =>
-        (await Driver.for(() => new KeystoneEndpoint(name, {
-            ...(a as unknown as KeystoneEndpointArgs),
-            connection: pulumi.secret(a.connection as SshConnection),
-            credentials: pulumi.secret(a.credentials),
-        }))).driver;
+        (
+            await Driver.for(
+                () =>
+                    new KeystoneEndpoint(name, {
+                        ...(a as unknown as KeystoneEndpointArgs),
+                        connection: pulumi.secret(a.connection as SshConnection),
+                        credentials: pulumi.secret(a.credentials),
+                    }),
+            )
+        ).driver;
 
     const endpointsOf = async (serviceId: string) =>
         ((await admin.call("GET", `/endpoints?service_id=${serviceId}`)).body.endpoints as Props[])
@@ -81,7 +104,9 @@ describe("KeystoneEndpoint (real Keystone v3 over SSH, through the serialization
 
     before(async function () {
         const env = testbedEnv();
-        if (!env.TESTBED_KEYSTONE_URL) throw new Error("Keystone is not part of the test bed (testbed.d/50-keystone.sh did not run)");
+        if (!env.TESTBED_KEYSTONE_URL) {
+            throw new Error("Keystone is not part of the test bed (testbed.d/50-keystone.sh did not run)");
+        }
         conn = testbedConnection();
         authUrl = env.TESTBED_KEYSTONE_URL;
         password = fs.readFileSync(env.TESTBED_KEYSTONE_ADMIN_PASSWORD_FILE, "utf8").trim();
@@ -92,24 +117,43 @@ describe("KeystoneEndpoint (real Keystone v3 over SSH, through the serialization
     after(async () => {
         // Leave nothing behind, whatever failed: every service of this run's type, this run's region.
         const svcs = (await admin.call("GET", `/services?type=${type}`)).body.services as Props[];
-        for (const s of svcs ?? []) await admin.call("DELETE", `/services/${s.id}`);
+        for (const s of svcs ?? []) {
+            await admin.call("DELETE", `/services/${s.id}`);
+        }
         await admin.call("DELETE", `/regions/oslabtest-${run}`);
     });
 
     it("registers as pulumi-nodejs:dynamic/identity:KeystoneEndpoint with secret connection and credentials", async () => {
-        const { reg } = await Driver.for(() => new KeystoneEndpoint("reg", {
-            ...(args() as unknown as KeystoneEndpointArgs), connection: pulumi.secret(conn), credentials: pulumi.secret(args().credentials),
-        }));
+        const { reg } = await Driver.for(
+            () =>
+                new KeystoneEndpoint("reg", {
+                    ...(args() as unknown as KeystoneEndpointArgs),
+                    connection: pulumi.secret(conn),
+                    credentials: pulumi.secret(args().credentials),
+                }),
+        );
         expect(reg.type).to.equal("pulumi-nodejs:dynamic/identity:KeystoneEndpoint");
         expect(reg.secretInputs.sort()).to.deep.equal(["connection", "credentials"]);
-        expect(Object.keys(reg.inputs).sort()).to.deep.equal(["authUrl", "connection", "credentials", "dialect", "region", "service", "urls"]);
+        expect(Object.keys(reg.inputs).sort()).to.deep.equal([
+            "authUrl",
+            "connection",
+            "credentials",
+            "dialect",
+            "region",
+            "service",
+            "urls",
+        ]);
     });
 
     it("preview: check accepts unknowns, check and diff open no SSH connection", async () => {
         const d = await newDriver(args());
         const counter = countSshConnects();
         try {
-            const failures = await d.checkFailures({ ...args(), urls: { public: UNKNOWN, internal: UNKNOWN, admin: UNKNOWN }, connection: UNKNOWN });
+            const failures = await d.checkFailures({
+                ...args(),
+                urls: { public: UNKNOWN, internal: UNKNOWN, admin: UNKNOWN },
+                connection: UNKNOWN,
+            });
             expect(failures).to.deep.equal([]);
             expect(counter.count()).to.equal(0);
         } finally {
@@ -127,13 +171,37 @@ describe("KeystoneEndpoint (real Keystone v3 over SSH, through the serialization
             expect(d.id).to.equal(`${type}/quantum-${run}/RegionOne`);
             first = d.outputs;
             const svc = (await admin.call("GET", `/services/${first.serviceId}`)).body.service;
-            expect({ name: svc.name, type: svc.type, description: svc.description, enabled: svc.enabled })
-                .to.deep.equal({ name: `quantum-${run}`, type, description: "OpenStack Networking service", enabled: true });
+            expect({
+                name: svc.name,
+                type: svc.type,
+                description: svc.description,
+                enabled: svc.enabled,
+            }).to.deep.equal({
+                name: `quantum-${run}`,
+                type,
+                description: "OpenStack Networking service",
+                enabled: true,
+            });
             const eps = await endpointsOf(first.serviceId);
             expect(eps).to.deep.equal([
-                { id: first.endpointIds.admin, interface: "admin", region: "RegionOne", url: "http://192.168.122.111:9696/" },
-                { id: first.endpointIds.internal, interface: "internal", region: "RegionOne", url: "http://192.168.122.111:9696/" },
-                { id: first.endpointIds.public, interface: "public", region: "RegionOne", url: "http://192.168.122.111:9696/" },
+                {
+                    id: first.endpointIds.admin,
+                    interface: "admin",
+                    region: "RegionOne",
+                    url: "http://192.168.122.111:9696/",
+                },
+                {
+                    id: first.endpointIds.internal,
+                    interface: "internal",
+                    region: "RegionOne",
+                    url: "http://192.168.122.111:9696/",
+                },
+                {
+                    id: first.endpointIds.public,
+                    interface: "public",
+                    region: "RegionOne",
+                    url: "http://192.168.122.111:9696/",
+                },
             ]);
             expect(first.created).to.deep.equal({ service: true, public: true, internal: true, admin: true });
         });
@@ -149,35 +217,59 @@ describe("KeystoneEndpoint (real Keystone v3 over SSH, through the serialization
         });
 
         it("update: a URL change PATCHes the endpoint in place (same IDs)", async () => {
-            const a = args({ urls: { public: "http://198.51.100.11:9696", internal: "http://192.168.122.111:9696/", admin: "http://192.168.122.111:9696/" } });
+            const a = args({
+                urls: {
+                    public: "http://198.51.100.11:9696",
+                    internal: "http://192.168.122.111:9696/",
+                    admin: "http://192.168.122.111:9696/",
+                },
+            });
             expect(await d.up(a)).to.equal("update");
             expect(d.outputs.endpointIds).to.deep.equal(first.endpointIds);
             expect(d.outputs.serviceId).to.equal(first.serviceId);
             const eps = await endpointsOf(first.serviceId);
-            expect(eps.find((e) => e.interface === "public")).to.deep.equal(
-                { id: first.endpointIds.public, interface: "public", region: "RegionOne", url: "http://198.51.100.11:9696" });
+            expect(eps.find((e) => e.interface === "public")).to.deep.equal({
+                id: first.endpointIds.public,
+                interface: "public",
+                region: "RegionOne",
+                url: "http://198.51.100.11:9696",
+            });
         });
 
         it("update: a description change PATCHes the service in place", async () => {
             const a = args({
                 service: { name: `quantum-${run}`, type, description: "Networking (Quantum)" },
-                urls: { public: "http://198.51.100.11:9696", internal: "http://192.168.122.111:9696/", admin: "http://192.168.122.111:9696/" },
+                urls: {
+                    public: "http://198.51.100.11:9696",
+                    internal: "http://192.168.122.111:9696/",
+                    admin: "http://192.168.122.111:9696/",
+                },
             });
             expect(await d.up(a)).to.equal("update");
             expect(d.outputs.serviceId).to.equal(first.serviceId);
-            expect((await admin.call("GET", `/services/${first.serviceId}`)).body.service.description).to.equal("Networking (Quantum)");
+            expect((await admin.call("GET", `/services/${first.serviceId}`)).body.service.description).to.equal(
+                "Networking (Quantum)",
+            );
         });
 
         it("refresh sees drift made behind its back; the next up repairs it", async () => {
-            await admin.call("PATCH", `/endpoints/${first.endpointIds.admin}`, { endpoint: { url: "http://drifted:1/" } });
+            await admin.call("PATCH", `/endpoints/${first.endpointIds.admin}`, {
+                endpoint: { url: "http://drifted:1/" },
+            });
             await d.refresh();
             expect(d.outputs.urls.admin).to.equal("http://drifted:1/");
             const a = args({
                 service: { name: `quantum-${run}`, type, description: "Networking (Quantum)" },
-                urls: { public: "http://198.51.100.11:9696", internal: "http://192.168.122.111:9696/", admin: "http://192.168.122.111:9696/" },
+                urls: {
+                    public: "http://198.51.100.11:9696",
+                    internal: "http://192.168.122.111:9696/",
+                    admin: "http://192.168.122.111:9696/",
+                },
             });
             expect(await d.up(a)).to.equal("update");
-            expect((await admin.call("GET", `/endpoints/${first.endpointIds.admin}`)).body.endpoint.url).to.equal("http://192.168.122.111:9696/");
+            expect((await admin.call("GET", `/endpoints/${first.endpointIds.admin}`)).body.endpoint.url).to.equal(
+                "http://192.168.122.111:9696/",
+            );
         });
 
         let renamed: Props;
@@ -191,10 +283,19 @@ describe("KeystoneEndpoint (real Keystone v3 over SSH, through the serialization
             expect(d.id).to.equal(`${type}/neutron-${run}/RegionOne`);
             expect((await admin.call("GET", `/services/${first.serviceId}`)).status).to.equal(404);
             for (const i of ["public", "internal", "admin"]) {
-                expect((await admin.call("GET", `/endpoints/${first.endpointIds[i]}`)).status, `old ${i} endpoint`).to.equal(404);
+                expect(
+                    (await admin.call("GET", `/endpoints/${first.endpointIds[i]}`)).status,
+                    `old ${i} endpoint`,
+                ).to.equal(404);
             }
-            expect((await admin.call("GET", `/services/${renamed.serviceId}`)).body.service.name).to.equal(`neutron-${run}`);
-            expect((await endpointsOf(renamed.serviceId)).map((e) => e.interface)).to.deep.equal(["admin", "internal", "public"]);
+            expect((await admin.call("GET", `/services/${renamed.serviceId}`)).body.service.name).to.equal(
+                `neutron-${run}`,
+            );
+            expect((await endpointsOf(renamed.serviceId)).map((e) => e.interface)).to.deep.equal([
+                "admin",
+                "internal",
+                "public",
+            ]);
         });
 
         it("delete removes the service and its endpoints", async () => {
@@ -223,20 +324,39 @@ describe("KeystoneEndpoint (real Keystone v3 over SSH, through the serialization
         expect((await admin.call("GET", `/regions/${region}`)).status).to.equal(200);
         expect((await endpointsOf(d.outputs.serviceId)).map((e) => e.region)).to.deep.equal([region, region, region]);
         const b = { ...a, region: "RegionOne" };
-        expect(await d.diff(await d.check(b))).to.deep.equal({ changes: true, replaces: ["region"], deleteBeforeReplace: true });
+        expect(await d.diff(await d.check(b))).to.deep.equal({
+            changes: true,
+            replaces: ["region"],
+            deleteBeforeReplace: true,
+        });
         expect(await d.up(b)).to.equal("replace");
         expect(d.lastOps).to.deep.equal(["check", "diff", "delete", "create"]);
         expect(d.id).to.equal(`${type}/region-${run}/RegionOne`);
-        expect((await endpointsOf(d.outputs.serviceId)).map((e) => e.region)).to.deep.equal(["RegionOne", "RegionOne", "RegionOne"]);
+        expect((await endpointsOf(d.outputs.serviceId)).map((e) => e.region)).to.deep.equal([
+            "RegionOne",
+            "RegionOne",
+            "RegionOne",
+        ]);
         const serviceId = d.outputs.serviceId;
         await d.delete();
         expect((await admin.call("GET", `/services/${serviceId}`)).status).to.equal(404);
     });
 
     it("adopts an existing service and endpoints, and leaves them in place on delete", async () => {
-        const svc = (await admin.call("POST", "/services", { service: { name: `adopt-${run}`, type, description: "pre-existing" } })).body.service;
-        const ep = (await admin.call("POST", "/endpoints", { endpoint: { service_id: svc.id, interface: "public", region_id: "RegionOne", url: "http://a:1/" } })).body.endpoint;
-        const a = args({ service: { name: `adopt-${run}`, type, description: "pre-existing" }, urls: { public: "http://a:1/", internal: "http://a:2/", admin: "http://a:3/" } });
+        const svc = (
+            await admin.call("POST", "/services", {
+                service: { name: `adopt-${run}`, type, description: "pre-existing" },
+            })
+        ).body.service;
+        const ep = (
+            await admin.call("POST", "/endpoints", {
+                endpoint: { service_id: svc.id, interface: "public", region_id: "RegionOne", url: "http://a:1/" },
+            })
+        ).body.endpoint;
+        const a = args({
+            service: { name: `adopt-${run}`, type, description: "pre-existing" },
+            urls: { public: "http://a:1/", internal: "http://a:2/", admin: "http://a:3/" },
+        });
         const d = await newDriver(a, "adopt");
         expect(await d.up(a)).to.equal("create");
         expect(d.outputs.serviceId).to.equal(svc.id);
@@ -253,7 +373,9 @@ describe("KeystoneEndpoint (real Keystone v3 over SSH, through the serialization
         const d = await newDriver(a, "badcreds");
         const err = await expectRejects(d.up(a));
         expect(err.message).to.include(`KeystoneEndpoint ${type}/quantum-${run}/RegionOne`);
-        expect(err.message).to.include("authenticate as admin in project admin (Keystone v3) on root@127.0.0.1:2222 failed");
+        expect(err.message).to.include(
+            "authenticate as admin in project admin (Keystone v3) on root@127.0.0.1:2222 failed",
+        );
         expect(err.message).to.include(`POST ${authUrl}/auth/tokens: HTTP 401`);
         expect(err.message).to.include("credentials rejected");
         expect(err.message).not.to.include("not-the-password-42");
@@ -267,7 +389,9 @@ describe("KeystoneEndpoint (real Keystone v3 over SSH, through the serialization
         const t0 = Date.now();
         const err = await expectRejects(d.up(a));
         expect(Date.now() - t0).to.be.below(20000);
-        expect(err.message).to.match(/^KeystoneEndpoint .*: connect on root@127\.0\.0\.1:1 failed: unreachable after 2 attempt\(s\)/);
+        expect(err.message).to.match(
+            /^KeystoneEndpoint .*: connect on root@127\.0\.0\.1:1 failed: unreachable after 2 attempt\(s\)/,
+        );
         expect(err.message).to.include("ECONNREFUSED");
     });
 
@@ -275,7 +399,9 @@ describe("KeystoneEndpoint (real Keystone v3 over SSH, through the serialization
         const a = args({ authUrl: "http://127.0.0.1:5999/v3" });
         const d = await newDriver(a, "noks");
         const err = await expectRejects(d.up(a));
-        expect(err.message).to.include("authenticate as admin in project admin (Keystone v3) on root@127.0.0.1:2222 failed: POST http://127.0.0.1:5999/v3/auth/tokens: no response");
+        expect(err.message).to.include(
+            "authenticate as admin in project admin (Keystone v3) on root@127.0.0.1:2222 failed: POST http://127.0.0.1:5999/v3/auth/tokens: no response",
+        );
         expect(err.message).not.to.include(password);
     });
 });

@@ -46,7 +46,14 @@ describe("MysqlDatabase (real MariaDB over SSH, serialized provider)", function 
     let host: string;
     let driver: Driver;
     let reg: Registration;
-    const inputs = (over: Props = {}): Props => ({ connection: conn, database: DB1, user: USER1, password: PW1, host, ...over });
+    const inputs = (over: Props = {}): Props => ({
+        connection: conn,
+        database: DB1,
+        user: USER1,
+        password: PW1,
+        host,
+        ...over,
+    });
 
     before(async () => {
         conn = testbedConnection();
@@ -59,22 +66,42 @@ describe("MysqlDatabase (real MariaDB over SSH, serialized provider)", function 
 
     after(() => {
         // Leave nothing behind even when a test failed half-way.
-        for (const db of [DB1, DB2]) rootSql(`DROP DATABASE IF EXISTS \`${db}\``);
-        for (const u of [USER1, USER2]) if (userExists(u)) rootSql(`DROP USER '${u}'@'%'`);
+        for (const db of [DB1, DB2]) {
+            rootSql(`DROP DATABASE IF EXISTS \`${db}\``);
+        }
+        for (const u of [USER1, USER2]) {
+            if (userExists(u)) {
+                rootSql(`DROP USER '${u}'@'%'`);
+            }
+        }
     });
 
     it("registers pulumi-nodejs:dynamic/infra:MysqlDatabase; connection and password secret in, secret outputs declared", () => {
         expect(reg.type).to.equal("pulumi-nodejs:dynamic/infra:MysqlDatabase");
         expect(reg.secretInputs.sort()).to.deep.equal(["connection", "password"]);
         expect(reg.additionalSecretOutputs).to.deep.equal(["connection", "password", "connectionUrl"]);
-        expect(reg.inputs).to.deep.equal({ connection: { ...conn }, database: DB1, user: USER1, password: PW1, host, urlScheme: "mysql" });
+        expect(reg.inputs).to.deep.equal({
+            connection: { ...conn },
+            database: DB1,
+            user: USER1,
+            password: PW1,
+            host,
+            urlScheme: "mysql",
+        });
     });
 
     it("create: database + user granted from '%' (Listing 1); id = database; secret URL output", async () => {
         expect(await driver.up(inputs())).to.equal("create");
         expect(driver.id).to.equal(DB1);
-        expect(driver.outputs).to.deep.equal({ ...inputs(), urlScheme: "mysql", connection: { ...conn }, connectionUrl: `mysql://${USER1}:${PW1}@${host}/${DB1}` });
-        expect(login(USER1, PW1, DB1, "CREATE TABLE t (x INT); INSERT INTO t VALUES (42); SELECT x FROM t;")).to.deep.equal({ ok: true, out: "42" });
+        expect(driver.outputs).to.deep.equal({
+            ...inputs(),
+            urlScheme: "mysql",
+            connection: { ...conn },
+            connectionUrl: `mysql://${USER1}:${PW1}@${host}/${DB1}`,
+        });
+        expect(
+            login(USER1, PW1, DB1, "CREATE TABLE t (x INT); INSERT INTO t VALUES (42); SELECT x FROM t;"),
+        ).to.deep.equal({ ok: true, out: "42" });
     });
 
     it("read (refresh) reports the live database and user unchanged", async () => {
@@ -139,7 +166,12 @@ describe("MysqlDatabase (real MariaDB over SSH, serialized provider)", function 
     it("replace: both names change → create first, then delete the old pair", async () => {
         expect(await driver.up(inputs({ password: PW2, database: DB1, user: USER2 }))).to.equal("replace");
         expect(driver.lastOps).to.deep.equal(["check", "diff", "create", "delete"]);
-        expect([dbExists(DB1), dbExists(DB2), userExists(USER1), userExists(USER2)]).to.deep.equal([true, false, false, true]);
+        expect([dbExists(DB1), dbExists(DB2), userExists(USER1), userExists(USER2)]).to.deep.equal([
+            true,
+            false,
+            false,
+            true,
+        ]);
         expect(login(USER2, PW2, DB1).ok).to.equal(true);
     });
 
@@ -148,18 +180,28 @@ describe("MysqlDatabase (real MariaDB over SSH, serialized provider)", function 
         const state = driver.state;
         // a "service" in an open transaction: its metadata lock would block DROP DATABASE for ever
         const holder = spawn("mariadb", ["-h", "127.0.0.1", "-P", "3306", "-u", USER2, "-N", "-B", DB1], {
-            env: { ...process.env, MYSQL_PWD: PW2 }, stdio: ["pipe", "pipe", "pipe"],
+            env: { ...process.env, MYSQL_PWD: PW2 },
+            stdio: ["pipe", "pipe", "pipe"],
         });
         holder.stdin.end("BEGIN; SELECT COUNT(*) FROM t; SELECT SLEEP(120);\n");
         try {
-            for (let i = 0; i < 50 && rootSql(`SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE USER = '${USER2}' AND INFO LIKE 'SELECT SLEEP%'`) !== "1"; i++) {
+            for (
+                let i = 0;
+                i < 50 &&
+                rootSql(
+                    `SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE USER = '${USER2}' AND INFO LIKE 'SELECT SLEEP%'`,
+                ) !== "1";
+                i++
+            ) {
                 await new Promise((r) => setTimeout(r, 100));
             }
             const t0 = Date.now();
             await driver.delete();
             expect(Date.now() - t0).to.be.below(30000);
         } finally {
-            if (holder.exitCode === null) holder.kill();
+            if (holder.exitCode === null) {
+                holder.kill();
+            }
         }
         expect([dbExists(DB1), userExists(USER2)]).to.deep.equal([false, false]);
         await driver.delete(id, state);
@@ -167,10 +209,22 @@ describe("MysqlDatabase (real MariaDB over SSH, serialized provider)", function 
 
     it("passwords with quotes, backslashes and URL characters are escaped", async () => {
         const tricky = `it's \\ "q" $x %2F @:/ ;--`;
-        const { driver: d } = await Driver.for(() => new MysqlDatabase(`db2-${sfx}`, { connection: conn, database: DB2, user: USER2, password: tricky, host }), "MysqlDatabase");
+        const { driver: d } = await Driver.for(
+            () =>
+                new MysqlDatabase(`db2-${sfx}`, {
+                    connection: conn,
+                    database: DB2,
+                    user: USER2,
+                    password: tricky,
+                    host,
+                }),
+            "MysqlDatabase",
+        );
         expect(await d.up(inputs({ database: DB2, user: USER2, password: tricky }))).to.equal("create");
         expect(login(USER2, tricky, DB2).ok).to.equal(true);
-        expect(d.outputs.connectionUrl).to.equal(`mysql://${USER2}:it%27s%20%5C%20%22q%22%20%24x%20%252F%20%40%3A%2F%20%3B--@${host}/${DB2}`);
+        expect(d.outputs.connectionUrl).to.equal(
+            `mysql://${USER2}:it%27s%20%5C%20%22q%22%20%24x%20%252F%20%40%3A%2F%20%3B--@${host}/${DB2}`,
+        );
         expect(await d.refresh()).to.equal(DB2);
         expect(d.outputs.password).to.equal(tricky);
         await d.delete();
@@ -178,14 +232,22 @@ describe("MysqlDatabase (real MariaDB over SSH, serialized provider)", function 
     });
 
     it("preview: check and diff accept unknowns and open no SSH connection", async () => {
-        const { driver: d } = await Driver.for(() => new MysqlDatabase(`db3-${sfx}`, { connection: conn, database: DB1, user: USER1, password: PW1, host }), "MysqlDatabase");
+        const { driver: d } = await Driver.for(
+            () =>
+                new MysqlDatabase(`db3-${sfx}`, { connection: conn, database: DB1, user: USER1, password: PW1, host }),
+            "MysqlDatabase",
+        );
         const ssh = countSshConnects();
         try {
             const unknownNews = { connection: UNKNOWN, database: DB1, user: USER1, password: UNKNOWN, host: UNKNOWN };
             expect(await d.check(unknownNews, {})).to.deep.equal({ ...unknownNews, urlScheme: "mysql" });
             d.id = DB1;
             d.state = { ...inputs(), urlScheme: "mysql", connectionUrl: "x", __provider: d.providerText };
-            expect(await d.diff({ ...inputs(), urlScheme: "mysql", password: UNKNOWN })).to.deep.equal({ changes: true, replaces: [], deleteBeforeReplace: false });
+            expect(await d.diff({ ...inputs(), urlScheme: "mysql", password: UNKNOWN })).to.deep.equal({
+                changes: true,
+                replaces: [],
+                deleteBeforeReplace: false,
+            });
         } finally {
             ssh.restore();
         }
@@ -195,7 +257,11 @@ describe("MysqlDatabase (real MariaDB over SSH, serialized provider)", function 
     it("wrong SSH key: clear error naming host and step, no secret in the message", async () => {
         const { utils } = require("ssh2");
         const badKey: string = utils.generateKeyPairSync("ed25519").private;
-        const { driver: d } = await Driver.for(() => new MysqlDatabase(`db4-${sfx}`, { connection: conn, database: DB1, user: USER1, password: PW1, host }), "MysqlDatabase");
+        const { driver: d } = await Driver.for(
+            () =>
+                new MysqlDatabase(`db4-${sfx}`, { connection: conn, database: DB1, user: USER1, password: PW1, host }),
+            "MysqlDatabase",
+        );
         const err = await d.up(inputs({ connection: { ...conn, privateKey: badKey } })).then(
             () => undefined,
             (e: Error) => e,
@@ -209,7 +275,11 @@ describe("MysqlDatabase (real MariaDB over SSH, serialized provider)", function 
 
     it("unreachable host: bounded retries, then a clear error", async function () {
         this.timeout(70000);
-        const { driver: d } = await Driver.for(() => new MysqlDatabase(`db5-${sfx}`, { connection: conn, database: DB1, user: USER1, password: PW1, host }), "MysqlDatabase");
+        const { driver: d } = await Driver.for(
+            () =>
+                new MysqlDatabase(`db5-${sfx}`, { connection: conn, database: DB1, user: USER1, password: PW1, host }),
+            "MysqlDatabase",
+        );
         const t0 = Date.now();
         const err = await d.up(inputs({ connection: { ...conn, port: 2223 } })).then(
             () => undefined,
@@ -217,14 +287,20 @@ describe("MysqlDatabase (real MariaDB over SSH, serialized provider)", function 
         );
         const elapsed = Date.now() - t0;
         expect(err?.message).to.match(
-            new RegExp(`^MysqlDatabase ${DB1}: connect on root@127\\.0\\.0\\.1:2223 failed: unreachable after 5 attempt\\(s\\) in \\d+ s \\(attempt 1: ECONNREFUSED connect ECONNREFUSED 127\\.0\\.0\\.1:2223; .*attempt 5: ECONNREFUSED`),
+            new RegExp(
+                `^MysqlDatabase ${DB1}: connect on root@127\\.0\\.0\\.1:2223 failed: unreachable after 5 attempt\\(s\\) in \\d+ s \\(attempt 1: ECONNREFUSED connect ECONNREFUSED 127\\.0\\.0\\.1:2223; .*attempt 5: ECONNREFUSED`,
+            ),
         );
         expect(elapsed).to.be.within(7000, 20000);
     });
 
     it("a failing SQL step (SSH user is not root: mysql -u root is refused) names host, resource and step", async () => {
         const user = testbedEnv().TESTBED_SSH_UNPRIVILEGED_USER;
-        const { driver: d } = await Driver.for(() => new MysqlDatabase(`db6-${sfx}`, { connection: conn, database: DB1, user: USER1, password: PW1, host }), "MysqlDatabase");
+        const { driver: d } = await Driver.for(
+            () =>
+                new MysqlDatabase(`db6-${sfx}`, { connection: conn, database: DB1, user: USER1, password: PW1, host }),
+            "MysqlDatabase",
+        );
         const err = await d.up(inputs({ connection: { ...conn, user } })).then(
             () => undefined,
             (e: Error) => e,

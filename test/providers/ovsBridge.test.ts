@@ -18,10 +18,16 @@ const PEERS = [`tbv${sfx}x`, `tbv${sfx}y`];
 const UNMANAGED = `tbu${sfx}`;
 
 function vsctl(...args: string[]): string {
-    return execFileSync("ovs-vsctl", ["--timeout=10", ...args], { encoding: "utf8", stdio: ["pipe", "pipe", "pipe"] }).trim();
+    return execFileSync("ovs-vsctl", ["--timeout=10", ...args], {
+        encoding: "utf8",
+        stdio: ["pipe", "pipe", "pipe"],
+    }).trim();
 }
 function ports(br: string): string[] {
-    return vsctl("list-ports", br).split("\n").filter((l) => l.length > 0).sort();
+    return vsctl("list-ports", br)
+        .split("\n")
+        .filter((l) => l.length > 0)
+        .sort();
 }
 function exists(br: string): boolean {
     try {
@@ -39,8 +45,15 @@ describe("OvsBridge (real Open vSwitch over SSH, serialized provider)", function
     let conn: SshConnection;
     let driver: Driver;
     let reg: Registration;
-    const inputs = (over: Props = {}): Props => ({ connection: conn, bridge: BR1, ports: [PA], datapathType: "netdev", ...over });
-    const factory = (name: string) => () => new OvsBridge(name, { connection: conn, bridge: BR1, ports: [PA], datapathType: "netdev" });
+    const inputs = (over: Props = {}): Props => ({
+        connection: conn,
+        bridge: BR1,
+        ports: [PA],
+        datapathType: "netdev",
+        ...over,
+    });
+    const factory = (name: string) => () =>
+        new OvsBridge(name, { connection: conn, bridge: BR1, ports: [PA], datapathType: "netdev" });
 
     before(async () => {
         conn = testbedConnection();
@@ -50,8 +63,12 @@ describe("OvsBridge (real Open vSwitch over SSH, serialized provider)", function
     });
 
     after(() => {
-        for (const br of [BR1, BR2]) vsctl("--if-exists", "del-br", br);
-        for (const l of [PA, PB]) execFileSync("ip", ["link", "del", l], { stdio: "ignore" });
+        for (const br of [BR1, BR2]) {
+            vsctl("--if-exists", "del-br", br);
+        }
+        for (const l of [PA, PB]) {
+            execFileSync("ip", ["link", "del", l], { stdio: "ignore" });
+        }
     });
 
     it("registers pulumi-nodejs:dynamic/network:OvsBridge with a secret connection", () => {
@@ -64,7 +81,12 @@ describe("OvsBridge (real Open vSwitch over SSH, serialized provider)", function
     it("create: bridge with netdev datapath and a port; id = bridge name", async () => {
         expect(await driver.up(inputs())).to.equal("create");
         expect(driver.id).to.equal(BR1);
-        expect(driver.outputs).to.deep.equal({ connection: { ...conn }, bridge: BR1, ports: [PA], datapathType: "netdev" });
+        expect(driver.outputs).to.deep.equal({
+            connection: { ...conn },
+            bridge: BR1,
+            ports: [PA],
+            datapathType: "netdev",
+        });
         expect([exists(BR1), datapath(BR1), ports(BR1)]).to.deep.equal([true, "netdev", [PA]]);
     });
 
@@ -155,7 +177,11 @@ describe("OvsBridge (real Open vSwitch over SSH, serialized provider)", function
             d.id = BR1;
             d.state = { ...inputs(), __provider: d.providerText };
             expect(await d.diff(news)).to.deep.equal({ changes: true, replaces: [], deleteBeforeReplace: false });
-            expect(await d.diff({ ...news, bridge: UNKNOWN })).to.deep.equal({ changes: true, replaces: ["bridge"], deleteBeforeReplace: true });
+            expect(await d.diff({ ...news, bridge: UNKNOWN })).to.deep.equal({
+                changes: true,
+                replaces: ["bridge"],
+                deleteBeforeReplace: true,
+            });
         } finally {
             ssh.restore();
         }
@@ -165,7 +191,10 @@ describe("OvsBridge (real Open vSwitch over SSH, serialized provider)", function
     it("check rejects a bad bridge name before anything connects", async () => {
         const { driver: d } = await Driver.for(factory(`br4-${sfx}`), "OvsBridge");
         expect(await d.checkFailures({ ...inputs(), bridge: "br-way-too-long-name" })).to.deep.equal([
-            { property: "bridge", reason: "bridge must be 1-15 characters of [A-Za-z0-9_.-], starting with a letter or digit" },
+            {
+                property: "bridge",
+                reason: "bridge must be 1-15 characters of [A-Za-z0-9_.-], starting with a letter or digit",
+            },
         ]);
     });
 
@@ -192,7 +221,9 @@ describe("OvsBridge (real Open vSwitch over SSH, serialized provider)", function
             (e: Error) => e,
         );
         expect(err?.message).to.match(
-            new RegExp(`^OvsBridge ${BR1}: connect on root@127\\.0\\.0\\.1:2223 failed: unreachable after 3 attempt\\(s\\) in \\d+ s \\(attempt 1: ECONNREFUSED .*; attempt 3: ECONNREFUSED connect ECONNREFUSED 127\\.0\\.0\\.1:2223\\)$`),
+            new RegExp(
+                `^OvsBridge ${BR1}: connect on root@127\\.0\\.0\\.1:2223 failed: unreachable after 3 attempt\\(s\\) in \\d+ s \\(attempt 1: ECONNREFUSED .*; attempt 3: ECONNREFUSED connect ECONNREFUSED 127\\.0\\.0\\.1:2223\\)$`,
+            ),
         );
         expect(Date.now() - t0).to.be.within(1400, 10000);
     });
@@ -204,7 +235,11 @@ describe("OvsBridge (real Open vSwitch over SSH, serialized provider)", function
             () => undefined,
             (e: Error) => e,
         );
-        expect(err?.message).to.match(new RegExp(`^OvsBridge ${BR1}: add bridge and ports on ${user}@127\\.0\\.0\\.1:2222 failed: exit 1: ovs-vsctl: unix:/var/run/openvswitch/db\\.sock: database connection failed \\(Permission denied\\)$`));
+        expect(err?.message).to.match(
+            new RegExp(
+                `^OvsBridge ${BR1}: add bridge and ports on ${user}@127\\.0\\.0\\.1:2222 failed: exit 1: ovs-vsctl: unix:/var/run/openvswitch/db\\.sock: database connection failed \\(Permission denied\\)$`,
+            ),
+        );
         expect(exists(BR1)).to.equal(false);
     });
 });

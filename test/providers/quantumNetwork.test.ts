@@ -14,19 +14,28 @@ import type { SshConnection } from "../../providers/ssh";
 /** Admin access to the test bed's Keystone + neutron directly (this machine). */
 class NetAdmin {
     private token = "";
-    constructor(readonly keystone: string, readonly neutron: string, private readonly password: string) {}
+    constructor(
+        readonly keystone: string,
+        readonly neutron: string,
+        private readonly password: string,
+    ) {}
     async login(): Promise<void> {
         const r = await fetch(`${this.keystone}/auth/tokens`, {
             method: "POST",
             headers: { "Content-Type": "application/json" },
             body: JSON.stringify({
                 auth: {
-                    identity: { methods: ["password"], password: { user: { name: "admin", domain: { name: "Default" }, password: this.password } } },
+                    identity: {
+                        methods: ["password"],
+                        password: { user: { name: "admin", domain: { name: "Default" }, password: this.password } },
+                    },
                     scope: { project: { name: "admin", domain: { name: "Default" } } },
                 },
             }),
         });
-        if (r.status !== 201) throw new Error(`admin login: HTTP ${r.status}`);
+        if (r.status !== 201) {
+            throw new Error(`admin login: HTTP ${r.status}`);
+        }
         this.token = r.headers.get("x-subject-token") ?? "";
     }
     async call(method: string, path: string, body?: unknown): Promise<{ status: number; body: Props }> {
@@ -39,7 +48,9 @@ class NetAdmin {
         return { status: r.status, body: text ? JSON.parse(text) : {} };
     }
     async keystoneGet(path: string): Promise<Props> {
-        return (await fetch(`${this.keystone}${path}`, { headers: { "X-Auth-Token": this.token } })).json() as Promise<Props>;
+        return (
+            await fetch(`${this.keystone}${path}`, { headers: { "X-Auth-Token": this.token } })
+        ).json() as Promise<Props>;
     }
     async status(path: string): Promise<number> {
         return (await this.call("GET", path)).status;
@@ -69,23 +80,44 @@ describe("QuantumNetwork (real neutron-server over SSH, Keystone v3 token, throu
     const names = { tenant: `private-${run}`, ext: `ext_net-${run}`, router: `provider-router-${run}` };
     const args = (over: Partial<Props> = {}): Props => ({
         connection: conn,
-        auth: { dialect: "v3", authUrl, username: "admin", password, projectName: "admin", userDomainName: "Default", projectDomainName: "Default" },
+        auth: {
+            dialect: "v3",
+            authUrl,
+            username: "admin",
+            password,
+            projectName: "admin",
+            userDomainName: "Default",
+            projectDomainName: "Default",
+        },
         networkUrl,
-        tenantNetwork: { name: names.tenant, cidr: "198.51.100.192/27", gateway: "198.51.100.193", dnsNameservers: ["8.8.8.8"] },
+        tenantNetwork: {
+            name: names.tenant,
+            cidr: "198.51.100.192/27",
+            gateway: "198.51.100.193",
+            dnsNameservers: ["8.8.8.8"],
+        },
         externalNetwork: {
-            name: names.ext, cidr: "198.51.100.128/26", gateway: "198.51.100.129",
+            name: names.ext,
+            cidr: "198.51.100.128/26",
+            gateway: "198.51.100.129",
             allocationPool: { start: "198.51.100.150", end: "198.51.100.180" },
-            providerNetworkType: "flat", physicalNetwork: "external",
+            providerNetworkType: "flat",
+            physicalNetwork: "external",
         },
         routerName: names.router,
         ...over,
     });
     const newDriver = async (a: Props, name = "net") =>
-        (await Driver.for(() => new QuantumNetwork(name, {
-            ...(a as unknown as QuantumNetworkArgs),
-            connection: pulumi.secret(a.connection as SshConnection),
-            auth: pulumi.secret(a.auth),
-        }))).driver;
+        (
+            await Driver.for(
+                () =>
+                    new QuantumNetwork(name, {
+                        ...(a as unknown as QuantumNetworkArgs),
+                        connection: pulumi.secret(a.connection as SshConnection),
+                        auth: pulumi.secret(a.auth),
+                    }),
+            )
+        ).driver;
 
     /** The objects as the API reports them, for the IDs in `o`. */
     async function live(o: Props) {
@@ -98,21 +130,29 @@ describe("QuantumNetwork (real neutron-server over SSH, Keystone v3 token, throu
     }
 
     async function cleanup(): Promise<void> {
-        for (const r of ((await api.call("GET", `/routers`)).body.routers as Props[]).filter((x) => String(x.name).endsWith(run))) {
+        for (const r of ((await api.call("GET", `/routers`)).body.routers as Props[]).filter((x) =>
+            String(x.name).endsWith(run),
+        )) {
             await api.call("PUT", `/routers/${r.id}`, { router: { external_gateway_info: {} } });
-            for (const p of ((await api.call("GET", `/ports?device_id=${r.id}`)).body.ports as Props[])) {
-                for (const f of p.fixed_ips) await api.call("PUT", `/routers/${r.id}/remove_router_interface`, { subnet_id: f.subnet_id });
+            for (const p of (await api.call("GET", `/ports?device_id=${r.id}`)).body.ports as Props[]) {
+                for (const f of p.fixed_ips) {
+                    await api.call("PUT", `/routers/${r.id}/remove_router_interface`, { subnet_id: f.subnet_id });
+                }
             }
             await api.call("DELETE", `/routers/${r.id}`);
         }
-        for (const n of ((await api.call("GET", `/networks`)).body.networks as Props[]).filter((x) => String(x.name).endsWith(run))) {
+        for (const n of ((await api.call("GET", `/networks`)).body.networks as Props[]).filter((x) =>
+            String(x.name).endsWith(run),
+        )) {
             await api.call("DELETE", `/networks/${n.id}`);
         }
     }
 
     before(async function () {
         const env = testbedEnv();
-        if (!env.TESTBED_NEUTRON_URL) throw new Error("neutron-server is not part of the test bed (testbed.d/60-neutron.sh did not run)");
+        if (!env.TESTBED_NEUTRON_URL) {
+            throw new Error("neutron-server is not part of the test bed (testbed.d/60-neutron.sh did not run)");
+        }
         conn = testbedConnection();
         authUrl = env.TESTBED_KEYSTONE_URL;
         networkUrl = env.TESTBED_NEUTRON_URL;
@@ -127,13 +167,23 @@ describe("QuantumNetwork (real neutron-server over SSH, Keystone v3 token, throu
         const counter = countSshConnects();
         try {
             const a = args();
-            const failures = await d.checkFailures({ ...a, connection: UNKNOWN, externalNetwork: { ...a.externalNetwork, cidr: UNKNOWN, gateway: UNKNOWN } });
+            const failures = await d.checkFailures({
+                ...a,
+                connection: UNKNOWN,
+                externalNetwork: { ...a.externalNetwork, cidr: UNKNOWN, gateway: UNKNOWN },
+            });
             expect(failures).to.deep.equal([]);
             expect(counter.count()).to.equal(0);
         } finally {
             counter.restore();
         }
-        const { reg } = await Driver.for(() => new QuantumNetwork("reg", { ...(args() as unknown as QuantumNetworkArgs), auth: pulumi.secret(args().auth) }));
+        const { reg } = await Driver.for(
+            () =>
+                new QuantumNetwork("reg", {
+                    ...(args() as unknown as QuantumNetworkArgs),
+                    auth: pulumi.secret(args().auth),
+                }),
+        );
         expect(reg.type).to.equal("pulumi-nodejs:dynamic/network:QuantumNetwork");
         expect(reg.secretInputs).to.deep.equal(["auth"]);
     });
@@ -150,12 +200,25 @@ describe("QuantumNetwork (real neutron-server over SSH, Keystone v3 token, throu
             const l = await live(first);
             expect(l.router.name).to.equal(names.router);
             expect(l.router.external_gateway_info.network_id).to.equal(first.externalNetworkId);
-            expect(l.ext).to.include({ name: names.ext, "router:external": true, "provider:network_type": "flat", "provider:physical_network": "external" });
+            expect(l.ext).to.include({
+                name: names.ext,
+                "router:external": true,
+                "provider:network_type": "flat",
+                "provider:physical_network": "external",
+            });
             expect(l.extSub).to.deep.include({
-                network_id: first.externalNetworkId, cidr: "198.51.100.128/26", gateway_ip: "198.51.100.129", enable_dhcp: false,
+                network_id: first.externalNetworkId,
+                cidr: "198.51.100.128/26",
+                gateway_ip: "198.51.100.129",
+                enable_dhcp: false,
                 allocation_pools: [{ start: "198.51.100.150", end: "198.51.100.180" }],
             });
-            expect(l.tenSub).to.deep.include({ network_id: first.tenantNetworkId, cidr: "198.51.100.192/27", gateway_ip: "198.51.100.193", dns_nameservers: ["8.8.8.8"] });
+            expect(l.tenSub).to.deep.include({
+                network_id: first.tenantNetworkId,
+                cidr: "198.51.100.192/27",
+                gateway_ip: "198.51.100.193",
+                dns_nameservers: ["8.8.8.8"],
+            });
             const gw = l.ports.find((p) => p.device_owner === "network:router_gateway");
             const iface = l.ports.find((p) => p.device_owner === "network:router_interface");
             expect(gw?.fixed_ips.map((f: Props) => f.ip_address)).to.deep.equal([first.gatewayIp]);
@@ -175,12 +238,26 @@ describe("QuantumNetwork (real neutron-server over SSH, Keystone v3 token, throu
 
         it("update: allocation pool and DNS servers change in place (PUT, same subnet IDs)", async () => {
             const a = args();
-            a.externalNetwork = { ...a.externalNetwork, allocationPool: { start: "198.51.100.140", end: "198.51.100.185" } };
+            a.externalNetwork = {
+                ...a.externalNetwork,
+                allocationPool: { start: "198.51.100.140", end: "198.51.100.185" },
+            };
             a.tenantNetwork = { ...a.tenantNetwork, dnsNameservers: ["198.51.100.53", "8.8.4.4"] };
-            expect(await d.diff(await d.check(a))).to.deep.equal({ changes: true, replaces: [], deleteBeforeReplace: false });
+            expect(await d.diff(await d.check(a))).to.deep.equal({
+                changes: true,
+                replaces: [],
+                deleteBeforeReplace: false,
+            });
             expect(await d.up(a)).to.equal("update");
             const o = d.outputs;
-            for (const k of ["routerId", "externalNetworkId", "tenantNetworkId", "tenantSubnetId", "externalSubnetId", "gatewayIp"]) {
+            for (const k of [
+                "routerId",
+                "externalNetworkId",
+                "tenantNetworkId",
+                "tenantSubnetId",
+                "externalSubnetId",
+                "gatewayIp",
+            ]) {
                 expect(o[k], k).to.equal(first[k]);
             }
             const l = await live(o);
@@ -190,8 +267,16 @@ describe("QuantumNetwork (real neutron-server over SSH, Keystone v3 token, throu
 
         it("update: a tenant CIDR change replaces only the tenant subnet (interface moves, router stays)", async () => {
             const a = args();
-            a.externalNetwork = { ...a.externalNetwork, allocationPool: { start: "198.51.100.140", end: "198.51.100.185" } };
-            a.tenantNetwork = { ...a.tenantNetwork, cidr: "198.51.100.224/28", gateway: "198.51.100.225", dnsNameservers: ["198.51.100.53", "8.8.4.4"] };
+            a.externalNetwork = {
+                ...a.externalNetwork,
+                allocationPool: { start: "198.51.100.140", end: "198.51.100.185" },
+            };
+            a.tenantNetwork = {
+                ...a.tenantNetwork,
+                cidr: "198.51.100.224/28",
+                gateway: "198.51.100.225",
+                dnsNameservers: ["198.51.100.53", "8.8.4.4"],
+            };
             expect(await d.up(a)).to.equal("update");
             const o = d.outputs;
             expect(o.routerId).to.equal(first.routerId);
@@ -201,7 +286,9 @@ describe("QuantumNetwork (real neutron-server over SSH, Keystone v3 token, throu
             const l = await live(o);
             expect(l.tenSub).to.deep.include({ cidr: "198.51.100.224/28", gateway_ip: "198.51.100.225" });
             const iface = l.ports.filter((p) => p.device_owner === "network:router_interface");
-            expect(iface.map((p) => p.fixed_ips)).to.deep.equal([[{ subnet_id: o.tenantSubnetId, ip_address: "198.51.100.225" }]]);
+            expect(iface.map((p) => p.fixed_ips)).to.deep.equal([
+                [{ subnet_id: o.tenantSubnetId, ip_address: "198.51.100.225" }],
+            ]);
         });
 
         it("refresh reports a router interface removed behind its back; the next up re-attaches it", async () => {
@@ -210,8 +297,16 @@ describe("QuantumNetwork (real neutron-server over SSH, Keystone v3 token, throu
             await d.refresh();
             expect(d.outputs.tenantSubnetId).to.equal("");
             const a = args();
-            a.externalNetwork = { ...a.externalNetwork, allocationPool: { start: "198.51.100.140", end: "198.51.100.185" } };
-            a.tenantNetwork = { ...a.tenantNetwork, cidr: "198.51.100.224/28", gateway: "198.51.100.225", dnsNameservers: ["198.51.100.53", "8.8.4.4"] };
+            a.externalNetwork = {
+                ...a.externalNetwork,
+                allocationPool: { start: "198.51.100.140", end: "198.51.100.185" },
+            };
+            a.tenantNetwork = {
+                ...a.tenantNetwork,
+                cidr: "198.51.100.224/28",
+                gateway: "198.51.100.225",
+                dnsNameservers: ["198.51.100.53", "8.8.4.4"],
+            };
             expect(await d.up(a)).to.equal("update");
             expect(d.outputs.tenantSubnetId).to.equal(o.tenantSubnetId);
             const l = await live(d.outputs);
@@ -221,7 +316,11 @@ describe("QuantumNetwork (real neutron-server over SSH, Keystone v3 token, throu
         let renamed: Props;
         it("replace: renaming the router deletes everything first, then builds the new set", async () => {
             const a = args({ routerName: `r2-${run}` });
-            expect(await d.diff(await d.check(a))).to.deep.equal({ changes: true, replaces: ["routerName"], deleteBeforeReplace: true });
+            expect(await d.diff(await d.check(a))).to.deep.equal({
+                changes: true,
+                replaces: ["routerName"],
+                deleteBeforeReplace: true,
+            });
             const old = d.outputs;
             expect(await d.up(a)).to.equal("replace");
             expect(d.lastOps).to.deep.equal(["check", "diff", "delete", "create"]);
@@ -238,7 +337,12 @@ describe("QuantumNetwork (real neutron-server over SSH, Keystone v3 token, throu
         it("update: an external CIDR change replaces the external subnet and re-sets the gateway", async () => {
             const a = args({
                 routerName: `r2-${run}`,
-                externalNetwork: { ...args().externalNetwork, cidr: "198.51.100.128/27", gateway: "198.51.100.129", allocationPool: { start: "198.51.100.140", end: "198.51.100.150" } },
+                externalNetwork: {
+                    ...args().externalNetwork,
+                    cidr: "198.51.100.128/27",
+                    gateway: "198.51.100.129",
+                    allocationPool: { start: "198.51.100.140", end: "198.51.100.150" },
+                },
             });
             expect(await d.up(a)).to.equal("update");
             const o = d.outputs;
@@ -248,7 +352,9 @@ describe("QuantumNetwork (real neutron-server over SSH, Keystone v3 token, throu
             expect(ipNum(o.gatewayIp)).to.be.within(ipNum("198.51.100.140"), ipNum("198.51.100.150"));
             const l = await live(o);
             expect(l.extSub.cidr).to.equal("198.51.100.128/27");
-            expect(l.ports.find((p) => p.device_owner === "network:router_gateway")?.fixed_ips[0].ip_address).to.equal(o.gatewayIp);
+            expect(l.ports.find((p) => p.device_owner === "network:router_gateway")?.fixed_ips[0].ip_address).to.equal(
+                o.gatewayIp,
+            );
             renamed = o;
         });
 
@@ -270,7 +376,16 @@ describe("QuantumNetwork (real neutron-server over SSH, Keystone v3 token, throu
 
     it("a re-run after a partial failure adopts what exists (find-or-create by name)", async () => {
         // What a run that died after its first two steps leaves behind.
-        const ext = (await api.call("POST", "/networks", { network: { name: names.ext, "router:external": true, "provider:network_type": "flat", "provider:physical_network": "external" } })).body.network;
+        const ext = (
+            await api.call("POST", "/networks", {
+                network: {
+                    name: names.ext,
+                    "router:external": true,
+                    "provider:network_type": "flat",
+                    "provider:physical_network": "external",
+                },
+            })
+        ).body.network;
         const router = (await api.call("POST", "/routers", { router: { name: names.router } })).body.router;
         const d = await newDriver(args(), "adopt");
         expect(await d.up(args())).to.equal("create");
@@ -289,7 +404,11 @@ describe("QuantumNetwork (real neutron-server over SSH, Keystone v3 token, throu
         expect(await d.up(a)).to.equal("create");
         const l = await live(d.outputs);
         const tenantNet = (await api.call("GET", `/networks/${d.outputs.tenantNetworkId}`)).body.network;
-        expect([tenantNet.tenant_id, l.tenSub.tenant_id, l.router.tenant_id]).to.deep.equal([service, service, service]);
+        expect([tenantNet.tenant_id, l.tenSub.tenant_id, l.router.tenant_id]).to.deep.equal([
+            service,
+            service,
+            service,
+        ]);
         expect(l.ext.tenant_id).not.to.equal(service);
         const routerId = d.outputs.routerId;
         await d.delete();
@@ -301,7 +420,9 @@ describe("QuantumNetwork (real neutron-server over SSH, Keystone v3 token, throu
         const d = await newDriver(a, "badcreds");
         const err = await expectRejects(d.up(a));
         expect(err.message).to.include(`QuantumNetwork ${names.tenant}/${names.router}/${names.ext}`);
-        expect(err.message).to.include(`authenticate as admin in project admin (Keystone v3) on root@127.0.0.1:2222 failed: POST ${authUrl}/auth/tokens: HTTP 401`);
+        expect(err.message).to.include(
+            `authenticate as admin in project admin (Keystone v3) on root@127.0.0.1:2222 failed: POST ${authUrl}/auth/tokens: HTTP 401`,
+        );
         expect(err.message).to.include("credentials rejected");
         expect(err.message).not.to.include("wrong-password-77");
         expect(err.message).not.to.include(password);
@@ -313,7 +434,9 @@ describe("QuantumNetwork (real neutron-server over SSH, Keystone v3 token, throu
         const a = args({ externalNetwork: { ...args().externalNetwork, physicalNetwork: "nosuch" } });
         const d = await newDriver(a, "apierr");
         const err = await expectRejects(d.up(a));
-        expect(err.message).to.include(`create external network ${names.ext} on root@127.0.0.1:2222 failed: POST ${networkUrl}/v2.0/networks: HTTP 400`);
+        expect(err.message).to.include(
+            `create external network ${names.ext} on root@127.0.0.1:2222 failed: POST ${networkUrl}/v2.0/networks: HTTP 400`,
+        );
         expect(err.message).to.match(/InvalidInput: .*nosuch/);
         expect(err.message).not.to.include(password);
     });
@@ -323,9 +446,13 @@ describe("QuantumNetwork (real neutron-server over SSH, Keystone v3 token, throu
         const t0 = Date.now();
         const e1 = await expectRejects((await newDriver(a, "nossh")).up(a));
         expect(Date.now() - t0).to.be.below(20000);
-        expect(e1.message).to.match(/^QuantumNetwork .*: connect on root@127\.0\.0\.1:1 failed: unreachable after 2 attempt\(s\)/);
+        expect(e1.message).to.match(
+            /^QuantumNetwork .*: connect on root@127\.0\.0\.1:1 failed: unreachable after 2 attempt\(s\)/,
+        );
         const b = args({ networkUrl: "http://127.0.0.1:9699" });
         const e2 = await expectRejects((await newDriver(b, "noneutron")).up(b));
-        expect(e2.message).to.include(`find external network ${names.ext} on root@127.0.0.1:2222 failed: GET http://127.0.0.1:9699/v2.0/networks?name=${encodeURIComponent(names.ext)}: no response`);
+        expect(e2.message).to.include(
+            `find external network ${names.ext} on root@127.0.0.1:2222 failed: GET http://127.0.0.1:9699/v2.0/networks?name=${encodeURIComponent(names.ext)}: no response`,
+        );
     });
 });

@@ -33,7 +33,15 @@ describe("ssh executor (real sshd)", () => {
                     return;
                 }
                 res.writeHead(201, { "Content-Type": "application/json", "X-Reply": "yes" });
-                res.end(JSON.stringify({ method: req.method, url: req.url, xTest: req.headers["x-test"], contentType: req.headers["content-type"] ?? null, body: Buffer.concat(chunks).toString() }));
+                res.end(
+                    JSON.stringify({
+                        method: req.method,
+                        url: req.url,
+                        xTest: req.headers["x-test"],
+                        contentType: req.headers["content-type"] ?? null,
+                        body: Buffer.concat(chunks).toString(),
+                    }),
+                );
             });
         });
         await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
@@ -43,7 +51,10 @@ describe("ssh executor (real sshd)", () => {
 
     it("exec: stdout, stderr and exit code; stdin reaches the script but not its argv; bash runs it", async () => {
         const r = await withSsh(conn, "Test exec", (s) =>
-            s.exec('echo "out:$BASH_VERSION" | cut -c1-8; echo err >&2; tr "\\0" " " </proc/$$/cmdline >&2; read -r line; echo "got:$line"; exit 7', { stdin: "s3cret-value\n" }),
+            s.exec(
+                'echo "out:$BASH_VERSION" | cut -c1-8; echo err >&2; tr "\\0" " " </proc/$$/cmdline >&2; read -r line; echo "got:$line"; exit 7',
+                { stdin: "s3cret-value\n" },
+            ),
         );
         expect(r.code).to.equal(7);
         expect(r.stdout).to.equal("out:5.2.\ngot:s3cret-value\n");
@@ -69,28 +80,48 @@ describe("ssh executor (real sshd)", () => {
 
     it("http: JSON request and response through the tunnel", async () => {
         const r = await withSsh(conn, "Test http", (s) =>
-            s.http({ host: "127.0.0.1", port }, { method: "POST", path: "/v3/things?x=1", headers: { "X-Test": "t1" }, body: { a: [1, "b"] } }),
+            s.http(
+                { host: "127.0.0.1", port },
+                { method: "POST", path: "/v3/things?x=1", headers: { "X-Test": "t1" }, body: { a: [1, "b"] } },
+            ),
         );
         expect(r.status).to.equal(201);
         expect(r.headers["x-reply"]).to.equal("yes");
-        expect(r.body).to.deep.equal({ method: "POST", url: "/v3/things?x=1", xTest: "t1", contentType: "application/json", body: '{"a":[1,"b"]}' });
+        expect(r.body).to.deep.equal({
+            method: "POST",
+            url: "/v3/things?x=1",
+            xTest: "t1",
+            contentType: "application/json",
+            body: '{"a":[1,"b"]}',
+        });
         expect(JSON.parse(r.text)).to.deep.equal(r.body);
     });
 
     it("http: non-JSON body comes back as text", async () => {
-        const r = await withSsh(conn, "Test http", (s) => s.http({ host: "127.0.0.1", port }, { method: "GET", path: "/text" }));
+        const r = await withSsh(conn, "Test http", (s) =>
+            s.http({ host: "127.0.0.1", port }, { method: "GET", path: "/text" }),
+        );
         expect([r.status, r.body, r.text]).to.deep.equal([200, "plain text", "plain text"]);
     });
 
     it("http: a closed target port is an error naming the request and the SSH host", async () => {
-        const e = await failure(withSsh(conn, "Test http", (s) => s.http({ host: "127.0.0.1", port: 1 }, { method: "GET", path: "/v3?token=abc" })));
-        expect(e.message).to.match(/^Test http: HTTP GET http:\/\/127\.0\.0\.1:1\/v3 on root@127\.0\.0\.1:2222 failed: tunnel to 127\.0\.0\.1:1 refused: \(SSH\) Channel open failure: /);
+        const e = await failure(
+            withSsh(conn, "Test http", (s) =>
+                s.http({ host: "127.0.0.1", port: 1 }, { method: "GET", path: "/v3?token=abc" }),
+            ),
+        );
+        expect(e.message).to.match(
+            /^Test http: HTTP GET http:\/\/127\.0\.0\.1:1\/v3 on root@127\.0\.0\.1:2222 failed: tunnel to 127\.0\.0\.1:1 refused: \(SSH\) Channel open failure: /,
+        );
     });
 
     it("run: a failing step names host, resource and step; secrets and SQL literals are redacted", async () => {
         const e = await failure(
             withSsh(conn, "MysqlDatabase x", (s) =>
-                s.run("create user", "set -euo pipefail\nmysql -u root", { stdin: "GRANT ALL ON `x`.* TO 'u'@'%' IDENTIFIED BY 'SeCrEt-123' garbage;\n", secrets: ["SeCrEt-123"] }),
+                s.run("create user", "set -euo pipefail\nmysql -u root", {
+                    stdin: "GRANT ALL ON `x`.* TO 'u'@'%' IDENTIFIED BY 'SeCrEt-123' garbage;\n",
+                    secrets: ["SeCrEt-123"],
+                }),
             ),
         );
         // The mysql client echoes the failing statement: the literal and the secret are redacted.
@@ -98,7 +129,11 @@ describe("ssh executor (real sshd)", () => {
             "MysqlDatabase x: create user on root@127.0.0.1:2222 failed: exit 1: --------------\nGRANT ALL ON `x`.* TO 'u'@'%' IDENTIFIED BY '[secret]' garbage\n--------------\n\nERROR 1064 (42000) at line 1: You have an error in your SQL syntax; check the manual that corresponds to your MariaDB server version for the right syntax to use near 'garbage' at line 1",
         );
         expect(e.message).not.to.include("SeCrEt-123");
-        const e2 = await failure(withSsh(conn, "Thing y", (s) => s.run("echo secret", "echo \"token=$(cat)\" >&2; exit 3", { stdin: "tok-abcdef-123" })));
+        const e2 = await failure(
+            withSsh(conn, "Thing y", (s) =>
+                s.run("echo secret", 'echo "token=$(cat)" >&2; exit 3', { stdin: "tok-abcdef-123" }),
+            ),
+        );
         expect(e2.message).to.equal("Thing y: echo secret on root@127.0.0.1:2222 failed: exit 3: token=[secret]");
     });
 
@@ -110,10 +145,14 @@ describe("ssh executor (real sshd)", () => {
     });
 
     it("errors thrown by the operation get context", async () => {
-        const e = await failure(withSsh(conn, "Test op", async () => {
-            throw new Error("parse failed near 'IDENTIFIED BY 'x''");
-        }));
-        expect(e.message).to.equal("Test op: operation on root@127.0.0.1:2222 failed: parse failed near 'IDENTIFIED BY '[secret]''");
+        const e = await failure(
+            withSsh(conn, "Test op", async () => {
+                throw new Error("parse failed near 'IDENTIFIED BY 'x''");
+            }),
+        );
+        expect(e.message).to.equal(
+            "Test op: operation on root@127.0.0.1:2222 failed: parse failed near 'IDENTIFIED BY '[secret]''",
+        );
     });
 
     it("wrong key: no retry, clear message without the key", async () => {
@@ -126,14 +165,18 @@ describe("ssh executor (real sshd)", () => {
         } finally {
             ssh.restore();
         }
-        expect(e.message).to.equal("Test auth: connect (authentication) on root@127.0.0.1:2222 failed: All configured authentication methods failed: the SSH server rejected the private key for user root");
+        expect(e.message).to.equal(
+            "Test auth: connect (authentication) on root@127.0.0.1:2222 failed: All configured authentication methods failed: the SSH server rejected the private key for user root",
+        );
         expect(ssh.count()).to.equal(1);
     });
 
     it("unparsable key: clear message without the key", async () => {
         const junk = "-----BEGIN OPENSSH PRIVATE KEY-----\nnot-a-key-at-all\n-----END OPENSSH PRIVATE KEY-----\n";
         const e = await failure(withSsh({ ...conn, privateKey: junk }, "Test key", async () => 1));
-        expect(e.message).to.match(/^Test key: connect \(authentication\) on root@127\.0\.0\.1:2222 failed: invalid private key \(Cannot parse privateKey: .*\): the SSH server rejected the private key for user root$/);
+        expect(e.message).to.match(
+            /^Test key: connect \(authentication\) on root@127\.0\.0\.1:2222 failed: invalid private key \(Cannot parse privateKey: .*\): the SSH server rejected the private key for user root$/,
+        );
         expect(e.message).not.to.include("not-a-key-at-all");
     });
 

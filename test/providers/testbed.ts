@@ -10,11 +10,15 @@ export const TB_STATE = process.env.TB_STATE ?? "/var/tmp/oslab-testbed";
 /** KEY=VALUE settings written by testbed.sh and its components. Throws if the test bed is down. */
 export function testbedEnv(): Record<string, string> {
     const f = path.join(TB_STATE, "env");
-    if (!fs.existsSync(f)) throw new Error(`test bed is not up (${f} missing): run 'bash test/providers/testbed.sh up' as root`);
+    if (!fs.existsSync(f)) {
+        throw new Error(`test bed is not up (${f} missing): run 'bash test/providers/testbed.sh up' as root`);
+    }
     const env: Record<string, string> = {};
     for (const line of fs.readFileSync(f, "utf8").split("\n")) {
         const i = line.indexOf("=");
-        if (i > 0) env[line.slice(0, i)] = line.slice(i + 1);
+        if (i > 0) {
+            env[line.slice(0, i)] = line.slice(i + 1);
+        }
     }
     return env;
 }
@@ -36,7 +40,11 @@ export function local(cmd: string, args: string[], input?: string): string {
 }
 
 /** Like local(), but returns { code, stdout, stderr } instead of throwing. */
-export function localTry(cmd: string, args: string[], input?: string): { code: number; stdout: string; stderr: string } {
+export function localTry(
+    cmd: string,
+    args: string[],
+    input?: string,
+): { code: number; stdout: string; stderr: string } {
     try {
         return { code: 0, stdout: local(cmd, args, input), stderr: "" };
     } catch (e) {

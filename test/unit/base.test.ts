@@ -10,11 +10,21 @@ import { Registered, TEST_SECRETS, devConfig, find, run, unwrap } from "./harnes
 const CMD = "command:remote:Command";
 
 function baseChildren(host: string): string[] {
-    return [`${host}-base-apt-keyring`, `${host}-base-apt-source`, `${host}-base-ntp`, `${host}-base-sysctl`, `${host}-base-sysctl-apply`, `${host}-ssh-ready`];
+    return [
+        `${host}-base-apt-keyring`,
+        `${host}-base-apt-source`,
+        `${host}-base-ntp`,
+        `${host}-base-sysctl`,
+        `${host}-base-sysctl-apply`,
+        `${host}-ssh-ready`,
+    ];
 }
 
 function commandsOn(resources: Registered[], ip: string): string[] {
-    return resources.filter((r) => r.type === CMD && unwrap(r.inputs).connection.host === ip).map((r) => r.name).sort();
+    return resources
+        .filter((r) => r.type === CMD && unwrap(r.inputs).connection.host === ip)
+        .map((r) => r.name)
+        .sort();
 }
 
 function threeComputes(c: RawConfig): RawConfig {
@@ -26,44 +36,82 @@ function threeComputes(c: RawConfig): RawConfig {
 
 describe("base layer (dev stack)", () => {
     let resources: Registered[];
-    before(async () => { ({ resources } = await run(() => { buildBase(devConfig()); })); });
+    before(async () => {
+        ({ resources } = await run(() => {
+            buildBase(devConfig());
+        }));
+    });
 
     it("registers exactly these steps on each host, at the article's addresses", () => {
-        expect(commandsOn(resources, "192.168.122.111")).to.deep.equal([
-            ...baseChildren("alice"), "mysql-conf", "mysql-install", "mysql-restart", "rabbitmq-install", "rabbitmq-user",
-        ].sort());
+        expect(commandsOn(resources, "192.168.122.111")).to.deep.equal(
+            [
+                ...baseChildren("alice"),
+                "mysql-conf",
+                "mysql-install",
+                "mysql-restart",
+                "rabbitmq-install",
+                "rabbitmq-user",
+            ].sort(),
+        );
         expect(commandsOn(resources, "192.168.122.112")).to.deep.equal(baseChildren("bob"));
         expect(commandsOn(resources, "192.168.122.113")).to.deep.equal(baseChildren("charlie"));
     });
 
     it("registers the components and one generated password per secret", () => {
-        const comps = resources.filter((r) => r.type.startsWith("oslab:")).map((r) => `${r.type} ${r.name}`).sort();
+        const comps = resources
+            .filter((r) => r.type.startsWith("oslab:"))
+            .map((r) => `${r.type} ${r.name}`)
+            .sort();
         expect(comps).to.deep.equal([
-            "oslab:infra:Base alice-base", "oslab:infra:Base bob-base", "oslab:infra:Base charlie-base",
-            "oslab:infra:Host alice", "oslab:infra:Host bob", "oslab:infra:Host charlie",
-            "oslab:infra:Mysql mysql", "oslab:infra:RabbitMQ rabbitmq", "oslab:infra:Secrets secrets",
+            "oslab:infra:Base alice-base",
+            "oslab:infra:Base bob-base",
+            "oslab:infra:Base charlie-base",
+            "oslab:infra:Host alice",
+            "oslab:infra:Host bob",
+            "oslab:infra:Host charlie",
+            "oslab:infra:Mysql mysql",
+            "oslab:infra:RabbitMQ rabbitmq",
+            "oslab:infra:Secrets secrets",
         ]);
         const pw = resources.filter((r) => r.type === "random:index/randomPassword:RandomPassword");
         expect(pw.map((r) => r.name).sort()).to.deep.equal([
-            "secrets-admin-password", "secrets-admin-token", "secrets-db-cinder", "secrets-db-glance", "secrets-db-keystone",
-            "secrets-db-nova", "secrets-db-placement", "secrets-db-quantum", "secrets-metadata-secret", "secrets-rabbit-password",
-            "secrets-user-cinder", "secrets-user-glance", "secrets-user-nova", "secrets-user-placement", "secrets-user-quantum",
+            "secrets-admin-password",
+            "secrets-admin-token",
+            "secrets-db-cinder",
+            "secrets-db-glance",
+            "secrets-db-keystone",
+            "secrets-db-nova",
+            "secrets-db-placement",
+            "secrets-db-quantum",
+            "secrets-metadata-secret",
+            "secrets-rabbit-password",
+            "secrets-user-cinder",
+            "secrets-user-glance",
+            "secrets-user-nova",
+            "secrets-user-placement",
+            "secrets-user-quantum",
         ]);
-        for (const r of pw) expect(r.inputs).to.deep.equal({ length: 32, special: false });
+        for (const r of pw) {
+            expect(r.inputs).to.deep.equal({ length: 32, special: false });
+        }
     });
 
     it("writes the cloud archive source and the sysctl drop-in with their exact content", () => {
         const src = unwrap(find(resources, "bob-base-apt-source").inputs);
         expect(JSON.parse(src.stdin)).to.deep.equal({
-            content: "deb http://ubuntu-cloud.archive.canonical.com/ubuntu precise-updates/folsom main\n", mode: "0644",
+            content: "deb http://ubuntu-cloud.archive.canonical.com/ubuntu precise-updates/folsom main\n",
+            mode: "0644",
         });
-        expect(src.create).to.include("\"$py\" - replace /etc/apt/sources.list.d/cloud.list 3<&0");
-        expect(unwrap(find(resources, "bob-base-apt-keyring").inputs).create).to.match(/\noslab_install ubuntu-cloud-keyring\n$/);
+        expect(src.create).to.include('"$py" - replace /etc/apt/sources.list.d/cloud.list 3<&0');
+        expect(unwrap(find(resources, "bob-base-apt-keyring").inputs).create).to.match(
+            /\noslab_install ubuntu-cloud-keyring\n$/,
+        );
         const sysctl = unwrap(find(resources, "charlie-base-sysctl").inputs);
         expect(JSON.parse(sysctl.stdin)).to.deep.equal({ content: renderSysctl(), mode: "0644" });
         expect(renderSysctl()).to.equal(
             "# openstack-lab: asynchronous routing for Quantum/Neutron and packet forwarding.\n" +
-            "net.ipv4.conf.all.rp_filter = 0\nnet.ipv4.conf.default.rp_filter = 0\nnet.ipv4.ip_forward = 1\n");
+                "net.ipv4.conf.all.rp_filter = 0\nnet.ipv4.conf.default.rp_filter = 0\nnet.ipv4.ip_forward = 1\n",
+        );
         const apply = unwrap(find(resources, "charlie-base-sysctl-apply").inputs);
         expect(apply.create).to.include(`sysctl -q -p ${SYSCTL_FILE}\n`);
         expect(apply.triggers).to.have.length(1);
@@ -72,8 +120,12 @@ describe("base layer (dev stack)", () => {
 
     it("configures MySQL to listen on the management address", () => {
         const conf = unwrap(find(resources, "mysql-conf").inputs);
-        expect(JSON.parse(conf.stdin)).to.deep.equal({ set: { mysqld: { "bind-address": "192.168.122.111" } }, remove_sections: [], mode: "0644" });
-        expect(conf.create).to.include("\"$py\" - ini /etc/mysql/conf.d/openstack-lab.cnf 3<&0");
+        expect(JSON.parse(conf.stdin)).to.deep.equal({
+            set: { mysqld: { "bind-address": "192.168.122.111" } },
+            remove_sections: [],
+            mode: "0644",
+        });
+        expect(conf.create).to.include('"$py" - ini /etc/mysql/conf.d/openstack-lab.cnf 3<&0');
         const restart = unwrap(find(resources, "mysql-restart").inputs);
         expect(restart.create).to.include("oslab_svc restart mysql\n");
         expect(restart.create).to.include("DELETE FROM mysql.user WHERE User = ''; FLUSH PRIVILEGES;");
@@ -96,14 +148,18 @@ describe("base layer (dev stack)", () => {
 
     it("keeps every connection's private key secret", () => {
         for (const r of resources.filter((x) => x.type === CMD)) {
-            expect(r.inputs.connection["4dabf18193072939515e22adb298388d"], r.name).to.equal("1b47061264138c4ac30d75fd1eb44270");
+            expect(r.inputs.connection["4dabf18193072939515e22adb298388d"], r.name).to.equal(
+                "1b47061264138c4ac30d75fd1eb44270",
+            );
         }
     });
 });
 
 describe("base layer (three computes, zed, reboot option)", () => {
     it("gives every compute the same base steps", async () => {
-        const { resources } = await run(() => { buildBase(devConfig(threeComputes)); });
+        const { resources } = await run(() => {
+            buildBase(devConfig(threeComputes));
+        });
         expect(commandsOn(resources, "192.168.122.114")).to.deep.equal(baseChildren("bob2"));
         expect(commandsOn(resources, "192.168.122.115")).to.deep.equal(baseChildren("bob3"));
         expect(resources.filter((r) => r.type === CMD)).to.have.length(6 * 5 + 5);
@@ -113,28 +169,59 @@ describe("base layer (three computes, zed, reboot option)", () => {
         const { resources } = await run(() => {
             buildBase(devConfig((c) => ({ ...c, release: "zed", aptProxy: "http://198.51.100.1:3142" })));
         });
-        expect(commandsOn(resources, "192.168.122.112")).to.deep.equal(
-            ["bob-base-apt-proxy", "bob-base-ntp", "bob-base-sysctl", "bob-base-sysctl-apply", "bob-ssh-ready"]);
-        expect(JSON.parse(unwrap(find(resources, "bob-base-apt-proxy").inputs).stdin).content)
-            .to.equal("Acquire::http::Proxy \"http://198.51.100.1:3142\";\n");
-        expect(unwrap(find(resources, "bob-base-ntp").inputs).create).to.include("oslab_install chrony\noslab_svc start chrony");
-        expect(JSON.parse(unwrap(find(resources, "mysql-conf").inputs).stdin).set).to.deep.equal({ mysqld: {
-            "bind-address": "192.168.122.111", "default-storage-engine": "innodb", innodb_file_per_table: "on",
-            max_connections: "4096", "collation-server": "utf8_general_ci", "character-set-server": "utf8",
-        } });
+        expect(commandsOn(resources, "192.168.122.112")).to.deep.equal([
+            "bob-base-apt-proxy",
+            "bob-base-ntp",
+            "bob-base-sysctl",
+            "bob-base-sysctl-apply",
+            "bob-ssh-ready",
+        ]);
+        expect(JSON.parse(unwrap(find(resources, "bob-base-apt-proxy").inputs).stdin).content).to.equal(
+            'Acquire::http::Proxy "http://198.51.100.1:3142";\n',
+        );
+        expect(unwrap(find(resources, "bob-base-ntp").inputs).create).to.include(
+            "oslab_install chrony\noslab_svc start chrony",
+        );
+        expect(JSON.parse(unwrap(find(resources, "mysql-conf").inputs).stdin).set).to.deep.equal({
+            mysqld: {
+                "bind-address": "192.168.122.111",
+                "default-storage-engine": "innodb",
+                innodb_file_per_table: "on",
+                max_connections: "4096",
+                "collation-server": "utf8_general_ci",
+                "character-set-server": "utf8",
+            },
+        });
     });
 
     it("reboot option adds reboot, pause and check steps after sysctl", async () => {
-        const { resources } = await run(() => { buildBase(devConfig((c) => ({ ...c, rebootOnSysctlChange: true }))); });
-        expect(resources.filter((r) => r.name.startsWith("bob-base-reboot")).map((r) => `${r.type} ${r.name}`).sort()).to.deep.equal([
-            "command:local:Command bob-base-reboot-pause", "command:remote:Command bob-base-reboot", "command:remote:Command bob-base-reboot-check",
+        const { resources } = await run(() => {
+            buildBase(devConfig((c) => ({ ...c, rebootOnSysctlChange: true })));
+        });
+        expect(
+            resources
+                .filter((r) => r.name.startsWith("bob-base-reboot"))
+                .map((r) => `${r.type} ${r.name}`)
+                .sort(),
+        ).to.deep.equal([
+            "command:local:Command bob-base-reboot-pause",
+            "command:remote:Command bob-base-reboot",
+            "command:remote:Command bob-base-reboot-check",
         ]);
     });
 
     it("preview registers the same resources and runs nothing", async () => {
-        const normal = await run(() => { buildBase(devConfig()); });
-        const preview = await run(() => { buildBase(devConfig()); }, { preview: true });
-        expect(preview.resources.map((r) => `${r.type} ${r.name}`).sort())
-            .to.deep.equal(normal.resources.map((r) => `${r.type} ${r.name}`).sort());
+        const normal = await run(() => {
+            buildBase(devConfig());
+        });
+        const preview = await run(
+            () => {
+                buildBase(devConfig());
+            },
+            { preview: true },
+        );
+        expect(preview.resources.map((r) => `${r.type} ${r.name}`).sort()).to.deep.equal(
+            normal.resources.map((r) => `${r.type} ${r.name}`).sort(),
+        );
     });
 });

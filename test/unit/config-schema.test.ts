@@ -8,7 +8,8 @@ import { CONFIG_KEYS } from "../../config";
 
 const root = path.join(__dirname, "..", "..");
 const project = yaml.load(fs.readFileSync(path.join(root, "Pulumi.yaml"), "utf8")) as {
-    name: string; config: Record<string, { type: string; secret?: boolean; default?: unknown; description: string }>;
+    name: string;
+    config: Record<string, { type: string; secret?: boolean; default?: unknown; description: string }>;
 };
 const projectText = fs.readFileSync(path.join(root, "Pulumi.yaml"), "utf8");
 
@@ -17,9 +18,14 @@ function readmeTable(): Map<string, { type: string; secret: boolean; default: st
     const section = text.split("## Configuration reference")[1].split("\n## ")[0];
     const rows = new Map<string, { type: string; secret: boolean; default: string }>();
     for (const line of section.split("\n")) {
-        const cells = line.replace(/\\\|/g, "/").split("|").map((c) => c.trim());
+        const cells = line
+            .replace(/\\\|/g, "/")
+            .split("|")
+            .map((c) => c.trim());
         const key = /^`([A-Za-z]+)`$/.exec(cells[1] ?? "");
-        if (key) rows.set(key[1], { type: cells[2], secret: cells[3] === "yes", default: cells[4] });
+        if (key) {
+            rows.set(key[1], { type: cells[2], secret: cells[3] === "yes", default: cells[4] });
+        }
     }
     return rows;
 }
@@ -27,7 +33,10 @@ function readmeTable(): Map<string, { type: string; secret: boolean; default: st
 describe("config contract", () => {
     it("Pulumi.yaml is project openstack-lab on nodejs/TypeScript", () => {
         expect(project.name).to.equal("openstack-lab");
-        expect((project as unknown as { runtime: unknown }).runtime).to.deep.equal({ name: "nodejs", options: { typescript: true } });
+        expect((project as unknown as { runtime: unknown }).runtime).to.deep.equal({
+            name: "nodejs",
+            options: { typescript: true },
+        });
     });
 
     it("declares every scalar key with type, description and secret flag; describes every structured key", () => {
@@ -50,8 +59,12 @@ describe("config contract", () => {
         for (const [key, spec] of Object.entries(CONFIG_KEYS)) {
             expect(rows.get(key)!.secret, key).to.equal(spec.secret);
             const decl = project.config[key];
-            if (decl?.default !== undefined) expect(rows.get(key)!.default, key).to.equal(`\`${decl.default}\``);
-            if (spec.required) expect(rows.get(key)!.default, key).to.equal("— (required)");
+            if (decl?.default !== undefined) {
+                expect(rows.get(key)!.default, key).to.equal(`\`${decl.default}\``);
+            }
+            if (spec.required) {
+                expect(rows.get(key)!.default, key).to.equal("— (required)");
+            }
         }
     });
 });

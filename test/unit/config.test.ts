@@ -43,63 +43,319 @@ describe("config validation", () => {
     });
 
     it("gives images the e1000 NIC model on a netdev datapath, unless the stack names a model", () => {
-        const netdev = (props?: Record<string, string>) => validateConfig(variant((c) => {
-            c.release = "zed"; c.datapathType = "netdev";
-            if (props) obj(c, "image").properties = props;
-        }), WITH_KEY).config!.image.properties;
+        const netdev = (props?: Record<string, string>) =>
+            validateConfig(
+                variant((c) => {
+                    c.release = "zed";
+                    c.datapathType = "netdev";
+                    if (props) {
+                        obj(c, "image").properties = props;
+                    }
+                }),
+                WITH_KEY,
+            ).config!.image.properties;
         expect(netdev()).to.deep.equal({ hw_vif_model: "e1000" });
-        expect(netdev({ hw_vif_model: "rtl8139", os_distro: "debian" })).to.deep.equal({ hw_vif_model: "rtl8139", os_distro: "debian" });
-        expect(validateConfig(variant((c) => { obj(c, "image").properties = { os_distro: "ubuntu" }; }), WITH_KEY).config!.image.properties)
-            .to.deep.equal({ os_distro: "ubuntu" });
+        expect(netdev({ hw_vif_model: "rtl8139", os_distro: "debian" })).to.deep.equal({
+            hw_vif_model: "rtl8139",
+            os_distro: "debian",
+        });
+        expect(
+            validateConfig(
+                variant((c) => {
+                    obj(c, "image").properties = { os_distro: "ubuntu" };
+                }),
+                WITH_KEY,
+            ).config!.image.properties,
+        ).to.deep.equal({ os_distro: "ubuntu" });
     });
 
     it("accepts three computes", () => {
         const raw = variant((c) => {
-            nodes(c).push({ name: "bob2", role: "compute", managementIp: "192.168.122.114", dataIp: "192.168.133.114" });
-            nodes(c).push({ name: "bob3", role: "compute", managementIp: "192.168.122.115", dataIp: "192.168.133.115" });
+            nodes(c).push({
+                name: "bob2",
+                role: "compute",
+                managementIp: "192.168.122.114",
+                dataIp: "192.168.133.114",
+            });
+            nodes(c).push({
+                name: "bob3",
+                role: "compute",
+                managementIp: "192.168.122.115",
+                dataIp: "192.168.133.115",
+            });
         });
         expect(validateConfig(raw, WITH_KEY).problems).to.deep.equal([]);
     });
 
     // [description, edit, exact keys reported]
     const table: Array<[string, (c: RawConfig) => void, string[]]> = [
-        ["unknown release", (c) => { c.release = "grizzly"; }, ["release"]],
-        ["malformed management CIDR", (c) => { c.managementNetwork = "192.168.122.0/33"; }, ["managementNetwork"]],
-        ["host bits set in a CIDR", (c) => { c.dataNetwork = "192.168.133.7/24"; }, ["dataNetwork"]],
-        ["malformed node IP", (c) => { nodes(c)[0].managementIp = "192.168.122"; }, ["nodes[0].managementIp"]],
-        ["management IP outside its network", (c) => { nodes(c)[1].managementIp = "192.168.123.112"; }, ["nodes[1].managementIp"]],
-        ["data IP outside its network", (c) => { nodes(c)[2].dataIp = "192.168.122.200"; }, ["nodes[2].dataIp"]],
-        ["network address used as host", (c) => { nodes(c)[0].managementIp = "192.168.122.0"; }, ["nodes[0].managementIp"]],
-        ["duplicate node names", (c) => { nodes(c)[2].name = "bob"; }, ["nodes[2].name"]],
-        ["duplicate management addresses", (c) => { nodes(c)[2].managementIp = "192.168.122.112"; }, ["nodes[2].managementIp"]],
-        ["duplicate data addresses", (c) => { nodes(c)[2].dataIp = "192.168.133.112"; }, ["nodes[2].dataIp"]],
-        ["two controllers", (c) => { nodes(c)[1].role = "controller"; delete nodes(c)[1].dataIp; }, ["nodes", "nodes"]],
-        ["no network node", (c) => { nodes(c)[2].role = "compute"; delete nodes(c)[2].externalInterface; }, ["nodes"]],
-        ["no compute node", (c) => { c.nodes = nodes(c).filter((n) => n.role !== "compute"); }, ["nodes"]],
-        ["unknown role", (c) => { nodes(c)[1].role = "storage"; }, ["nodes[1].role"]],
-        ["compute without dataIp", (c) => { delete nodes(c)[1].dataIp; }, ["nodes[1].dataIp"]],
-        ["network node without externalInterface", (c) => { delete nodes(c)[2].externalInterface; }, ["nodes[2].externalInterface"]],
-        ["external interface on a compute", (c) => { nodes(c)[1].externalInterface = "eth2"; }, ["nodes[1].externalInterface"]],
-        ["interface name too long", (c) => { nodes(c)[2].externalInterface = "averyveryverylongname0"; }, ["nodes[2].externalInterface"]],
-        ["invalid host name", (c) => { nodes(c)[0].name = "Alice_1"; }, ["nodes[0].name"]],
-        ["pool outside the external CIDR", (c) => { obj(c, "externalNetwork").allocationPool.end = "192.168.144.200"; }, ["externalNetwork.allocationPool.end"]],
-        ["pool reversed", (c) => { obj(c, "externalNetwork").allocationPool = { start: "192.168.144.120", end: "192.168.144.100" }; }, ["externalNetwork.allocationPool"]],
-        ["pool contains the gateway", (c) => { obj(c, "externalNetwork").gateway = "192.168.144.110"; }, ["externalNetwork.allocationPool"]],
-        ["external gateway outside its CIDR", (c) => { obj(c, "externalNetwork").gateway = "192.168.145.1"; }, ["externalNetwork.gateway"]],
-        ["tenant CIDR overlapping management", (c) => { obj(c, "tenantNetwork").cidr = "192.168.122.0/25"; obj(c, "tenantNetwork").gateway = "192.168.122.1"; }, ["tenantNetwork.cidr"]],
-        ["tenant gateway outside tenant CIDR", (c) => { obj(c, "tenantNetwork").gateway = "10.5.6.1"; }, ["tenantNetwork.gateway"]],
-        ["bad DNS server", (c) => { obj(c, "tenantNetwork").dnsNameservers = ["8.8.8"]; }, ["tenantNetwork.dnsNameservers[0]"]],
-        ["external overlapping data", (c) => { obj(c, "externalNetwork").cidr = "192.168.133.0/25"; }, ["externalNetwork.cidr", "externalNetwork.gateway", "externalNetwork.allocationPool.start", "externalNetwork.allocationPool.end"]],
-        ["missing required key", (c) => { delete c.managementNetwork; }, ["managementNetwork"]],
-        ["unknown key", (c) => { c.sshPasword = "x"; }, ["sshPasword"]],
-        ["secret set in plain text", (c) => { c.adminPassword = "<plain>"; }, ["adminPassword"]],
-        ["ssh port out of range", (c) => { c.sshPort = 70000; }, ["sshPort"]],
-        ["image URL scheme", (c) => { obj(c, "image").url = "ftp://example/img"; }, ["image.url"]],
-        ["image property with a space", (c) => { obj(c, "image").properties = { hw_vif_model: "e1000 x" }; }, ["image.properties.hw_vif_model"]],
-        ["bad datapath type", (c) => { c.datapathType = "dpdk"; }, ["datapathType"]],
-        ["netdev with folsom", (c) => { c.datapathType = "netdev"; }, ["datapathType"]],
-        ["bad swift host", (c) => { c.swiftHost = "charlie"; }, ["swiftHost"]],
-        ["bad cinder device", (c) => { c.cinder = { device: "sdb" }; }, ["cinder.device"]],
+        [
+            "unknown release",
+            (c) => {
+                c.release = "grizzly";
+            },
+            ["release"],
+        ],
+        [
+            "malformed management CIDR",
+            (c) => {
+                c.managementNetwork = "192.168.122.0/33";
+            },
+            ["managementNetwork"],
+        ],
+        [
+            "host bits set in a CIDR",
+            (c) => {
+                c.dataNetwork = "192.168.133.7/24";
+            },
+            ["dataNetwork"],
+        ],
+        [
+            "malformed node IP",
+            (c) => {
+                nodes(c)[0].managementIp = "192.168.122";
+            },
+            ["nodes[0].managementIp"],
+        ],
+        [
+            "management IP outside its network",
+            (c) => {
+                nodes(c)[1].managementIp = "192.168.123.112";
+            },
+            ["nodes[1].managementIp"],
+        ],
+        [
+            "data IP outside its network",
+            (c) => {
+                nodes(c)[2].dataIp = "192.168.122.200";
+            },
+            ["nodes[2].dataIp"],
+        ],
+        [
+            "network address used as host",
+            (c) => {
+                nodes(c)[0].managementIp = "192.168.122.0";
+            },
+            ["nodes[0].managementIp"],
+        ],
+        [
+            "duplicate node names",
+            (c) => {
+                nodes(c)[2].name = "bob";
+            },
+            ["nodes[2].name"],
+        ],
+        [
+            "duplicate management addresses",
+            (c) => {
+                nodes(c)[2].managementIp = "192.168.122.112";
+            },
+            ["nodes[2].managementIp"],
+        ],
+        [
+            "duplicate data addresses",
+            (c) => {
+                nodes(c)[2].dataIp = "192.168.133.112";
+            },
+            ["nodes[2].dataIp"],
+        ],
+        [
+            "two controllers",
+            (c) => {
+                nodes(c)[1].role = "controller";
+                delete nodes(c)[1].dataIp;
+            },
+            ["nodes", "nodes"],
+        ],
+        [
+            "no network node",
+            (c) => {
+                nodes(c)[2].role = "compute";
+                delete nodes(c)[2].externalInterface;
+            },
+            ["nodes"],
+        ],
+        [
+            "no compute node",
+            (c) => {
+                c.nodes = nodes(c).filter((n) => n.role !== "compute");
+            },
+            ["nodes"],
+        ],
+        [
+            "unknown role",
+            (c) => {
+                nodes(c)[1].role = "storage";
+            },
+            ["nodes[1].role"],
+        ],
+        [
+            "compute without dataIp",
+            (c) => {
+                delete nodes(c)[1].dataIp;
+            },
+            ["nodes[1].dataIp"],
+        ],
+        [
+            "network node without externalInterface",
+            (c) => {
+                delete nodes(c)[2].externalInterface;
+            },
+            ["nodes[2].externalInterface"],
+        ],
+        [
+            "external interface on a compute",
+            (c) => {
+                nodes(c)[1].externalInterface = "eth2";
+            },
+            ["nodes[1].externalInterface"],
+        ],
+        [
+            "interface name too long",
+            (c) => {
+                nodes(c)[2].externalInterface = "averyveryverylongname0";
+            },
+            ["nodes[2].externalInterface"],
+        ],
+        [
+            "invalid host name",
+            (c) => {
+                nodes(c)[0].name = "Alice_1";
+            },
+            ["nodes[0].name"],
+        ],
+        [
+            "pool outside the external CIDR",
+            (c) => {
+                obj(c, "externalNetwork").allocationPool.end = "192.168.144.200";
+            },
+            ["externalNetwork.allocationPool.end"],
+        ],
+        [
+            "pool reversed",
+            (c) => {
+                obj(c, "externalNetwork").allocationPool = { start: "192.168.144.120", end: "192.168.144.100" };
+            },
+            ["externalNetwork.allocationPool"],
+        ],
+        [
+            "pool contains the gateway",
+            (c) => {
+                obj(c, "externalNetwork").gateway = "192.168.144.110";
+            },
+            ["externalNetwork.allocationPool"],
+        ],
+        [
+            "external gateway outside its CIDR",
+            (c) => {
+                obj(c, "externalNetwork").gateway = "192.168.145.1";
+            },
+            ["externalNetwork.gateway"],
+        ],
+        [
+            "tenant CIDR overlapping management",
+            (c) => {
+                obj(c, "tenantNetwork").cidr = "192.168.122.0/25";
+                obj(c, "tenantNetwork").gateway = "192.168.122.1";
+            },
+            ["tenantNetwork.cidr"],
+        ],
+        [
+            "tenant gateway outside tenant CIDR",
+            (c) => {
+                obj(c, "tenantNetwork").gateway = "10.5.6.1";
+            },
+            ["tenantNetwork.gateway"],
+        ],
+        [
+            "bad DNS server",
+            (c) => {
+                obj(c, "tenantNetwork").dnsNameservers = ["8.8.8"];
+            },
+            ["tenantNetwork.dnsNameservers[0]"],
+        ],
+        [
+            "external overlapping data",
+            (c) => {
+                obj(c, "externalNetwork").cidr = "192.168.133.0/25";
+            },
+            [
+                "externalNetwork.cidr",
+                "externalNetwork.gateway",
+                "externalNetwork.allocationPool.start",
+                "externalNetwork.allocationPool.end",
+            ],
+        ],
+        [
+            "missing required key",
+            (c) => {
+                delete c.managementNetwork;
+            },
+            ["managementNetwork"],
+        ],
+        [
+            "unknown key",
+            (c) => {
+                c.sshPasword = "x";
+            },
+            ["sshPasword"],
+        ],
+        [
+            "secret set in plain text",
+            (c) => {
+                c.adminPassword = "<plain>";
+            },
+            ["adminPassword"],
+        ],
+        [
+            "ssh port out of range",
+            (c) => {
+                c.sshPort = 70000;
+            },
+            ["sshPort"],
+        ],
+        [
+            "image URL scheme",
+            (c) => {
+                obj(c, "image").url = "ftp://example/img";
+            },
+            ["image.url"],
+        ],
+        [
+            "image property with a space",
+            (c) => {
+                obj(c, "image").properties = { hw_vif_model: "e1000 x" };
+            },
+            ["image.properties.hw_vif_model"],
+        ],
+        [
+            "bad datapath type",
+            (c) => {
+                c.datapathType = "dpdk";
+            },
+            ["datapathType"],
+        ],
+        [
+            "netdev with folsom",
+            (c) => {
+                c.datapathType = "netdev";
+            },
+            ["datapathType"],
+        ],
+        [
+            "bad swift host",
+            (c) => {
+                c.swiftHost = "charlie";
+            },
+            ["swiftHost"],
+        ],
+        [
+            "bad cinder device",
+            (c) => {
+                c.cinder = { device: "sdb" };
+            },
+            ["cinder.device"],
+        ],
     ];
     for (const [what, edit, keys] of table) {
         it(`rejects ${what}: names ${keys.join(", ")}`, () => {
@@ -109,10 +365,13 @@ describe("config validation", () => {
 
     it("requires sshPrivateKey and shows the exact command to set it", () => {
         const { problems } = validateConfig(dev(), new Set());
-        expect(problems).to.deep.equal([{
-            key: "sshPrivateKey",
-            message: "is required: set the private key that logs in to every node with: cat ~/.ssh/id_ed25519 | pulumi config set --secret openstack-lab:sshPrivateKey",
-        }]);
+        expect(problems).to.deep.equal([
+            {
+                key: "sshPrivateKey",
+                message:
+                    "is required: set the private key that logs in to every node with: cat ~/.ssh/id_ed25519 | pulumi config set --secret openstack-lab:sshPrivateKey",
+            },
+        ]);
     });
 
     it("reports every problem at once, each with its key and a fix", () => {
@@ -130,22 +389,32 @@ describe("config validation", () => {
         });
         const { problems } = validateConfig(fixed, new Set());
         expect(problems.map((p) => p.key)).to.deep.equal([
-            "sshPrivateKey", "externalNetwork.allocationPool", "nodes[0].name", "nodes[1].dataIp",
+            "sshPrivateKey",
+            "externalNetwork.allocationPool",
+            "nodes[0].name",
+            "nodes[1].dataIp",
         ]);
         expect(formatProblems(problems).split("\n")).to.deep.equal([
             "invalid stack configuration (4 problems):",
             "  - openstack-lab:sshPrivateKey: is required: set the private key that logs in to every node with: cat ~/.ssh/id_ed25519 | pulumi config set --secret openstack-lab:sshPrivateKey",
             "  - openstack-lab:externalNetwork.allocationPool: start 192.168.144.120 is after end 192.168.144.100; swap them",
-            "  - openstack-lab:nodes[0].name: \"Alice\" is not a valid host name (lower-case letters, digits and -, starting with a letter, at most 63 characters)",
+            '  - openstack-lab:nodes[0].name: "Alice" is not a valid host name (lower-case letters, digits and -, starting with a letter, at most 63 characters)',
             "  - openstack-lab:nodes[1].dataIp: is required for a compute node: the GRE/VXLAN tunnel endpoint on dataNetwork (article: 192.168.133.112)",
         ]);
     });
 
     it("explains a pool that contains the gateway", () => {
-        const { problems } = validateConfig(variant((c) => { obj(c, "externalNetwork").gateway = "192.168.144.110"; }), WITH_KEY);
-        expect(problems).to.deep.equal([{
-            key: "externalNetwork.allocationPool",
-            message: "contains the gateway 192.168.144.110; start the pool after it (e.g. the article's .100)",
-        }]);
+        const { problems } = validateConfig(
+            variant((c) => {
+                obj(c, "externalNetwork").gateway = "192.168.144.110";
+            }),
+            WITH_KEY,
+        );
+        expect(problems).to.deep.equal([
+            {
+                key: "externalNetwork.allocationPool",
+                message: "contains the gateway 192.168.144.110; start the pool after it (e.g. the article's .100)",
+            },
+        ]);
     });
 });

@@ -8,16 +8,26 @@ import * as path from "path";
 import { fileApplyScript, fileRestoreScript, fileSpec, FileMode } from "../../components/shared/script";
 
 let dir: string;
-function apply(mode: FileMode, file: string, payload: Parameters<typeof fileSpec>[2], attrs: { mode?: string } = {}): string {
+function apply(
+    mode: FileMode,
+    file: string,
+    payload: Parameters<typeof fileSpec>[2],
+    attrs: { mode?: string } = {},
+): string {
     const target = { path: file, ...attrs };
     return execFileSync("bash", ["-c", fileApplyScript(mode, target)], {
-        input: fileSpec(mode, target, payload), env: { ...process.env, OSLAB_STATE: path.join(dir, "state") },
-    }).toString().trim();
+        input: fileSpec(mode, target, payload),
+        env: { ...process.env, OSLAB_STATE: path.join(dir, "state") },
+    })
+        .toString()
+        .trim();
 }
 function restore(file: string): string {
     return execFileSync("bash", ["-c", fileRestoreScript({ path: file })], {
         env: { ...process.env, OSLAB_STATE: path.join(dir, "state") },
-    }).toString().trim();
+    })
+        .toString()
+        .trim();
 }
 
 const PACKAGED = [
@@ -40,7 +50,9 @@ const PACKAGED = [
 ].join("\n");
 
 describe("on-host file editor", () => {
-    beforeEach(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), "oslab-edit-")); });
+    beforeEach(() => {
+        dir = fs.mkdtempSync(path.join(os.tmpdir(), "oslab-edit-"));
+    });
     afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
     it("ini: sets keys in place, uncomments, adds sections, removes sections; idempotent; restore undoes it", () => {
@@ -56,24 +68,26 @@ describe("on-host file editor", () => {
             removeSections: ["composite:osapi_volume"],
         };
         expect(apply("ini", f, payload, { mode: "0640" })).to.equal("changed");
-        expect(fs.readFileSync(f, "utf8")).to.equal([
-            "[DEFAULT]",
-            "# Example: bridge_mappings = physnet1:br-eth1",
-            "verbose = true",
-            "# rabbit_host = localhost",
-            "rabbit_host = 192.168.122.111",
-            "",
-            "[DATABASE]",
-            "sql_connection = mysql://q:pw@192.168.122.111/quantum",
-            "",
-            "[filter:authtoken]",
-            "auth_host = 192.168.122.111",
-            "admin_password = s3cret",
-            "",
-            "[OVS]",
-            "local_ip = 192.168.133.112",
-            "",
-        ].join("\n"));
+        expect(fs.readFileSync(f, "utf8")).to.equal(
+            [
+                "[DEFAULT]",
+                "# Example: bridge_mappings = physnet1:br-eth1",
+                "verbose = true",
+                "# rabbit_host = localhost",
+                "rabbit_host = 192.168.122.111",
+                "",
+                "[DATABASE]",
+                "sql_connection = mysql://q:pw@192.168.122.111/quantum",
+                "",
+                "[filter:authtoken]",
+                "auth_host = 192.168.122.111",
+                "admin_password = s3cret",
+                "",
+                "[OVS]",
+                "local_ip = 192.168.133.112",
+                "",
+            ].join("\n"),
+        );
         expect(fs.statSync(f).mode & 0o777).to.equal(0o640);
         expect(apply("ini", f, payload, { mode: "0640" })).to.equal("unchanged");
         expect(restore(f)).to.equal("changed");
@@ -94,19 +108,22 @@ describe("on-host file editor", () => {
 
     it("block: appends one marked block, replaces it on change, keeps the rest", () => {
         const f = path.join(dir, "qemu.conf");
-        fs.writeFileSync(f, "# packaged\nuser = \"root\"\n");
+        fs.writeFileSync(f, '# packaged\nuser = "root"\n');
         apply("block", f, { block: "listen_tcp = 1" });
         apply("block", f, { block: "listen_tls = 0\nlisten_tcp = 1" });
         expect(fs.readFileSync(f, "utf8")).to.equal(
-            "# packaged\nuser = \"root\"\n\n# BEGIN openstack-lab managed block\nlisten_tls = 0\nlisten_tcp = 1\n# END openstack-lab managed block\n");
+            '# packaged\nuser = "root"\n\n# BEGIN openstack-lab managed block\nlisten_tls = 0\nlisten_tcp = 1\n# END openstack-lab managed block\n',
+        );
         expect(apply("block", f, { block: "listen_tls = 0\nlisten_tcp = 1" })).to.equal("unchanged");
         restore(f);
-        expect(fs.readFileSync(f, "utf8")).to.equal("# packaged\nuser = \"root\"\n");
+        expect(fs.readFileSync(f, "utf8")).to.equal('# packaged\nuser = "root"\n');
     });
 
     it("the secret travels only on stdin: it is not in the command text", () => {
         const script = fileApplyScript("ini", { path: "/etc/nova/nova.conf" });
         expect(script).to.not.include("s3cret");
-        expect(fileSpec("ini", { path: "/etc/nova/nova.conf" }, { set: { DEFAULT: { p: "s3cret" } } })).to.include("s3cret");
+        expect(fileSpec("ini", { path: "/etc/nova/nova.conf" }, { set: { DEFAULT: { p: "s3cret" } } })).to.include(
+            "s3cret",
+        );
     });
 });

@@ -8,7 +8,13 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { buildBase, buildIdentity } from "../../components/cloud";
-import { FOLSOM_IMAGE_CLI, ImageCli, ZED_IMAGE_CLI, imageDeleteScript, imageScript } from "../../components/glance/render";
+import {
+    FOLSOM_IMAGE_CLI,
+    ImageCli,
+    ZED_IMAGE_CLI,
+    imageDeleteScript,
+    imageScript,
+} from "../../components/glance/render";
 import { renderIni } from "../../components/shared/ini";
 import { preamble, script } from "../../components/shared/script";
 import { ImageSpec, RawConfig } from "../../config";
@@ -23,7 +29,9 @@ function mockOutputs(r: Registered): Record<string, unknown> | undefined {
         const i = unwrap(r.inputs);
         return { connectionUrl: `${i.urlScheme}://${i.user}:${i.password}@${i.host}/${i.database}` };
     }
-    if (r.name === "glance-image") return { stdout: "0b9a7c3e-5d4f-4c1e-9f57-1a2b3c4d5e6f", stderr: "" };
+    if (r.name === "glance-image") {
+        return { stdout: "0b9a7c3e-5d4f-4c1e-9f57-1a2b3c4d5e6f", stderr: "" };
+    }
     return undefined;
 }
 
@@ -37,7 +45,10 @@ function zed(c: RawConfig): RawConfig {
 }
 
 function children(resources: readonly Registered[]): string[] {
-    return resources.filter((r) => r.name.startsWith("glance-")).map((r) => `${r.type} ${r.name}`).sort();
+    return resources
+        .filter((r) => r.name.startsWith("glance-"))
+        .map((r) => `${r.type} ${r.name}`)
+        .sort();
 }
 
 function build(change: (c: RawConfig) => RawConfig = (c) => c) {
@@ -47,33 +58,58 @@ function build(change: (c: RawConfig) => RawConfig = (c) => c) {
     };
 }
 
-for (const [release, change] of [["folsom", (c: RawConfig) => c], ["zed", zed]] as const) {
+for (const [release, change] of [
+    ["folsom", (c: RawConfig) => c],
+    ["zed", zed],
+] as const) {
     describe(`glance (${release})`, function () {
         this.timeout(120000);
         let resources: Registered[];
         let outputs: Record<string, unknown>;
-        before(async () => { ({ resources, outputs } = await run(build(change), { mockOutputs })); });
+        before(async () => {
+            ({ resources, outputs } = await run(build(change), { mockOutputs }));
+        });
 
         const files = release === "folsom" ? ["glance-api", "glance-registry"] : ["glance-api"];
 
         it("registers exactly these children, every one on the controller", () => {
-            expect(children(resources)).to.deep.equal([
-                ...files.map((f) => `${CMD} glance-conf-${f}`),
-                `${CMD} glance-db-sync`, `${CMD} glance-image`, `${CMD} glance-install`, `${CMD} glance-restart`, `${MYSQL} glance-db`,
-            ].sort());
-            for (const r of resources.filter((x) => x.name.startsWith("glance-"))) expect(unwrap(r.inputs).connection.host, r.name).to.equal("192.168.122.111");
+            expect(children(resources)).to.deep.equal(
+                [
+                    ...files.map((f) => `${CMD} glance-conf-${f}`),
+                    `${CMD} glance-db-sync`,
+                    `${CMD} glance-image`,
+                    `${CMD} glance-install`,
+                    `${CMD} glance-restart`,
+                    `${MYSQL} glance-db`,
+                ].sort(),
+            );
+            for (const r of resources.filter((x) => x.name.startsWith("glance-"))) {
+                expect(unwrap(r.inputs).connection.host, r.name).to.equal("192.168.122.111");
+            }
         });
 
         it("installs the packages, purges the services' on destroy", () => {
             const install = unwrap(find(resources, "glance-install").inputs);
-            expect([body(install.create), body(install.delete)]).to.deep.equal(release === "folsom"
-                ? ["oslab_install glance-api glance-registry python-glanceclient\n", "oslab_purge glance-api glance-registry\n"]
-                : ["oslab_install glance-api glance-common python3-pymysql python3-openstackclient curl\n", "oslab_purge glance-api glance-common\n"]);
+            expect([body(install.create), body(install.delete)]).to.deep.equal(
+                release === "folsom"
+                    ? [
+                          "oslab_install glance-api glance-registry python-glanceclient\n",
+                          "oslab_purge glance-api glance-registry\n",
+                      ]
+                    : [
+                          "oslab_install glance-api glance-common python3-pymysql python3-openstackclient curl\n",
+                          "oslab_purge glance-api glance-common\n",
+                      ],
+            );
         });
 
         it("creates the article's database and user", () => {
             expect(unwrap(find(resources, "glance-db").inputs)).to.deep.include({
-                database: "glance", user: "glancedbadmin", password: S, host: "192.168.122.111", urlScheme: release === "folsom" ? "mysql" : "mysql+pymysql",
+                database: "glance",
+                user: "glancedbadmin",
+                password: S,
+                host: "192.168.122.111",
+                urlScheme: release === "folsom" ? "mysql" : "mysql+pymysql",
             });
         });
 
@@ -94,9 +130,13 @@ for (const [release, change] of [["folsom", (c: RawConfig) => c], ["zed", zed]] 
             // the schema follows the database, not the config files
             expect(sync.triggers).to.deep.equal(["glance-db-id"]);
             const restart = unwrap(find(resources, "glance-restart").inputs);
-            expect(body(restart.create)).to.equal(`oslab_svc restart ${release === "folsom" ? "glance-api glance-registry" : "glance-api"}\n`);
+            expect(body(restart.create)).to.equal(
+                `oslab_svc restart ${release === "folsom" ? "glance-api glance-registry" : "glance-api"}\n`,
+            );
             expect(restart.triggers).to.have.length(files.length);
-            for (const t of restart.triggers) expect(t).to.match(/^[0-9a-f]{64}$/);
+            for (const t of restart.triggers) {
+                expect(t).to.match(/^[0-9a-f]{64}$/);
+            }
             const image = find(resources, "glance-image");
             expect(unwrap(image.inputs).stdin).to.equal(S);
             expect(image.inputs.stdin[SECRET_SIG]).to.not.equal(undefined);
@@ -108,7 +148,9 @@ for (const [release, change] of [["folsom", (c: RawConfig) => c], ["zed", zed]] 
         it("never puts a secret in a command string", () => {
             for (const r of resources.filter((x) => x.type === CMD && x.name.startsWith("glance-"))) {
                 const i = unwrap(r.inputs);
-                for (const s of [S, TEST_SECRETS.sshPrivateKey]) expect(`${i.create}${i.delete ?? ""}`, r.name).to.not.include(s);
+                for (const s of [S, TEST_SECRETS.sshPrivateKey]) {
+                    expect(`${i.create}${i.delete ?? ""}`, r.name).to.not.include(s);
+                }
             }
         });
 
@@ -126,15 +168,26 @@ describe("glance config values", function () {
         expect(JSON.parse(unwrap(find(resources, "glance-conf-glance-registry").inputs).stdin).set).to.deep.equal({
             DEFAULT: { sql_connection: `mysql://glancedbadmin:${S}@192.168.122.111/glance` },
             keystone_authtoken: {
-                auth_host: "192.168.122.111", auth_port: "35357", auth_protocol: "http",
-                admin_tenant_name: "service", admin_user: "glance", admin_password: S,
+                auth_host: "192.168.122.111",
+                auth_port: "35357",
+                auth_protocol: "http",
+                admin_tenant_name: "service",
+                admin_user: "glance",
+                admin_password: S,
             },
             paste_deploy: { config_file: "/etc/glance/glance-registry-paste.ini", flavor: "keystone" },
         });
     });
 
     it("zed: region_name set (Debian's regionOne default breaks every API), user overrides merged", async () => {
-        const { resources } = await run(build((c) => ({ ...zed(c), region: "Lab1", overrides: { "glance-api.conf": { DEFAULT: { workers: 1 } } } })), { mockOutputs });
+        const { resources } = await run(
+            build((c) => ({
+                ...zed(c),
+                region: "Lab1",
+                overrides: { "glance-api.conf": { DEFAULT: { workers: 1 } } },
+            })),
+            { mockOutputs },
+        );
         const set = JSON.parse(unwrap(find(resources, "glance-conf-glance-api").inputs).stdin).set;
         expect(set.keystone_authtoken.region_name).to.equal("Lab1");
         expect(set.DEFAULT).to.deep.equal({ enabled_backends: "fs:file", workers: "1" });
@@ -187,33 +240,80 @@ describe("glance image scripts (run for real against a fake CLI)", () => {
     beforeEach(() => {
         dir = fs.mkdtempSync(path.join(os.tmpdir(), "oslab-image-"));
         fs.mkdirSync(path.join(dir, "bin"));
-        for (const [n, t] of [["glance", FAKE_GLANCE], ["openstack", FAKE_OPENSTACK], ["curl", FAKE_CURL]]) {
+        for (const [n, t] of [
+            ["glance", FAKE_GLANCE],
+            ["openstack", FAKE_OPENSTACK],
+            ["curl", FAKE_CURL],
+        ]) {
             fs.writeFileSync(path.join(dir, "bin", n), t, { mode: 0o755 });
         }
     });
     afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-    const image: ImageSpec = { name: "Ubuntu 12.04 cloudimg amd64", url: "http://uec-images.ubuntu.com/x.img", diskFormat: "qcow2", containerFormat: "ovf", properties: {} };
-    function exec(cli: ImageCli, img: ImageSpec, which: "create" | "delete", opts: { password?: string; status?: string } = {}) {
-        const v = { cli, env: [["OS_AUTH_URL", "http://192.168.122.111:5000/v2.0/"], ["OS_USERNAME", "admin"]] as const, image: img, record: path.join(dir, "record"), timeoutSeconds: 4 };
+    const image: ImageSpec = {
+        name: "Ubuntu 12.04 cloudimg amd64",
+        url: "http://uec-images.ubuntu.com/x.img",
+        diskFormat: "qcow2",
+        containerFormat: "ovf",
+        properties: {},
+    };
+    function exec(
+        cli: ImageCli,
+        img: ImageSpec,
+        which: "create" | "delete",
+        opts: { password?: string; status?: string } = {},
+    ) {
+        const v = {
+            cli,
+            env: [
+                ["OS_AUTH_URL", "http://192.168.122.111:5000/v2.0/"],
+                ["OS_USERNAME", "admin"],
+            ] as const,
+            image: img,
+            record: path.join(dir, "record"),
+            timeoutSeconds: 4,
+        };
         // the script's fixed state paths point into the test directory
         const text = script(which === "create" ? imageScript(v) : imageDeleteScript(v))
-            .split("/var/lib/openstack-lab").join(path.join(dir, "state")).split("/var/lib/glance/images/").join(`${path.join(dir, "store")}/`)
-            .replace(/mktemp \/var\/tmp\//, `mktemp ${dir}/`).replace(/sleep 2/, "sleep 0.1");
+            .split("/var/lib/openstack-lab")
+            .join(path.join(dir, "state"))
+            .split("/var/lib/glance/images/")
+            .join(`${path.join(dir, "store")}/`)
+            .replace(/mktemp \/var\/tmp\//, `mktemp ${dir}/`)
+            .replace(/sleep 2/, "sleep 0.1");
         return spawnSync("bash", ["-c", text], {
             input: opts.password ?? "PW",
-            env: { ...process.env, PATH: `${path.join(dir, "bin")}:${process.env.PATH}`, FAKE_DB: path.join(dir, "db"), FAKE_PASSWORD: "PW", FAKE_STATUS: opts.status ?? "active" },
+            env: {
+                ...process.env,
+                PATH: `${path.join(dir, "bin")}:${process.env.PATH}`,
+                FAKE_DB: path.join(dir, "db"),
+                FAKE_PASSWORD: "PW",
+                FAKE_STATUS: opts.status ?? "active",
+            },
         });
     }
-    const log = () => fs.readFileSync(path.join(dir, "db", "log"), "utf8").trim().split("\n");
+    const log = () =>
+        fs
+            .readFileSync(path.join(dir, "db", "log"), "utf8")
+            .trim()
+            .split("\n");
 
-    for (const [release, cli] of [["folsom", FOLSOM_IMAGE_CLI], ["zed", ZED_IMAGE_CLI]] as const) {
+    for (const [release, cli] of [
+        ["folsom", FOLSOM_IMAGE_CLI],
+        ["zed", ZED_IMAGE_CLI],
+    ] as const) {
         it(`${release}: creates once, finds it next time, prints the ID; delete removes only its own image`, () => {
             const first = exec(cli, image, "create");
-            expect(first.stderr.toString()).to.equal(release === "zed" ? "downloading http://uec-images.ubuntu.com/x.img\n" : "");
+            expect(first.stderr.toString()).to.equal(
+                release === "zed" ? "downloading http://uec-images.ubuntu.com/x.img\n" : "",
+            );
             expect(first.status).to.equal(0);
             expect(first.stdout.toString()).to.equal("id0x\n");
-            expect(log()).to.include(release === "folsom" ? "--copy-from http://uec-images.ubuntu.com/x.img" : "--file downloaded http://uec-images.ubuntu.com/x.img");
+            expect(log()).to.include(
+                release === "folsom"
+                    ? "--copy-from http://uec-images.ubuntu.com/x.img"
+                    : "--file downloaded http://uec-images.ubuntu.com/x.img",
+            );
             const second = exec(cli, image, "create");
             expect([second.status, second.stdout.toString()]).to.deep.equal([0, "id0x\n"]);
             expect(log().filter((l) => l.includes("image-create") || l.includes("image create"))).to.have.length(1);
@@ -230,7 +330,9 @@ describe("glance image scripts (run for real against a fake CLI)", () => {
             fs.writeFileSync(path.join(dir, "db", "img-other"), `${image.name}|queued\n`);
             const r = exec(cli, image, "create");
             expect(r.status).to.equal(1);
-            expect(r.stderr.toString()).to.equal(`image '${image.name}' (other) exists with status queued and was not created by openstack-lab: delete or rename it\n`);
+            expect(r.stderr.toString()).to.equal(
+                `image '${image.name}' (other) exists with status queued and was not created by openstack-lab: delete or rename it\n`,
+            );
             fs.writeFileSync(path.join(dir, "db", "img-other"), `${image.name}|active\n`);
             expect(exec(cli, image, "create").stdout.toString()).to.equal("other\n");
             expect(exec(cli, image, "delete").status).to.equal(0);
@@ -239,13 +341,22 @@ describe("glance image scripts (run for real against a fake CLI)", () => {
 
         it(`${release}: a killed image fails the step; the next run replaces it; a renamed image replaces the old one`, () => {
             const killed = exec(cli, image, "create", { status: "killed" });
-            expect([killed.status, killed.stderr.toString().split("\n").slice(-2)[0]]).to.deep.equal([1, "image id0x went killed"]);
+            expect([killed.status, killed.stderr.toString().split("\n").slice(-2)[0]]).to.deep.equal([
+                1,
+                "image id0x went killed",
+            ]);
             const again = exec(cli, image, "create");
             expect([again.status, again.stdout.toString()]).to.deep.equal([0, "id0x\n"]);
             expect(again.stderr.toString()).to.include("removing image id0x left in status killed by an earlier run\n");
-            const renamed = exec(cli, { ...image, name: "tiny", url: `file://${path.join(dir, "tiny.qcow2")}` }, "create");
+            const renamed = exec(
+                cli,
+                { ...image, name: "tiny", url: `file://${path.join(dir, "tiny.qcow2")}` },
+                "create",
+            );
             expect(renamed.status).to.equal(1);
-            expect(renamed.stderr.toString()).to.equal(`removing image id0x (Ubuntu 12.04 cloudimg amd64): the configured image is now tiny\nimage file ${path.join(dir, "tiny.qcow2")} not found on ${os.hostname()}\n`);
+            expect(renamed.stderr.toString()).to.equal(
+                `removing image id0x (Ubuntu 12.04 cloudimg amd64): the configured image is now tiny\nimage file ${path.join(dir, "tiny.qcow2")} not found on ${os.hostname()}\n`,
+            );
             fs.writeFileSync(path.join(dir, "tiny.qcow2"), "TINY");
             const tiny = exec(cli, { ...image, name: "tiny", url: `file://${path.join(dir, "tiny.qcow2")}` }, "create");
             expect([tiny.status, tiny.stdout.toString()]).to.deep.equal([0, "id0x\n"]);
@@ -263,14 +374,20 @@ describe("glance image scripts (run for real against a fake CLI)", () => {
             fs.writeFileSync(path.join(dir, "db", "img-half2"), `${image.name}|queued\n`);
             fs.writeFileSync(path.join(dir, "record"), `pending\t${image.name}\n`);
             expect(exec(cli, image, "delete").status).to.equal(0);
-            expect(fs.readdirSync(path.join(dir, "db")).filter((f) => f.startsWith("img-")).sort()).to.deep.equal(["img-id0x"]);
+            expect(
+                fs
+                    .readdirSync(path.join(dir, "db"))
+                    .filter((f) => f.startsWith("img-"))
+                    .sort(),
+            ).to.deep.equal(["img-id0x"]);
         });
 
         it(`${release}: sets the configured properties on the image it creates and on one it finds, each run`, () => {
             const withProps = { ...image, properties: { hw_vif_model: "e1000", hw_disk_bus: "virtio" } };
-            const set = release === "folsom"
-                ? "glance image-update --property hw_disk_bus=virtio --property hw_vif_model=e1000 id0x"
-                : "openstack image set --property hw_disk_bus=virtio --property hw_vif_model=e1000 id0x";
+            const set =
+                release === "folsom"
+                    ? "glance image-update --property hw_disk_bus=virtio --property hw_vif_model=e1000 id0x"
+                    : "openstack image set --property hw_disk_bus=virtio --property hw_vif_model=e1000 id0x";
             expect(exec(cli, withProps, "create").status).to.equal(0);
             expect(exec(cli, withProps, "create").status).to.equal(0);
             expect(log().filter((l) => l.includes("update") || l.includes("image set"))).to.deep.equal([set, set]);
@@ -285,7 +402,9 @@ describe("glance image scripts (run for real against a fake CLI)", () => {
             fs.writeFileSync(path.join(dir, "store", "id0x"), "bits");
             const del = exec(cli, image, "delete", { password: "nope" });
             expect(del.status).to.equal(0);
-            expect(del.stderr.toString()).to.include("warning: image id0x (Ubuntu 12.04 cloudimg amd64) not deleted through the API; removing its file from the store\n");
+            expect(del.stderr.toString()).to.include(
+                "warning: image id0x (Ubuntu 12.04 cloudimg amd64) not deleted through the API; removing its file from the store\n",
+            );
             expect(fs.existsSync(path.join(dir, "store", "id0x"))).to.equal(false);
         });
     }

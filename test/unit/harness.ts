@@ -25,9 +25,13 @@ export const TEST_SECRETS = {
 /** Unwrap secret markers the mock monitor passes through. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export function unwrap(v: any): any {
-    if (Array.isArray(v)) return v.map(unwrap);
+    if (Array.isArray(v)) {
+        return v.map(unwrap);
+    }
     if (v && typeof v === "object") {
-        if (v[SECRET_SIG] === "1b47061264138c4ac30d75fd1eb44270") return unwrap(v.value);
+        if (v[SECRET_SIG] === "1b47061264138c4ac30d75fd1eb44270") {
+            return unwrap(v.value);
+        }
         return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, unwrap(x)]));
     }
     return v;
@@ -35,10 +39,14 @@ export function unwrap(v: any): any {
 
 /** Read a stack file's `openstack-lab:` keys as plain values. */
 export function readStackFile(file: string): RawConfig {
-    const doc = yaml.load(fs.readFileSync(path.join(__dirname, "..", "..", file), "utf8")) as { config: Record<string, unknown> };
+    const doc = yaml.load(fs.readFileSync(path.join(__dirname, "..", "..", file), "utf8")) as {
+        config: Record<string, unknown>;
+    };
     const raw: RawConfig = {};
     for (const [k, v] of Object.entries(doc.config)) {
-        if (k.startsWith(`${NAMESPACE}:`)) raw[k.slice(NAMESPACE.length + 1)] = v;
+        if (k.startsWith(`${NAMESPACE}:`)) {
+            raw[k.slice(NAMESPACE.length + 1)] = v;
+        }
     }
     return raw;
 }
@@ -46,7 +54,9 @@ export function readStackFile(file: string): RawConfig {
 /** A validated StackConfig from plain values; secrets are the test values. */
 export function stackConfig(raw: RawConfig, given: Partial<Omit<SecretConfig, "sshPrivateKey">> = {}): StackConfig {
     const { config, problems } = validateConfig(raw, new Set(["sshPrivateKey"]));
-    if (!config) throw new Error(problems.map((p) => `${p.key}: ${p.message}`).join("\n"));
+    if (!config) {
+        throw new Error(problems.map((p) => `${p.key}: ${p.message}`).join("\n"));
+    }
     return withDerived(config, {
         sshPrivateKey: pulumi.secret(TEST_SECRETS.sshPrivateKey),
         dbPasswords: {},
@@ -77,25 +87,35 @@ export async function run(
     opts: { preview?: boolean; mockOutputs?: (r: Registered) => Record<string, unknown> | undefined } = {},
 ): Promise<RunResult> {
     const resources: Registered[] = [];
-    await pulumi.runtime.setMocks({
-        newResource: (args) => {
-            const r = { type: args.type, name: args.name, inputs: args.inputs };
-            resources.push(r);
-            const extra = opts.mockOutputs?.(r) ?? defaultOutputs(r);
-            return { id: `${args.name}-id`, state: { ...args.inputs, ...extra } };
+    await pulumi.runtime.setMocks(
+        {
+            newResource: (args) => {
+                const r = { type: args.type, name: args.name, inputs: args.inputs };
+                resources.push(r);
+                const extra = opts.mockOutputs?.(r) ?? defaultOutputs(r);
+                return { id: `${args.name}-id`, state: { ...args.inputs, ...extra } };
+            },
+            call: (args) => args.inputs,
         },
-        call: (args) => args.inputs,
-    }, "openstack-lab", "test", opts.preview ?? false);
+        "openstack-lab",
+        "test",
+        opts.preview ?? false,
+    );
     const exported = build() ?? {};
     const outputs: Outputs = {};
     for (const [k, v] of Object.entries(exported)) {
         outputs[k] = await settleOutput(pulumi.output(v));
     }
-    let last = -1, stable = 0;
+    let last = -1,
+        stable = 0;
     for (let i = 0; i < 2000 && stable < 20; i++) {
         await new Promise((r) => setImmediate(r));
-        if (resources.length === last) stable++;
-        else { stable = 0; last = resources.length; }
+        if (resources.length === last) {
+            stable++;
+        } else {
+            stable = 0;
+            last = resources.length;
+        }
     }
     return { resources, outputs };
 }
@@ -103,14 +123,25 @@ export async function run(
 /** Known value of an Output (undefined when unknown, e.g. in preview). */
 export async function settleOutput<T>(o: pulumi.Output<T>): Promise<T | undefined> {
     // In preview `apply` never runs its callback for an unknown value: ask first.
-    if (!(await (o as unknown as { isKnown: Promise<boolean> }).isKnown)) return undefined;
-    return new Promise((resolve) => o.apply((v) => { resolve(v); return v; }));
+    if (!(await (o as unknown as { isKnown: Promise<boolean> }).isKnown)) {
+        return undefined;
+    }
+    return new Promise((resolve) =>
+        o.apply((v) => {
+            resolve(v);
+            return v;
+        }),
+    );
 }
 
 /** Outputs the mocks give resources by default: stdout for commands, random results. */
 function defaultOutputs(r: Registered): Record<string, unknown> {
-    if (r.type === "random:index/randomPassword:RandomPassword") return { result: TEST_SECRETS.generated };
-    if (r.type === "command:remote:Command") return { stdout: "", stderr: "" };
+    if (r.type === "random:index/randomPassword:RandomPassword") {
+        return { result: TEST_SECRETS.generated };
+    }
+    if (r.type === "command:remote:Command") {
+        return { stdout: "", stderr: "" };
+    }
     return {};
 }
 
@@ -124,7 +155,9 @@ export function names(resources: readonly Registered[], type?: string): string[]
 
 export function find(resources: readonly Registered[], name: string): Registered {
     const r = resources.find((x) => x.name === name);
-    if (!r) throw new Error(`no resource named ${name}; have: ${resources.map((x) => x.name).join(", ")}`);
+    if (!r) {
+        throw new Error(`no resource named ${name}; have: ${resources.map((x) => x.name).join(", ")}`);
+    }
     return r;
 }
 

@@ -19,7 +19,10 @@ function zed(c: RawConfig): RawConfig {
 }
 
 function children(resources: readonly Registered[]): string[] {
-    return resources.filter((r) => r.name.startsWith("horizon-")).map((r) => `${r.type} ${r.name}`).sort();
+    return resources
+        .filter((r) => r.name.startsWith("horizon-"))
+        .map((r) => `${r.type} ${r.name}`)
+        .sort();
 }
 
 function build(change: (c: RawConfig) => RawConfig = (c) => c) {
@@ -31,7 +34,8 @@ function build(change: (c: RawConfig) => RawConfig = (c) => c) {
 
 /** The dashboard's install step on both releases (only the package differs). */
 function installScript(dashboard: string): string {
-    return `oslab_install ${dashboard} memcached\n` +
+    return (
+        `oslab_install ${dashboard} memcached\n` +
         "# Debian's openstack-dashboard-apache enables Apache's default-ssl site (alias mode) but\n" +
         "# not mod_ssl, and the site's snakeoil certificate only exists when ssl-cert ran (a\n" +
         "# Recommends). Either way Apache refuses to start, so the HTTP-only dashboard turns that\n" +
@@ -39,7 +43,8 @@ function installScript(dashboard: string): string {
         "if [ -e /etc/apache2/sites-enabled/default-ssl.conf ] && { [ ! -e /etc/apache2/mods-enabled/ssl.load ] || [ ! -s /etc/ssl/certs/ssl-cert-snakeoil.pem ]; }; then\n" +
         "  a2dissite -q default-ssl\n" +
         "fi\n" +
-        "oslab_svc start memcached || oslab_svc restart memcached\n";
+        "oslab_svc start memcached || oslab_svc restart memcached\n"
+    );
 }
 
 const EXPECTED = {
@@ -53,7 +58,7 @@ const EXPECTED = {
             "QUANTUM_ENABLED = True",
             "SWIFT_ENABLED = True",
             "# local_settings.py computed this from the packaged OPENSTACK_HOST before this block",
-            "OPENSTACK_KEYSTONE_URL = \"http://%s:5000/v2.0\" % OPENSTACK_HOST",
+            'OPENSTACK_KEYSTONE_URL = "http://%s:5000/v2.0" % OPENSTACK_HOST',
             "",
         ].join("\n"),
     },
@@ -63,37 +68,47 @@ const EXPECTED = {
         install: installScript("openstack-dashboard-apache"),
         purge: "oslab_purge openstack-dashboard-apache memcached\n",
         block: [
-            "OPENSTACK_HOST = \"192.168.122.111\"",
-            "ALLOWED_HOSTS = [\"192.168.122.111\", \"alice\", \"localhost\", \"127.0.0.1\"]",
-            "OPENSTACK_KEYSTONE_URL = \"http://%s:5000/v3\" % OPENSTACK_HOST",
-            "OPENSTACK_KEYSTONE_DEFAULT_DOMAIN = \"Default\"",
-            "OPENSTACK_KEYSTONE_DEFAULT_ROLE = \"member\"",
-            "SESSION_ENGINE = \"django.contrib.sessions.backends.cache\"",
+            'OPENSTACK_HOST = "192.168.122.111"',
+            'ALLOWED_HOSTS = ["192.168.122.111", "alice", "localhost", "127.0.0.1"]',
+            'OPENSTACK_KEYSTONE_URL = "http://%s:5000/v3" % OPENSTACK_HOST',
+            'OPENSTACK_KEYSTONE_DEFAULT_DOMAIN = "Default"',
+            'OPENSTACK_KEYSTONE_DEFAULT_ROLE = "member"',
+            'SESSION_ENGINE = "django.contrib.sessions.backends.cache"',
             "CACHES = {",
-            "    \"default\": {",
-            "        \"BACKEND\": \"django.core.cache.backends.memcached.MemcachedCache\",",
-            "        \"LOCATION\": \"127.0.0.1:11211\",",
+            '    "default": {',
+            '        "BACKEND": "django.core.cache.backends.memcached.MemcachedCache",',
+            '        "LOCATION": "127.0.0.1:11211",',
             "    },",
             "}",
-            "TIME_ZONE = \"UTC\"",
+            'TIME_ZONE = "UTC"',
             "",
         ].join("\n"),
     },
 };
 
-for (const [release, change] of [["folsom", (c: RawConfig) => c], ["zed", zed]] as const) {
+for (const [release, change] of [
+    ["folsom", (c: RawConfig) => c],
+    ["zed", zed],
+] as const) {
     describe(`horizon (${release})`, function () {
         this.timeout(120000);
         let resources: Registered[];
         let outputs: Record<string, unknown>;
-        before(async () => { ({ resources, outputs } = await run(build(change))); });
+        before(async () => {
+            ({ resources, outputs } = await run(build(change)));
+        });
         const want = EXPECTED[release];
 
         it("registers exactly these children, every one on the controller", () => {
             expect(children(resources)).to.deep.equal([
-                `${CMD} horizon-conf-local-settings`, `${CMD} horizon-install`, `${CMD} horizon-restart`, `${CMD} horizon-verify`,
+                `${CMD} horizon-conf-local-settings`,
+                `${CMD} horizon-install`,
+                `${CMD} horizon-restart`,
+                `${CMD} horizon-verify`,
             ]);
-            for (const r of resources.filter((x) => x.name.startsWith("horizon-"))) expect(unwrap(r.inputs).connection.host, r.name).to.equal("192.168.122.111");
+            for (const r of resources.filter((x) => x.name.startsWith("horizon-"))) {
+                expect(unwrap(r.inputs).connection.host, r.name).to.equal("192.168.122.111");
+            }
         });
 
         it("installs the dashboard and starts memcached; purges both on destroy", () => {

@@ -6,11 +6,24 @@ import { ConfigError, loadConfig } from "../../config";
 import { buildCloud } from "../../components/cloud";
 import { readStackFile, run, settleOutput } from "./harness";
 
-function setStack(raw: Record<string, unknown>, secrets: Record<string, string>, plainSecrets: Record<string, string> = {}) {
-    const all: Record<string, string> = { ...Object.fromEntries(Object.entries(plainSecrets).map(([k, v]) => [`openstack-lab:${k}`, v])) };
-    for (const [k, v] of Object.entries(raw)) all[`openstack-lab:${k}`] = typeof v === "string" ? v : JSON.stringify(v);
-    for (const [k, v] of Object.entries(secrets)) all[`openstack-lab:${k}`] = v;
-    pulumi.runtime.setAllConfig(all, Object.keys(secrets).map((k) => `openstack-lab:${k}`));
+function setStack(
+    raw: Record<string, unknown>,
+    secrets: Record<string, string>,
+    plainSecrets: Record<string, string> = {},
+) {
+    const all: Record<string, string> = {
+        ...Object.fromEntries(Object.entries(plainSecrets).map(([k, v]) => [`openstack-lab:${k}`, v])),
+    };
+    for (const [k, v] of Object.entries(raw)) {
+        all[`openstack-lab:${k}`] = typeof v === "string" ? v : JSON.stringify(v);
+    }
+    for (const [k, v] of Object.entries(secrets)) {
+        all[`openstack-lab:${k}`] = v;
+    }
+    pulumi.runtime.setAllConfig(
+        all,
+        Object.keys(secrets).map((k) => `openstack-lab:${k}`),
+    );
 }
 
 describe("loadConfig", () => {
@@ -26,7 +39,12 @@ describe("loadConfig", () => {
         expect(cfg.controller.name).to.equal("alice");
         expect(cfg.network.name).to.equal("charlie");
         expect(cfg.computes.map((n) => n.name)).to.deep.equal(["bob"]);
-        expect(cfg.tenantNetwork).to.deep.equal({ name: "private", cidr: "10.5.5.0/24", gateway: "10.5.5.1", dnsNameservers: ["8.8.8.8"] });
+        expect(cfg.tenantNetwork).to.deep.equal({
+            name: "private",
+            cidr: "10.5.5.0/24",
+            gateway: "10.5.5.1",
+            dnsNameservers: ["8.8.8.8"],
+        });
         expect(await pulumi.isSecret(cfg.secrets.sshPrivateKey)).to.equal(true);
         expect(await pulumi.isSecret(cfg.secrets.adminPassword!)).to.equal(true);
         expect(await pulumi.isSecret(cfg.secrets.dbPasswords.nova!)).to.equal(true);
@@ -38,11 +56,19 @@ describe("loadConfig", () => {
     it("rejects a secret stored in plain text and an unknown password key", () => {
         const raw = readStackFile("Pulumi.dev.yaml");
         // adminPassword present but not marked secret in the stack:
-        setStack(raw, { sshPrivateKey: "KEY", dbPasswords: JSON.stringify({ nvoa: "nova-db-pass" }) }, { adminPassword: "plain" });
-        expect(() => loadConfig()).to.throw(ConfigError).with.property("message",
-            "invalid stack configuration (2 problems):\n" +
-            "  - openstack-lab:adminPassword: must be set as a secret: pulumi config set --secret openstack-lab:adminPassword <value>\n" +
-            "  - openstack-lab:dbPasswords.nvoa: unknown service; use one of keystone, glance, nova, quantum, cinder, placement");
+        setStack(
+            raw,
+            { sshPrivateKey: "KEY", dbPasswords: JSON.stringify({ nvoa: "nova-db-pass" }) },
+            { adminPassword: "plain" },
+        );
+        expect(() => loadConfig())
+            .to.throw(ConfigError)
+            .with.property(
+                "message",
+                "invalid stack configuration (2 problems):\n" +
+                    "  - openstack-lab:adminPassword: must be set as a secret: pulumi config set --secret openstack-lab:adminPassword <value>\n" +
+                    "  - openstack-lab:dbPasswords.nvoa: unknown service; use one of keystone, glance, nova, quantum, cinder, placement",
+            );
     });
 
     it("stops the program before any resource is registered", async () => {
@@ -61,7 +87,8 @@ describe("loadConfig", () => {
         expect(resources).to.deep.equal([]);
         expect((error as Error).message).to.equal(
             "invalid stack configuration (2 problems):\n" +
-            "  - openstack-lab:nodes: is required; give a list of { name, role: controller|network|compute, managementIp, dataIp, externalInterface } (see Pulumi.dev.yaml)\n" +
-            "  - openstack-lab:sshPrivateKey: is required: set the private key that logs in to every node with: cat ~/.ssh/id_ed25519 | pulumi config set --secret openstack-lab:sshPrivateKey");
+                "  - openstack-lab:nodes: is required; give a list of { name, role: controller|network|compute, managementIp, dataIp, externalInterface } (see Pulumi.dev.yaml)\n" +
+                "  - openstack-lab:sshPrivateKey: is required: set the private key that logs in to every node with: cat ~/.ssh/id_ed25519 | pulumi config set --secret openstack-lab:sshPrivateKey",
+        );
     });
 });

@@ -17,39 +17,78 @@ export function zedLab(c: RawConfig): RawConfig {
 }
 
 function twoComputes(c: RawConfig): RawConfig {
-    const nodes = [...(c.nodes as object[]), { name: "carol", role: "compute", managementIp: "192.168.122.114", dataIp: "192.168.133.114" }];
+    const nodes = [
+        ...(c.nodes as object[]),
+        { name: "carol", role: "compute", managementIp: "192.168.122.114", dataIp: "192.168.133.114" },
+    ];
     return { ...c, nodes };
 }
 
 /** MysqlDatabase outputs as the provider computes them (connectionUrl from the inputs). */
 function mockOutputs(r: Registered): Record<string, unknown> | undefined {
-    if (r.type !== MYSQL) return undefined;
+    if (r.type !== MYSQL) {
+        return undefined;
+    }
     const i = unwrap(r.inputs);
     return { connectionUrl: `${i.urlScheme}://${i.user}:${i.password}@${i.host}/${i.database}` };
 }
 
 async function build(change: (c: RawConfig) => RawConfig, preview = false) {
     let nova: Nova | undefined;
-    const result = await run(() => { nova = buildComputeAndVolume(buildBase(devConfig(change))).nova; }, { mockOutputs, preview });
+    const result = await run(
+        () => {
+            nova = buildComputeAndVolume(buildBase(devConfig(change))).nova;
+        },
+        { mockOutputs, preview },
+    );
     return { ...result, nova: nova! };
 }
 
-const mine = (rs: readonly Registered[]) => rs.filter((r) => /^nova(-|$)/.test(r.name)).map((r) => r.name).sort();
+const mine = (rs: readonly Registered[]) =>
+    rs
+        .filter((r) => /^nova(-|$)/.test(r.name))
+        .map((r) => r.name)
+        .sort();
 
 const EXPECTED: Record<string, string[]> = {
     folsom: [
         "nova",
-        "nova-db", "nova-db-sync", "nova-check",
-        "nova-alice-install", "nova-alice-conf-nova.conf", "nova-alice-conf-api-paste.ini", "nova-alice-restart",
-        "nova-bob-install", "nova-bob-conf-qemu.conf", "nova-bob-conf-libvirtd.conf", "nova-bob-conf-libvirt-bin.default",
-        "nova-bob-libvirt-default-net", "nova-bob-restart-libvirt", "nova-bob-conf-nova.conf", "nova-bob-conf-api-paste.ini", "nova-bob-restart",
+        "nova-db",
+        "nova-db-sync",
+        "nova-check",
+        "nova-alice-install",
+        "nova-alice-conf-nova.conf",
+        "nova-alice-conf-api-paste.ini",
+        "nova-alice-restart",
+        "nova-bob-install",
+        "nova-bob-conf-qemu.conf",
+        "nova-bob-conf-libvirtd.conf",
+        "nova-bob-conf-libvirt-bin.default",
+        "nova-bob-libvirt-default-net",
+        "nova-bob-restart-libvirt",
+        "nova-bob-conf-nova.conf",
+        "nova-bob-conf-api-paste.ini",
+        "nova-bob-restart",
     ].sort(),
     zed: [
         "nova",
-        "nova-db-api", "nova-db", "nova-db-cell0", "nova-db-sync", "nova-discover-hosts", "nova-check",
-        "nova-alice-install", "nova-alice-conf-nova.conf", "nova-alice-conf-nova-consoleproxy.default", "nova-alice-restart",
-        "nova-bob-install", "nova-bob-conf-qemu.conf", "nova-bob-conf-libvirtd.conf", "nova-bob-libvirt-default-net",
-        "nova-bob-restart-libvirt", "nova-bob-conf-nova.conf", "nova-bob-restart",
+        "nova-db-api",
+        "nova-db",
+        "nova-db-cell0",
+        "nova-db-sync",
+        "nova-discover-hosts",
+        "nova-check",
+        "nova-alice-install",
+        "nova-alice-conf-nova.conf",
+        "nova-alice-conf-nova-consoleproxy.default",
+        "nova-alice-restart",
+        "nova-bob-install",
+        "nova-bob-conf-qemu.conf",
+        "nova-bob-conf-libvirtd.conf",
+        "nova-bob-libvirt-default-net",
+        "nova-bob-restart-libvirt",
+        "nova-bob-conf-nova.conf",
+        "nova-bob-restart",
     ].sort(),
 };
 
@@ -64,11 +103,16 @@ const GOLDEN_FILES: Record<string, Record<string, string[]>> = {
     },
 };
 
-for (const [release, change] of [["folsom", (c: RawConfig) => c], ["zed", zedLab]] as const) {
+for (const [release, change] of [
+    ["folsom", (c: RawConfig) => c],
+    ["zed", zedLab],
+] as const) {
     describe(`nova (${release})`, function () {
         this.timeout(60000);
         let res: Awaited<ReturnType<typeof build>>;
-        before(async () => { res = await build(change); });
+        before(async () => {
+            res = await build(change);
+        });
 
         it("registers exactly these children", () => {
             expect(mine(res.resources)).to.deep.equal(EXPECTED[release]);
@@ -80,7 +124,9 @@ for (const [release, change] of [["folsom", (c: RawConfig) => c], ["zed", zedLab
             expect(Object.keys(res.nova.files).sort()).to.deep.equal(Object.keys(hosts).sort());
             for (const [host, files] of Object.entries(hosts)) {
                 expect(Object.keys(res.nova.files[host]).sort()).to.deep.equal([...files].sort());
-                for (const f of files) golden(release, host, f, (await settleOutput(res.nova.files[host][f].rendered))!);
+                for (const f of files) {
+                    golden(release, host, f, (await settleOutput(res.nova.files[host][f].rendered))!);
+                }
             }
         });
 
@@ -97,53 +143,94 @@ for (const [release, change] of [["folsom", (c: RawConfig) => c], ["zed", zedLab
         });
 
         it("creates the databases with the generated password", () => {
-            const dbs = res.resources.filter((r) => r.type === MYSQL && /^nova/.test(r.name)).map((r) => {
-                const i = unwrap(r.inputs);
-                return [r.name, i.database, i.user, i.password, i.host, i.urlScheme];
-            });
-            expect(dbs).to.deep.equal(release === "folsom"
-                ? [["nova-db", "nova", "novadbadmin", TEST_SECRETS.generated, "192.168.122.111", "mysql"]]
-                : [
-                    ["nova-db-api", "nova_api", "nova_api", TEST_SECRETS.generated, "192.168.122.111", "mysql+pymysql"],
-                    ["nova-db", "nova", "nova", TEST_SECRETS.generated, "192.168.122.111", "mysql+pymysql"],
-                    ["nova-db-cell0", "nova_cell0", "nova_cell0", TEST_SECRETS.generated, "192.168.122.111", "mysql+pymysql"],
-                ]);
+            const dbs = res.resources
+                .filter((r) => r.type === MYSQL && /^nova/.test(r.name))
+                .map((r) => {
+                    const i = unwrap(r.inputs);
+                    return [r.name, i.database, i.user, i.password, i.host, i.urlScheme];
+                });
+            expect(dbs).to.deep.equal(
+                release === "folsom"
+                    ? [["nova-db", "nova", "novadbadmin", TEST_SECRETS.generated, "192.168.122.111", "mysql"]]
+                    : [
+                          [
+                              "nova-db-api",
+                              "nova_api",
+                              "nova_api",
+                              TEST_SECRETS.generated,
+                              "192.168.122.111",
+                              "mysql+pymysql",
+                          ],
+                          ["nova-db", "nova", "nova", TEST_SECRETS.generated, "192.168.122.111", "mysql+pymysql"],
+                          [
+                              "nova-db-cell0",
+                              "nova_cell0",
+                              "nova_cell0",
+                              TEST_SECRETS.generated,
+                              "192.168.122.111",
+                              "mysql+pymysql",
+                          ],
+                      ],
+            );
         });
 
         it("installs, bootstraps, restarts and checks with the release's commands", () => {
             const create = (n: string) => unwrap(find(res.resources, n).inputs).create as string;
             const body = (n: string) => create(n).split("oslab_retry() {")[1];
             if (release === "folsom") {
-                expect(body("nova-alice-install")).to.contain("\noslab_install nova-api-metadata nova-api-os-compute nova-api-ec2 nova-objectstore nova-scheduler nova-novncproxy nova-consoleauth nova-cert\n");
-                expect(body("nova-bob-install")).to.contain("\noslab_install nova-compute-kvm libvirt-bin python-mysqldb\n");
+                expect(body("nova-alice-install")).to.contain(
+                    "\noslab_install nova-api-metadata nova-api-os-compute nova-api-ec2 nova-objectstore nova-scheduler nova-novncproxy nova-consoleauth nova-cert\n",
+                );
+                expect(body("nova-bob-install")).to.contain(
+                    "\noslab_install nova-compute-kvm libvirt-bin python-mysqldb\n",
+                );
                 expect(body("nova-db-sync")).to.contain("\nsu -s /bin/sh -c 'nova-manage db sync' nova\n");
-                expect(body("nova-alice-restart")).to.contain("\noslab_svc restart nova-api-metadata nova-api-os-compute nova-api-ec2 nova-objectstore nova-scheduler nova-novncproxy nova-consoleauth nova-cert\n");
+                expect(body("nova-alice-restart")).to.contain(
+                    "\noslab_svc restart nova-api-metadata nova-api-os-compute nova-api-ec2 nova-objectstore nova-scheduler nova-novncproxy nova-consoleauth nova-cert\n",
+                );
                 expect(body("nova-bob-restart-libvirt")).to.contain("\noslab_svc restart libvirt-bin\n");
                 expect(body("nova-bob-restart")).to.contain("\noslab_svc restart nova-compute\n");
-                expect(body("nova-check")).to.contain("expected=(nova-cert@alice nova-consoleauth@alice nova-scheduler@alice nova-compute@bob)");
+                expect(body("nova-check")).to.contain(
+                    "expected=(nova-cert@alice nova-consoleauth@alice nova-scheduler@alice nova-compute@bob)",
+                );
                 expect(body("nova-check")).to.contain(render.FOLSOM_SERVICE_LIST);
                 expect(unwrap(find(res.resources, "nova-check").inputs).stdin).to.equal(undefined);
             } else {
-                expect(body("nova-alice-install")).to.contain("\noslab_install nova-api nova-conductor nova-scheduler nova-consoleproxy nova-common\n");
-                expect(body("nova-bob-install")).to.contain("\nif [ ! -d /run/systemd/system ]; then oslab_install libvirt-daemon-system-sysv; fi\noslab_install nova-compute-qemu nova-compute nova-common\n");
+                expect(body("nova-alice-install")).to.contain(
+                    "\noslab_install nova-api nova-conductor nova-scheduler nova-consoleproxy nova-common\n",
+                );
+                expect(body("nova-bob-install")).to.contain(
+                    "\nif [ ! -d /run/systemd/system ]; then oslab_install libvirt-daemon-system-sysv; fi\noslab_install nova-compute-qemu nova-compute nova-common\n",
+                );
                 expect(body("nova-db-sync")).to.contain(`\n${render.dbSyncZed("/etc/nova/nova.conf")}\n`);
                 expect(unwrap(find(res.resources, "nova-db-sync").inputs).stdin).to.equal(
-                    `mysql+pymysql://nova_cell0:${TEST_SECRETS.generated}@192.168.122.111/nova_cell0`);
+                    `mysql+pymysql://nova_cell0:${TEST_SECRETS.generated}@192.168.122.111/nova_cell0`,
+                );
                 // re-run when a database URL or the broker password (cell mappings) changes, not on any nova.conf key
                 const url = (db: string) => `mysql+pymysql://${db}:${TEST_SECRETS.generated}@192.168.122.111/${db}`;
-                expect(unwrap(find(res.resources, "nova-db-sync").inputs).triggers).to.deep.equal(
-                    [sha256([url("nova_api"), url("nova"), url("nova_cell0"), TEST_SECRETS.generated].join("\n"))]);
-                expect(body("nova-alice-restart")).to.contain("\noslab_svc restart nova-api nova-api-metadata nova-conductor nova-scheduler nova-novncproxy\n"
-                    + "oslab_wait_tcp 192.168.122.111 8774 180\noslab_wait_tcp 192.168.122.111 8775 180\noslab_wait_tcp 192.168.122.111 6080 180\n");
+                expect(unwrap(find(res.resources, "nova-db-sync").inputs).triggers).to.deep.equal([
+                    sha256([url("nova_api"), url("nova"), url("nova_cell0"), TEST_SECRETS.generated].join("\n")),
+                ]);
+                expect(body("nova-alice-restart")).to.contain(
+                    "\noslab_svc restart nova-api nova-api-metadata nova-conductor nova-scheduler nova-novncproxy\n" +
+                        "oslab_wait_tcp 192.168.122.111 8774 180\noslab_wait_tcp 192.168.122.111 8775 180\noslab_wait_tcp 192.168.122.111 6080 180\n",
+                );
                 expect(body("nova-bob-restart-libvirt")).to.contain("\noslab_svc restart virtlogd libvirtd\n");
                 expect(body("nova-discover-hosts")).to.contain("\nexpected=(bob)\n");
-                expect(body("nova-check")).to.contain("expected=(nova-conductor@alice nova-scheduler@alice nova-compute@bob)");
+                expect(body("nova-check")).to.contain(
+                    "expected=(nova-conductor@alice nova-scheduler@alice nova-compute@bob)",
+                );
                 expect(unwrap(find(res.resources, "nova-check").inputs).stdin).to.equal(TEST_SECRETS.generated);
             }
-            expect(unwrap(find(res.resources, "nova-bob-libvirt-default-net").inputs).delete).to.contain(render.libvirtDefaultNetRestoreScript());
+            expect(unwrap(find(res.resources, "nova-bob-libvirt-default-net").inputs).delete).to.contain(
+                render.libvirtDefaultNetRestoreScript(),
+            );
             if (release === "zed") {
                 // qemu.conf and libvirtd.conf are edited only where systemd is not PID 1; spec on stdin, restore on delete.
-                for (const [id, block] of [["libvirtd.conf", render.libvirtdConfZedWithoutSystemd()], ["qemu.conf", render.qemuConfZed()]]) {
+                for (const [id, block] of [
+                    ["libvirtd.conf", render.libvirtdConfZedWithoutSystemd()],
+                    ["qemu.conf", render.qemuConfZed()],
+                ]) {
                     const i = unwrap(find(res.resources, `nova-bob-conf-${id}`).inputs);
                     expect(i.create).to.contain(`\n${render.blockUnlessSystemdScript(`/etc/libvirt/${id}`)}\n`);
                     expect(i.delete).to.contain(`\n${render.restoreFileScript(`/etc/libvirt/${id}`)}\n`);
@@ -164,7 +251,12 @@ for (const [release, change] of [["folsom", (c: RawConfig) => c], ["zed", zedLab
         it("gives each compute its own nova.conf, libvirt and restart, and expects both", async () => {
             const res = await build((c) => change(twoComputes(c)));
             const carol = mine(res.resources).filter((n) => n.startsWith("nova-carol-"));
-            expect(carol).to.deep.equal(EXPECTED[release].filter((n) => n.startsWith("nova-bob-")).map((n) => n.replace("bob", "carol")).sort());
+            expect(carol).to.deep.equal(
+                EXPECTED[release]
+                    .filter((n) => n.startsWith("nova-bob-"))
+                    .map((n) => n.replace("bob", "carol"))
+                    .sort(),
+            );
             const bob = (await settleOutput(res.nova.files.bob["nova.conf"].rendered))!;
             const carolConf = (await settleOutput(res.nova.files.carol["nova.conf"].rendered))!;
             expect(carolConf).to.equal(bob.split("192.168.122.112").join("192.168.122.114"));
@@ -172,7 +264,9 @@ for (const [release, change] of [["folsom", (c: RawConfig) => c], ["zed", zedLab
             const check = unwrap(find(res.resources, "nova-check").inputs).create as string;
             expect(check).to.contain("nova-compute@bob nova-compute@carol)");
             if (release === "zed") {
-                expect(unwrap(find(res.resources, "nova-discover-hosts").inputs).create).to.contain("\nexpected=(bob carol)\n");
+                expect(unwrap(find(res.resources, "nova-discover-hosts").inputs).create).to.contain(
+                    "\nexpected=(bob carol)\n",
+                );
             }
         });
     });
@@ -180,13 +274,22 @@ for (const [release, change] of [["folsom", (c: RawConfig) => c], ["zed", zedLab
 
 describe("nova renderers", () => {
     it("percent-encodes the RabbitMQ credentials in transport_url", () => {
-        expect(render.rabbitTransportUrl("openstack", "p@ss/w:rd", "198.51.100.11")).to.equal("rabbit://openstack:p%40ss%2Fw%3Ard@198.51.100.11:5672/");
+        expect(render.rabbitTransportUrl("openstack", "p@ss/w:rd", "198.51.100.11")).to.equal(
+            "rabbit://openstack:p%40ss%2Fw%3Ard@198.51.100.11:5672/",
+        );
     });
 
     it("uses the article's kvm or the configured qemu for libvirt_type", () => {
         const v: render.NovaConfValues = {
-            role: "compute", myIp: "10.0.0.2", controllerIp: "10.0.0.1", region: "RegionOne", virtType: "qemu",
-            rabbit: { user: "guest", password: "r" }, dbUrl: "mysql://u:p@10.0.0.1/nova", novaPassword: "n", networkPassword: "q",
+            role: "compute",
+            myIp: "10.0.0.2",
+            controllerIp: "10.0.0.1",
+            region: "RegionOne",
+            virtType: "qemu",
+            rabbit: { user: "guest", password: "r" },
+            dbUrl: "mysql://u:p@10.0.0.1/nova",
+            novaPassword: "n",
+            networkPassword: "q",
         };
         expect(render.novaConfFolsom(v).DEFAULT.libvirt_type).to.equal("qemu");
         expect(render.novaConfZed(v).libvirt.virt_type).to.equal("qemu");

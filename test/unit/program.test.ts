@@ -21,37 +21,54 @@ function scripts(resources: readonly Registered[]): Array<[string, string]> {
     const out: Array<[string, string]> = [];
     for (const r of resources.filter((x) => x.type === CMD)) {
         const i = unwrap(r.inputs);
-        if (i.create) out.push([`${r.name} create`, i.create]);
-        if (i.delete) out.push([`${r.name} delete`, i.delete]);
+        if (i.create) {
+            out.push([`${r.name} create`, i.create]);
+        }
+        if (i.delete) {
+            out.push([`${r.name} delete`, i.delete]);
+        }
     }
     return out;
 }
 
 const hasShellcheck = spawnSync("shellcheck", ["--version"]).status === 0;
 
-for (const [release, change] of [["folsom", (c: RawConfig) => c], ["zed", zed]] as const) {
+for (const [release, change] of [
+    ["folsom", (c: RawConfig) => c],
+    ["zed", zed],
+] as const) {
     describe(`whole program (${release})`, function () {
         this.timeout(120000);
         let resources: Registered[];
-        before(async () => { ({ resources } = await run(() => buildCloud(devConfig(change)))); });
+        before(async () => {
+            ({ resources } = await run(() => buildCloud(devConfig(change))));
+        });
 
         it("every remote script parses with bash -n", () => {
             const bad: string[] = [];
             for (const [name, text] of scripts(resources)) {
                 const r = spawnSync("bash", ["-n"], { input: text });
-                if (r.status !== 0) bad.push(`${name}: ${r.stderr.toString().trim()}`);
+                if (r.status !== 0) {
+                    bad.push(`${name}: ${r.stderr.toString().trim()}`);
+                }
             }
             expect(bad).to.deep.equal([]);
         });
 
         it("every remote script passes shellcheck", function () {
-            if (!hasShellcheck) this.skip();
+            if (!hasShellcheck) {
+                this.skip();
+            }
             const dir = fs.mkdtempSync(path.join(os.tmpdir(), "oslab-sc-"));
             const files: string[] = [];
             const all = scripts(resources);
             // Identical scripts (same preamble + body) need checking once.
             const unique = new Map<string, string>();
-            for (const [name, text] of all) if (!unique.has(text)) unique.set(text, name);
+            for (const [name, text] of all) {
+                if (!unique.has(text)) {
+                    unique.set(text, name);
+                }
+            }
             let n = 0;
             for (const [text, name] of unique) {
                 const f = path.join(dir, `${String(n++).padStart(4, "0")}-${name.replace(/[^A-Za-z0-9-]/g, "_")}.sh`);
@@ -68,15 +85,20 @@ for (const [release, change] of [["folsom", (c: RawConfig) => c], ["zed", zed]] 
         it("no secret appears in any command string", () => {
             const leaks: string[] = [];
             for (const [name, text] of scripts(resources)) {
-                for (const s of [TEST_SECRETS.generated, TEST_SECRETS.sshPrivateKey]) if (text.includes(s)) leaks.push(name);
+                for (const s of [TEST_SECRETS.generated, TEST_SECRETS.sshPrivateKey]) {
+                    if (text.includes(s)) {
+                        leaks.push(name);
+                    }
+                }
             }
             expect(leaks).to.deep.equal([]);
         });
 
         it("preview registers the same resources", async () => {
             const preview = await run(() => buildCloud(devConfig(change)), { preview: true });
-            expect(preview.resources.map((r) => `${r.type} ${r.name}`).sort())
-                .to.deep.equal(resources.map((r) => `${r.type} ${r.name}`).sort());
+            expect(preview.resources.map((r) => `${r.type} ${r.name}`).sort()).to.deep.equal(
+                resources.map((r) => `${r.type} ${r.name}`).sort(),
+            );
         });
     });
 }
@@ -88,10 +110,22 @@ describe("preview touches no host", function () {
         const cp = require("child_process");
         const calls: string[] = [];
         const saved = { connect: ssh2.Client.prototype.connect, spawn: cp.spawn, exec: cp.exec, execFile: cp.execFile };
-        ssh2.Client.prototype.connect = function () { calls.push("ssh2.connect"); throw new Error("no connections in preview"); };
-        cp.spawn = () => { calls.push("spawn"); throw new Error("no processes in preview"); };
-        cp.exec = () => { calls.push("exec"); throw new Error("no processes in preview"); };
-        cp.execFile = () => { calls.push("execFile"); throw new Error("no processes in preview"); };
+        ssh2.Client.prototype.connect = function () {
+            calls.push("ssh2.connect");
+            throw new Error("no connections in preview");
+        };
+        cp.spawn = () => {
+            calls.push("spawn");
+            throw new Error("no processes in preview");
+        };
+        cp.exec = () => {
+            calls.push("exec");
+            throw new Error("no processes in preview");
+        };
+        cp.execFile = () => {
+            calls.push("execFile");
+            throw new Error("no processes in preview");
+        };
         try {
             await run(() => buildCloud(devConfig()), { preview: true });
             await run(() => buildCloud(devConfig(zed)), { preview: true });

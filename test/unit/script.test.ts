@@ -20,7 +20,9 @@ describe("step preamble: oslab_purge (run for real with fake package tools)", ()
     beforeEach(() => {
         dir = fs.mkdtempSync(path.join(os.tmpdir(), "oslab-purge-"));
         fs.mkdirSync(path.join(dir, "bin"));
-        for (const [name, body] of Object.entries(FAKES)) fs.writeFileSync(path.join(dir, "bin", name), `#!/bin/bash\n${body}\n`, { mode: 0o755 });
+        for (const [name, body] of Object.entries(FAKES)) {
+            fs.writeFileSync(path.join(dir, "bin", name), `#!/bin/bash\n${body}\n`, { mode: 0o755 });
+        }
     });
     afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
@@ -28,16 +30,28 @@ describe("step preamble: oslab_purge (run for real with fake package tools)", ()
         const state = path.join(dir, "state");
         fs.mkdirSync(state, { recursive: true });
         fs.writeFileSync(path.join(state, "installed-packages"), installed.map((p) => `${p}\n`).join(""));
-        const text = script(`oslab_purge ${packages.join(" ")}`).split(HOST_STATE_DIR).join(state);
-        const r = spawnSync("bash", ["-c", text], { env: { ...process.env, PATH: `${path.join(dir, "bin")}:${process.env.PATH}`, FAKE_LOG: path.join(dir, "log") } });
+        const text = script(`oslab_purge ${packages.join(" ")}`)
+            .split(HOST_STATE_DIR)
+            .join(state);
+        const r = spawnSync("bash", ["-c", text], {
+            env: {
+                ...process.env,
+                PATH: `${path.join(dir, "bin")}:${process.env.PATH}`,
+                FAKE_LOG: path.join(dir, "log"),
+            },
+        });
         expect(r.status, r.stderr.toString()).to.equal(0);
-        return fs.existsSync(path.join(dir, "log")) ? fs.readFileSync(path.join(dir, "log"), "utf8").trim().split("\n") : [];
+        return fs.existsSync(path.join(dir, "log"))
+            ? fs.readFileSync(path.join(dir, "log"), "utf8").trim().split("\n")
+            : [];
     }
     const stop = (s: string) => (fs.existsSync("/run/systemd/system") ? `systemctl stop ${s}` : `service ${s} stop`);
 
     it("stops the services of the packages it installed, then purges only those", () => {
         expect(purge(["keystone", "glance-api", "curl"], "keystone", "glance-api", "python3-pymysql")).to.deep.equal([
-            stop("glance-api"), stop("keystone"), "apt-get purge -y -q keystone glance-api",
+            stop("glance-api"),
+            stop("keystone"),
+            "apt-get purge -y -q keystone glance-api",
         ]);
     });
 

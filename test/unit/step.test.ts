@@ -11,9 +11,19 @@ import { devConfig, names, run } from "./harness";
 /** A parent whose transformation records the `dependsOn` option of every child. */
 class Probe extends pulumi.ComponentResource {
     constructor(seen: Map<string, unknown>) {
-        super("test:index:Probe", "probe", {}, {
-            transformations: [(a) => { seen.set(a.name, a.opts.dependsOn); return undefined; }],
-        });
+        super(
+            "test:index:Probe",
+            "probe",
+            {},
+            {
+                transformations: [
+                    (a) => {
+                        seen.set(a.name, a.opts.dependsOn);
+                        return undefined;
+                    },
+                ],
+            },
+        );
     }
 }
 
@@ -36,7 +46,13 @@ describe("step helpers: dependsOn", () => {
             const probe = new Probe(seen);
             const p = { parent: probe };
             const first = remoteStep("probe-first", host, { create: "true" }, p);
-            const file = configFile("probe-file", host, { path: "/etc/probe.conf" }, { mode: "replace", content: "x\n" }, { ...p, dependsOn: [first] });
+            const file = configFile(
+                "probe-file",
+                host,
+                { path: "/etc/probe.conf" },
+                { mode: "replace", content: "x\n" },
+                { ...p, dependsOn: [first] },
+            );
             restart("probe-restart", host, ["probe"], [file], { ...p, dependsOn: [first] });
             expected = {
                 "probe-first": [host.ready],

@@ -53,45 +53,77 @@ export const USAGE = `usage: cli.ts up|preview|destroy --stack-file Pulumi.<stac
 /** Parses argv (without node and script). Throws with a usage message. Pure. */
 export function parseArgs(argv: string[]): CliArgs {
     const [mode, ...rest] = argv;
-    if (mode !== "up" && mode !== "preview" && mode !== "destroy") throw new Error(`unknown or missing command ${JSON.stringify(mode ?? "")}\n${USAGE}`);
+    if (mode !== "up" && mode !== "preview" && mode !== "destroy") {
+        throw new Error(`unknown or missing command ${JSON.stringify(mode ?? "")}\n${USAGE}`);
+    }
     const a: CliArgs = { mode, secrets: [], config: {}, verbose: false };
     const need = (i: number, flag: string): string => {
         const v = rest[i + 1];
-        if (v === undefined || v.startsWith("--")) throw new Error(`${flag} needs a value\n${USAGE}`);
+        if (v === undefined || v.startsWith("--")) {
+            throw new Error(`${flag} needs a value\n${USAGE}`);
+        }
         return v;
     };
     const kv = (s: string, flag: string): [string, string] => {
         const i = s.indexOf("=");
-        if (i <= 0) throw new Error(`${flag} expects <key>=<value>, got ${JSON.stringify(s)}`);
+        if (i <= 0) {
+            throw new Error(`${flag} expects <key>=<value>, got ${JSON.stringify(s)}`);
+        }
         return [s.slice(0, i), s.slice(i + 1)];
     };
     const int = (s: string, flag: string): number => {
         const n = Number(s);
-        if (!Number.isInteger(n) || n < 1) throw new Error(`${flag} expects a positive integer`);
+        if (!Number.isInteger(n) || n < 1) {
+            throw new Error(`${flag} expects a positive integer`);
+        }
         return n;
     };
     for (let i = 0; i < rest.length; i++) {
         const f = rest[i];
         switch (f) {
-            case "--stack-file": a.stackFile = need(i++, f); break;
-            case "--stack": a.stack = need(i++, f); break;
-            case "--project": a.project = need(i++, f); break;
-            case "--project-dir": a.projectDir = need(i++, f); break;
-            case "--program": a.program = need(i++, f); break;
-            case "--state": a.state = need(i++, f); break;
-            case "--report": a.report = need(i++, f); break;
-            case "--parallel": a.parallel = int(need(i++, f), f); break;
-            case "--per-host": a.perHost = int(need(i++, f), f); break;
-            case "--verbose": a.verbose = true; break;
+            case "--stack-file":
+                a.stackFile = need(i++, f);
+                break;
+            case "--stack":
+                a.stack = need(i++, f);
+                break;
+            case "--project":
+                a.project = need(i++, f);
+                break;
+            case "--project-dir":
+                a.projectDir = need(i++, f);
+                break;
+            case "--program":
+                a.program = need(i++, f);
+                break;
+            case "--state":
+                a.state = need(i++, f);
+                break;
+            case "--report":
+                a.report = need(i++, f);
+                break;
+            case "--parallel":
+                a.parallel = int(need(i++, f), f);
+                break;
+            case "--per-host":
+                a.perHost = int(need(i++, f), f);
+                break;
+            case "--verbose":
+                a.verbose = true;
+                break;
             case "--env-mode": {
                 const v = need(i++, f);
-                if (v !== "ssh" && v !== "export") throw new Error("--env-mode is ssh or export");
+                if (v !== "ssh" && v !== "export") {
+                    throw new Error("--env-mode is ssh or export");
+                }
                 a.envMode = v;
                 break;
             }
             case "--secret": {
                 const [key, source] = kv(need(i++, f), f);
-                if (!source.startsWith("@") && !source.startsWith("env:")) throw new Error(`--secret ${key}: give @<file> or env:<VARIABLE>, never the value itself`);
+                if (!source.startsWith("@") && !source.startsWith("env:")) {
+                    throw new Error(`--secret ${key}: give @<file> or env:<VARIABLE>, never the value itself`);
+                }
                 a.secrets.push({ key, source });
                 break;
             }
@@ -104,7 +136,9 @@ export function parseArgs(argv: string[]): CliArgs {
                 throw new Error(`unknown option ${f}\n${USAGE}`);
         }
     }
-    if (a.mode !== "destroy" && !a.stackFile) throw new Error(`${a.mode} needs --stack-file\n${USAGE}`);
+    if (a.mode !== "destroy" && !a.stackFile) {
+        throw new Error(`${a.mode} needs --stack-file\n${USAGE}`);
+    }
     return a;
 }
 
@@ -118,9 +152,20 @@ export async function main(argv: string[]): Promise<number> {
         const projectDir = path.resolve(args.projectDir ?? (args.stackFile ? path.dirname(args.stackFile) : "."));
         const projectFile = readProjectFile(projectDir);
         const stack = args.stack ?? (args.stackFile ? stackNameFromFile(args.stackFile) : undefined);
-        if (!stack) throw new Error("cannot tell the stack name: pass --stack or a stack file named Pulumi.<stack>.yaml");
-        const cfg = buildStackConfig({ project: projectFile, projectName: args.project, stack, stackFile: args.stackFile, overrides: args.config, secrets: args.secrets });
-        for (const k of cfg.secretKeys) redactor.add(cfg.config[k]);
+        if (!stack) {
+            throw new Error("cannot tell the stack name: pass --stack or a stack file named Pulumi.<stack>.yaml");
+        }
+        const cfg = buildStackConfig({
+            project: projectFile,
+            projectName: args.project,
+            stack,
+            stackFile: args.stackFile,
+            overrides: args.config,
+            secrets: args.secrets,
+        });
+        for (const k of cfg.secretKeys) {
+            redactor.add(cfg.config[k]);
+        }
         const statePath = path.resolve(args.state ?? path.join(projectDir, ".e2e-state", `${stack}.json`));
         reportFile = path.resolve(args.report ?? statePath.replace(/\.json$/, "") + ".report.json");
         const program = args.program ? path.resolve(args.program) : path.resolve(projectDir, projectFile?.main ?? ".");
@@ -129,7 +174,9 @@ export async function main(argv: string[]): Promise<number> {
         // Ctrl-C: like `pulumi up`, stop starting operations and let the running ones finish (again: exit now).
         const cancel = new AbortController();
         process.on("SIGINT", () => {
-            if (cancel.signal.aborted) process.exit(130);
+            if (cancel.signal.aborted) {
+                process.exit(130);
+            }
             cancel.abort();
         });
         report = await runLab(args.mode, {

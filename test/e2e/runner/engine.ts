@@ -123,7 +123,9 @@ export function makeUrn(stack: string, project: string, type: string, name: stri
     let qualified = type;
     if (parent) {
         const parentQualified = parent.split("::")[2] ?? "";
-        if (parentQualified !== STACK_TYPE && parentQualified !== "") qualified = `${parentQualified}$${type}`;
+        if (parentQualified !== STACK_TYPE && parentQualified !== "") {
+            qualified = `${parentQualified}$${type}`;
+        }
     }
     return `urn:pulumi:${stack}::${project}::${qualified}::${name}`;
 }
@@ -140,22 +142,46 @@ export function annotateSecrets(outputs: WireMap, inputs: WireMap, additionalSec
 
 /** The operation the engine picks for a diff, given the replaceOnChanges option. Pure. */
 export function chooseOp(diff: DiffResult, replaceOnChanges: string[]): { op: Op; replaceKeys: string[] } {
-    if (!diff.changes) return { op: "same", replaceKeys: [] };
+    if (!diff.changes) {
+        return { op: "same", replaceKeys: [] };
+    }
     const roc = replaceOnChanges.map(topLevelKey);
     const replaceKeys = new Set(diff.replaceKeys);
-    for (const k of diff.changedKeys) if (roc.includes("*") || roc.includes(k)) replaceKeys.add(k);
-    return replaceKeys.size > 0 ? { op: "replace", replaceKeys: [...replaceKeys].sort() } : { op: "update", replaceKeys: [] };
+    for (const k of diff.changedKeys) {
+        if (roc.includes("*") || roc.includes(k)) {
+            replaceKeys.add(k);
+        }
+    }
+    return replaceKeys.size > 0
+        ? { op: "replace", replaceKeys: [...replaceKeys].sort() }
+        : { op: "update", replaceKeys: [] };
 }
 
 function handlerFor(type: string): Handler | undefined {
-    if (type === "command:remote:Command") return remoteCommand;
-    if (type === "command:remote:CopyToRemote") return copyToRemote;
-    if (type === "pulumi-nodejs:dynamic:Resource" || type.startsWith("pulumi-nodejs:dynamic/")) return dynamicResource;
-    if (isSupportedRandom(type)) return randomHandler(type);
+    if (type === "command:remote:Command") {
+        return remoteCommand;
+    }
+    if (type === "command:remote:CopyToRemote") {
+        return copyToRemote;
+    }
+    if (type === "pulumi-nodejs:dynamic:Resource" || type.startsWith("pulumi-nodejs:dynamic/")) {
+        return dynamicResource;
+    }
+    if (isSupportedRandom(type)) {
+        return randomHandler(type);
+    }
     return undefined;
 }
 
-const SYMBOL: Record<Op, string> = { create: "+", update: "~", replace: "+-", delete: "-", "delete-replaced": "-", same: "=", read: ">" };
+const SYMBOL: Record<Op, string> = {
+    create: "+",
+    update: "~",
+    replace: "+-",
+    delete: "-",
+    "delete-replaced": "-",
+    same: "=",
+    read: ">",
+};
 
 function isDelete(op: Op): boolean {
     return op === "delete" || op === "delete-replaced";
@@ -186,7 +212,11 @@ type Callback = (err: Error | null, resp?: any) => void;
 interface SdkBits {
     sdk: Sdk;
     Struct: { fromJavaScript(v: Record<string, unknown>): unknown };
-    RegisterResourceResponse: new () => { setUrn(u: string): void; setId(i: string): void; setObject(o: unknown): void };
+    RegisterResourceResponse: new () => {
+        setUrn(u: string): void;
+        setId(i: string): void;
+        setObject(o: unknown): void;
+    };
     withLocalStorage: <T>(fn: () => Promise<T>) => Promise<T>;
 }
 
@@ -197,12 +227,17 @@ function loadSdk(programDir: string): SdkBits {
     const sdk = require(sdkMain) as Sdk;
     const structPath = require.resolve("google-protobuf/google/protobuf/struct_pb", { paths: [sdkDir] });
     const Struct = (require(structPath) as { Struct: SdkBits["Struct"] }).Struct;
-    const RegisterResourceResponse = (require(path.join(sdkDir, "proto", "resource_pb")) as { RegisterResourceResponse: SdkBits["RegisterResourceResponse"] })
-        .RegisterResourceResponse;
+    const RegisterResourceResponse = (
+        require(path.join(sdkDir, "proto", "resource_pb")) as {
+            RegisterResourceResponse: SdkBits["RegisterResourceResponse"];
+        }
+    ).RegisterResourceResponse;
     let withLocalStorage: SdkBits["withLocalStorage"] = (fn) => fn();
     try {
         const st = require(path.join(sdkDir, "runtime", "state")) as { withLocalStorage?: SdkBits["withLocalStorage"] };
-        if (typeof st.withLocalStorage === "function") withLocalStorage = st.withLocalStorage;
+        if (typeof st.withLocalStorage === "function") {
+            withLocalStorage = st.withLocalStorage;
+        }
     } catch {
         // Older SDK: run in the global store.
     }
@@ -238,7 +273,10 @@ class LabRun {
     private stackOutputs: WireMap = {};
     private executed = { remoteCommands: 0, fileCopies: 0, providerCalls: 0 };
 
-    constructor(private readonly mode: Mode, private readonly o: EngineOptions) {
+    constructor(
+        private readonly mode: Mode,
+        private readonly o: EngineOptions,
+    ) {
         this.logger = o.logger ?? consoleLogger;
         this.redactor = o.redactor ?? new Redactor();
         this.limiter = new Limiter(o.parallel ?? 8, o.perHost ?? 4);
@@ -253,7 +291,9 @@ class LabRun {
     async run(): Promise<RunReport> {
         const startedAt = Date.now();
         this.o.signal?.addEventListener("abort", () => {
-            if (this.aborted) return;
+            if (this.aborted) {
+                return;
+            }
             this.out("cancelling: no new operations start; waiting for the running ones");
             this.aborted = true;
             this.failures.push(new StepError("(run)", undefined, "cancel", "cancelled by the user"));
@@ -266,7 +306,9 @@ class LabRun {
         }
         this.oldByUrn = new Map(this.state.resources.map((r) => [r.urn, r]));
         const verb = this.mode === "up" ? "Updating" : this.mode === "preview" ? "Previewing update of" : "Destroying";
-        this.out(`${verb} stack ${this.o.project}/${this.o.stack} (lab runner — test infrastructure, not \`pulumi up\`)`);
+        this.out(
+            `${verb} stack ${this.o.project}/${this.o.stack} (lab runner — test infrastructure, not \`pulumi up\`)`,
+        );
 
         if (this.mode === "destroy") {
             await this.deleteAll([...this.state.resources, ...this.state.pendingDeletes]);
@@ -277,14 +319,18 @@ class LabRun {
             const orphans = this.state.resources.filter((r) => !registered.has(r.urn));
             const toDelete = [...orphans, ...this.state.pendingDeletes];
             if (this.preview) {
-                for (const r of orphans) this.plan(r.urn, r.type, "delete", r.custom, handlerFor(r.type)?.host(r.inputs));
+                for (const r of orphans) {
+                    this.plan(r.urn, r.type, "delete", r.custom, handlerFor(r.type)?.host(r.inputs));
+                }
             } else if (ok) {
                 await this.deleteAll(toDelete);
             } else if (toDelete.length > 0) {
                 this.out(`  (${toDelete.length} deletion(s) not attempted because the update failed)`);
             }
         }
-        if (!this.preview) await this.checkpoint(true);
+        if (!this.preview) {
+            await this.checkpoint(true);
+        }
         return this.finish(startedAt);
     }
 
@@ -306,10 +352,14 @@ class LabRun {
                 await sdk.runtime.setMocks(
                     {
                         newResource: (args) => {
-                            throw new Error(`${args.type} ${args.name}: reading existing resources (.get / import) is not supported by the lab runner`);
+                            throw new Error(
+                                `${args.type} ${args.name}: reading existing resources (.get / import) is not supported by the lab runner`,
+                            );
                         },
                         call: (args) => {
-                            throw new Error(`invoke ${args.token}: provider functions are not supported by the lab runner`);
+                            throw new Error(
+                                `invoke ${args.token}: provider functions are not supported by the lab runner`,
+                            );
                         },
                     },
                     this.o.project,
@@ -321,8 +371,11 @@ class LabRun {
                 const program = sdk.runtime
                     .runInPulumiStack(async () => {
                         let exported: unknown;
-                        if (typeof this.o.program === "function") exported = this.o.program();
-                        else exported = require(path.resolve(this.o.programDir, this.o.program ?? "."));
+                        if (typeof this.o.program === "function") {
+                            exported = this.o.program();
+                        } else {
+                            exported = require(path.resolve(this.o.programDir, this.o.program ?? "."));
+                        }
                         return await (exported instanceof Function ? exported() : exported);
                     })
                     .then(
@@ -346,25 +399,37 @@ class LabRun {
             await new Promise((r) => setImmediate(r));
         } finally {
             process.removeListener("unhandledRejection", onUnhandled);
-            for (const l of savedListeners) process.on("unhandledRejection", l);
+            for (const l of savedListeners) {
+                process.on("unhandledRejection", l);
+            }
             // Forget the program's own modules so a second run in this process loads them afresh.
-            for (const k of Object.keys(require.cache)) if (!cacheBefore.has(k) && !k.includes(`${path.sep}node_modules${path.sep}`)) delete require.cache[k];
+            for (const k of Object.keys(require.cache)) {
+                if (!cacheBefore.has(k) && !k.includes(`${path.sep}node_modules${path.sep}`)) {
+                    delete require.cache[k];
+                }
+            }
         }
     }
 
     /** Waits until no registration is being processed (new ones may start while others finish). */
     private async drain(): Promise<void> {
         for (;;) {
-            while (this.inflight.size > 0) await Promise.allSettled([...this.inflight]);
+            while (this.inflight.size > 0) {
+                await Promise.allSettled([...this.inflight]);
+            }
             await new Promise((r) => setImmediate(r));
-            if (this.inflight.size === 0) return;
+            if (this.inflight.size === 0) {
+                return;
+            }
         }
     }
 
     private patchMonitor(bits: SdkBits): void {
         // eslint-disable-next-line @typescript-eslint/no-explicit-any
         const monitor = bits.sdk.runtime.getMonitor() as any;
-        if (!monitor || !(monitor.resources instanceof Map)) throw new Error("unexpected SDK: setMocks did not install a MockMonitor");
+        if (!monitor || !(monitor.resources instanceof Map)) {
+            throw new Error("unexpected SDK: setMocks did not install a MockMonitor");
+        }
         monitor.registerResource = (req: RegisterRequest, cb: Callback) => {
             const p = this.onRegister(req);
             this.inflight.add(p);
@@ -390,9 +455,13 @@ class LabRun {
         monitor.registerResourceOutputs = (req: any, cb: Callback) => {
             const urn: string = req.getUrn();
             const outs = (req.getOutputs()?.toJavaScript() ?? {}) as WireMap;
-            if (urn === this.stackUrn) this.stackOutputs = dropUndefined(outs) as WireMap;
+            if (urn === this.stackUrn) {
+                this.stackOutputs = dropUndefined(outs) as WireMap;
+            }
             const entry = this.fresh.get(urn);
-            if (entry && !entry.custom) entry.outputs = dropUndefined(outs) as WireMap;
+            if (entry && !entry.custom) {
+                entry.outputs = dropUndefined(outs) as WireMap;
+            }
             original(req, cb);
         };
     }
@@ -406,14 +475,21 @@ class LabRun {
         const custom = req.getCustom();
         const urn = makeUrn(this.o.stack, this.o.project, type, name, parent);
         if (this.completion.has(urn)) {
-            const err = new StepError(urn, undefined, "register", "duplicate resource URN: two resources share type, name and parent type");
+            const err = new StepError(
+                urn,
+                undefined,
+                "register",
+                "duplicate resource URN: two resources share type, name and parent type",
+            );
             this.fail({ urn, type, custom } as ResourceState, [], "create", undefined, err, Date.now());
             throw err;
         }
         const done = deferred();
         this.completion.set(urn, done.promise);
         this.order.push(urn);
-        if (type === STACK_TYPE && !parent) this.stackUrn = urn;
+        if (type === STACK_TYPE && !parent) {
+            this.stackUrn = urn;
+        }
         try {
             const raw = dropUndefined(req.getObject()?.toJavaScript() ?? {}) as WireMap;
             const inputs = custom ? (hashAssets(raw, this.o.programDir) as WireMap) : raw;
@@ -429,7 +505,13 @@ class LabRun {
                 additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
                 replaceOnChanges: req.getReplaceonchangesList(),
                 ignoreChanges: req.getIgnorechangesList(),
-                customTimeouts: ct ? { create: ct.getCreate() || undefined, update: ct.getUpdate() || undefined, delete: ct.getDelete() || undefined } : undefined,
+                customTimeouts: ct
+                    ? {
+                          create: ct.getCreate() || undefined,
+                          update: ct.getUpdate() || undefined,
+                          delete: ct.getDelete() || undefined,
+                      }
+                    : undefined,
             };
             // The SDK has already waited for these (see the header); keep the invariant explicit.
             await Promise.all([...dependencies, ...(parent ? [parent] : [])].map((d) => this.completion.get(d)));
@@ -448,12 +530,20 @@ class LabRun {
                 lastOp: "same",
             };
             const waitedFor = [...dependencies, ...(parent ? [parent] : [])];
-            if (req.getRemote()) throw new Error("multi-language (remote) components are not supported by the lab runner");
-            if (req.getImportid()) throw new Error("importing existing resources is not supported by the lab runner");
-            if (!custom || type.startsWith("pulumi:providers:")) return this.recordPassive(entry, waitedFor);
+            if (req.getRemote()) {
+                throw new Error("multi-language (remote) components are not supported by the lab runner");
+            }
+            if (req.getImportid()) {
+                throw new Error("importing existing resources is not supported by the lab runner");
+            }
+            if (!custom || type.startsWith("pulumi:providers:")) {
+                return this.recordPassive(entry, waitedFor);
+            }
             return await this.step(entry, waitedFor);
         } catch (e) {
-            if (e instanceof StepError) throw e;
+            if (e instanceof StepError) {
+                throw e;
+            }
             // Anything else (an unreadable asset, a malformed request) still names the resource.
             const err = new StepError(urn, undefined, "register", e instanceof Error ? e.message : String(e));
             this.fail({ urn, type, custom } as ResourceState, [], "create", undefined, err, Date.now());
@@ -471,10 +561,26 @@ class LabRun {
         entry.lastOp = old ? old.lastOp : "create";
         entry.id = entry.custom ? (old?.id ?? `${entry.name}-lab`) : undefined;
         entry.outputs = entry.custom ? entry.inputs : (old?.outputs ?? {});
-        entry.timing = old ? old.timing : { start: new Date(now).toISOString(), end: new Date(now).toISOString(), durationMs: 0 };
-        this.reports.push({ urn: entry.urn, type: entry.type, op, status: this.preview ? "planned" : "ok", custom: entry.custom, start: now, end: now, durationMs: 0, waitedFor });
-        if (this.o.verbose && entry.type !== STACK_TYPE) this.out(`${SYMBOL[op]} ${op.padEnd(7)} ${entry.urn}`);
-        if (!this.preview) this.commit(entry);
+        entry.timing = old
+            ? old.timing
+            : { start: new Date(now).toISOString(), end: new Date(now).toISOString(), durationMs: 0 };
+        this.reports.push({
+            urn: entry.urn,
+            type: entry.type,
+            op,
+            status: this.preview ? "planned" : "ok",
+            custom: entry.custom,
+            start: now,
+            end: now,
+            durationMs: 0,
+            waitedFor,
+        });
+        if (this.o.verbose && entry.type !== STACK_TYPE) {
+            this.out(`${SYMBOL[op]} ${op.padEnd(7)} ${entry.urn}`);
+        }
+        if (!this.preview) {
+            this.commit(entry);
+        }
         return { urn: entry.urn, id: entry.id, outputs: entry.custom ? entry.outputs : {} };
     }
 
@@ -493,7 +599,9 @@ class LabRun {
                     this.executed.remoteCommands++;
                     return r;
                 } catch (e) {
-                    if (!(e instanceof DialError)) this.executed.remoteCommands++;
+                    if (!(e instanceof DialError)) {
+                        this.executed.remoteCommands++;
+                    }
                     throw e;
                 }
             },
@@ -502,7 +610,9 @@ class LabRun {
                     await this.o.executor.putFile(target, remotePath, content);
                     this.executed.fileCopies++;
                 } catch (e) {
-                    if (!(e instanceof DialError)) this.executed.fileCopies++;
+                    if (!(e instanceof DialError)) {
+                        this.executed.fileCopies++;
+                    }
                     throw e;
                 }
             },
@@ -512,11 +622,19 @@ class LabRun {
         };
     }
 
-    private async step(entry: ResourceState, waitedFor: string[]): Promise<{ urn: string; id?: string; outputs: WireMap }> {
+    private async step(
+        entry: ResourceState,
+        waitedFor: string[],
+    ): Promise<{ urn: string; id?: string; outputs: WireMap }> {
         const { urn, type } = entry;
         const handler = handlerFor(type);
         if (!handler) {
-            const e = new StepError(urn, undefined, "register", `resource type ${type} is not supported by the lab runner`);
+            const e = new StepError(
+                urn,
+                undefined,
+                "register",
+                `resource type ${type} is not supported by the lab runner`,
+            );
             this.fail(entry, waitedFor, "create", undefined, e, Date.now());
             throw e;
         }
@@ -527,8 +645,11 @@ class LabRun {
             news = { ...news };
             for (const p of entry.options.ignoreChanges) {
                 const k = topLevelKey(p);
-                if (k in old.inputs) news[k] = old.inputs[k];
-                else delete news[k];
+                if (k in old.inputs) {
+                    news[k] = old.inputs[k];
+                } else {
+                    delete news[k];
+                }
             }
         }
         let op: Op = "create";
@@ -536,7 +657,9 @@ class LabRun {
         let providerDbr = false;
         const planStart = Date.now();
         try {
-            if (handler.check) news = await handler.check(this.context(entry), old?.inputs ?? {}, news, this.preview);
+            if (handler.check) {
+                news = await handler.check(this.context(entry), old?.inputs ?? {}, news, this.preview);
+            }
             if (old) {
                 const diff = await handler.diff(this.context(entry), old, news);
                 const chosen = chooseOp(diff, entry.options.replaceOnChanges ?? []);
@@ -545,7 +668,8 @@ class LabRun {
                 providerDbr = diff.deleteBeforeReplace === true;
             }
         } catch (e) {
-            const err = e instanceof StepError ? e : new StepError(urn, handler.host(news), "check/diff", (e as Error).message);
+            const err =
+                e instanceof StepError ? e : new StepError(urn, handler.host(news), "check/diff", (e as Error).message);
             this.fail(entry, waitedFor, old ? "update" : "create", handler.host(news), err, planStart);
             throw err;
         }
@@ -556,9 +680,24 @@ class LabRun {
             const now = Date.now();
             // The entry still describes the operation that produced it.
             Object.assign(entry, { id: old.id, outputs: old.outputs, lastOp: old.lastOp, timing: old.timing });
-            this.reports.push({ urn, type, op: "same", status: this.preview ? "planned" : "ok", custom: true, host, start: now, end: now, durationMs: 0, waitedFor });
-            if (this.o.verbose || this.preview) this.out(`= same    ${urn}${host ? ` [${host}]` : ""}`);
-            if (!this.preview) this.commit(entry);
+            this.reports.push({
+                urn,
+                type,
+                op: "same",
+                status: this.preview ? "planned" : "ok",
+                custom: true,
+                host,
+                start: now,
+                end: now,
+                durationMs: 0,
+                waitedFor,
+            });
+            if (this.o.verbose || this.preview) {
+                this.out(`= same    ${urn}${host ? ` [${host}]` : ""}`);
+            }
+            if (!this.preview) {
+                this.commit(entry);
+            }
             return { urn, id: old.id, outputs: old.outputs };
         }
 
@@ -573,7 +712,17 @@ class LabRun {
         const exec = async (): Promise<void> => {
             if (this.aborted) {
                 const e = new StepError(urn, host, op, "not started: an earlier resource failed");
-                this.reports.push({ urn, type, op, status: "skipped", custom: true, host, waitedFor, changedKeys, error: e.message });
+                this.reports.push({
+                    urn,
+                    type,
+                    op,
+                    status: "skipped",
+                    custom: true,
+                    host,
+                    waitedFor,
+                    changedKeys,
+                    error: e.message,
+                });
                 throw e;
             }
             const start = Date.now();
@@ -593,7 +742,9 @@ class LabRun {
                     const r = await handler.create(this.context(entry, timeouts.create), news);
                     entry.id = r.id;
                     entry.outputs = annotateSecrets(r.outputs, news, entry.options.additionalSecretOutputs);
-                    if (op === "replace" && !dbr && old) this.state.pendingDeletes.push(old);
+                    if (op === "replace" && !dbr && old) {
+                        this.state.pendingDeletes.push(old);
+                    }
                 } else {
                     const outs = await handler.update(this.context(entry, timeouts.update), old as ResourceState, news);
                     entry.id = old?.id;
@@ -606,29 +757,71 @@ class LabRun {
             }
             const end = Date.now();
             entry.lastOp = op;
-            entry.timing = { start: new Date(start).toISOString(), end: new Date(end).toISOString(), durationMs: end - start };
+            entry.timing = {
+                start: new Date(start).toISOString(),
+                end: new Date(end).toISOString(),
+                durationMs: end - start,
+            };
             this.redactor.addSecretsIn(entry.outputs as Wire);
-            this.reports.push({ urn, type, op, status: "ok", custom: true, host, start, end, durationMs: end - start, waitedFor, changedKeys });
+            this.reports.push({
+                urn,
+                type,
+                op,
+                status: "ok",
+                custom: true,
+                host,
+                start,
+                end,
+                durationMs: end - start,
+                waitedFor,
+                changedKeys,
+            });
             this.out(`${SYMBOL[op]} ${op.padEnd(7)} ${urn}${hostNote} ${seconds(end - start)}`);
             this.commit(entry);
         };
-        if (isLocal) await exec();
-        else await this.limiter.run(hostKey(host), exec);
+        if (isLocal) {
+            await exec();
+        } else {
+            await this.limiter.run(hostKey(host), exec);
+        }
         return { urn, id: entry.id, outputs: entry.outputs };
     }
 
-    private fail(entry: ResourceState, waitedFor: string[], op: Op, host: string | undefined, err: StepError, start: number, changedKeys?: string[]): void {
+    private fail(
+        entry: ResourceState,
+        waitedFor: string[],
+        op: Op,
+        host: string | undefined,
+        err: StepError,
+        start: number,
+        changedKeys?: string[],
+    ): void {
         const end = Date.now();
         this.aborted = true;
         this.failed.resolve();
         this.failures.push(err);
-        this.reports.push({ urn: entry.urn, type: entry.type, op, status: "failed", custom: entry.custom, host, start, end, durationMs: end - start, waitedFor, changedKeys, error: this.redactor.redact(err.message) });
+        this.reports.push({
+            urn: entry.urn,
+            type: entry.type,
+            op,
+            status: "failed",
+            custom: entry.custom,
+            host,
+            start,
+            end,
+            durationMs: end - start,
+            waitedFor,
+            changedKeys,
+            error: this.redactor.redact(err.message),
+        });
         this.out(`x ${op.padEnd(7)} ${entry.urn}${host ? ` [${host}]` : ""} FAILED after ${seconds(end - start)}`);
     }
 
     private plan(urn: string, type: string, op: Op, custom: boolean, host?: string, changedKeys?: string[]): void {
         this.reports.push({ urn, type, op, status: "planned", custom, host, waitedFor: [], changedKeys });
-        if (!custom && !this.o.verbose) return;
+        if (!custom && !this.o.verbose) {
+            return;
+        }
         const why = changedKeys && changedKeys.length ? ` (${changedKeys.join(", ")})` : "";
         this.out(`${SYMBOL[op]} ${op.padEnd(7)} ${urn}${host ? ` [${host}]` : ""}${why}`);
     }
@@ -649,16 +842,30 @@ class LabRun {
         const resources: ResourceState[] = [];
         for (const u of this.order) {
             const r = this.fresh.get(u);
-            if (r) resources.push(r);
+            if (r) {
+                resources.push(r);
+            }
         }
-        for (const r of this.state.resources) if (!this.fresh.has(r.urn) && !this.deleted.has(r)) resources.push(r);
-        return { ...this.state, resources, pendingDeletes: this.state.pendingDeletes.filter((r) => !this.deleted.has(r)) };
+        for (const r of this.state.resources) {
+            if (!this.fresh.has(r.urn) && !this.deleted.has(r)) {
+                resources.push(r);
+            }
+        }
+        return {
+            ...this.state,
+            resources,
+            pendingDeletes: this.state.pendingDeletes.filter((r) => !this.deleted.has(r)),
+        };
     }
 
     private async checkpoint(final: boolean): Promise<void> {
-        if (this.preview) return;
+        if (this.preview) {
+            return;
+        }
         const s = this.currentState();
-        if (final) this.state = s;
+        if (final) {
+            this.state = s;
+        }
         await this.o.state.save(s);
     }
 
@@ -671,19 +878,34 @@ class LabRun {
      */
     private async deleteAll(entries: ResourceState[]): Promise<void> {
         const dependents = entries.map((e) =>
-            entries.filter((o) => o !== e && (o.dependencies.includes(e.urn) || o.parent === e.urn || Object.values(o.propertyDependencies).some((l) => l.includes(e.urn)))),
+            entries.filter(
+                (o) =>
+                    o !== e &&
+                    (o.dependencies.includes(e.urn) ||
+                        o.parent === e.urn ||
+                        Object.values(o.propertyDependencies).some((l) => l.includes(e.urn))),
+            ),
         );
         const results = new Map<ResourceState, Promise<boolean>>();
         const visiting = new Set<ResourceState>();
         const run = (i: number): Promise<boolean> => {
             const e = entries[i];
             const existing = results.get(e);
-            if (existing) return existing;
-            if (visiting.has(e)) return Promise.reject(new Error(`dependency cycle through ${e.urn}`));
+            if (existing) {
+                return existing;
+            }
+            if (visiting.has(e)) {
+                return Promise.reject(new Error(`dependency cycle through ${e.urn}`));
+            }
             visiting.add(e);
             const p = Promise.all(dependents[i].map((d) => run(entries.indexOf(d)))).then((oks) => {
-                if (oks.some((ok) => !ok) || this.aborted) return false;
-                return this.deleteOne(e, dependents[i].map((d) => d.urn));
+                if (oks.some((ok) => !ok) || this.aborted) {
+                    return false;
+                }
+                return this.deleteOne(
+                    e,
+                    dependents[i].map((d) => d.urn),
+                );
             });
             results.set(e, p);
             return p;
@@ -700,32 +922,83 @@ class LabRun {
         const now = Date.now();
         if (passive || e.options.retainOnDelete) {
             this.deleted.add(e);
-            this.reports.push({ urn: e.urn, type: e.type, op, status: "ok", custom: e.custom, host, start: now, end: now, durationMs: 0, waitedFor });
-            if (this.o.verbose || (e.custom && e.options.retainOnDelete)) this.out(`- ${label} ${e.urn}${e.options.retainOnDelete ? " (retainOnDelete: left in place)" : ""}`);
+            this.reports.push({
+                urn: e.urn,
+                type: e.type,
+                op,
+                status: "ok",
+                custom: e.custom,
+                host,
+                start: now,
+                end: now,
+                durationMs: 0,
+                waitedFor,
+            });
+            if (this.o.verbose || (e.custom && e.options.retainOnDelete)) {
+                this.out(`- ${label} ${e.urn}${e.options.retainOnDelete ? " (retainOnDelete: left in place)" : ""}`);
+            }
             return true;
         }
         const fail = (err: StepError, start: number): boolean => {
             const end = Date.now();
             this.aborted = true;
             this.failures.push(err);
-            this.reports.push({ urn: e.urn, type: e.type, op, status: "failed", custom: true, host, start, end, durationMs: end - start, waitedFor, error: this.redactor.redact(err.message) });
+            this.reports.push({
+                urn: e.urn,
+                type: e.type,
+                op,
+                status: "failed",
+                custom: true,
+                host,
+                start,
+                end,
+                durationMs: end - start,
+                waitedFor,
+                error: this.redactor.redact(err.message),
+            });
             this.out(`x ${label} ${e.urn}${host ? ` [${host}]` : ""} FAILED after ${seconds(end - start)}`);
             return false;
         };
-        if (!handler) return fail(new StepError(e.urn, undefined, "delete", `resource type ${e.type} is not supported by the lab runner`), now);
-        if (e.options.protect) return fail(new StepError(e.urn, host, "delete", "the resource is protected (protect: true); unprotect it first"), now);
+        if (!handler) {
+            return fail(
+                new StepError(e.urn, undefined, "delete", `resource type ${e.type} is not supported by the lab runner`),
+                now,
+            );
+        }
+        if (e.options.protect) {
+            return fail(
+                new StepError(e.urn, host, "delete", "the resource is protected (protect: true); unprotect it first"),
+                now,
+            );
+        }
         const body = async (): Promise<boolean> => {
-            if (this.aborted) return false;
+            if (this.aborted) {
+                return false;
+            }
             const start = Date.now();
             this.out(`  ${op}… ${e.urn}${host ? ` [${host}]` : ""}`);
             try {
                 await handler.delete(this.context(e, e.options.customTimeouts?.delete), e);
             } catch (err) {
-                return fail(err instanceof StepError ? err : new StepError(e.urn, host, "delete", (err as Error).message), start);
+                return fail(
+                    err instanceof StepError ? err : new StepError(e.urn, host, "delete", (err as Error).message),
+                    start,
+                );
             }
             const end = Date.now();
             this.deleted.add(e);
-            this.reports.push({ urn: e.urn, type: e.type, op, status: "ok", custom: true, host, start, end, durationMs: end - start, waitedFor });
+            this.reports.push({
+                urn: e.urn,
+                type: e.type,
+                op,
+                status: "ok",
+                custom: true,
+                host,
+                start,
+                end,
+                durationMs: end - start,
+                waitedFor,
+            });
             this.out(`- ${label} ${e.urn}${host ? ` [${host}]` : ""} ${seconds(end - start)}`);
             this.checkpointSoon();
             return true;
@@ -749,16 +1022,27 @@ class LabRun {
         const timing = summarize(timed, startedAt, endedAt);
         const counts: Record<string, number> = {};
         for (const r of this.reports) {
-            if (!r.custom || r.status === "failed" || r.status === "skipped") continue;
+            if (!r.custom || r.status === "failed" || r.status === "skipped") {
+                continue;
+            }
             counts[r.op] = (counts[r.op] ?? 0) + 1;
         }
         const errors = [
             ...this.failures.map((f) => this.redactor.redact(f.message)),
-            ...(this.failures.length === 0 ? this.programErrors.map((e) => this.redactor.redact(e instanceof Error ? (e.stack ?? e.message) : String(e))) : []),
+            ...(this.failures.length === 0
+                ? this.programErrors.map((e) =>
+                      this.redactor.redact(e instanceof Error ? (e.stack ?? e.message) : String(e)),
+                  )
+                : []),
         ];
         const outputs: Record<string, unknown> = {};
-        for (const [k, v] of Object.entries(this.stackOutputs)) outputs[k] = containsSecret(v) ? "[secret]" : containsUnknown(v) ? "[unknown]" : v;
-        const executed = { ...this.executed, total: this.executed.remoteCommands + this.executed.fileCopies + this.executed.providerCalls };
+        for (const [k, v] of Object.entries(this.stackOutputs)) {
+            outputs[k] = containsSecret(v) ? "[secret]" : containsUnknown(v) ? "[unknown]" : v;
+        }
+        const executed = {
+            ...this.executed,
+            total: this.executed.remoteCommands + this.executed.fileCopies + this.executed.providerCalls,
+        };
         const report: RunReport = {
             mode: this.mode,
             project: this.o.project,
@@ -782,25 +1066,41 @@ class LabRun {
         const custom = this.reports.filter((x) => x.custom);
         this.out("");
         if (this.preview) {
-            this.out(`Plan: ${c("create")} to create, ${c("update")} to update, ${c("replace")} to replace, ${c("delete")} to delete, ${c("same")} unchanged`);
+            this.out(
+                `Plan: ${c("create")} to create, ${c("update")} to update, ${c("replace")} to replace, ${c("delete")} to delete, ${c("same")} unchanged`,
+            );
         } else {
-            this.out(`Resources: ${c("create")} created, ${c("update")} updated, ${c("replace")} replaced, ${c("delete")} deleted, ${c("same")} unchanged`);
+            this.out(
+                `Resources: ${c("create")} created, ${c("update")} updated, ${c("replace")} replaced, ${c("delete")} deleted, ${c("same")} unchanged`,
+            );
             const skipped = custom.filter((x) => x.status === "skipped").length;
-            if (skipped) this.out(`           ${skipped} not started because of a failure`);
+            if (skipped) {
+                this.out(`           ${skipped} not started because of a failure`);
+            }
             this.out(
                 r.executed.total === 0
                     ? "Executed: nothing (0 remote commands, 0 file copies, 0 provider calls)"
                     : `Executed: ${r.executed.remoteCommands} remote command(s), ${r.executed.fileCopies} file copy(ies), ${r.executed.providerCalls} provider call(s)`,
             );
             const cp = r.timing.criticalPath;
-            this.out(`Time: wall ${seconds(r.timing.wallMs)}, sum of resource times ${seconds(r.timing.sumMs)}, critical path ${seconds(cp.durationMs)}`);
-            for (const n of cp.resources) if (n.durationMs > 0 || this.o.verbose) this.out(`  ${seconds(n.durationMs).padStart(8)}  ${n.id}`);
+            this.out(
+                `Time: wall ${seconds(r.timing.wallMs)}, sum of resource times ${seconds(r.timing.sumMs)}, critical path ${seconds(cp.durationMs)}`,
+            );
+            for (const n of cp.resources) {
+                if (n.durationMs > 0 || this.o.verbose) {
+                    this.out(`  ${seconds(n.durationMs).padStart(8)}  ${n.id}`);
+                }
+            }
         }
         const outs = Object.entries(r.outputs);
         if (outs.length > 0 && r.ok && !this.preview && this.mode === "up") {
             this.out("Outputs:");
-            for (const [k, v] of outs) this.out(`  ${k}: ${typeof v === "string" ? v : JSON.stringify(v)}`);
+            for (const [k, v] of outs) {
+                this.out(`  ${k}: ${typeof v === "string" ? v : JSON.stringify(v)}`);
+            }
         }
-        for (const e of r.errors) this.out(`error: ${e}`);
+        for (const e of r.errors) {
+            this.out(`error: ${e}`);
+        }
     }
 }

@@ -58,10 +58,16 @@ export interface Executor {
 
 /** Builds the target from a (secret-unwrapped) remote.Command `connection` input, with the SDK's defaults. */
 export function targetFromConnection(conn: unknown): SshTarget {
-    if (typeof conn !== "object" || conn === null) throw new Error("the resource has no connection");
+    if (typeof conn !== "object" || conn === null) {
+        throw new Error("the resource has no connection");
+    }
     const c = conn as Record<string, unknown>;
-    if (typeof c.host !== "string" || c.host === "") throw new Error("connection.host is not set");
-    if (c.proxy !== undefined && c.proxy !== null) throw new Error("connection.proxy (bastion hosts) is not supported by the lab runner");
+    if (typeof c.host !== "string" || c.host === "") {
+        throw new Error("connection.host is not set");
+    }
+    if (c.proxy !== undefined && c.proxy !== null) {
+        throw new Error("connection.proxy (bastion hosts) is not supported by the lab runner");
+    }
     const num = (v: unknown, d: number) => (typeof v === "number" && Number.isFinite(v) ? v : d);
     const str = (v: unknown) => (typeof v === "string" && v !== "" ? v : undefined);
     return {
@@ -98,7 +104,11 @@ export function mayDialAgain(dials: number, dialErrorLimit: number): boolean {
 }
 
 export class DialError extends Error {
-    constructor(readonly target: SshTarget, readonly dials: number, readonly last: string) {
+    constructor(
+        readonly target: SshTarget,
+        readonly dials: number,
+        readonly last: string,
+    ) {
         super(`cannot connect to ${describeTarget(target)} after ${dials} dial(s): ${last}`);
         this.name = "DialError";
     }
@@ -119,11 +129,16 @@ export class SshExecutor implements Executor {
         try {
             await new Promise<void>((resolve, reject) => {
                 client.sftp((err, sftp) => {
-                    if (err) return reject(err);
+                    if (err) {
+                        return reject(err);
+                    }
                     sftp.writeFile(remotePath, content, (werr) => {
                         sftp.end();
-                        if (werr) reject(new Error(`sftp write ${remotePath}: ${werr.message}`));
-                        else resolve();
+                        if (werr) {
+                            reject(new Error(`sftp write ${remotePath}: ${werr.message}`));
+                        } else {
+                            resolve();
+                        }
                     });
                 });
             });
@@ -140,7 +155,9 @@ export class SshExecutor implements Executor {
             } catch (e) {
                 dials++;
                 const msg = (e as Error).message;
-                if (!mayDialAgain(dials, target.dialErrorLimit)) throw new DialError(target, dials, msg);
+                if (!mayDialAgain(dials, target.dialErrorLimit)) {
+                    throw new DialError(target, dials, msg);
+                }
                 await new Promise((r) => setTimeout(r, dialDelayMs(dials)));
             }
         }
@@ -153,12 +170,16 @@ function dialOnce(t: SshTarget): Promise<Client> {
         const c = new SshClient();
         let settled = false;
         const settle = (err?: Error) => {
-            if (settled) return;
+            if (settled) {
+                return;
+            }
             settled = true;
             if (err) {
                 c.end();
                 reject(err);
-            } else resolve(c);
+            } else {
+                resolve(c);
+            }
         };
         c.on("ready", () => settle());
         c.on("error", (err) => settle(err));
@@ -173,16 +194,27 @@ function dialOnce(t: SshTarget): Promise<Client> {
             keepaliveCountMax: 4,
             tryKeyboard: t.password !== undefined,
         };
-        if (t.privateKey) cfg.privateKey = t.privateKey;
-        if (t.privateKeyPassword) cfg.passphrase = t.privateKeyPassword;
-        if (t.password) cfg.password = t.password;
+        if (t.privateKey) {
+            cfg.privateKey = t.privateKey;
+        }
+        if (t.privateKeyPassword) {
+            cfg.passphrase = t.privateKeyPassword;
+        }
+        if (t.password) {
+            cfg.password = t.password;
+        }
         const agent = t.agentSocketPath ?? process.env.SSH_AUTH_SOCK;
-        if (agent) cfg.agent = agent;
+        if (agent) {
+            cfg.agent = agent;
+        }
         if (t.hostKey) {
-            const expected = t.hostKey.trim().split(/\s+/).length > 1 ? t.hostKey.trim().split(/\s+/)[1] : t.hostKey.trim();
+            const expected =
+                t.hostKey.trim().split(/\s+/).length > 1 ? t.hostKey.trim().split(/\s+/)[1] : t.hostKey.trim();
             cfg.hostVerifier = (key: Buffer) => key.toString("base64") === expected;
         }
-        if (t.password) c.on("keyboard-interactive", (_n, _i, _l, prompts, finish) => finish(prompts.map(() => t.password ?? "")));
+        if (t.password) {
+            c.on("keyboard-interactive", (_n, _i, _l, prompts, finish) => finish(prompts.map(() => t.password ?? "")));
+        }
         try {
             c.connect(cfg);
         } catch (e) {
@@ -196,7 +228,9 @@ function runOnClient(client: Client, req: ExecRequest, target: SshTarget): Promi
     return new Promise<ExecResult>((resolve, reject) => {
         const opts = req.env && Object.keys(req.env).length > 0 ? { env: req.env } : {};
         client.exec(req.command, opts, (err, stream: ClientChannel) => {
-            if (err) return reject(new Error(`exec request refused by ${describeTarget(target)}: ${err.message}`));
+            if (err) {
+                return reject(new Error(`exec request refused by ${describeTarget(target)}: ${err.message}`));
+            }
             const out: Buffer[] = [];
             const errb: Buffer[] = [];
             let exitCode: number | null = null;
@@ -214,16 +248,29 @@ function runOnClient(client: Client, req: ExecRequest, target: SshTarget): Promi
             stream.stderr.on("data", (d: Buffer) => errb.push(d));
             stream.on("exit", (code: number | null, sig?: string) => {
                 exitCode = typeof code === "number" ? code : null;
-                if (sig) signal = sig;
+                if (sig) {
+                    signal = sig;
+                }
             });
             stream.on("close", () => {
-                if (timer) clearTimeout(timer);
-                const res = { exitCode, signal, stdout: Buffer.concat(out).toString("utf8"), stderr: Buffer.concat(errb).toString("utf8") };
+                if (timer) {
+                    clearTimeout(timer);
+                }
+                const res = {
+                    exitCode,
+                    signal,
+                    stdout: Buffer.concat(out).toString("utf8"),
+                    stderr: Buffer.concat(errb).toString("utf8"),
+                };
                 if (timedOut) {
-                    const e = new Error(`command timed out after ${Math.round((req.timeoutMs ?? 0) / 1000)}s`) as Error & { result?: ExecResult };
+                    const e = new Error(
+                        `command timed out after ${Math.round((req.timeoutMs ?? 0) / 1000)}s`,
+                    ) as Error & { result?: ExecResult };
                     e.result = res;
                     reject(e);
-                } else resolve(res);
+                } else {
+                    resolve(res);
+                }
             });
             stream.end(req.stdin && req.stdin.length > 0 ? req.stdin : undefined);
         });

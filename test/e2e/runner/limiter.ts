@@ -7,8 +7,13 @@ export class Limiter {
     private readonly perKeyRunning = new Map<string, number>();
     private readonly queue: { key: string; start: () => void }[] = [];
 
-    constructor(readonly total: number, readonly perKey: number) {
-        if (total < 1 || perKey < 1) throw new Error("parallelism must be at least 1");
+    constructor(
+        readonly total: number,
+        readonly perKey: number,
+    ) {
+        if (total < 1 || perKey < 1) {
+            throw new Error("parallelism must be at least 1");
+        }
     }
 
     /** Runs fn once a slot for `key` is free. */
@@ -27,7 +32,7 @@ export class Limiter {
     }
 
     private pump(): void {
-        for (let i = 0; i < this.queue.length && this.running < this.total; ) {
+        for (let i = 0; i < this.queue.length && this.running < this.total;) {
             const w = this.queue[i];
             const busy = this.perKeyRunning.get(w.key) ?? 0;
             if (busy >= this.perKey) {

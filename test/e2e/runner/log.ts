@@ -12,9 +12,23 @@
 import { Wire, isObject, isSecret } from "./values";
 
 /** Connection fields that identify a target rather than authenticate to it. */
-const ADDRESSING_FIELDS = new Set(["host", "user", "port", "dialErrorLimit", "perDialTimeout", "agentSocketPath", "hostKey",
+const ADDRESSING_FIELDS = new Set([
+    "host",
+    "user",
+    "port",
+    "dialErrorLimit",
+    "perDialTimeout",
+    "agentSocketPath",
+    "hostKey",
     // a Keystone login's identity fields travel inside the same secret object as its password
-    "authUrl", "username", "projectName", "userDomainName", "projectDomainName", "dialect", "region"]);
+    "authUrl",
+    "username",
+    "projectName",
+    "userDomainName",
+    "projectDomainName",
+    "dialect",
+    "region",
+]);
 
 export class Redactor {
     private readonly values = new Set<string>();
@@ -27,36 +41,59 @@ export class Redactor {
      * sensitive atoms inside are registered on their own.
      */
     add(value: string | undefined, lines = true): void {
-        if (typeof value !== "string" || value.length < 4) return;
+        if (typeof value !== "string" || value.length < 4) {
+            return;
+        }
         this.values.add(value);
         if (lines && value.includes("\n")) {
-            for (const line of value.split("\n")) if (line.trim().length >= 8) this.values.add(line.trim());
+            for (const line of value.split("\n")) {
+                if (line.trim().length >= 8) {
+                    this.values.add(line.trim());
+                }
+            }
         }
         this.sorted = undefined;
     }
 
     /** Registers every string inside the secret parts of a property value. */
     addSecretsIn(v: Wire | undefined, inSecret = false, key?: string): void {
-        if (isSecret(v)) return this.addSecretsIn(v.value, true, key);
+        if (isSecret(v)) {
+            return this.addSecretsIn(v.value, true, key);
+        }
         if (Array.isArray(v)) {
-            for (const e of v) this.addSecretsIn(e, inSecret);
+            for (const e of v) {
+                this.addSecretsIn(e, inSecret);
+            }
             return;
         }
         if (isObject(v)) {
             for (const [k, e] of Object.entries(v)) {
-                if (inSecret && ADDRESSING_FIELDS.has(k)) continue;
+                if (inSecret && ADDRESSING_FIELDS.has(k)) {
+                    continue;
+                }
                 this.addSecretsIn(e, inSecret, k);
             }
             return;
         }
-        if (inSecret && typeof v === "string") this.add(v, false);
+        if (inSecret && typeof v === "string") {
+            this.add(v, false);
+        }
     }
 
     redact(text: string): string {
-        if (!this.sorted) this.sorted = [...this.values].sort((a, b) => b.length - a.length);
+        if (!this.sorted) {
+            this.sorted = [...this.values].sort((a, b) => b.length - a.length);
+        }
         let out = text;
-        for (const v of this.sorted) if (out.includes(v)) out = out.split(v).join("[secret]");
-        return out.replace(/-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\s\S]*?(-----END [A-Z0-9 ]*PRIVATE KEY-----|$)/g, "[secret]");
+        for (const v of this.sorted) {
+            if (out.includes(v)) {
+                out = out.split(v).join("[secret]");
+            }
+        }
+        return out.replace(
+            /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\s\S]*?(-----END [A-Z0-9 ]*PRIVATE KEY-----|$)/g,
+            "[secret]",
+        );
     }
 }
 

@@ -24,11 +24,15 @@ const TB_STATE = process.env.TB_STATE ?? "/var/tmp/oslab-testbed";
 
 function testbed(): Record<string, string> | undefined {
     const file = path.join(TB_STATE, "env");
-    if (!fs.existsSync(file)) return undefined;
+    if (!fs.existsSync(file)) {
+        return undefined;
+    }
     const env: Record<string, string> = {};
     for (const line of fs.readFileSync(file, "utf8").split("\n")) {
         const m = /^([A-Z_]+)=(.*)$/.exec(line.trim());
-        if (m) env[m[1]] = m[2];
+        if (m) {
+            env[m[1]] = m[2];
+        }
     }
     return env.TESTBED_SSH_KEY && fs.existsSync(env.TESTBED_SSH_KEY) ? env : undefined;
 }
@@ -52,12 +56,23 @@ describe("lab runner over real SSH (provider test bed)", function () {
     let key: string;
 
     before(async function () {
-        if (!tb || !(await reachable(tb.TESTBED_SSH_HOST, Number(tb.TESTBED_SSH_PORT)))) return this.skip();
+        if (!tb || !(await reachable(tb.TESTBED_SSH_HOST, Number(tb.TESTBED_SSH_PORT)))) {
+            return this.skip();
+        }
         key = fs.readFileSync(tb.TESTBED_SSH_KEY, "utf8");
-        target = { host: tb.TESTBED_SSH_HOST, port: Number(tb.TESTBED_SSH_PORT), user: tb.TESTBED_SSH_USER, privateKey: key, dialErrorLimit: 3, perDialTimeout: 10 };
+        target = {
+            host: tb.TESTBED_SSH_HOST,
+            port: Number(tb.TESTBED_SSH_PORT),
+            user: tb.TESTBED_SSH_USER,
+            privateKey: key,
+            dialErrorLimit: 3,
+            perDialTimeout: 10,
+        };
     });
     after(async () => {
-        if (target) await new SshExecutor().exec(target, { command: `rm -rf ${dir}` });
+        if (target) {
+            await new SshExecutor().exec(target, { command: `rm -rf ${dir}` });
+        }
         fs.rmSync(local, { recursive: true, force: true });
     });
 
@@ -70,7 +85,11 @@ describe("lab runner over real SSH (provider test bed)", function () {
             privateKey: cfg.requireSecret("sshPrivateKey"),
             dialErrorLimit: 3,
         };
-        const ready = new command.remote.Command("ready", { connection, create: `mkdir -p ${dir} && echo ready`, delete: `rm -rf ${dir}` });
+        const ready = new command.remote.Command("ready", {
+            connection,
+            create: `mkdir -p ${dir} && echo ready`,
+            delete: `rm -rf ${dir}`,
+        });
         const pw = new random.RandomPassword("pw", { length: 16, special: false });
         const secretFile = new command.remote.Command(
             "secret-file",
@@ -79,20 +98,49 @@ describe("lab runner over real SSH (provider test bed)", function () {
         );
         const env = new command.remote.Command(
             "env",
-            { connection, create: 'echo "foo=${LAB_FOO:-unset}"', update: 'echo "prev=${PULUMI_COMMAND_STDOUT:-unset} conf=$(cat)"', stdin: cfg.get("conf") ?? "c1", environment: { LAB_FOO: "bar" } },
+            {
+                connection,
+                create: 'echo "foo=${LAB_FOO:-unset}"',
+                update: 'echo "prev=${PULUMI_COMMAND_STDOUT:-unset} conf=$(cat)"',
+                stdin: cfg.get("conf") ?? "c1",
+                environment: { LAB_FOO: "bar" },
+            },
             { dependsOn: [ready] },
         );
         const copied = cfg.get("copied") ?? "copied v1\n";
-        const copy = new command.remote.CopyToRemote("copy", { connection, source: new pulumi.asset.StringAsset(copied), remotePath: `${dir}/copied.txt` }, { dependsOn: [ready] });
+        const copy = new command.remote.CopyToRemote(
+            "copy",
+            { connection, source: new pulumi.asset.StringAsset(copied), remotePath: `${dir}/copied.txt` },
+            { dependsOn: [ready] },
+        );
         // An update keeps the copy's id, so the trigger is the content's hash.
         const hash = crypto.createHash("sha256").update(copied).digest("hex");
-        const show = new command.remote.Command("show", { connection, create: `cat ${dir}/copied.txt`, triggers: [hash] }, { dependsOn: [copy] });
-        if (cfg.getBoolean("fail")) new command.remote.Command("fail", { connection, create: `echo "about to fail with $(cat ${dir}/secret)"; exit 7` }, { dependsOn: [secretFile] });
-        if (cfg.getBoolean("unreachable")) new command.remote.Command("unreachable", { connection: { ...connection, port: 1, dialErrorLimit: 1, perDialTimeout: 2 }, create: "true" });
+        const show = new command.remote.Command(
+            "show",
+            { connection, create: `cat ${dir}/copied.txt`, triggers: [hash] },
+            { dependsOn: [copy] },
+        );
+        if (cfg.getBoolean("fail")) {
+            new command.remote.Command(
+                "fail",
+                { connection, create: `echo "about to fail with $(cat ${dir}/secret)"; exit 7` },
+                { dependsOn: [secretFile] },
+            );
+        }
+        if (cfg.getBoolean("unreachable")) {
+            new command.remote.Command("unreachable", {
+                connection: { ...connection, port: 1, dialErrorLimit: 1, perDialTimeout: 2 },
+                create: "true",
+            });
+        }
         return { mode: secretFile.stdout, env: env.stdout, show: show.stdout, password: pw.result };
     }
 
-    async function run(mode: Mode, extra: Record<string, string> = {}, envMode: EnvMode = "ssh"): Promise<{ report: RunReport; log: MemoryLogger }> {
+    async function run(
+        mode: Mode,
+        extra: Record<string, string> = {},
+        envMode: EnvMode = "ssh",
+    ): Promise<{ report: RunReport; log: MemoryLogger }> {
         const log = new MemoryLogger();
         const redactor = new Redactor();
         redactor.add(key);
@@ -102,7 +150,9 @@ describe("lab runner over real SSH (provider test bed)", function () {
             "e2e:user": target.user,
             "e2e:sshPrivateKey": key,
         };
-        for (const [k, v] of Object.entries(extra)) config[`e2e:${k}`] = v;
+        for (const [k, v] of Object.entries(extra)) {
+            config[`e2e:${k}`] = v;
+        }
         const report = await runLab(mode, {
             project: "e2e",
             stack: "ssh",
@@ -124,7 +174,12 @@ describe("lab runner over real SSH (provider test bed)", function () {
     it("creates everything over SSH: stdin, SSH env requests (dropped without AcceptEnv), SFTP copy", async () => {
         const { report } = await run("up");
         expect(report.errors).to.deep.equal([]);
-        expect(report.outputs).to.deep.equal({ mode: "600", env: "foo=unset", show: "copied v1", password: "[secret]" });
+        expect(report.outputs).to.deep.equal({
+            mode: "600",
+            env: "foo=unset",
+            show: "copied v1",
+            password: "[secret]",
+        });
         const pw = await sh(`cat ${dir}/secret`);
         expect(pw).to.match(/^[A-Za-z0-9]{16}$/);
         expect(report.executed).to.deep.equal({ remoteCommands: 4, fileCopies: 1, providerCalls: 0, total: 5 });
@@ -148,7 +203,9 @@ describe("lab runner over real SSH (provider test bed)", function () {
         const { report, log } = await run("up", { conf: "c2", copied: "copied v2\n", fail: "true" }, "export");
         const pw = await sh(`cat ${dir}/secret`);
         expect(report.ok).to.equal(false);
-        expect(report.errors[0]).to.match(/^urn:pulumi:ssh::e2e::command:remote:Command::fail: create on root@127\.0\.0\.1:2222 failed: exit code 7/);
+        expect(report.errors[0]).to.match(
+            /^urn:pulumi:ssh::e2e::command:remote:Command::fail: create on root@127\.0\.0\.1:2222 failed: exit code 7/,
+        );
         expect(report.errors[0]).to.include("about to fail with [secret]");
         expect(log.lines.join("\n")).not.to.include(pw);
         expect(JSON.stringify(report)).not.to.include(pw);
@@ -156,7 +213,9 @@ describe("lab runner over real SSH (provider test bed)", function () {
 
     it("an unreachable host fails after the dial limit", async () => {
         const { report } = await run("up", { conf: "c2", copied: "copied v2\n", unreachable: "true" }, "export");
-        expect(report.errors[0]).to.match(/unreachable: create on root@127\.0\.0\.1:1 failed: cannot connect to root@127\.0\.0\.1:1 after 2 dial\(s\)/);
+        expect(report.errors[0]).to.match(
+            /unreachable: create on root@127\.0\.0\.1:1 failed: cannot connect to root@127\.0\.0\.1:1 after 2 dial\(s\)/,
+        );
     });
 
     it("destroy runs the delete steps and empties the state", async () => {

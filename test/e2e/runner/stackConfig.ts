@@ -49,8 +49,12 @@ function loadYaml(text: string, file: string): any {
 
 /** The CLI's string form of a config value. Pure. */
 export function configString(v: unknown): string {
-    if (typeof v === "string") return v;
-    if (typeof v === "number" || typeof v === "boolean") return String(v);
+    if (typeof v === "string") {
+        return v;
+    }
+    if (typeof v === "number" || typeof v === "boolean") {
+        return String(v);
+    }
     return JSON.stringify(v);
 }
 
@@ -61,18 +65,27 @@ export function qualifyKey(key: string, project: string): string {
 
 export function readProjectFile(dir: string): ProjectFile | undefined {
     const file = path.join(dir, "Pulumi.yaml");
-    if (!fs.existsSync(file)) return undefined;
+    if (!fs.existsSync(file)) {
+        return undefined;
+    }
     const doc = loadYaml(fs.readFileSync(file, "utf8"), file) ?? {};
-    if (typeof doc.name !== "string") throw new Error(`${file}: no project name`);
+    if (typeof doc.name !== "string") {
+        throw new Error(`${file}: no project name`);
+    }
     const defaults: Record<string, string> = {};
     const secretKeys: string[] = [];
     for (const [k, decl] of Object.entries((doc.config ?? {}) as Record<string, unknown>)) {
         const key = qualifyKey(k, doc.name);
         if (decl !== null && typeof decl === "object" && !Array.isArray(decl)) {
             const d = decl as Record<string, unknown>;
-            if ("default" in d) defaults[key] = configString(d.default);
-            else if ("value" in d) defaults[key] = configString(d.value);
-            if (d.secret === true) secretKeys.push(key);
+            if ("default" in d) {
+                defaults[key] = configString(d.default);
+            } else if ("value" in d) {
+                defaults[key] = configString(d.value);
+            }
+            if (d.secret === true) {
+                secretKeys.push(key);
+            }
         } else {
             defaults[key] = configString(decl);
         }
@@ -89,13 +102,17 @@ export function stackNameFromFile(file: string): string | undefined {
 export function readSecret(s: SecretSource): string {
     if (s.source.startsWith("@")) {
         const file = s.source.slice(1);
-        if (!fs.existsSync(file)) throw new Error(`secret ${s.key}: file ${file} does not exist`);
+        if (!fs.existsSync(file)) {
+            throw new Error(`secret ${s.key}: file ${file} does not exist`);
+        }
         return fs.readFileSync(file, "utf8");
     }
     if (s.source.startsWith("env:")) {
         const name = s.source.slice(4);
         const v = process.env[name];
-        if (v === undefined || v === "") throw new Error(`secret ${s.key}: environment variable ${name} is not set`);
+        if (v === undefined || v === "") {
+            throw new Error(`secret ${s.key}: environment variable ${name} is not set`);
+        }
         return v;
     }
     throw new Error(`secret ${s.key}: give the value as @<file> or env:<VARIABLE> (never on the command line)`);
@@ -114,7 +131,9 @@ export function buildStackConfig(args: {
     secrets?: SecretSource[];
 }): StackConfig {
     const project = args.projectName ?? args.project?.name;
-    if (!project) throw new Error("no project name: run from the project directory (Pulumi.yaml) or pass --project");
+    if (!project) {
+        throw new Error("no project name: run from the project directory (Pulumi.yaml) or pass --project");
+    }
     const config: Record<string, string> = { ...(args.project?.defaults ?? {}) };
     const secretKeys = new Set<string>();
     const encrypted: string[] = [];
@@ -122,7 +141,13 @@ export function buildStackConfig(args: {
         const doc = loadYaml(fs.readFileSync(args.stackFile, "utf8"), args.stackFile) ?? {};
         for (const [k, v] of Object.entries((doc.config ?? {}) as Record<string, unknown>)) {
             const key = qualifyKey(k, project);
-            if (v !== null && typeof v === "object" && !Array.isArray(v) && "secure" in (v as object) && Object.keys(v as object).length === 1) {
+            if (
+                v !== null &&
+                typeof v === "object" &&
+                !Array.isArray(v) &&
+                "secure" in (v as object) &&
+                Object.keys(v as object).length === 1
+            ) {
                 encrypted.push(key);
                 delete config[key];
                 continue;
@@ -130,7 +155,9 @@ export function buildStackConfig(args: {
             config[key] = configString(v);
         }
     }
-    for (const [k, v] of Object.entries(args.overrides ?? {})) config[qualifyKey(k, project)] = v;
+    for (const [k, v] of Object.entries(args.overrides ?? {})) {
+        config[qualifyKey(k, project)] = v;
+    }
     for (const s of args.secrets ?? []) {
         const key = qualifyKey(s.key, project);
         config[key] = readSecret(s);
@@ -138,8 +165,14 @@ export function buildStackConfig(args: {
     }
     const missing = encrypted.filter((k) => !secretKeys.has(k));
     if (missing.length > 0) {
-        throw new Error(`${args.stackFile}: ${missing.join(", ")} ${missing.length > 1 ? "are" : "is"} encrypted; without the Pulumi CLI supply ${missing.length > 1 ? "them" : "it"} with --secret <key>=@<file>`);
+        throw new Error(
+            `${args.stackFile}: ${missing.join(", ")} ${missing.length > 1 ? "are" : "is"} encrypted; without the Pulumi CLI supply ${missing.length > 1 ? "them" : "it"} with --secret <key>=@<file>`,
+        );
     }
-    for (const k of args.project?.secretKeys ?? []) if (k in config) secretKeys.add(k);
+    for (const k of args.project?.secretKeys ?? []) {
+        if (k in config) {
+            secretKeys.add(k);
+        }
+    }
     return { project, stack: args.stack, config, secretKeys: [...secretKeys].sort() };
 }

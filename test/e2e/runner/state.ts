@@ -71,10 +71,14 @@ export class SecretBox {
     static open(keyFile: string, create: boolean): SecretBox | undefined {
         if (fs.existsSync(keyFile)) {
             const hex = fs.readFileSync(keyFile, "utf8").trim();
-            if (!/^[0-9a-f]{64}$/.test(hex)) throw new Error(`${keyFile}: not a lab-runner state key (64 hex characters)`);
+            if (!/^[0-9a-f]{64}$/.test(hex)) {
+                throw new Error(`${keyFile}: not a lab-runner state key (64 hex characters)`);
+            }
             return new SecretBox(Buffer.from(hex, "hex"));
         }
-        if (!create) return undefined;
+        if (!create) {
+            return undefined;
+        }
         fs.mkdirSync(path.dirname(keyFile), { recursive: true, mode: 0o700 });
         const key = crypto.randomBytes(32);
         fs.writeFileSync(keyFile, key.toString("hex") + "\n", { mode: 0o600, flag: "wx" });
@@ -90,12 +94,24 @@ export class SecretBox {
             const iv = crypto.randomBytes(12);
             const c = crypto.createCipheriv("aes-256-gcm", this.key, iv);
             const ct = Buffer.concat([c.update(JSON.stringify(v.value), "utf8"), c.final()]);
-            return { [SIG]: SECRET_SIG, ciphertext: ["v1", iv.toString("base64"), c.getAuthTag().toString("base64"), ct.toString("base64")].join(":") };
+            return {
+                [SIG]: SECRET_SIG,
+                ciphertext: [
+                    "v1",
+                    iv.toString("base64"),
+                    c.getAuthTag().toString("base64"),
+                    ct.toString("base64"),
+                ].join(":"),
+            };
         }
-        if (Array.isArray(v)) return v.map((e) => this.encrypt(e));
+        if (Array.isArray(v)) {
+            return v.map((e) => this.encrypt(e));
+        }
         if (isObject(v)) {
             const out: Record<string, Wire> = {};
-            for (const [k, e] of Object.entries(v)) out[k] = this.encrypt(e);
+            for (const [k, e] of Object.entries(v)) {
+                out[k] = this.encrypt(e);
+            }
             return out;
         }
         return v;
@@ -104,16 +120,22 @@ export class SecretBox {
     decrypt(v: Wire): Wire {
         if (isObject(v) && v[SIG] === SECRET_SIG && typeof v.ciphertext === "string") {
             const [ver, iv, tag, ct] = v.ciphertext.split(":");
-            if (ver !== "v1") throw new Error("unknown secret format in the state file");
+            if (ver !== "v1") {
+                throw new Error("unknown secret format in the state file");
+            }
             const d = crypto.createDecipheriv("aes-256-gcm", this.key, Buffer.from(iv, "base64"));
             d.setAuthTag(Buffer.from(tag, "base64"));
             const pt = Buffer.concat([d.update(Buffer.from(ct, "base64")), d.final()]).toString("utf8");
             return { [SIG]: SECRET_SIG, value: JSON.parse(pt) as Wire };
         }
-        if (Array.isArray(v)) return v.map((e) => this.decrypt(e));
+        if (Array.isArray(v)) {
+            return v.map((e) => this.decrypt(e));
+        }
         if (isObject(v)) {
             const out: Record<string, Wire> = {};
-            for (const [k, e] of Object.entries(v)) out[k] = this.decrypt(e);
+            for (const [k, e] of Object.entries(v)) {
+                out[k] = this.decrypt(e);
+            }
             return out;
         }
         return v;
@@ -121,9 +143,15 @@ export class SecretBox {
 }
 
 function hasCiphertext(v: Wire): boolean {
-    if (isObject(v) && v[SIG] === SECRET_SIG && typeof v.ciphertext === "string") return true;
-    if (Array.isArray(v)) return v.some(hasCiphertext);
-    if (isObject(v)) return Object.values(v).some(hasCiphertext);
+    if (isObject(v) && v[SIG] === SECRET_SIG && typeof v.ciphertext === "string") {
+        return true;
+    }
+    if (Array.isArray(v)) {
+        return v.some(hasCiphertext);
+    }
+    if (isObject(v)) {
+        return Object.values(v).some(hasCiphertext);
+    }
     return false;
 }
 
@@ -131,22 +159,37 @@ function hasCiphertext(v: Wire): boolean {
 export class StateFile {
     private box: SecretBox | undefined;
 
-    constructor(readonly file: string, readonly keyFile: string = file.replace(/\.json$/, "") + ".key") {}
+    constructor(
+        readonly file: string,
+        readonly keyFile: string = file.replace(/\.json$/, "") + ".key",
+    ) {}
 
     load(project: string, stack: string): StackState {
-        if (!fs.existsSync(this.file)) return emptyState(project, stack);
+        if (!fs.existsSync(this.file)) {
+            return emptyState(project, stack);
+        }
         const raw = JSON.parse(fs.readFileSync(this.file, "utf8")) as StackState;
-        if (raw.version !== 1) throw new Error(`${this.file}: unsupported state version ${String(raw.version)}`);
+        if (raw.version !== 1) {
+            throw new Error(`${this.file}: unsupported state version ${String(raw.version)}`);
+        }
         if (raw.project !== project || raw.stack !== stack) {
             throw new Error(`${this.file} belongs to ${raw.project}/${raw.stack}, not ${project}/${stack}`);
         }
         const all = [...raw.resources, ...(raw.pendingDeletes ?? [])];
         if (all.some((r) => hasCiphertext(r.inputs as Wire) || hasCiphertext(r.outputs as Wire))) {
             this.box = SecretBox.open(this.keyFile, false);
-            if (!this.box) throw new Error(`${this.file} holds encrypted secrets but its key ${this.keyFile} is missing`);
+            if (!this.box) {
+                throw new Error(`${this.file} holds encrypted secrets but its key ${this.keyFile} is missing`);
+            }
         }
         const dec = (r: ResourceState): ResourceState =>
-            this.box ? { ...r, inputs: this.box.decrypt(r.inputs as Wire) as WireMap, outputs: this.box.decrypt(r.outputs as Wire) as WireMap } : r;
+            this.box
+                ? {
+                      ...r,
+                      inputs: this.box.decrypt(r.inputs as Wire) as WireMap,
+                      outputs: this.box.decrypt(r.outputs as Wire) as WireMap,
+                  }
+                : r;
         return { ...raw, resources: raw.resources.map(dec), pendingDeletes: (raw.pendingDeletes ?? []).map(dec) };
     }
 
@@ -179,10 +222,21 @@ export class StateFile {
     }
 
     private serialize(state: StackState): string {
-        if (!this.box) this.box = SecretBox.open(this.keyFile, true);
+        if (!this.box) {
+            this.box = SecretBox.open(this.keyFile, true);
+        }
         const box = this.box as SecretBox;
-        const enc = (r: ResourceState): ResourceState => ({ ...r, inputs: box.encrypt(r.inputs as Wire) as WireMap, outputs: box.encrypt(r.outputs as Wire) as WireMap });
-        const out: StackState = { ...state, updatedAt: new Date().toISOString(), resources: state.resources.map(enc), pendingDeletes: state.pendingDeletes.map(enc) };
+        const enc = (r: ResourceState): ResourceState => ({
+            ...r,
+            inputs: box.encrypt(r.inputs as Wire) as WireMap,
+            outputs: box.encrypt(r.outputs as Wire) as WireMap,
+        });
+        const out: StackState = {
+            ...state,
+            updatedAt: new Date().toISOString(),
+            resources: state.resources.map(enc),
+            pendingDeletes: state.pendingDeletes.map(enc),
+        };
         return JSON.stringify(out, null, 2) + "\n";
     }
 }

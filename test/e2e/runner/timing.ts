@@ -30,14 +30,20 @@ export function criticalPath(nodes: TimedNode[]): CriticalPath {
     const visiting = new Set<string>();
     const visit = (id: string): number => {
         const done = best.get(id);
-        if (done) return done.total;
-        if (visiting.has(id)) throw new Error(`dependency cycle through ${id}`);
+        if (done) {
+            return done.total;
+        }
+        if (visiting.has(id)) {
+            throw new Error(`dependency cycle through ${id}`);
+        }
         visiting.add(id);
         const n = byId.get(id) as TimedNode;
         let prevTotal = 0;
         let prev: string | undefined;
         for (const d of n.deps) {
-            if (!byId.has(d) || d === id) continue;
+            if (!byId.has(d) || d === id) {
+                continue;
+            }
             const t = visit(d);
             if (prev === undefined || t > prevTotal) {
                 prevTotal = t;
@@ -59,7 +65,9 @@ export function criticalPath(nodes: TimedNode[]): CriticalPath {
         }
     }
     const path: string[] = [];
-    for (let id = endId; id !== undefined; id = best.get(id)?.prev) path.unshift(id);
+    for (let id = endId; id !== undefined; id = best.get(id)?.prev) {
+        path.unshift(id);
+    }
     return { durationMs: Math.max(0, endTotal), path };
 }
 

@@ -42,29 +42,47 @@ export function secret(value: Wire): Wire {
 
 /** True when the value is a secret or contains one anywhere. */
 export function containsSecret(v: Wire | undefined): boolean {
-    if (isSecret(v)) return true;
-    if (Array.isArray(v)) return v.some(containsSecret);
-    if (isObject(v)) return Object.values(v).some(containsSecret);
+    if (isSecret(v)) {
+        return true;
+    }
+    if (Array.isArray(v)) {
+        return v.some(containsSecret);
+    }
+    if (isObject(v)) {
+        return Object.values(v).some(containsSecret);
+    }
     return false;
 }
 
 /** True when the value is unknown or contains an unknown (preview only). */
 export function containsUnknown(v: Wire | undefined): boolean {
-    if (v === UNKNOWN) return true;
-    if (Array.isArray(v)) return v.some(containsUnknown);
-    if (isObject(v)) return Object.values(v).some(containsUnknown);
+    if (v === UNKNOWN) {
+        return true;
+    }
+    if (Array.isArray(v)) {
+        return v.some(containsUnknown);
+    }
+    if (isObject(v)) {
+        return Object.values(v).some(containsUnknown);
+    }
     return false;
 }
 
 /** Removes secret markers (what the engine sends a provider that does not accept secrets). */
 export function unwrapSecrets(v: Wire | undefined): Wire | undefined {
-    if (isSecret(v)) return unwrapSecrets(v.value);
-    if (Array.isArray(v)) return v.map((e) => unwrapSecrets(e) as Wire);
+    if (isSecret(v)) {
+        return unwrapSecrets(v.value);
+    }
+    if (Array.isArray(v)) {
+        return v.map((e) => unwrapSecrets(e) as Wire);
+    }
     if (isObject(v)) {
         const out: Record<string, Wire> = {};
         for (const [k, e] of Object.entries(v)) {
             const u = unwrapSecrets(e);
-            if (u !== undefined) out[k] = u;
+            if (u !== undefined) {
+                out[k] = u;
+            }
         }
         return out;
     }
@@ -77,11 +95,19 @@ export function unwrapMap(m: WireMap): WireMap {
 
 /** Drops `undefined` members so a value survives JSON and protobuf Struct. */
 export function dropUndefined(v: unknown): Wire {
-    if (v === undefined) return null;
-    if (Array.isArray(v)) return v.map((e) => dropUndefined(e));
+    if (v === undefined) {
+        return null;
+    }
+    if (Array.isArray(v)) {
+        return v.map((e) => dropUndefined(e));
+    }
     if (isObject(v)) {
         const out: Record<string, Wire> = {};
-        for (const [k, e] of Object.entries(v)) if (e !== undefined) out[k] = dropUndefined(e);
+        for (const [k, e] of Object.entries(v)) {
+            if (e !== undefined) {
+                out[k] = dropUndefined(e);
+            }
+        }
         return out;
     }
     return v as Wire;
@@ -89,8 +115,12 @@ export function dropUndefined(v: unknown): Wire {
 
 /** Canonical JSON (sorted keys): the basis of equality and hashes. */
 export function canonical(v: Wire | undefined): string {
-    if (v === undefined) return "undefined";
-    if (Array.isArray(v)) return "[" + v.map(canonical).join(",") + "]";
+    if (v === undefined) {
+        return "undefined";
+    }
+    if (Array.isArray(v)) {
+        return "[" + v.map(canonical).join(",") + "]";
+    }
     if (isObject(v)) {
         const keys = Object.keys(v).sort();
         return "{" + keys.map((k) => JSON.stringify(k) + ":" + canonical(v[k])).join(",") + "}";
@@ -108,11 +138,17 @@ export function wireEqual(a: Wire | undefined, b: Wire | undefined): boolean {
 
 function forCompare(v: Wire | undefined): Wire | undefined {
     const u = unwrapSecrets(v);
-    if (isAsset(u) && typeof u.hash === "string") return { [SIG]: u[SIG], hash: u.hash };
-    if (Array.isArray(u)) return u.map((e) => forCompare(e) as Wire);
+    if (isAsset(u) && typeof u.hash === "string") {
+        return { [SIG]: u[SIG], hash: u.hash };
+    }
+    if (Array.isArray(u)) {
+        return u.map((e) => forCompare(e) as Wire);
+    }
     if (isObject(u)) {
         const out: Record<string, Wire> = {};
-        for (const [k, e] of Object.entries(u)) out[k] = forCompare(e) as Wire;
+        for (const [k, e] of Object.entries(u)) {
+            out[k] = forCompare(e) as Wire;
+        }
         return out;
     }
     return u;
@@ -142,10 +178,14 @@ export function hashAssets(v: Wire, baseDir: string): Wire {
         const content = assetContent(v, baseDir);
         return { ...v, hash: crypto.createHash("sha256").update(content).digest("hex") };
     }
-    if (Array.isArray(v)) return v.map((e) => hashAssets(e, baseDir));
+    if (Array.isArray(v)) {
+        return v.map((e) => hashAssets(e, baseDir));
+    }
     if (isObject(v)) {
         const out: Record<string, Wire> = {};
-        for (const [k, e] of Object.entries(v)) out[k] = hashAssets(e, baseDir);
+        for (const [k, e] of Object.entries(v)) {
+            out[k] = hashAssets(e, baseDir);
+        }
         return out;
     }
     return v;
@@ -153,14 +193,22 @@ export function hashAssets(v: Wire, baseDir: string): Wire {
 
 /** Bytes of a file or string asset; other kinds are not supported by the lab runner. */
 export function assetContent(a: Record<string, Wire>, baseDir: string): Buffer {
-    if (typeof a.text === "string") return Buffer.from(a.text, "utf8");
-    if (typeof a.path === "string") return fs.readFileSync(path.resolve(baseDir, a.path));
-    throw new Error("the lab runner supports only FileAsset and StringAsset sources (got a remote asset or an archive)");
+    if (typeof a.text === "string") {
+        return Buffer.from(a.text, "utf8");
+    }
+    if (typeof a.path === "string") {
+        return fs.readFileSync(path.resolve(baseDir, a.path));
+    }
+    throw new Error(
+        "the lab runner supports only FileAsset and StringAsset sources (got a remote asset or an archive)",
+    );
 }
 
 /** Parses a Go-style duration used by customTimeouts ("90s", "10m", "1h30m"); undefined when empty. */
 export function parseDuration(s: string | undefined): number | undefined {
-    if (!s) return undefined;
+    if (!s) {
+        return undefined;
+    }
     const re = /(\d+(?:\.\d+)?)(ms|s|m|h)/g;
     let total = 0;
     let matched = "";
@@ -169,6 +217,8 @@ export function parseDuration(s: string | undefined): number | undefined {
         total += m[2] === "ms" ? n : m[2] === "s" ? n * 1000 : m[2] === "m" ? n * 60000 : n * 3600000;
         matched += m[0];
     }
-    if (matched !== s) throw new Error(`invalid duration ${JSON.stringify(s)}`);
+    if (matched !== s) {
+        throw new Error(`invalid duration ${JSON.stringify(s)}`);
+    }
     return total;
 }

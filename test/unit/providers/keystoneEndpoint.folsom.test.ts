@@ -6,12 +6,18 @@ import { expect } from "chai";
 import * as fs from "fs";
 import * as path from "path";
 import {
-    keystoneCreate, keystoneDelete, keystoneRead, keystoneUpdate, KeystoneEndpointInputs, KeystoneEndpointOutputs,
+    keystoneCreate,
+    keystoneDelete,
+    keystoneRead,
+    keystoneUpdate,
+    KeystoneEndpointInputs,
+    KeystoneEndpointOutputs,
 } from "../../../providers/keystoneEndpoint";
 import { Exchange, replaySession } from "../../providers/fixtures/replaySession";
 
-const FIX = JSON.parse(fs.readFileSync(path.join(__dirname, "../../providers/fixtures/folsom/keystone-v2.0.json"), "utf8")) as
-    { scenarios: Record<string, { about: string; exchanges: Exchange[] }> };
+const FIX = JSON.parse(
+    fs.readFileSync(path.join(__dirname, "../../providers/fixtures/folsom/keystone-v2.0.json"), "utf8"),
+) as { scenarios: Record<string, { about: string; exchanges: Exchange[] }> };
 const WHAT = "KeystoneEndpoint network/quantum/RegionOne";
 const replay = (name: string) => replaySession(FIX.scenarios[name].exchanges, WHAT);
 
@@ -31,7 +37,12 @@ const Q_ID = "3f8c1d6e9b2a4f7c8e5d1a0b3c6f9e24";
 const Q_EP = "5a7c9e1b3d5f4a6c8e0b2d4f6a8c0e58";
 const Q_EP2 = "9e8d7c6b5a4f4e3d2c1b0a9f8e7d6c69";
 const ALL = { service: true, public: true, internal: true, admin: true };
-const OUTS: KeystoneEndpointOutputs = { ...INPUTS, serviceId: Q_ID, endpointIds: { public: Q_EP, internal: Q_EP, admin: Q_EP }, created: ALL };
+const OUTS: KeystoneEndpointOutputs = {
+    ...INPUTS,
+    serviceId: Q_ID,
+    endpointIds: { public: Q_EP, internal: Q_EP, admin: Q_EP },
+    created: ALL,
+};
 
 async function rejects(p: Promise<unknown>): Promise<Error> {
     try {
@@ -46,7 +57,12 @@ describe("KeystoneEndpoint v2.0 (Folsom) against recorded Keystone v2.0 exchange
     it("create: list services, list endpoints, POST OS-KSADM service, POST one endpoint", async () => {
         const s = replay("create");
         const r = await keystoneCreate(s, INPUTS);
-        expect(s.sent).to.deep.equal(["GET /v2.0/OS-KSADM/services", "GET /v2.0/endpoints", "POST /v2.0/OS-KSADM/services", "POST /v2.0/endpoints"]);
+        expect(s.sent).to.deep.equal([
+            "GET /v2.0/OS-KSADM/services",
+            "GET /v2.0/endpoints",
+            "POST /v2.0/OS-KSADM/services",
+            "POST /v2.0/endpoints",
+        ]);
         expect(s.remaining()).to.deep.equal([]);
         expect(r).to.deep.equal({ id: "network/quantum/RegionOne", outs: OUTS });
     });
@@ -55,14 +71,23 @@ describe("KeystoneEndpoint v2.0 (Folsom) against recorded Keystone v2.0 exchange
         const s = replay("create-adopt");
         const r = await keystoneCreate(s, INPUTS);
         expect(s.sent).to.deep.equal(["GET /v2.0/OS-KSADM/services", "GET /v2.0/endpoints"]);
-        expect(r.outs).to.deep.equal({ ...OUTS, created: { service: false, public: false, internal: false, admin: false } });
+        expect(r.outs).to.deep.equal({
+            ...OUTS,
+            created: { service: false, public: false, internal: false, admin: false },
+        });
     });
 
     it("create with an admin user's password: POST /v2.0/tokens first, then the user token", async () => {
         const s = replay("create-password");
         const creds = { username: "admin", password: "secret", projectName: "admin" };
         const r = await keystoneCreate(s, { ...INPUTS, credentials: creds });
-        expect(s.sent).to.deep.equal(["POST /v2.0/tokens", "GET /v2.0/OS-KSADM/services", "GET /v2.0/endpoints", "POST /v2.0/OS-KSADM/services", "POST /v2.0/endpoints"]);
+        expect(s.sent).to.deep.equal([
+            "POST /v2.0/tokens",
+            "GET /v2.0/OS-KSADM/services",
+            "GET /v2.0/endpoints",
+            "POST /v2.0/OS-KSADM/services",
+            "POST /v2.0/endpoints",
+        ]);
         expect(s.remaining()).to.deep.equal([]);
         expect(r.outs).to.deep.equal({ ...OUTS, credentials: creds });
     });
@@ -71,9 +96,18 @@ describe("KeystoneEndpoint v2.0 (Folsom) against recorded Keystone v2.0 exchange
         const s = replay("update-url");
         const news = { ...INPUTS, urls: { ...INPUTS.urls, public: "http://192.168.122.111:9696/v2.0/" } };
         const r = await keystoneUpdate(s, OUTS, news);
-        expect(s.sent).to.deep.equal(["GET /v2.0/OS-KSADM/services", "GET /v2.0/endpoints", `DELETE /v2.0/endpoints/${Q_EP}`, "POST /v2.0/endpoints"]);
+        expect(s.sent).to.deep.equal([
+            "GET /v2.0/OS-KSADM/services",
+            "GET /v2.0/endpoints",
+            `DELETE /v2.0/endpoints/${Q_EP}`,
+            "POST /v2.0/endpoints",
+        ]);
         expect(s.remaining()).to.deep.equal([]);
-        expect(r.outs).to.deep.equal({ ...OUTS, urls: news.urls, endpointIds: { public: Q_EP2, internal: Q_EP2, admin: Q_EP2 } });
+        expect(r.outs).to.deep.equal({
+            ...OUTS,
+            urls: news.urls,
+            endpointIds: { public: Q_EP2, internal: Q_EP2, admin: Q_EP2 },
+        });
     });
 
     it("update of the description: service and endpoint are re-created", async () => {
@@ -81,16 +115,28 @@ describe("KeystoneEndpoint v2.0 (Folsom) against recorded Keystone v2.0 exchange
         const news = { ...INPUTS, service: { ...INPUTS.service, description: "Quantum" } };
         const r = await keystoneUpdate(s, OUTS, news);
         expect(s.sent).to.deep.equal([
-            "GET /v2.0/OS-KSADM/services", "GET /v2.0/endpoints", `DELETE /v2.0/endpoints/${Q_EP}`, `DELETE /v2.0/OS-KSADM/services/${Q_ID}`,
-            "POST /v2.0/OS-KSADM/services", "POST /v2.0/endpoints",
+            "GET /v2.0/OS-KSADM/services",
+            "GET /v2.0/endpoints",
+            `DELETE /v2.0/endpoints/${Q_EP}`,
+            `DELETE /v2.0/OS-KSADM/services/${Q_ID}`,
+            "POST /v2.0/OS-KSADM/services",
+            "POST /v2.0/endpoints",
         ]);
-        expect(r.outs).to.deep.equal({ ...OUTS, service: news.service, serviceId: "a41e7b3c9d2f4e6a8b0c1d3e5f7a9b36", endpointIds: { public: Q_EP2, internal: Q_EP2, admin: Q_EP2 } });
+        expect(r.outs).to.deep.equal({
+            ...OUTS,
+            service: news.service,
+            serviceId: "a41e7b3c9d2f4e6a8b0c1d3e5f7a9b36",
+            endpointIds: { public: Q_EP2, internal: Q_EP2, admin: Q_EP2 },
+        });
     });
 
     it("read (refresh) reports the live URLs; a drifted adminurl shows up", async () => {
         const s = replay("read");
         const r = await keystoneRead(s, "network/quantum/RegionOne", OUTS);
-        expect(r).to.deep.equal({ id: "network/quantum/RegionOne", props: { ...OUTS, urls: { ...OUTS.urls, admin: "http://192.168.122.111:9697/" } } });
+        expect(r).to.deep.equal({
+            id: "network/quantum/RegionOne",
+            props: { ...OUTS, urls: { ...OUTS.urls, admin: "http://192.168.122.111:9697/" } },
+        });
     });
 
     it("read of a deleted service: no id", async () => {
@@ -121,15 +167,24 @@ describe("KeystoneEndpoint v2.0 (Folsom) against recorded Keystone v2.0 exchange
         const err = await rejects(keystoneCreate(s, { ...INPUTS, credentials: { token: "wrong-token-1234" } }));
         expect(err.message).to.equal(
             "KeystoneEndpoint network/quantum/RegionOne: list services on root@192.168.122.111:22 failed: " +
-            "GET http://192.168.122.111:35357/v2.0/OS-KSADM/services: HTTP 401: The request you have made requires authentication.");
+                "GET http://192.168.122.111:35357/v2.0/OS-KSADM/services: HTTP 401: The request you have made requires authentication.",
+        );
         expect(err.message).not.to.include("wrong-token-1234");
     });
 
     it("a failed create rolls back the service it had just created", async () => {
         const s = replay("create-fails-rollback");
         const err = await rejects(keystoneCreate(s, INPUTS));
-        expect(s.sent).to.deep.equal(["GET /v2.0/OS-KSADM/services", "GET /v2.0/endpoints", "POST /v2.0/OS-KSADM/services", "POST /v2.0/endpoints", `DELETE /v2.0/OS-KSADM/services/${Q_ID}`]);
+        expect(s.sent).to.deep.equal([
+            "GET /v2.0/OS-KSADM/services",
+            "GET /v2.0/endpoints",
+            "POST /v2.0/OS-KSADM/services",
+            "POST /v2.0/endpoints",
+            `DELETE /v2.0/OS-KSADM/services/${Q_ID}`,
+        ]);
         expect(s.remaining()).to.deep.equal([]);
-        expect(err.message).to.match(/^KeystoneEndpoint network\/quantum\/RegionOne: create v2\.0 endpoint of network\/quantum in RegionOne on root@192\.168\.122\.111:22 failed: POST http:\/\/192\.168\.122\.111:35357\/v2\.0\/endpoints: HTTP 400: Expecting to find publicurl/);
+        expect(err.message).to.match(
+            /^KeystoneEndpoint network\/quantum\/RegionOne: create v2\.0 endpoint of network\/quantum in RegionOne on root@192\.168\.122\.111:22 failed: POST http:\/\/192\.168\.122\.111:35357\/v2\.0\/endpoints: HTTP 400: Expecting to find publicurl/,
+        );
     });
 });

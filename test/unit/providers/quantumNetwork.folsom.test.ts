@@ -7,12 +7,18 @@ import { expect } from "chai";
 import * as fs from "fs";
 import * as path from "path";
 import {
-    quantumCreate, quantumDelete, quantumRead, quantumUpdate, QuantumNetworkInputs, QuantumNetworkOutputs,
+    quantumCreate,
+    quantumDelete,
+    quantumRead,
+    quantumUpdate,
+    QuantumNetworkInputs,
+    QuantumNetworkOutputs,
 } from "../../../providers/quantumNetwork";
 import { Exchange, replaySession } from "../../providers/fixtures/replaySession";
 
-const FIX = JSON.parse(fs.readFileSync(path.join(__dirname, "../../providers/fixtures/folsom/quantum-v2.0.json"), "utf8")) as
-    { scenarios: Record<string, { about: string; exchanges: Exchange[] }> };
+const FIX = JSON.parse(
+    fs.readFileSync(path.join(__dirname, "../../providers/fixtures/folsom/quantum-v2.0.json"), "utf8"),
+) as { scenarios: Record<string, { about: string; exchanges: Exchange[] }> };
 const WHAT = "QuantumNetwork private/provider-router/ext_net";
 const replay = (name: string) => replaySession(FIX.scenarios[name].exchanges, WHAT);
 
@@ -20,10 +26,21 @@ const KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nAAAA\n-----END OPENSSH PRIVATE
 // Script [3] with the article's values, run from Alice.
 const INPUTS: QuantumNetworkInputs = {
     connection: { host: "192.168.122.111", port: 22, user: "root", privateKey: KEY },
-    auth: { dialect: "v2.0", authUrl: "http://192.168.122.111:5000/v2.0", username: "admin", password: "secret", projectName: "admin" },
+    auth: {
+        dialect: "v2.0",
+        authUrl: "http://192.168.122.111:5000/v2.0",
+        username: "admin",
+        password: "secret",
+        projectName: "admin",
+    },
     networkUrl: "http://192.168.122.111:9696",
     tenantNetwork: { name: "private", cidr: "10.5.5.0/24", gateway: "10.5.5.1", dnsNameservers: ["8.8.8.8"] },
-    externalNetwork: { name: "ext_net", cidr: "192.168.144.0/25", gateway: "192.168.144.1", allocationPool: { start: "192.168.144.100", end: "192.168.144.126" } },
+    externalNetwork: {
+        name: "ext_net",
+        cidr: "192.168.144.0/25",
+        gateway: "192.168.144.1",
+        allocationPool: { start: "192.168.144.100", end: "192.168.144.126" },
+    },
     routerName: "provider-router",
 };
 const EXT = "5b1f2e3d-4c5b-4a69-8e7d-6c5b4a392810";
@@ -33,11 +50,20 @@ const PRIVSUB = "2f3e4d5c-6b7a-4898-a7b6-c5d4e3f2a164";
 const R = "6c5d4e3f-2a1b-4c0d-9e8f-7a6b5c4d3e25";
 const OUTS: QuantumNetworkOutputs = {
     ...INPUTS,
-    routerId: R, externalNetworkId: EXT, tenantNetworkId: PRIV, tenantSubnetId: PRIVSUB, externalSubnetId: EXTSUB, gatewayIp: "192.168.144.100",
+    routerId: R,
+    externalNetworkId: EXT,
+    tenantNetworkId: PRIV,
+    tenantSubnetId: PRIVSUB,
+    externalSubnetId: EXTSUB,
+    gatewayIp: "192.168.144.100",
 };
 const LOOKUPS = [
-    "GET /v2.0/networks?name=ext_net", "GET /v2.0/networks?name=private", "GET /v2.0/routers?name=provider-router",
-    `GET /v2.0/subnets?network_id=${EXT}`, `GET /v2.0/subnets?network_id=${PRIV}`, `GET /v2.0/ports?device_id=${R}`,
+    "GET /v2.0/networks?name=ext_net",
+    "GET /v2.0/networks?name=private",
+    "GET /v2.0/routers?name=provider-router",
+    `GET /v2.0/subnets?network_id=${EXT}`,
+    `GET /v2.0/subnets?network_id=${PRIV}`,
+    `GET /v2.0/ports?device_id=${R}`,
 ];
 const GW_LOOKUP = `GET /v2.0/ports?device_id=${R}&device_owner=network%3Arouter_gateway`;
 
@@ -56,9 +82,17 @@ describe("QuantumNetwork v2.0 (Folsom) against recorded Quantum v2.0 exchanges",
         const r = await quantumCreate(s, INPUTS);
         expect(s.sent).to.deep.equal([
             "POST /v2.0/tokens",
-            "GET /v2.0/networks?name=ext_net", "GET /v2.0/networks?name=private", "GET /v2.0/routers?name=provider-router",
-            "POST /v2.0/networks", "POST /v2.0/subnets", "POST /v2.0/networks", "POST /v2.0/subnets", "POST /v2.0/routers",
-            `PUT /v2.0/routers/${R}/add_router_interface`, `PUT /v2.0/routers/${R}`, GW_LOOKUP,
+            "GET /v2.0/networks?name=ext_net",
+            "GET /v2.0/networks?name=private",
+            "GET /v2.0/routers?name=provider-router",
+            "POST /v2.0/networks",
+            "POST /v2.0/subnets",
+            "POST /v2.0/networks",
+            "POST /v2.0/subnets",
+            "POST /v2.0/routers",
+            `PUT /v2.0/routers/${R}/add_router_interface`,
+            `PUT /v2.0/routers/${R}`,
+            GW_LOOKUP,
         ]);
         expect(s.remaining()).to.deep.equal([]);
         expect(r).to.deep.equal({ id: "private/provider-router/ext_net", outs: OUTS });
@@ -73,13 +107,30 @@ describe("QuantumNetwork v2.0 (Folsom) against recorded Quantum v2.0 exchanges",
 
     it("update of the allocation pool: the external subnet is replaced around the router gateway", async () => {
         const s = replay("update-pool");
-        const news = { ...INPUTS, externalNetwork: { ...INPUTS.externalNetwork, allocationPool: { start: "192.168.144.110", end: "192.168.144.126" } } };
+        const news = {
+            ...INPUTS,
+            externalNetwork: {
+                ...INPUTS.externalNetwork,
+                allocationPool: { start: "192.168.144.110", end: "192.168.144.126" },
+            },
+        };
         const r = await quantumUpdate(s, OUTS, news);
         expect(s.sent).to.deep.equal([
-            "POST /v2.0/tokens", ...LOOKUPS, `PUT /v2.0/routers/${R}`, `DELETE /v2.0/subnets/${EXTSUB}`, "POST /v2.0/subnets", `PUT /v2.0/routers/${R}`, GW_LOOKUP,
+            "POST /v2.0/tokens",
+            ...LOOKUPS,
+            `PUT /v2.0/routers/${R}`,
+            `DELETE /v2.0/subnets/${EXTSUB}`,
+            "POST /v2.0/subnets",
+            `PUT /v2.0/routers/${R}`,
+            GW_LOOKUP,
         ]);
         expect(s.remaining()).to.deep.equal([]);
-        expect(r.outs).to.deep.equal({ ...OUTS, externalNetwork: news.externalNetwork, externalSubnetId: "7e6d5c4b-3a29-4180-9f8e-7d6c5b4a3920", gatewayIp: "192.168.144.110" });
+        expect(r.outs).to.deep.equal({
+            ...OUTS,
+            externalNetwork: news.externalNetwork,
+            externalSubnetId: "7e6d5c4b-3a29-4180-9f8e-7d6c5b4a3920",
+            gatewayIp: "192.168.144.110",
+        });
     });
 
     it("update of the DNS servers: one PUT on the tenant subnet", async () => {
@@ -103,8 +154,14 @@ describe("QuantumNetwork v2.0 (Folsom) against recorded Quantum v2.0 exchanges",
         const s = replay("delete");
         await quantumDelete(s, OUTS);
         expect(s.sent).to.deep.equal([
-            "POST /v2.0/tokens", `PUT /v2.0/routers/${R}`, `PUT /v2.0/routers/${R}/remove_router_interface`, `DELETE /v2.0/routers/${R}`,
-            `DELETE /v2.0/subnets/${PRIVSUB}`, `DELETE /v2.0/subnets/${EXTSUB}`, `DELETE /v2.0/networks/${PRIV}`, `DELETE /v2.0/networks/${EXT}`,
+            "POST /v2.0/tokens",
+            `PUT /v2.0/routers/${R}`,
+            `PUT /v2.0/routers/${R}/remove_router_interface`,
+            `DELETE /v2.0/routers/${R}`,
+            `DELETE /v2.0/subnets/${PRIVSUB}`,
+            `DELETE /v2.0/subnets/${EXTSUB}`,
+            `DELETE /v2.0/networks/${PRIV}`,
+            `DELETE /v2.0/networks/${EXT}`,
         ]);
         expect(s.remaining()).to.deep.equal([]);
     });
@@ -120,7 +177,8 @@ describe("QuantumNetwork v2.0 (Folsom) against recorded Quantum v2.0 exchanges",
         const err = await rejects(quantumCreate(s, { ...INPUTS, auth: { ...INPUTS.auth, password: "wrong-pw-9" } }));
         expect(err.message).to.equal(
             "QuantumNetwork private/provider-router/ext_net: authenticate as admin in project admin (Keystone v2.0) on root@192.168.122.111:22 failed: " +
-            "POST http://192.168.122.111:5000/v2.0/tokens: HTTP 401: Invalid user / password (credentials rejected)");
+                "POST http://192.168.122.111:5000/v2.0/tokens: HTTP 401: Invalid user / password (credentials rejected)",
+        );
         expect(err.message).not.to.include("wrong-pw-9");
     });
 
@@ -129,7 +187,8 @@ describe("QuantumNetwork v2.0 (Folsom) against recorded Quantum v2.0 exchanges",
         const err = await rejects(quantumCreate(s, INPUTS));
         expect(err.message).to.equal(
             "QuantumNetwork private/provider-router/ext_net: set gateway of router provider-router to ext_net on root@192.168.122.111:22 failed: " +
-            `PUT http://192.168.122.111:9696/v2.0/routers/${R}: HTTP 400: Bad router request: Network ${EXT} is not a valid external network`);
+                `PUT http://192.168.122.111:9696/v2.0/routers/${R}: HTTP 400: Bad router request: Network ${EXT} is not a valid external network`,
+        );
         expect(s.remaining()).to.deep.equal([]);
     });
 });

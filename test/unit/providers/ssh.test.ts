@@ -1,21 +1,56 @@
 // Pure parts of providers/ssh.ts: redaction, quoting, exec command, dial policy,
 // connection check and diff.
 import { expect } from "chai";
-import { checkSshConnection, diffSshConnection, dialPolicy, execCommand, redact, shellQuote, sshError, UNKNOWN } from "../../../providers/ssh";
+import {
+    checkSshConnection,
+    diffSshConnection,
+    dialPolicy,
+    execCommand,
+    redact,
+    shellQuote,
+    sshError,
+    UNKNOWN,
+} from "../../../providers/ssh";
 
-const KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmU=\n-----END OPENSSH PRIVATE KEY-----\n";
+const KEY =
+    "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmU=\n-----END OPENSSH PRIVATE KEY-----\n";
 
 describe("ssh: redact", () => {
     const cases: [string, string, string[], string][] = [
         ["explicit secret, every occurrence", "pw=hunter22 again hunter22", ["hunter22"], "pw=[secret] again [secret]"],
         ["longest secret first", "abcdef and abc", ["abc", "abcdef"], "[secret] and [secret]"],
         ["empty/undefined secrets ignored", "nothing here", ["", undefined as unknown as string], "nothing here"],
-        ["multi-line secret: each long line", "line: verylongline1 ok", ["verylongline1\nverylongline2"], "line: [secret] ok"],
+        [
+            "multi-line secret: each long line",
+            "line: verylongline1 ok",
+            ["verylongline1\nverylongline2"],
+            "line: [secret] ok",
+        ],
         ["PEM block", `key ${KEY}end`, [], "key [secret]\nend"],
-        ["IDENTIFIED BY literal with escapes", "near 'IDENTIFIED BY 'it''s\\'x' garbage'", [], "near 'IDENTIFIED BY '[secret]' garbage'"],
-        ["PASSWORD() literal", "SET PASSWORD FOR 'u'@'%' = PASSWORD('p4ss')", [], "SET PASSWORD FOR 'u'@'%' = PASSWORD('[secret]')"],
-        ["URL credentials", "connection = mysql+pymysql://nova:dieD9Mie@198.51.100.11/nova", [], "connection = mysql+pymysql://nova:[secret]@198.51.100.11/nova"],
-        ["JSON password and token fields", '{"auth":{"password":"x\\"y","token":"t0k","id":"keep"}}', [], '{"auth":{"password":"[secret]","token":"[secret]","id":"keep"}}'],
+        [
+            "IDENTIFIED BY literal with escapes",
+            "near 'IDENTIFIED BY 'it''s\\'x' garbage'",
+            [],
+            "near 'IDENTIFIED BY '[secret]' garbage'",
+        ],
+        [
+            "PASSWORD() literal",
+            "SET PASSWORD FOR 'u'@'%' = PASSWORD('p4ss')",
+            [],
+            "SET PASSWORD FOR 'u'@'%' = PASSWORD('[secret]')",
+        ],
+        [
+            "URL credentials",
+            "connection = mysql+pymysql://nova:dieD9Mie@198.51.100.11/nova",
+            [],
+            "connection = mysql+pymysql://nova:[secret]@198.51.100.11/nova",
+        ],
+        [
+            "JSON password and token fields",
+            '{"auth":{"password":"x\\"y","token":"t0k","id":"keep"}}',
+            [],
+            '{"auth":{"password":"[secret]","token":"[secret]","id":"keep"}}',
+        ],
         ["auth token header", "X-Auth-Token: gAAAAAB", [], "X-Auth-Token: [secret]"],
     ];
     for (const [name, input, secrets, want] of cases) {
@@ -25,9 +60,22 @@ describe("ssh: redact", () => {
 
 describe("ssh: sshError", () => {
     it("names what, step and target and redacts", () => {
-        const e = sshError("root@198.51.100.11:22", "MysqlDatabase nova", "create", "ERROR 1064 near 'IDENTIFIED BY 's3' x' sekrit9", ["sekrit9"]);
-        expect(e.message).to.equal("MysqlDatabase nova: create on root@198.51.100.11:22 failed: ERROR 1064 near 'IDENTIFIED BY '[secret]' x' [secret]");
-        expect([e.name, e.host, e.what, e.step]).to.deep.equal(["SshError", "root@198.51.100.11:22", "MysqlDatabase nova", "create"]);
+        const e = sshError(
+            "root@198.51.100.11:22",
+            "MysqlDatabase nova",
+            "create",
+            "ERROR 1064 near 'IDENTIFIED BY 's3' x' sekrit9",
+            ["sekrit9"],
+        );
+        expect(e.message).to.equal(
+            "MysqlDatabase nova: create on root@198.51.100.11:22 failed: ERROR 1064 near 'IDENTIFIED BY '[secret]' x' [secret]",
+        );
+        expect([e.name, e.host, e.what, e.step]).to.deep.equal([
+            "SshError",
+            "root@198.51.100.11:22",
+            "MysqlDatabase nova",
+            "create",
+        ]);
     });
 });
 
@@ -44,19 +92,40 @@ describe("ssh: quoting and exec command", () => {
 
 describe("ssh: dialPolicy", () => {
     it("defaults: 5 attempts, 15 s per attempt, 60 s overall, exponential backoff", () => {
-        expect(dialPolicy({ host: "h", privateKey: KEY })).to.deep.equal({ attempts: 5, perDialMs: 15000, overallMs: 60000, backoffMs: [500, 1000, 2000, 4000] });
+        expect(dialPolicy({ host: "h", privateKey: KEY })).to.deep.equal({
+            attempts: 5,
+            perDialMs: 15000,
+            overallMs: 60000,
+            backoffMs: [500, 1000, 2000, 4000],
+        });
     });
     it("honours dialErrorLimit / perDialTimeout within bounds", () => {
-        expect(dialPolicy({ host: "h", privateKey: KEY, dialErrorLimit: 2, perDialTimeout: 3 })).to.deep.equal({ attempts: 2, perDialMs: 3000, overallMs: 60000, backoffMs: [500] });
-        expect(dialPolicy({ host: "h", privateKey: KEY, dialErrorLimit: 0, perDialTimeout: 999 })).to.deep.equal({ attempts: 1, perDialMs: 120000, overallMs: 60000, backoffMs: [] });
-        expect(dialPolicy({ host: "h", privateKey: KEY, dialErrorLimit: 50 }).backoffMs).to.deep.equal([500, 1000, 2000, 4000, 8000, 8000, 8000, 8000, 8000, 8000, 8000, 8000, 8000, 8000, 8000, 8000, 8000, 8000, 8000]);
+        expect(dialPolicy({ host: "h", privateKey: KEY, dialErrorLimit: 2, perDialTimeout: 3 })).to.deep.equal({
+            attempts: 2,
+            perDialMs: 3000,
+            overallMs: 60000,
+            backoffMs: [500],
+        });
+        expect(dialPolicy({ host: "h", privateKey: KEY, dialErrorLimit: 0, perDialTimeout: 999 })).to.deep.equal({
+            attempts: 1,
+            perDialMs: 120000,
+            overallMs: 60000,
+            backoffMs: [],
+        });
+        expect(dialPolicy({ host: "h", privateKey: KEY, dialErrorLimit: 50 }).backoffMs).to.deep.equal([
+            500, 1000, 2000, 4000, 8000, 8000, 8000, 8000, 8000, 8000, 8000, 8000, 8000, 8000, 8000, 8000, 8000, 8000,
+            8000,
+        ]);
     });
 });
 
 describe("ssh: checkSshConnection", () => {
     const ok = { host: "198.51.100.11", privateKey: KEY };
     it("fills defaults (port 22, user root)", () => {
-        expect(checkSshConnection(ok)).to.deep.equal({ value: { host: "198.51.100.11", port: 22, user: "root", privateKey: KEY }, failures: [] });
+        expect(checkSshConnection(ok)).to.deep.equal({
+            value: { host: "198.51.100.11", port: 22, user: "root", privateKey: KEY },
+            failures: [],
+        });
     });
     it("keeps explicit values and dial settings", () => {
         const c = { host: "alice", port: 2222, user: "admin", privateKey: KEY, dialErrorLimit: 3, perDialTimeout: 5 };
@@ -70,16 +139,41 @@ describe("ssh: checkSshConnection", () => {
         });
     });
     const bad: [string, unknown, { property: string; reason: string }[]][] = [
-        ["not an object", "alice", [{ property: "connection", reason: "connection must be an object { host, port?, user?, privateKey }" }]],
-        ["bad host", { ...ok, host: "a b" }, [{ property: "connection.host", reason: "host must be a host name or IP address" }]],
-        ["bad port", { ...ok, port: 70000 }, [{ property: "connection.port", reason: "port must be an integer between 1 and 65535" }]],
-        ["bad user", { ...ok, user: "r;m" }, [{ property: "connection.user", reason: "user must be a POSIX user name" }]],
+        [
+            "not an object",
+            "alice",
+            [{ property: "connection", reason: "connection must be an object { host, port?, user?, privateKey }" }],
+        ],
+        [
+            "bad host",
+            { ...ok, host: "a b" },
+            [{ property: "connection.host", reason: "host must be a host name or IP address" }],
+        ],
+        [
+            "bad port",
+            { ...ok, port: 70000 },
+            [{ property: "connection.port", reason: "port must be an integer between 1 and 65535" }],
+        ],
+        [
+            "bad user",
+            { ...ok, user: "r;m" },
+            [{ property: "connection.user", reason: "user must be a POSIX user name" }],
+        ],
         [
             "not a private key (reason does not echo it)",
             { ...ok, privateKey: "ssh-ed25519 AAAA public" },
-            [{ property: "connection.privateKey", reason: "privateKey must be a PEM/OpenSSH private key (-----BEGIN ... PRIVATE KEY-----)" }],
+            [
+                {
+                    property: "connection.privateKey",
+                    reason: "privateKey must be a PEM/OpenSSH private key (-----BEGIN ... PRIVATE KEY-----)",
+                },
+            ],
         ],
-        ["bad dialErrorLimit", { ...ok, dialErrorLimit: -1 }, [{ property: "connection.dialErrorLimit", reason: "dialErrorLimit must be a positive number" }]],
+        [
+            "bad dialErrorLimit",
+            { ...ok, dialErrorLimit: -1 },
+            [{ property: "connection.dialErrorLimit", reason: "dialErrorLimit must be a positive number" }],
+        ],
     ];
     for (const [name, v, failures] of bad) {
         it(`rejects: ${name}`, () => expect(checkSshConnection(v).failures).to.deep.equal(failures));
@@ -99,5 +193,7 @@ describe("ssh: diffSshConnection", () => {
         ["unknown key", { ...o, privateKey: UNKNOWN }, { hostChanged: false, otherChanged: true }],
         ["whole connection unknown", UNKNOWN, { hostChanged: true, otherChanged: true }],
     ];
-    for (const [name, n, want] of cases) it(name, () => expect(diffSshConnection(o, n)).to.deep.equal(want));
+    for (const [name, n, want] of cases) {
+        it(name, () => expect(diffSshConnection(o, n)).to.deep.equal(want));
+    }
 });

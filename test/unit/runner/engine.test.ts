@@ -16,7 +16,8 @@ import { ExecRequest } from "../../e2e/runner/exec";
 import * as command from "@pulumi/command";
 import * as random from "@pulumi/random";
 
-const KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAAfixturekeymaterial\n-----END OPENSSH PRIVATE KEY-----\n";
+const KEY =
+    "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAAfixturekeymaterial\n-----END OPENSSH PRIVATE KEY-----\n";
 const P = "urn:pulumi:test::fixture::";
 const U = {
     stack: `${P}pulumi:pulumi:Stack::fixture-test`,
@@ -45,7 +46,12 @@ class Lab {
     readonly dir = fs.mkdtempSync(path.join(os.tmpdir(), "lab-runner-"));
     readonly statePath = path.join(this.dir, "state", "test.json");
 
-    async run(mode: Mode, config: Record<string, string> = {}, behave?: (host: string, command: string, req: ExecRequest) => FakeBehaviour, extra: Partial<EngineOptions> = {}): Promise<Run> {
+    async run(
+        mode: Mode,
+        config: Record<string, string> = {},
+        behave?: (host: string, command: string, req: ExecRequest) => FakeBehaviour,
+        extra: Partial<EngineOptions> = {},
+    ): Promise<Run> {
         const fake = new FakeExecutor(behave);
         const log = new MemoryLogger();
         const redactor = new Redactor();
@@ -53,7 +59,9 @@ class Lab {
         const calls = providerCalls();
         calls.length = 0;
         const full: Record<string, string> = { "fixture:sshPrivateKey": KEY };
-        for (const [k, v] of Object.entries(config)) full[`fixture:${k}`] = v;
+        for (const [k, v] of Object.entries(config)) {
+            full[`fixture:${k}`] = v;
+        }
         const report = await runLab(mode, {
             project: "fixture",
             stack: "test",
@@ -86,17 +94,23 @@ class Lab {
 
 function res(r: RunReport, urn: string, op?: string) {
     const x = r.resources.find((e) => e.urn === urn && (op === undefined || e.op === op));
-    if (!x) throw new Error(`no report for ${urn} ${op ?? ""}`);
+    if (!x) {
+        throw new Error(`no report for ${urn} ${op ?? ""}`);
+    }
     return x;
 }
 
 /** Every resource started only after everything it waited for (dependencies, parent) had ended. */
 function expectDependencyOrder(r: RunReport): void {
     for (const e of r.resources) {
-        if (e.start === undefined || e.op === "delete") continue;
+        if (e.start === undefined || e.op === "delete") {
+            continue;
+        }
         for (const d of e.waitedFor) {
             const dep = r.resources.find((x) => x.urn === d && x.op !== "delete");
-            if (dep?.end !== undefined) expect(dep.end, `${e.urn} started before ${d} ended`).to.be.at.most(e.start);
+            if (dep?.end !== undefined) {
+                expect(dep.end, `${e.urn} started before ${d} ended`).to.be.at.most(e.start);
+            }
         }
     }
 }
@@ -134,7 +148,14 @@ describe("lab runner engine", function () {
     it("first up runs every command once, on the right host", () => {
         expect(first.report.errors).to.deep.equal([]);
         expect([...first.fake.commands()].sort()).to.deep.equal(
-            [`${A} probe`, `${B} probe`, `${A} install-db`, `${A} write-conf`, `${B} write-motd`, `${B} check-motd`].sort(),
+            [
+                `${A} probe`,
+                `${B} probe`,
+                `${A} install-db`,
+                `${A} write-conf`,
+                `${B} write-motd`,
+                `${B} check-motd`,
+            ].sort(),
         );
         expect(first.calls).to.deep.equal(["create db=v1"]);
         expect(first.report.executed).to.deep.equal({ remoteCommands: 6, fileCopies: 0, providerCalls: 1, total: 7 });
@@ -185,7 +206,11 @@ describe("lab runner engine", function () {
         expect(raw).not.to.include(lab.password());
         expect(raw).not.to.include("fixturekeymaterial");
         const s = lab.state();
-        expect(s.resources.map((r) => r.urn)).to.have.members(Object.values(U).filter((u) => u !== U.extra && !u.endsWith("Node::bob")).concat(`${P}oslab:test:Node::bob`));
+        expect(s.resources.map((r) => r.urn)).to.have.members(
+            Object.values(U)
+                .filter((u) => u !== U.extra && !u.endsWith("Node::bob"))
+                .concat(`${P}oslab:test:Node::bob`),
+        );
         expect(s.resources[0].urn).to.equal(U.stack);
         const db = s.resources.find((r) => r.urn === U.db);
         expect(db?.dependencies).to.have.members([U.aliceReady, U.password]);
@@ -195,7 +220,9 @@ describe("lab runner engine", function () {
         expect(unwrapSecrets(db?.outputs.delete)).to.equal("remove-db");
         expect(db?.timing?.durationMs).to.be.a("number");
         expect(Date.parse(db?.timing?.end as string)).to.be.at.least(Date.parse(db?.timing?.start as string));
-        expect(s.resources.find((r) => r.urn === U.password)?.outputs.result).to.have.property("4dabf18193072939515e22adb298388d");
+        expect(s.resources.find((r) => r.urn === U.password)?.outputs.result).to.have.property(
+            "4dabf18193072939515e22adb298388d",
+        );
     });
 
     it("a second up with unchanged config executes nothing and keeps the password", async () => {
@@ -270,7 +297,9 @@ describe("lab runner engine", function () {
     it("destroy deletes in reverse dependency order and empties the state", async () => {
         const r = await lab.run("destroy");
         expect(r.report.errors).to.deep.equal([]);
-        expect([...r.fake.commands()].sort()).to.deep.equal([`${A} bye`, `${A} remove-db`, `${B} bye`, `${B} remove-motd`].sort());
+        expect([...r.fake.commands()].sort()).to.deep.equal(
+            [`${A} bye`, `${A} remove-db`, `${B} bye`, `${B} remove-motd`].sort(),
+        );
         expect(r.calls).to.deep.equal(["delete marker-db"]);
         const f = r.fake;
         expect(f.call("remove-db").end).to.be.at.most(f.call("bye", A).start);
@@ -296,13 +325,17 @@ describe("lab runner engine: failures and limits", function () {
         const lab = new Lab();
         labs.push(lab);
         const r = await lab.run("up", {}, (_h, cmd, req) =>
-            cmd === "install-db" ? { exitCode: 3, stdout: "creating database\n", stderr: `ERROR: bad password ${req.stdin ?? ""}\n` } : { delayMs: cmd === "probe" ? 5 : 30 },
+            cmd === "install-db"
+                ? { exitCode: 3, stdout: "creating database\n", stderr: `ERROR: bad password ${req.stdin ?? ""}\n` }
+                : { delayMs: cmd === "probe" ? 5 : 30 },
         );
         const pw = lab.password();
         expect(r.report.ok).to.equal(false);
         expect(r.report.errors).to.have.length(1);
         const err = r.report.errors[0];
-        expect(err).to.match(new RegExp(`^${U.db.replace(/[$.]/g, "\\$&")}: create on root@198\\.51\\.100\\.11:22 failed: exit code 3`));
+        expect(err).to.match(
+            new RegExp(`^${U.db.replace(/[$.]/g, "\\$&")}: create on root@198\\.51\\.100\\.11:22 failed: exit code 3`),
+        );
         expect(err).to.include("creating database");
         expect(err).to.include("ERROR: bad password [secret]");
         expect(err).not.to.include(pw);
@@ -352,6 +385,8 @@ describe("lab runner engine: failures and limits", function () {
         expect(r.report.errors).to.deep.equal([]);
         expect(r.fake.maxRunning).to.equal(1);
         const sorted = [...r.fake.calls].sort((a, b) => a.start - b.start);
-        for (let i = 1; i < sorted.length; i++) expect(sorted[i].start).to.be.at.least(sorted[i - 1].end);
+        for (let i = 1; i < sorted.length; i++) {
+            expect(sorted[i].start).to.be.at.least(sorted[i - 1].end);
+        }
     });
 });

@@ -29,20 +29,38 @@ export class FakeExecutor implements Executor {
     maxRunning = 0;
     maxPerHost = 0;
 
-    constructor(private readonly behave: (host: string, command: string, req: ExecRequest) => FakeBehaviour = () => ({})) {}
+    constructor(
+        private readonly behave: (host: string, command: string, req: ExecRequest) => FakeBehaviour = () => ({}),
+    ) {}
 
     async exec(target: SshTarget, req: ExecRequest): Promise<ExecResult> {
-        const b = { delayMs: 10, exitCode: 0, stdout: `out:${req.command}\n`, stderr: "", ...this.behave(target.host, req.command, req) };
+        const b = {
+            delayMs: 10,
+            exitCode: 0,
+            stdout: `out:${req.command}\n`,
+            stderr: "",
+            ...this.behave(target.host, req.command, req),
+        };
         const start = Date.now();
         this.running++;
         this.runningPerHost.set(target.host, (this.runningPerHost.get(target.host) ?? 0) + 1);
         this.maxRunning = Math.max(this.maxRunning, this.running);
         this.maxPerHost = Math.max(this.maxPerHost, this.runningPerHost.get(target.host) ?? 0);
-        if (b.until) await b.until();
-        else await new Promise((r) => setTimeout(r, b.delayMs));
+        if (b.until) {
+            await b.until();
+        } else {
+            await new Promise((r) => setTimeout(r, b.delayMs));
+        }
         this.running--;
         this.runningPerHost.set(target.host, (this.runningPerHost.get(target.host) ?? 1) - 1);
-        this.calls.push({ host: target.host, command: req.command, stdin: req.stdin, env: req.env, start, end: Date.now() });
+        this.calls.push({
+            host: target.host,
+            command: req.command,
+            stdin: req.stdin,
+            env: req.env,
+            start,
+            end: Date.now(),
+        });
         return { exitCode: b.exitCode, stdout: b.stdout, stderr: b.stderr };
     }
 
@@ -57,7 +75,9 @@ export class FakeExecutor implements Executor {
 
     call(command: string, host?: string): FakeCall {
         const c = this.calls.find((x) => x.command === command && (host === undefined || x.host === host));
-        if (!c) throw new Error(`no call ${command}${host ? ` on ${host}` : ""}; calls: ${this.commands().join(", ")}`);
+        if (!c) {
+            throw new Error(`no call ${command}${host ? ` on ${host}` : ""}; calls: ${this.commands().join(", ")}`);
+        }
         return c;
     }
 }
@@ -71,9 +91,14 @@ export function rendezvous(n: number, timeoutMs = 5000): () => Promise<void> {
     let open: () => void = () => undefined;
     const all = new Promise<void>((r) => (open = r));
     return async () => {
-        if (++arrived >= n) open();
+        if (++arrived >= n) {
+            open();
+        }
         let timer: NodeJS.Timeout | undefined;
-        const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`rendezvous: only ${arrived} of ${n} arrived`)), timeoutMs)));
+        const timeout = new Promise<never>(
+            (_, reject) =>
+                (timer = setTimeout(() => reject(new Error(`rendezvous: only ${arrived} of ${n} arrived`)), timeoutMs)),
+        );
         try {
             await Promise.race([all, timeout]);
         } finally {

@@ -9,8 +9,27 @@ import * as path from "path";
 import { criticalPath, summarize, TimedNode } from "../../e2e/runner/timing";
 import { annotateSecrets, chooseOp, hostKey, makeUrn } from "../../e2e/runner/engine";
 import { Redactor } from "../../e2e/runner/log";
-import { SIG, SECRET_SIG, ASSET_SIG, UNKNOWN, changedKeys, hashAssets, parseDuration, secret, topLevelKey, unwrapSecrets, wireEqual } from "../../e2e/runner/values";
-import { buildStackConfig, configString, qualifyKey, readProjectFile, readSecret, stackNameFromFile } from "../../e2e/runner/stackConfig";
+import {
+    SIG,
+    SECRET_SIG,
+    ASSET_SIG,
+    UNKNOWN,
+    changedKeys,
+    hashAssets,
+    parseDuration,
+    secret,
+    topLevelKey,
+    unwrapSecrets,
+    wireEqual,
+} from "../../e2e/runner/values";
+import {
+    buildStackConfig,
+    configString,
+    qualifyKey,
+    readProjectFile,
+    readSecret,
+    stackNameFromFile,
+} from "../../e2e/runner/stackConfig";
 import { parseArgs } from "../../e2e/runner/cli";
 import { Limiter } from "../../e2e/runner/limiter";
 import { exportPrefix, failureDetail, trimNewline } from "../../e2e/runner/handlers/command";
@@ -61,7 +80,12 @@ describe("lab runner: timing report", () => {
         ];
         expect(criticalPath(tie)).to.deep.equal({ durationMs: 6, path: ["y", "z"] });
         expect(criticalPath([])).to.deep.equal({ durationMs: 0, path: [] });
-        expect(() => criticalPath([{ id: "a", start: 0, end: 1, deps: ["b"] }, { id: "b", start: 0, end: 1, deps: ["a"] }])).to.throw("dependency cycle through a");
+        expect(() =>
+            criticalPath([
+                { id: "a", start: 0, end: 1, deps: ["b"] },
+                { id: "b", start: 0, end: 1, deps: ["a"] },
+            ]),
+        ).to.throw("dependency cycle through a");
     });
 });
 
@@ -79,21 +103,41 @@ describe("lab runner: engine rules", () => {
     });
 
     it("chooses same / update / replace from the diff and replaceOnChanges", () => {
-        const diff = (changedKeys: string[], replaceKeys: string[] = []) => ({ changes: changedKeys.length > 0, changedKeys, replaceKeys });
+        const diff = (changedKeys: string[], replaceKeys: string[] = []) => ({
+            changes: changedKeys.length > 0,
+            changedKeys,
+            replaceKeys,
+        });
         expect(chooseOp(diff([]), ["triggers[*]"])).to.deep.equal({ op: "same", replaceKeys: [] });
         expect(chooseOp(diff(["create", "stdin"]), ["triggers[*]"])).to.deep.equal({ op: "update", replaceKeys: [] });
-        expect(chooseOp(diff(["stdin", "triggers"]), ["triggers[*]"])).to.deep.equal({ op: "replace", replaceKeys: ["triggers"] });
+        expect(chooseOp(diff(["stdin", "triggers"]), ["triggers[*]"])).to.deep.equal({
+            op: "replace",
+            replaceKeys: ["triggers"],
+        });
         expect(chooseOp(diff(["value"], ["name"]), [])).to.deep.equal({ op: "replace", replaceKeys: ["name"] });
         expect(chooseOp(diff(["stdin"]), ["*"])).to.deep.equal({ op: "replace", replaceKeys: ["stdin"] });
     });
 
     it("shares one host's limiter slots between commands and providers", () => {
-        expect(["root@198.51.100.11:22", "198.51.100.11", undefined].map(hostKey)).to.deep.equal(["198.51.100.11", "198.51.100.11", "(local)"]);
+        expect(["root@198.51.100.11:22", "198.51.100.11", undefined].map(hostKey)).to.deep.equal([
+            "198.51.100.11",
+            "198.51.100.11",
+            "(local)",
+        ]);
     });
 
     it("marks outputs secret where the input was secret or additionalSecretOutputs names them", () => {
-        const out = annotateSecrets({ stdin: "pw", stdout: "ok", result: "x", connection: { host: "h" } }, { stdin: secret("pw"), connection: { privateKey: secret("k") } }, ["result"]);
-        expect(out).to.deep.equal({ stdin: secret("pw"), stdout: "ok", result: secret("x"), connection: secret({ host: "h" }) });
+        const out = annotateSecrets(
+            { stdin: "pw", stdout: "ok", result: "x", connection: { host: "h" } },
+            { stdin: secret("pw"), connection: { privateKey: secret("k") } },
+            ["result"],
+        );
+        expect(out).to.deep.equal({
+            stdin: secret("pw"),
+            stdout: "ok",
+            result: secret("x"),
+            connection: secret({ host: "h" }),
+        });
     });
 });
 
@@ -101,7 +145,9 @@ describe("lab runner: values and redaction", () => {
     it("compares values ignoring secretness, assets by hash", () => {
         expect(wireEqual({ a: secret("x") }, { a: "x" })).to.equal(true);
         expect(wireEqual([1, { b: 2, a: 1 }], [1, { a: 1, b: 2 }])).to.equal(true);
-        expect(wireEqual({ [SIG]: ASSET_SIG, path: "a", hash: "h1" }, { [SIG]: ASSET_SIG, path: "b", hash: "h1" })).to.equal(true);
+        expect(
+            wireEqual({ [SIG]: ASSET_SIG, path: "a", hash: "h1" }, { [SIG]: ASSET_SIG, path: "b", hash: "h1" }),
+        ).to.equal(true);
         expect(changedKeys({ a: 1, b: "x", c: secret("s") }, { a: 1, b: "y", d: 2, c: "s" })).to.deep.equal(["b", "d"]);
         expect(changedKeys({ triggers: ["a"] }, { triggers: [UNKNOWN] })).to.deep.equal(["triggers"]);
         expect(unwrapSecrets({ a: [secret({ b: secret("c") })] })).to.deep.equal({ a: [{ b: "c" }] });
@@ -109,7 +155,13 @@ describe("lab runner: values and redaction", () => {
 
     it("hashes string assets, parses paths and durations", () => {
         const h = hashAssets({ source: { [SIG]: ASSET_SIG, text: "hello" } }, "/");
-        expect(h).to.deep.equal({ source: { [SIG]: ASSET_SIG, text: "hello", hash: "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824" } });
+        expect(h).to.deep.equal({
+            source: {
+                [SIG]: ASSET_SIG,
+                text: "hello",
+                hash: "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824",
+            },
+        });
         expect(topLevelKey("triggers[*]")).to.equal("triggers");
         expect(topLevelKey("a.b")).to.equal("a");
         expect(parseDuration("1h30m")).to.equal(5400000);
@@ -121,17 +173,34 @@ describe("lab runner: values and redaction", () => {
     it("redacts secrets, lines of multi-line config secrets and PEM keys, not connection addresses", () => {
         const r = new Redactor();
         r.add("line one of the key\nsecond line of the key\n");
-        r.addSecretsIn({ connection: secret({ host: "198.51.100.11", user: "root", privateKey: "KEYDATA-123" }), stdin: secret("pw=hunter22\nsecond line"), result: secret("s3cr3tpass") });
-        const text = "second line of the key | 198.51.100.11 root | KEYDATA-123 | s3cr3tpass | pw=hunter22\nsecond line | second line -----BEGIN OPENSSH PRIVATE KEY-----\nabc\n-----END OPENSSH PRIVATE KEY----- end";
-        expect(r.redact(text)).to.equal("[secret] | 198.51.100.11 root | [secret] | [secret] | [secret] | second line [secret] end");
+        r.addSecretsIn({
+            connection: secret({ host: "198.51.100.11", user: "root", privateKey: "KEYDATA-123" }),
+            stdin: secret("pw=hunter22\nsecond line"),
+            result: secret("s3cr3tpass"),
+        });
+        const text =
+            "second line of the key | 198.51.100.11 root | KEYDATA-123 | s3cr3tpass | pw=hunter22\nsecond line | second line -----BEGIN OPENSSH PRIVATE KEY-----\nabc\n-----END OPENSSH PRIVATE KEY----- end";
+        expect(r.redact(text)).to.equal(
+            "[secret] | 198.51.100.11 root | [secret] | [secret] | [secret] | second line [secret] end",
+        );
     });
 
     it("does not take a secret login's identity fields for secrets (adminPassword, keystoneUrl stay readable)", () => {
         const r = new Redactor();
-        r.addSecretsIn({ auth: secret({ dialect: "v3", authUrl: "http://198.51.100.11:5000/v3", username: "admin", password: "Pa55word-xyz",
-            projectName: "admin", userDomainName: "Default", projectDomainName: "Default" }) });
-        expect(r.redact("adminPassword: Pa55word-xyz keystoneUrl: http://198.51.100.11:5000/v3 Default"))
-            .to.equal("adminPassword: [secret] keystoneUrl: http://198.51.100.11:5000/v3 Default");
+        r.addSecretsIn({
+            auth: secret({
+                dialect: "v3",
+                authUrl: "http://198.51.100.11:5000/v3",
+                username: "admin",
+                password: "Pa55word-xyz",
+                projectName: "admin",
+                userDomainName: "Default",
+                projectDomainName: "Default",
+            }),
+        });
+        expect(r.redact("adminPassword: Pa55word-xyz keystoneUrl: http://198.51.100.11:5000/v3 Default")).to.equal(
+            "adminPassword: [secret] keystoneUrl: http://198.51.100.11:5000/v3 Default",
+        );
     });
 });
 
@@ -153,7 +222,12 @@ describe("lab runner: stack config and CLI", () => {
 
     it("merges project defaults, the stack file, overrides and secrets into CLI-style strings", () => {
         const project = readProjectFile(dir);
-        expect(project).to.deep.equal({ name: "proj", main: "prog.ts", defaults: { "proj:release": "folsom", "proj:sshPort": "22", "proj:plain": "7" }, secretKeys: ["proj:sshPrivateKey"] });
+        expect(project).to.deep.equal({
+            name: "proj",
+            main: "prog.ts",
+            defaults: { "proj:release": "folsom", "proj:sshPort": "22", "proj:plain": "7" },
+            secretKeys: ["proj:sshPrivateKey"],
+        });
         const cfg = buildStackConfig({
             project,
             stack: "lab",
@@ -177,9 +251,13 @@ describe("lab runner: stack config and CLI", () => {
     });
 
     it("refuses an encrypted stack value nobody supplied, and secrets given on the command line", () => {
-        expect(() => buildStackConfig({ project: readProjectFile(dir), stack: "lab", stackFile: path.join(dir, "Pulumi.lab.yaml") })).to.throw(
-            "proj:sshPrivateKey is encrypted; without the Pulumi CLI supply it with --secret <key>=@<file>",
-        );
+        expect(() =>
+            buildStackConfig({
+                project: readProjectFile(dir),
+                stack: "lab",
+                stackFile: path.join(dir, "Pulumi.lab.yaml"),
+            }),
+        ).to.throw("proj:sshPrivateKey is encrypted; without the Pulumi CLI supply it with --secret <key>=@<file>");
         expect(() => readSecret({ key: "k", source: "plain" })).to.throw("never on the command line");
         process.env.LAB_RUNNER_TEST_SECRET = "from-env";
         expect(readSecret({ key: "k", source: "env:LAB_RUNNER_TEST_SECRET" })).to.equal("from-env");
@@ -191,7 +269,22 @@ describe("lab runner: stack config and CLI", () => {
     });
 
     it("parses the command line", () => {
-        expect(parseArgs(["up", "--stack-file", "Pulumi.lab.yaml", "--secret", "sshPrivateKey=@/k", "--state", "s.json", "--parallel", "4", "--config", "a=b=c", "--verbose"])).to.deep.equal({
+        expect(
+            parseArgs([
+                "up",
+                "--stack-file",
+                "Pulumi.lab.yaml",
+                "--secret",
+                "sshPrivateKey=@/k",
+                "--state",
+                "s.json",
+                "--parallel",
+                "4",
+                "--config",
+                "a=b=c",
+                "--verbose",
+            ]),
+        ).to.deep.equal({
             mode: "up",
             stackFile: "Pulumi.lab.yaml",
             secrets: [{ key: "sshPrivateKey", source: "@/k" }],
@@ -204,7 +297,9 @@ describe("lab runner: stack config and CLI", () => {
         expect(() => parseArgs(["up"])).to.throw("up needs --stack-file");
         expect(() => parseArgs(["up", "--stack-file", "x", "--secret", "k=value"])).to.throw("never the value itself");
         expect(() => parseArgs(["apply"])).to.throw('unknown or missing command "apply"');
-        expect(() => parseArgs(["up", "--stack-file", "x", "--parallel", "0"])).to.throw("--parallel expects a positive integer");
+        expect(() => parseArgs(["up", "--stack-file", "x", "--parallel", "0"])).to.throw(
+            "--parallel expects a positive integer",
+        );
     });
 });
 
@@ -227,9 +322,13 @@ describe("lab runner: limiter, commands, SSH dialling, random strings", () => {
         expect(() => exportPrefix({ "A-B": "x" })).to.throw("not valid in a shell");
         expect(trimNewline("a\n\n")).to.equal("a\n");
         const r = { exitCode: 2, stdout: "1\n2\n3\n", stderr: "boom\n" };
-        expect(failureDetail(r, undefined, 2)).to.equal("exit code 2\n--- stdout (last 2 lines) ---\n2\n3\n--- stderr (last 2 lines) ---\nboom");
+        expect(failureDetail(r, undefined, 2)).to.equal(
+            "exit code 2\n--- stdout (last 2 lines) ---\n2\n3\n--- stderr (last 2 lines) ---\nboom",
+        );
         expect(failureDetail(r, "none")).to.equal("exit code 2\n(output not shown: logging=none)");
-        expect(failureDetail({ exitCode: null, signal: "KILL", stdout: "", stderr: "" }, "stderr")).to.equal("no exit status (signal KILL)\n(output not shown: logging=stderr)");
+        expect(failureDetail({ exitCode: null, signal: "KILL", stdout: "", stderr: "" }, "stderr")).to.equal(
+            "no exit status (signal KILL)\n(output not shown: logging=stderr)",
+        );
     });
 
     it("applies the provider's connection defaults and dial-retry rules", () => {
@@ -254,7 +353,18 @@ describe("lab runner: limiter, commands, SSH dialling, random strings", () => {
 
     it("generates strings with the requested sets and minimums", () => {
         const spec = stringSpec({ length: 12, special: false, minNumeric: 3, minUpper: 2 });
-        expect(spec).to.deep.equal({ length: 12, lower: true, upper: true, numeric: true, special: false, minLower: 0, minUpper: 2, minNumeric: 3, minSpecial: 0, overrideSpecial: undefined });
+        expect(spec).to.deep.equal({
+            length: 12,
+            lower: true,
+            upper: true,
+            numeric: true,
+            special: false,
+            minLower: 0,
+            minUpper: 2,
+            minNumeric: 3,
+            minSpecial: 0,
+            overrideSpecial: undefined,
+        });
         for (let i = 0; i < 20; i++) {
             const s = generateString(spec);
             expect(s).to.have.length(12);
@@ -263,7 +373,12 @@ describe("lab runner: limiter, commands, SSH dialling, random strings", () => {
             expect(s.replace(/[^A-Z]/g, "").length).to.be.at.least(2);
         }
         const first = (n: number) => (n > 0 ? 0 : 0);
-        expect(generateString(stringSpec({ length: 3, lower: false, upper: false, numeric: false, overrideSpecial: "#" }), first)).to.equal("###");
+        expect(
+            generateString(
+                stringSpec({ length: 3, lower: false, upper: false, numeric: false, overrideSpecial: "#" }),
+                first,
+            ),
+        ).to.equal("###");
         expect(DEFAULT_SPECIAL).to.equal("!@#$%&*()-_=+[]{}<>:?");
         expect(() => stringSpec({ length: 0 })).to.throw("length must be a positive number");
     });
@@ -272,7 +387,10 @@ describe("lab runner: limiter, commands, SSH dialling, random strings", () => {
 describe("lab runner: state file and dynamic providers", () => {
     it("encrypts secrets in the checkpoint's shape and refuses another stack's state", async () => {
         const box = SecretBox.fromKey(Buffer.alloc(32, 7));
-        const enc = box.encrypt({ a: secret("the-plaintext-password"), b: "plain" }) as Record<string, Record<string, string>>;
+        const enc = box.encrypt({ a: secret("the-plaintext-password"), b: "plain" }) as Record<
+            string,
+            Record<string, string>
+        >;
         expect(enc.b).to.equal("plain");
         expect(enc.a[SIG]).to.equal(SECRET_SIG);
         expect(enc.a.ciphertext).to.match(/^v1:[A-Za-z0-9+/=]+:[A-Za-z0-9+/=]+:[A-Za-z0-9+/=]+$/);
@@ -291,8 +409,13 @@ describe("lab runner: state file and dynamic providers", () => {
     });
 
     it("loads a serialized provider like the provider host and refuses TypeScript modules", () => {
-        const ok = loadProvider('exports.handler = () => ({ create: async () => ({ id: require("path").basename("/a/b") }) });', __dirname);
+        const ok = loadProvider(
+            'exports.handler = () => ({ create: async () => ({ id: require("path").basename("/a/b") }) });',
+            __dirname,
+        );
         expect(ok.create).to.be.a("function");
-        expect(() => loadProvider('exports.handler = () => require("./fixtures/program");', __dirname)).to.throw("cannot load TypeScript");
+        expect(() => loadProvider('exports.handler = () => require("./fixtures/program");', __dirname)).to.throw(
+            "cannot load TypeScript",
+        );
     });
 });

@@ -41,7 +41,9 @@ function targetOf(ctx: StepContext, props: WireMap, step: string): SshTarget {
 
 function hostOf(inputs: WireMap): string | undefined {
     const conn = unwrapMap(inputs).connection;
-    if (!isObject(conn) || typeof conn.host !== "string") return undefined;
+    if (!isObject(conn) || typeof conn.host !== "string") {
+        return undefined;
+    }
     return `${typeof conn.user === "string" ? conn.user : "root"}@${conn.host}:${typeof conn.port === "number" ? conn.port : 22}`;
 }
 
@@ -55,7 +57,9 @@ export function exportPrefix(env: Record<string, string>): string {
     return Object.keys(env)
         .sort()
         .map((k) => {
-            if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) throw new Error(`environment variable name ${JSON.stringify(k)} is not valid in a shell`);
+            if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) {
+                throw new Error(`environment variable name ${JSON.stringify(k)} is not valid in a shell`);
+            }
             return `export ${k}=${shq(env[k])}\n`;
         })
         .join("");
@@ -68,31 +72,56 @@ export function trimNewline(s: string): string {
 
 /** The failure detail for a non-zero exit: exit status and output tails as `logging` allows. Pure. */
 export function failureDetail(r: ExecResult, logging: string | undefined, lines = 20): string {
-    const status = r.exitCode === null ? `no exit status${r.signal ? ` (signal ${r.signal})` : " (connection lost?)"}` : `exit code ${r.exitCode}`;
+    const status =
+        r.exitCode === null
+            ? `no exit status${r.signal ? ` (signal ${r.signal})` : " (connection lost?)"}`
+            : `exit code ${r.exitCode}`;
     const mode = logging ?? "stdoutAndStderr";
     const parts = [status];
     const showOut = mode === "stdout" || mode === "stdoutAndStderr";
     const showErr = mode === "stderr" || mode === "stdoutAndStderr";
-    if (showOut && r.stdout.trim()) parts.push(`--- stdout (last ${lines} lines) ---\n${tail(r.stdout, lines)}`);
-    if (showErr && r.stderr.trim()) parts.push(`--- stderr (last ${lines} lines) ---\n${tail(r.stderr, lines)}`);
-    if (!showOut || !showErr) parts.push(`(output not shown: logging=${mode})`);
+    if (showOut && r.stdout.trim()) {
+        parts.push(`--- stdout (last ${lines} lines) ---\n${tail(r.stdout, lines)}`);
+    }
+    if (showErr && r.stderr.trim()) {
+        parts.push(`--- stderr (last ${lines} lines) ---\n${tail(r.stderr, lines)}`);
+    }
+    if (!showOut || !showErr) {
+        parts.push(`(output not shown: logging=${mode})`);
+    }
     return parts.join("\n");
 }
 
-async function run(ctx: StepContext, step: Step, script: string, props: WireMap, prev?: WireMap): Promise<{ stdout: string; stderr: string }> {
+async function run(
+    ctx: StepContext,
+    step: Step,
+    script: string,
+    props: WireMap,
+    prev?: WireMap,
+): Promise<{ stdout: string; stderr: string }> {
     const target = targetOf(ctx, props, step);
     const p = unwrapMap(props);
     const env: Record<string, string> = {};
-    if (isObject(p.environment)) for (const [k, v] of Object.entries(p.environment)) env[k] = String(v);
+    if (isObject(p.environment)) {
+        for (const [k, v] of Object.entries(p.environment)) {
+            env[k] = String(v);
+        }
+    }
     if (p.addPreviousOutputInEnv !== false && prev) {
         const pv = unwrapMap(prev);
-        if (typeof pv.stdout === "string" && pv.stdout !== "") env.PULUMI_COMMAND_STDOUT = pv.stdout;
-        if (typeof pv.stderr === "string" && pv.stderr !== "") env.PULUMI_COMMAND_STDERR = pv.stderr;
+        if (typeof pv.stdout === "string" && pv.stdout !== "") {
+            env.PULUMI_COMMAND_STDOUT = pv.stdout;
+        }
+        if (typeof pv.stderr === "string" && pv.stderr !== "") {
+            env.PULUMI_COMMAND_STDERR = pv.stderr;
+        }
     }
     const hasEnv = Object.keys(env).length > 0;
     let command = script;
     try {
-        if (ctx.envMode === "export" && hasEnv) command = exportPrefix(env) + script;
+        if (ctx.envMode === "export" && hasEnv) {
+            command = exportPrefix(env) + script;
+        }
     } catch (e) {
         throw new StepError(ctx.urn, hostLabel(target), step, (e as Error).message);
     }
@@ -108,7 +137,12 @@ async function run(ctx: StepContext, step: Step, script: string, props: WireMap,
         throw new StepError(ctx.urn, hostLabel(target), step, (e as Error).message);
     }
     if (r.exitCode !== 0) {
-        throw new StepError(ctx.urn, hostLabel(target), step, failureDetail(r, typeof p.logging === "string" ? p.logging : undefined));
+        throw new StepError(
+            ctx.urn,
+            hostLabel(target),
+            step,
+            failureDetail(r, typeof p.logging === "string" ? p.logging : undefined),
+        );
     }
     return { stdout: trimNewline(r.stdout), stderr: trimNewline(r.stderr) };
 }
@@ -141,7 +175,9 @@ export const remoteCommand: Handler = {
 
     async delete(ctx, old) {
         const del = str(unwrapMap(old.outputs).delete);
-        if (del === undefined) return;
+        if (del === undefined) {
+            return;
+        }
         await run(ctx, "delete", del, old.outputs, old.outputs);
     },
 };
@@ -149,8 +185,12 @@ export const remoteCommand: Handler = {
 async function copy(ctx: StepContext, step: Step, inputs: WireMap): Promise<void> {
     const target = targetOf(ctx, inputs, step);
     const p = unwrapMap(inputs);
-    if (typeof p.remotePath !== "string" || p.remotePath === "") throw new StepError(ctx.urn, hostLabel(target), step, "remotePath is not set");
-    if (!isObject(p.source)) throw new StepError(ctx.urn, hostLabel(target), step, "source is not set");
+    if (typeof p.remotePath !== "string" || p.remotePath === "") {
+        throw new StepError(ctx.urn, hostLabel(target), step, "remotePath is not set");
+    }
+    if (!isObject(p.source)) {
+        throw new StepError(ctx.urn, hostLabel(target), step, "source is not set");
+    }
     let content: Buffer;
     try {
         content = assetContent(p.source, ctx.programDir);
@@ -180,7 +220,9 @@ export const copyToRemote: Handler = {
     async update(ctx, old, inputs) {
         const o = unwrapMap(old.inputs);
         const n = unwrapMap(inputs);
-        if (!wireEqual(o.source, n.source) || o.remotePath !== n.remotePath) await copy(ctx, "update", inputs);
+        if (!wireEqual(o.source, n.source) || o.remotePath !== n.remotePath) {
+            await copy(ctx, "update", inputs);
+        }
         return { ...inputs };
     },
 

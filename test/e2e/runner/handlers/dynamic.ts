@@ -26,7 +26,11 @@ const PROVIDER_KEY = "__provider";
 /* eslint-disable @typescript-eslint/no-explicit-any */
 interface DynamicProvider {
     check?(olds: any, news: any): Promise<{ inputs?: any; failures?: { property: string; reason: string }[] }>;
-    diff?(id: string, olds: any, news: any): Promise<{ changes?: boolean; replaces?: string[]; deleteBeforeReplace?: boolean }>;
+    diff?(
+        id: string,
+        olds: any,
+        news: any,
+    ): Promise<{ changes?: boolean; replaces?: string[]; deleteBeforeReplace?: boolean }>;
     create(inputs: any): Promise<{ id: string; outs?: any }>;
     read?(id: string, props?: any): Promise<any>;
     update?(id: string, olds: any, news: any): Promise<{ outs?: any } | undefined>;
@@ -40,7 +44,9 @@ const cache = new Map<string, DynamicProvider>();
 export function loadProvider(text: string, programDir: string): DynamicProvider {
     const key = programDir + "\0" + text;
     const hit = cache.get(key);
-    if (hit) return hit;
+    if (hit) {
+        return hit;
+    }
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     const Module = require("module") as any;
     const filename = path.join(programDir, "[dynamic-provider].js");
@@ -70,8 +76,12 @@ export function toProviderValues(m: WireMap): Record<string, unknown> {
 
 function providerFor(ctx: StepContext, props: WireMap, fallback?: WireMap): DynamicProvider {
     let text = unwrapSecrets(props[PROVIDER_KEY]);
-    if ((text === undefined || text === UNKNOWN) && fallback) text = unwrapSecrets(fallback[PROVIDER_KEY]);
-    if (typeof text !== "string") throw new StepError(ctx.urn, undefined, "load provider", "the resource has no serialized __provider");
+    if ((text === undefined || text === UNKNOWN) && fallback) {
+        text = unwrapSecrets(fallback[PROVIDER_KEY]);
+    }
+    if (typeof text !== "string") {
+        throw new StepError(ctx.urn, undefined, "load provider", "the resource has no serialized __provider");
+    }
     try {
         return loadProvider(text, ctx.programDir);
     } catch (e) {
@@ -86,16 +96,28 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 /** Outputs from the provider's outs: __provider added, secrets re-applied where the input was secret. */
 function outputsFrom(outs: unknown, props: WireMap): WireMap {
     const result: WireMap = {};
-    if (isPlainObject(outs)) for (const [k, v] of Object.entries(JSON.parse(JSON.stringify(outs)) as Record<string, Wire>)) result[k] = v;
+    if (isPlainObject(outs)) {
+        for (const [k, v] of Object.entries(JSON.parse(JSON.stringify(outs)) as Record<string, Wire>)) {
+            result[k] = v;
+        }
+    }
     result[PROVIDER_KEY] = props[PROVIDER_KEY];
     return result;
 }
 
 function hostOf(inputs: WireMap): string | undefined {
     const p = unwrapSecrets(inputs);
-    if (!isObject(p)) return undefined;
-    if (typeof p.host === "string") return p.host;
-    for (const v of Object.values(p)) if (isObject(v) && typeof v.host === "string") return v.host;
+    if (!isObject(p)) {
+        return undefined;
+    }
+    if (typeof p.host === "string") {
+        return p.host;
+    }
+    for (const v of Object.values(p)) {
+        if (isObject(v) && typeof v.host === "string") {
+            return v.host;
+        }
+    }
     return undefined;
 }
 
@@ -103,7 +125,9 @@ async function call<T>(ctx: StepContext, step: string, host: string | undefined,
     try {
         return await fn();
     } catch (e) {
-        if (e instanceof StepError) throw e;
+        if (e instanceof StepError) {
+            throw e;
+        }
         throw new StepError(ctx.urn, host, step, e instanceof Error ? e.message : String(e));
     }
 }
@@ -113,13 +137,22 @@ export const dynamicResource: Handler = {
 
     async check(ctx, olds, news) {
         const provider = providerFor(ctx, news, olds);
-        if (!provider.check) return news;
+        if (!provider.check) {
+            return news;
+        }
         const check = provider.check.bind(provider);
         const r = await call(ctx, "check", hostOf(news), () => check(toProviderValues(olds), toProviderValues(news)));
         if (r.failures && r.failures.length > 0) {
-            throw new StepError(ctx.urn, hostOf(news), "check", r.failures.map((f) => `${f.property}: ${f.reason}`).join("; "));
+            throw new StepError(
+                ctx.urn,
+                hostOf(news),
+                "check",
+                r.failures.map((f) => `${f.property}: ${f.reason}`).join("; "),
+            );
         }
-        if (!r.inputs) return news;
+        if (!r.inputs) {
+            return news;
+        }
         // The checked inputs keep the secretness of the news (the engine re-annotates them).
         const checked: WireMap = {};
         for (const [k, v] of Object.entries(JSON.parse(JSON.stringify(r.inputs)) as Record<string, Wire>)) {
@@ -132,13 +165,31 @@ export const dynamicResource: Handler = {
     async diff(ctx, old: ResourceState, news): Promise<DiffResult> {
         const keys = changedKeys(old.inputs, news);
         const provider = providerFor(ctx, news, old.outputs);
-        if (!provider.diff) return { changes: keys.length > 0, changedKeys: keys, replaceKeys: [] };
+        if (!provider.diff) {
+            return { changes: keys.length > 0, changedKeys: keys, replaceKeys: [] };
+        }
         const diff = provider.diff.bind(provider);
-        const r = await call(ctx, "diff", hostOf(news), () => diff(old.id ?? "", toProviderValues(old.outputs), toProviderValues(news)));
+        const r = await call(ctx, "diff", hostOf(news), () =>
+            diff(old.id ?? "", toProviderValues(old.outputs), toProviderValues(news)),
+        );
         const replaces = r.replaces ?? [];
-        if (r.changes === false) return { changes: false, changedKeys: [], replaceKeys: [] };
-        if (r.changes === true) return { changes: true, changedKeys: [...new Set([...keys, ...replaces])].sort(), replaceKeys: replaces, deleteBeforeReplace: r.deleteBeforeReplace };
-        return { changes: keys.length > 0 || replaces.length > 0, changedKeys: keys, replaceKeys: replaces, deleteBeforeReplace: r.deleteBeforeReplace };
+        if (r.changes === false) {
+            return { changes: false, changedKeys: [], replaceKeys: [] };
+        }
+        if (r.changes === true) {
+            return {
+                changes: true,
+                changedKeys: [...new Set([...keys, ...replaces])].sort(),
+                replaceKeys: replaces,
+                deleteBeforeReplace: r.deleteBeforeReplace,
+            };
+        }
+        return {
+            changes: keys.length > 0 || replaces.length > 0,
+            changedKeys: keys,
+            replaceKeys: replaces,
+            deleteBeforeReplace: r.deleteBeforeReplace,
+        };
     },
 
     async create(ctx, inputs) {
@@ -146,7 +197,9 @@ export const dynamicResource: Handler = {
         ctx.countProviderCall();
         const create = provider.create.bind(provider);
         const r = await call(ctx, "create", hostOf(inputs), () => create(toProviderValues(inputs)));
-        if (typeof r?.id !== "string" || r.id === "") throw new StepError(ctx.urn, hostOf(inputs), "create", "the provider returned no id");
+        if (typeof r?.id !== "string" || r.id === "") {
+            throw new StepError(ctx.urn, hostOf(inputs), "create", "the provider returned no id");
+        }
         return { id: r.id, outputs: outputsFrom(r.outs, inputs) };
     },
 
@@ -156,7 +209,9 @@ export const dynamicResource: Handler = {
         let outs: unknown = undefined;
         if (provider.update) {
             const upd = provider.update.bind(provider);
-            const r = await call(ctx, "update", hostOf(inputs), () => upd(old.id ?? "", toProviderValues(old.outputs), toProviderValues(inputs)));
+            const r = await call(ctx, "update", hostOf(inputs), () =>
+                upd(old.id ?? "", toProviderValues(old.outputs), toProviderValues(inputs)),
+            );
             outs = r?.outs;
         }
         return outputsFrom(outs, inputs);
@@ -165,7 +220,9 @@ export const dynamicResource: Handler = {
     async delete(ctx, old) {
         const provider = providerFor(ctx, old.outputs, old.inputs);
         ctx.countProviderCall();
-        if (!provider.delete) return;
+        if (!provider.delete) {
+            return;
+        }
         const del = provider.delete.bind(provider);
         await call(ctx, "delete", hostOf(old.inputs), () => del(old.id ?? "", toProviderValues(old.outputs)));
     },

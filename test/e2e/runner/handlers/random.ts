@@ -34,7 +34,9 @@ export function stringSpec(inputs: WireMap): StringSpec {
     const p = unwrapMap(inputs);
     const b = (v: unknown, d: boolean) => (typeof v === "boolean" ? v : d);
     const n = (v: unknown, d: number) => (typeof v === "number" ? v : d);
-    if (typeof p.length !== "number" || p.length < 1) throw new Error("length must be a positive number");
+    if (typeof p.length !== "number" || p.length < 1) {
+        throw new Error("length must be a positive number");
+    }
     return {
         length: p.length,
         lower: b(p.lower, true),
@@ -64,12 +66,20 @@ export function generateString(spec: StringSpec, rand: (n: number) => number = (
     const chars: string[] = [];
     let all = "";
     for (const [on, set, min] of sets) {
-        if (!on || set === "") continue;
+        if (!on || set === "") {
+            continue;
+        }
         all += set;
-        for (let i = 0; i < min; i++) chars.push(set[rand(set.length)]);
+        for (let i = 0; i < min; i++) {
+            chars.push(set[rand(set.length)]);
+        }
     }
-    if (all === "") throw new Error("no character set enabled");
-    while (chars.length < spec.length) chars.push(all[rand(all.length)]);
+    if (all === "") {
+        throw new Error("no character set enabled");
+    }
+    while (chars.length < spec.length) {
+        chars.push(all[rand(all.length)]);
+    }
     for (let i = chars.length - 1; i > 0; i--) {
         const j = rand(i + 1);
         [chars[i], chars[j]] = [chars[j], chars[i]];
@@ -107,7 +117,9 @@ const generators: Record<string, Generator> = {
     },
     "random:index/randomId:RandomId": (inputs) => {
         const p = unwrapMap(inputs);
-        if (typeof p.byteLength !== "number" || p.byteLength < 1) throw new Error("byteLength must be a positive number");
+        if (typeof p.byteLength !== "number" || p.byteLength < 1) {
+            throw new Error("byteLength must be a positive number");
+        }
         const prefix = typeof p.prefix === "string" ? p.prefix : "";
         const bytes = crypto.randomBytes(p.byteLength);
         const b64Url = bytes.toString("base64url");
@@ -124,7 +136,9 @@ const generators: Record<string, Generator> = {
     },
     "random:index/randomInteger:RandomInteger": (inputs) => {
         const p = unwrapMap(inputs);
-        if (typeof p.min !== "number" || typeof p.max !== "number" || p.max < p.min) throw new Error("min and max must be numbers with min <= max");
+        if (typeof p.min !== "number" || typeof p.max !== "number" || p.max < p.min) {
+            throw new Error("min and max must be numbers with min <= max");
+        }
         const result = p.min + crypto.randomInt(p.max - p.min + 1);
         return { id: String(result), outputs: { ...inputs, result } };
     },

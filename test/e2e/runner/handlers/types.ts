@@ -51,7 +51,12 @@ export interface Handler {
 
 /** A failed operation: names the resource, the host and the step. */
 export class StepError extends Error {
-    constructor(readonly urn: string, readonly host: string | undefined, readonly step: string, readonly detail: string) {
+    constructor(
+        readonly urn: string,
+        readonly host: string | undefined,
+        readonly step: string,
+        readonly detail: string,
+    ) {
         super(`${urn}: ${step}${host ? ` on ${host}` : ""} failed: ${detail}`);
         this.name = "StepError";
     }
