@@ -1,18 +1,27 @@
 #!/usr/bin/env bash
-# e2e.sh — npm run test:e2e (root). The end-to-end proof on this machine, which has no
-# Pulumi CLI: the lab runner (test/e2e/runner, test infrastructure) plays the engine.
-#   1. lab:up (three Debian 12 hosts) and the tiny guest image copied to alice
-#   2. deploy the zed stack (Pulumi.lab.yaml) into the lab
-#   3. smoke test with the openstack CLI on the controller (test/e2e/smoke.sh)
-#   4. a second run that must execute nothing
-#   5. destroy, then check the hosts hold nothing that `up` made
-# E2E_KEEP=1 skips 5 and leaves the lab and the cloud up; E2E_LAB_DOWN=0 leaves the lab up;
-# E2E_BLAST=0 skips the blast-radius runs between 4 and 5.
+# e2e.sh — one release end to end (root). The proof on this machine, which has no Pulumi
+# CLI: the lab runner (test/e2e/runner, test infrastructure) plays the engine.
+#   1. lab:up (fresh hosts of the release's Debian suite), the tiny guest image on alice
+#   deploy  the stack (Pulumi.lab.yaml, written by lab:up for E2E_RELEASE) into the lab
+#   smoke   the openstack CLI on the controller (test/e2e/smoke.sh), ICMP to the floating IP
+#   rerun   a second run that must execute nothing
+#   blast   single-key edits whose re-run sets must equal test/e2e/blast-radius/*.txt
+#   destroy then check the hosts hold nothing that `up` made
+# E2E_RELEASE: zed (default) or any release the lab builds hosts for. E2E_STAGES: the
+# stages after deploy, in this order (default "smoke rerun blast destroy").
+# E2E_KEEP=1 skips destroy and leaves the lab and the cloud up; E2E_LAB_DOWN=0 leaves the
+# lab up. test/e2e/all.sh runs this once per release (what `npm run test:e2e` does).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 [ "$(id -u)" = 0 ] || { echo "test:e2e needs root (it starts the lab)" >&2; exit 2; }
 LAB_DIR=${LAB_DIR:-/var/tmp/openstack-lab}
-state=${E2E_STATE:-$LAB_DIR/e2e/lab.json}
+release=${E2E_RELEASE:-zed}
+stages=" ${E2E_STAGES:-smoke rerun blast destroy} "
+[ "${E2E_KEEP:-0}" = 1 ] && stages=${stages/ destroy / }
+[ "${E2E_BLAST:-1}" = 1 ] || stages=${stages/ blast / }
+want() { [[ $stages == *" $1 "* ]]; }
+export LAB_RELEASE=$release
+state=${E2E_STATE:-$LAB_DIR/e2e/$release.json}
 key=$LAB_DIR/keys/id_ed25519
 mkdir -p "$(dirname "$state")"
 # A fresh stack for fresh hosts: no state, reports or logs of an earlier run.
@@ -46,7 +55,7 @@ stage() { echo "=== [$((SECONDS - t0))s] $*"; }
 if [ "${E2E_KEEP:-0}" = 1 ]; then lab_down=${E2E_LAB_DOWN:-0}; else lab_down=${E2E_LAB_DOWN:-1}; fi
 [ "$lab_down" = 1 ] && trap 'bash lab/down.sh' EXIT
 
-stage "lab up (fresh hosts: a running lab is taken down first)"
+stage "$release: lab up (fresh hosts: a running lab is taken down first)"
 bash lab/down.sh >/dev/null
 bash lab/up.sh
 ALICE=$(python3 -c "import json;d=json.load(open('$LAB_DIR/lab.json'));print([h['managementIp'] for h in d['hosts'] if h['role']=='controller'][0])")
@@ -62,19 +71,23 @@ runner up | tee "${state%.json}.up.log"
 gateway_ip=$(python3 -c "import json;print(json.load(open('${state%.json}.up.report.json'))['outputs'].get('gatewayIp',''))")
 if [ -n "$gateway_ip" ]; then ok "stack output gatewayIp = $gateway_ip"; else fail "stack output gatewayIp missing"; fi
 
-stage "smoke test on the controller"
-on "$ALICE" "bash -s /root/.openstack-credentials $gateway_ip $BOB tiny boot" < test/e2e/smoke.sh | tee "${state%.json}.smoke.log" || true
-if grep -qE '^[0-9]+ passed, 0 failed$' "${state%.json}.smoke.log"; then ok "smoke test"; else fail "smoke test"; fi
-# From outside the cloud: this machine is the external network's gateway (lab bridge).
-fip=$(awk '$1 == "floating-ip" {print $2}' "${state%.json}.smoke.log")
-if [ -n "$fip" ] && python3 test/e2e/icmp-ping.py "$fip" 15; then ok "guest answers on its floating IP $fip from the external network"
-else fail "guest does not answer on its floating IP '$fip'"; fi
-if on "$ALICE" "bash -s /root/.openstack-credentials $gateway_ip $BOB tiny cleanup" < test/e2e/smoke.sh >> "${state%.json}.smoke.log"; then
-  ok "smoke server, floating IP and flavor removed"; else fail "smoke cleanup (${state%.json}.smoke.log)"; fi
+if want smoke; then
+  stage "smoke test on the controller"
+  on "$ALICE" "bash -s /root/.openstack-credentials $gateway_ip $BOB tiny boot" < test/e2e/smoke.sh | tee "${state%.json}.smoke.log" || true
+  if grep -qE '^[0-9]+ passed, 0 failed$' "${state%.json}.smoke.log"; then ok "smoke test"; else fail "smoke test"; fi
+  # From outside the cloud: this machine is the external network's gateway (lab bridge).
+  fip=$(awk '$1 == "floating-ip" {print $2}' "${state%.json}.smoke.log")
+  if [ -n "$fip" ] && python3 test/e2e/icmp-ping.py "$fip" 15; then ok "guest answers on its floating IP $fip from the external network"
+  else fail "guest does not answer on its floating IP '$fip'"; fi
+  if on "$ALICE" "bash -s /root/.openstack-credentials $gateway_ip $BOB tiny cleanup" < test/e2e/smoke.sh >> "${state%.json}.smoke.log"; then
+    ok "smoke server, floating IP and flavor removed"; else fail "smoke cleanup (${state%.json}.smoke.log)"; fi
+fi
 
-stage "second run (must change nothing)"
-runner up rerun | tee "${state%.json}.rerun.log" || true
-if grep -q '^Executed: nothing' "${state%.json}.rerun.log"; then ok "second run executed nothing"; else fail "second run executed commands"; fi
+if want rerun; then
+  stage "second run (must change nothing)"
+  runner up rerun | tee "${state%.json}.rerun.log" || true
+  if grep -q '^Executed: nothing' "${state%.json}.rerun.log"; then ok "second run executed nothing"; else fail "second run executed commands"; fi
+fi
 
 # Blast radius: single-key edits, each on top of the previous one; every run must re-run
 # exactly the resources that read the edited key (expected lists below, sorted "op name").
@@ -90,7 +103,7 @@ blast() { local tag=$1 want=$2 start=$SECONDS; shift 2
   if [ "$got" = "$(sort "$want")" ]; then ok "blast $tag re-ran only: $(echo "$got" | awk '{print $2}' | tr '\n' ' ')"
   else fail "blast $tag re-ran other resources than expected:"; diff <(sort "$want") <(echo "$got") | sed 's/^/    /'; fi
 }
-if [ "${E2E_BLAST:-1}" = 1 ]; then
+if want blast; then
   exp=test/e2e/blast-radius
   tenant='{"name":"private","cidr":"198.51.100.192/27","gateway":"198.51.100.193","dnsNameservers":["198.51.100.2"]}'
   blast tenant-dns "$exp/tenant-dns.txt" --config "tenantNetwork=$tenant"
@@ -105,9 +118,10 @@ if [ "${E2E_BLAST:-1}" = 1 ]; then
   rm -f "$pw"
 fi
 
-if [ "${E2E_KEEP:-0}" != 1 ]; then
+if want destroy; then
   stage "destroy"
   runner destroy | tee "${state%.json}.destroy.log"
+  python3 test/e2e/timing-summary.py "$release destroy" "${state%.json}.destroy.report.json"
   stage "hosts are clean"
   dbs=$(on "$ALICE" "mariadb -N -e 'SHOW DATABASES'" | grep -vxE 'information_schema|mysql|performance_schema|sys' | tr '\n' ' ' || true)
   expect_empty "$dbs" "no OpenStack database left" "databases left"
@@ -123,13 +137,8 @@ if [ "${E2E_KEEP:-0}" != 1 ]; then
   expect_empty "$route" "no tenant route on the controller" "route left"
 fi
 
-stage "done"
-python3 - "${state%.json}.up.report.json" <<'PY'
-import json, sys
-t = json.load(open(sys.argv[1]))["timing"]
-print(f"deploy timing: wall {t['wallMs'] / 1000:.0f} s, sum of resource times {t['sumMs'] / 1000:.0f} s, "
-      f"critical path {t['criticalPath']['durationMs'] / 1000:.0f} s")
-PY
+stage "done ($release)"
+python3 test/e2e/timing-summary.py "$release deploy" "${state%.json}.up.report.json"
 [ ${#blast_summary[@]} -eq 0 ] || printf '%s\n' "${blast_summary[@]}"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
