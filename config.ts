@@ -62,6 +62,31 @@ export interface CinderSpec {
     readonly volumeService: boolean;
 }
 
+/** A Nova flavor the program manages (config key `flavors`). */
+export interface FlavorSpec {
+    readonly name: string;
+    readonly vcpus: number;
+    /** MiB. */
+    readonly ram: number;
+    /** Root disk, GB (0: the image's size). */
+    readonly disk: number;
+    /** Flavor ID; unset: Nova generates one (Folsom's novaclient: the name). */
+    readonly id?: string;
+}
+
+/**
+ * Default `flavors`: Nova's classic m1.tiny … m1.large (the sizes Folsom's migrations
+ * created, nova 2012.2 `nova/db/sqlalchemy/migrate_repo/versions/`), plus m1.nano for small
+ * computes such as the lab's.
+ */
+export const DEFAULT_FLAVORS: readonly FlavorSpec[] = [
+    { name: "m1.nano", vcpus: 1, ram: 128, disk: 1 },
+    { name: "m1.tiny", vcpus: 1, ram: 512, disk: 1 },
+    { name: "m1.small", vcpus: 1, ram: 2048, disk: 20 },
+    { name: "m1.medium", vcpus: 2, ram: 4096, disk: 40 },
+    { name: "m1.large", vcpus: 4, ram: 8192, disk: 80 },
+];
+
 /** `overrides[fileId][section][key] = value` is merged over every rendered copy of that file. */
 export type ConfigOverrides = Record<string, Record<string, Record<string, string | number | boolean>>>;
 
@@ -84,6 +109,7 @@ export interface PlainConfig {
     readonly cinder: CinderSpec;
     readonly swiftHost?: string;
     readonly overrides: ConfigOverrides;
+    readonly flavors: readonly FlavorSpec[];
 }
 
 /** Secrets the user may set; each absent one is generated with @pulumi/random. */
@@ -134,6 +160,7 @@ export const CONFIG_KEYS: Record<string, { secret: boolean; required: boolean }>
     cinder: { secret: false, required: false },
     swiftHost: { secret: false, required: false },
     overrides: { secret: false, required: false },
+    flavors: { secret: false, required: false },
     adminPassword: { secret: true, required: false },
     adminToken: { secret: true, required: false },
     rabbitPassword: { secret: true, required: false },
@@ -234,6 +261,22 @@ const plainSchema = z.object({
         .default({}),
     swiftHost: z.string().optional(),
     overrides: z.record(z.record(z.record(z.union([z.string(), z.number(), z.boolean()])))).default({}),
+    flavors: z
+        .array(
+            z
+                .object({
+                    name: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, "flavor names are 1-64 letters, digits, _ . -"),
+                    vcpus: z.number().int().min(1).max(1024),
+                    ram: z.number().int().min(64).max(16777216),
+                    disk: z.number().int().min(0).max(1048576),
+                    id: z
+                        .string()
+                        .regex(/^[A-Za-z0-9_.-]{1,64}$/, "flavor IDs are 1-64 letters, digits, _ . -")
+                        .optional(),
+                })
+                .strict(),
+        )
+        .default(DEFAULT_FLAVORS as FlavorSpec[]),
 });
 
 /** How to fix a schema problem, per top-level key. */
@@ -254,6 +297,8 @@ const HINTS: Record<string, string> = {
     virtType: "use kvm, or qemu where the host has no usable /dev/kvm",
     cinder: "give { volumeGroup, device (/dev/…), volumeService: true|false }",
     swiftHost: "use the IPv4 address of the Swift proxy host",
+    flavors:
+        "give a list of { name, vcpus, ram (MiB), disk (GB), id? }, e.g. [{ name: m1.tiny, vcpus: 1, ram: 512, disk: 1 }]",
     overrides:
         "give { <file>: { <section>: { <key>: <value> } } }, e.g. { nova.conf: { DEFAULT: { cpu_allocation_ratio: 4 } } }",
 };
@@ -518,6 +563,19 @@ export function validateConfig(raw: RawConfig, presentSecrets: ReadonlySet<strin
     if (count("compute") < 1) {
         add("nodes", "needs at least one compute node, found 0");
     }
+
+    // --- flavors
+    const flavorNames = new Map<string, number>();
+    c.flavors.forEach((f, i) => {
+        const seen = flavorNames.get(f.name);
+        if (seen !== undefined) {
+            add(
+                `flavors[${i}].name`,
+                `duplicate flavor name "${f.name}" (also flavors[${seen}]); give each flavor its own name`,
+            );
+        }
+        flavorNames.set(f.name, i);
+    });
 
     // --- odds and ends
     if (c.swiftHost !== undefined && !isIpv4(c.swiftHost)) {

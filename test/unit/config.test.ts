@@ -42,6 +42,45 @@ describe("config validation", () => {
         ]);
     });
 
+    it("manages the classic flavors by default, and rejects bad or duplicate ones with the key named", () => {
+        expect(
+            validateConfig(dev(), WITH_KEY).config!.flavors.map((f) => `${f.name} ${f.vcpus}/${f.ram}/${f.disk}`),
+        ).to.deep.equal([
+            "m1.nano 1/128/1",
+            "m1.tiny 1/512/1",
+            "m1.small 1/2048/20",
+            "m1.medium 2/4096/40",
+            "m1.large 4/8192/80",
+        ]);
+        const bad = variant((c) => {
+            c.flavors = [
+                { name: "m1.tiny", vcpus: 1, ram: 512, disk: 1 },
+                { name: "m1.tiny", vcpus: 2, ram: 512, disk: 1 },
+                { name: "has space", vcpus: 0, ram: 512, disk: 1 },
+            ];
+        });
+        const { problems } = validateConfig(bad, WITH_KEY);
+        expect(problems.map((p) => p.key)).to.deep.equal(["flavors[2].name", "flavors[2].vcpus"]);
+        expect(problems[0].message).to.equal(
+            "flavor names are 1-64 letters, digits, _ . -; give a list of { name, vcpus, ram (MiB), disk (GB), id? }, e.g. [{ name: m1.tiny, vcpus: 1, ram: 512, disk: 1 }]",
+        );
+        const dup = validateConfig(
+            variant((c) => {
+                c.flavors = [
+                    { name: "m1.tiny", vcpus: 1, ram: 512, disk: 1 },
+                    { name: "m1.tiny", vcpus: 2, ram: 512, disk: 1 },
+                ];
+            }),
+            WITH_KEY,
+        ).problems;
+        expect(dup).to.deep.equal([
+            {
+                key: "flavors[1].name",
+                message: 'duplicate flavor name "m1.tiny" (also flavors[0]); give each flavor its own name',
+            },
+        ]);
+    });
+
     it("gives images the e1000 NIC model on a netdev datapath, unless the stack names a model", () => {
         const netdev = (props?: Record<string, string>) =>
             validateConfig(

@@ -1,0 +1,20 @@
+// Args of `oslab:compute:Flavors`: the flavors a user can boot right after `up`.
+import * as pulumi from "@pulumi/pulumi";
+import { FlavorSpec } from "../../config";
+import { HostRef } from "../shared/step";
+import { FlavorCli } from "./render";
+
+export interface FlavorsArgs {
+    /** The controller, where the compute API's CLI runs with the admin's credentials. */
+    readonly host: HostRef;
+    /** The flavors to manage (config key `flavors`; default: m1.nano, m1.tiny … m1.large). */
+    readonly flavors: readonly FlavorSpec[];
+    /** Which CLI manages flavors: `novaclient` (Folsom) or `openstack`. */
+    readonly cli: FlavorCli;
+    /** The admin's CLI environment without the password (Keystone's `clientEnv`). */
+    readonly clientEnv: readonly (readonly [string, string | number])[];
+    /** The admin password, sent on stdin. */
+    readonly adminPassword: pulumi.Input<string>;
+    /** The compute API answers and the compute services report in (Nova's `ready`). */
+    readonly computeReady: pulumi.Input<pulumi.Resource>;
+}
