@@ -103,6 +103,8 @@ export interface PlainConfig {
     readonly region: string;
     readonly image: ImageSpec;
     readonly rebootOnSysctlChange: boolean;
+    /** Destroy removes what users made in the cloud instead of stopping (default false). */
+    readonly purgeOnDestroy: boolean;
     readonly aptProxy?: string;
     readonly datapathType: "system" | "netdev";
     readonly virtType: "kvm" | "qemu";
@@ -154,6 +156,7 @@ export const CONFIG_KEYS: Record<string, { secret: boolean; required: boolean }>
     region: { secret: false, required: false },
     image: { secret: false, required: true },
     rebootOnSysctlChange: { secret: false, required: false },
+    purgeOnDestroy: { secret: false, required: false },
     aptProxy: { secret: false, required: false },
     datapathType: { secret: false, required: false },
     virtType: { secret: false, required: false },
@@ -239,6 +242,7 @@ const plainSchema = z.object({
         })
         .strict(),
     rebootOnSysctlChange: z.coerce.boolean().default(false),
+    purgeOnDestroy: z.boolean().default(false),
     aptProxy: z
         .string()
         .regex(/^https?:\/\/[^\s'"]+$/)
@@ -292,6 +296,7 @@ const HINTS: Record<string, string> = {
     region: "use letters, digits, _ . - such as RegionOne",
     image: "give { name, url (http://, https:// or file://), diskFormat (qcow2, raw, …), containerFormat (bare, ovf, …), properties? { hw_vif_model: e1000, … } }",
     rebootOnSysctlChange: "use true or false",
+    purgeOnDestroy: "use true (lab stacks: destroy deletes what users made) or false (destroy stops and lists it)",
     aptProxy: "use an http(s) URL such as http://198.51.100.1:3142",
     datapathType: "use system (kernel openvswitch module) or netdev (userspace datapath)",
     virtType: "use kvm, or qemu where the host has no usable /dev/kvm",
