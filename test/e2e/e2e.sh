@@ -6,9 +6,11 @@
 #   smoke   the openstack CLI on the controller (test/e2e/smoke.sh), ICMP to the floating IP
 #   rerun   a second run that must execute nothing
 #   blast   single-key edits whose re-run sets must equal test/e2e/blast-radius/*.txt
-#   destroy then check the hosts hold nothing that `up` made
+#   guard   a second project uses the cloud; destroy must refuse with nothing deleted;
+#           purgeOnDestroy on (an up that changes only the guard)
+#   destroy then check the hosts hold nothing that `up` made (no guest, namespace, bridge)
 # E2E_RELEASE: zed (default) or any release the lab builds hosts for. E2E_STAGES: the
-# stages after deploy, in this order (default "smoke rerun blast destroy").
+# stages after deploy, in this order (default "smoke rerun blast guard destroy").
 # E2E_KEEP=1 skips destroy and leaves the lab and the cloud up; E2E_LAB_DOWN=0 leaves the
 # lab up. test/e2e/all.sh runs this once per release (what `npm run test:e2e` does).
 set -euo pipefail
@@ -16,7 +18,7 @@ cd "$(dirname "$0")/../.."
 [ "$(id -u)" = 0 ] || { echo "test:e2e needs root (it starts the lab)" >&2; exit 2; }
 LAB_DIR=${LAB_DIR:-/var/tmp/openstack-lab}
 release=${E2E_RELEASE:-zed}
-stages=" ${E2E_STAGES:-smoke rerun blast destroy} "
+stages=" ${E2E_STAGES:-smoke rerun blast guard destroy} "
 [ "${E2E_KEEP:-0}" = 1 ] && stages=${stages/ destroy / }
 [ "${E2E_BLAST:-1}" = 1 ] || stages=${stages/ blast / }
 want() { [[ $stages == *" $1 "* ]]; }
@@ -93,8 +95,12 @@ fi
 # exactly the resources that read the edited key (expected lists below, sorted "op name").
 # blast TAG EXPECTED-FILE RUNNER-ARGS…
 blast_summary=()
+# The config of the last blast run: later runs pass it again (the stack file holds the
+# original values; the runner's --config applies to one run only).
+last_config=()
 blast() { local tag=$1 want=$2 start=$SECONDS; shift 2
   stage "blast radius: $tag"
+  last_config=("$@")
   if ! runner up "blast-$tag" "$@" > "${state%.json}.blast-$tag.log" 2>&1; then
     fail "blast $tag: run failed (${state%.json}.blast-$tag.log)"; return; fi
   got=$(changed "blast-$tag" | sort)
@@ -118,6 +124,29 @@ if want blast; then
   rm -f "$pw"
 fi
 
+# Destroy of a cloud that a second project has used: refused with nothing deleted, then
+# (purgeOnDestroy on, one `up` that updates only the guard) purged by the destroy below.
+if want guard; then
+  stage "destroy of a used cloud (refused)"
+  if on "$ALICE" "bash -s /root/.openstack-credentials tiny m1.nano" < test/e2e/used-cloud.sh | tee "${state%.json}.used.log" \
+    | grep -qE '^[0-9]+ passed, 0 failed$'; then ok "a second project made a server, floating IP, router and network"
+  else fail "using the cloud as a second project (${state%.json}.used.log)"; fi
+  cp "$state" "${state%.json}.before-guard.json"
+  if runner destroy guard-refused > "${state%.json}.guard-refused.log" 2>&1; then fail "destroy of the used cloud went ahead"
+  else ok "destroy of the used cloud refused"; fi
+  grep -E 'found |destroy stopped|pulumi config set' "${state%.json}.guard-refused.log" | sed 's/^/  /' | sort -u
+  deleted=$(python3 -c "import json;r=json.load(open('${state%.json}.guard-refused.report.json'));print(' '.join(x['urn'].rsplit('::',1)[1] for x in r['resources'] if x['op']=='delete' and x['status']=='ok'))")
+  expect_empty "$deleted" "the refused destroy deleted nothing" "the refused destroy deleted"
+  if python3 test/e2e/same-state.py "${state%.json}.before-guard.json" "$state"; then ok "state unchanged by the refused destroy"
+  else fail "state changed by the refused destroy"; fi
+  if on "$ALICE" ". /root/.openstack-credentials && openstack server list --all-projects -f value -c Name -c Status" | grep -qx 'oslab-user2-vm ACTIVE'
+  then ok "services answer and the second project's server still runs"; else fail "cloud not answering after the refused destroy"; fi
+  stage "purgeOnDestroy on (one up, the guard only)"
+  runner up guard-purge "${last_config[@]}" --config purgeOnDestroy=true > "${state%.json}.guard-purge.log" 2>&1 || fail "up with purgeOnDestroy"
+  got=$(changed guard-purge | tr '\n' ' ')
+  if [ "$got" = "update in-use-check " ]; then ok "purgeOnDestroy changed only the guard"; else fail "purgeOnDestroy re-ran: $got"; fi
+fi
+
 if want destroy; then
   stage "destroy"
   runner destroy | tee "${state%.json}.destroy.log"
@@ -135,6 +164,12 @@ if want destroy; then
   done
   route=$(on "$ALICE" "ip route | grep -F 198.51.100.192 || true")
   expect_empty "$route" "no tenant route on the controller" "route left"
+  for h in $(python3 -c "import json;d=json.load(open('$LAB_DIR/lab.json'));print(' '.join(x['managementIp'] for x in d['hosts']))"); do
+    guests=$(on "$h" "ps -eo comm= | grep -E '^qemu' || true" | tr '\n' ' ')
+    expect_empty "$guests" "$h: no guest process left" "$h: guest processes left"
+    ns=$(on "$h" "ip netns list 2>/dev/null || true" | tr '\n' ' ')
+    expect_empty "$ns" "$h: no network namespace left" "$h: namespaces left"
+  done
 fi
 
 stage "done ($release)"
