@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # all.sh — npm run test:e2e (root): test/e2e/e2e.sh once per release the lab deploys.
 #   E2E_RELEASES   "release[:stage,stage…] …"; a release without a list runs every stage.
-#                  Default: zed with every stage.
+#                  Default: zed:smoke,rerun,blast,destroy.
 # Each release starts on fresh hosts of its own Debian suite and takes the lab down after.
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
-plan=${E2E_RELEASES:-"zed"}
+plan=${E2E_RELEASES:-"zed:smoke,rerun,blast,destroy"}
 summary=() rc=0
 for entry in $plan; do
   release=${entry%%:*} stages=""

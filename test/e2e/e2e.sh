@@ -10,7 +10,7 @@
 #           purgeOnDestroy on (an up that changes only the guard)
 #   destroy then check the hosts hold nothing that `up` made (no guest, namespace, bridge)
 # E2E_RELEASE: zed (default) or any release the lab builds hosts for. E2E_STAGES: the
-# stages after deploy, in this order (default "smoke rerun blast guard destroy").
+# stages after deploy, in this order (default: all of them).
 # E2E_KEEP=1 skips destroy and leaves the lab and the cloud up; E2E_LAB_DOWN=0 leaves the
 # lab up. test/e2e/all.sh runs this once per release (what `npm run test:e2e` does).
 set -euo pipefail
@@ -18,7 +18,7 @@ cd "$(dirname "$0")/../.."
 [ "$(id -u)" = 0 ] || { echo "test:e2e needs root (it starts the lab)" >&2; exit 2; }
 LAB_DIR=${LAB_DIR:-/var/tmp/openstack-lab}
 release=${E2E_RELEASE:-zed}
-stages=" ${E2E_STAGES:-smoke rerun blast guard destroy} "
+stages=" ${E2E_STAGES:-smoke rerun blast add-compute migrate remove-compute rotate guard destroy} "
 [ "${E2E_KEEP:-0}" = 1 ] && stages=${stages/ destroy / }
 [ "${E2E_BLAST:-1}" = 1 ] || stages=${stages/ blast / }
 want() { [[ $stages == *" $1 "* ]]; }
@@ -32,8 +32,11 @@ ssh_opts=(-i "$key" -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null 
 # shellcheck disable=SC2029 # the commands are meant to expand on the host
 on() { local h=$1; shift; ssh "${ssh_opts[@]}" "root@$h" "$@"; }
 # runner MODE [TAG [EXTRA-ARGS…]]: the report is <state>.<TAG>.report.json (TAG defaults to MODE).
+# The stack the runs deploy: the lab's Pulumi.lab.yaml, without the spare compute hosts
+# that the day-two stages add later (stack name "lab", project in this directory).
+stack_file=$(dirname "$state")/$release/Pulumi.lab.yaml
 runner() { local mode=$1 tag=${2:-$1}; shift; [ $# -gt 0 ] && shift
-  npx ts-node --transpile-only test/e2e/runner/cli.ts "$mode" --stack-file Pulumi.lab.yaml \
+  npx ts-node --transpile-only test/e2e/runner/cli.ts "$mode" --stack-file "$stack_file" --project-dir "$PWD" \
   --secret "sshPrivateKey=@$key" --state "$state" --report "${state%.json}.$tag.report.json" "$@"; }
 # changed TAG: "op name" of every resource the run TAG did not leave unchanged, one per line.
 changed() { python3 - "${state%.json}.$1.report.json" <<'PY'
@@ -49,6 +52,13 @@ ok() { echo "ok $*"; passed=$((passed + 1)); }
 fail() { echo "FAIL $*"; failed=$((failed + 1)); }
 # expect_empty VALUE OK-MESSAGE FAIL-MESSAGE
 expect_empty() { if [ -z "$1" ]; then ok "$2"; else fail "$3: $1"; fi; }
+# snapshot TAG: every lab host's long-running processes (test/e2e/daemons.sh), kept as
+# <state>.TAG.<host>.daemons; restarted TAG1 TAG2 HOST…: the processes of TAG1 that are
+# gone in TAG2 (a restart gives a new PID and start time), one "host: pid start comm" each.
+lab_hosts() { python3 -c "import json;d=json.load(open('$LAB_DIR/lab.json'));print(' '.join(x['name'] + '=' + x['managementIp'] for x in d['hosts']))"; }
+snapshot() { local hv; for hv in $(lab_hosts); do on "${hv#*=}" "bash -s" < test/e2e/daemons.sh > "${state%.json}.$1.${hv%%=*}.daemons" || true; done; }
+restarted() { local a=$1 b=$2 h; shift 2
+  for h in "$@"; do comm -23 "${state%.json}.$a.$h.daemons" "${state%.json}.$b.$h.daemons" | sed "s/^/$h: /"; done; }
 t0=$SECONDS
 stage() { echo "=== [$((SECONDS - t0))s] $*"; }
 
@@ -59,7 +69,22 @@ if [ "${E2E_KEEP:-0}" = 1 ]; then lab_down=${E2E_LAB_DOWN:-0}; else lab_down=${E
 
 stage "$release: lab up (fresh hosts: a running lab is taken down first)"
 bash lab/down.sh >/dev/null
+# add-compute needs a spare compute host: the lab starts it, the stack does not use it yet.
+if want add-compute; then export LAB_COMPUTES=2; else export LAB_COMPUTES=1; fi
 bash lab/up.sh
+mkdir -p "$(dirname "$stack_file")"
+# stack_nodes N: the lab's stack file with the first N compute hosts
+stack_nodes() { python3 - "$1" Pulumi.lab.yaml "$stack_file" <<'PY'
+import sys, yaml
+n, src, dst = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+doc = yaml.safe_load(open(src))
+nodes = doc["config"]["openstack-lab:nodes"]
+computes = [x for x in nodes if x["role"] == "compute"][:n]
+doc["config"]["openstack-lab:nodes"] = [x for x in nodes if x["role"] != "compute" or x in computes]
+yaml.safe_dump(doc, open(dst, "w"), sort_keys=False)
+PY
+}
+stack_nodes 1
 ALICE=$(python3 -c "import json;d=json.load(open('$LAB_DIR/lab.json'));print([h['managementIp'] for h in d['hosts'] if h['role']=='controller'][0])")
 BOB=$(python3 -c "import json;d=json.load(open('$LAB_DIR/lab.json'));print([h['name'] for h in d['hosts'] if h['role']=='compute'][0])")
 
@@ -87,8 +112,13 @@ fi
 
 if want rerun; then
   stage "second run (must change nothing)"
+  snapshot before-rerun
   runner up rerun | tee "${state%.json}.rerun.log" || true
   if grep -q '^Executed: nothing' "${state%.json}.rerun.log"; then ok "second run executed nothing"; else fail "second run executed commands"; fi
+  snapshot after-rerun
+  # shellcheck disable=SC2046 # host names
+  gone=$(restarted before-rerun after-rerun $(lab_hosts | tr ' ' '\n' | cut -d= -f1))
+  expect_empty "$gone" "second run restarted no process on any host" "second run restarted"
 fi
 
 # Blast radius: single-key edits, each on top of the previous one; every run must re-run
@@ -122,6 +152,80 @@ if want blast; then
   blast glance-password "$exp/glance-password.txt" --config "tenantNetwork=$tenant" --config "externalNetwork=$external" \
     --config "overrides=$overrides" --secret "servicePasswords=@$pw"
   rm -f "$pw"
+fi
+
+# Day two. expect_set TAG FILE: the resources run TAG changed must be exactly FILE's, and
+# the preview before it (TAG-preview) must have planned exactly those.
+expect_set() { local tag=$1 want=$2 got planned
+  got=$(changed "$tag" | sort)
+  planned=$(changed "$tag-preview" | sort)
+  printf '%s\n' "$got" | sed "s/^/  $tag: /"
+  if [ "$got" = "$(sort "$want")" ]; then ok "$tag re-ran only the expected resources ($(echo "$got" | wc -l))"
+  else fail "$tag re-ran other resources than expected:"; diff <(sort "$want") <(echo "$got") | sed 's/^/    /'; fi
+  if [ "$planned" = "$got" ]; then ok "$tag: the preview planned exactly what ran"
+  else fail "$tag: preview and run differ:"; diff <(echo "$planned") <(echo "$got") | sed 's/^/    /'; fi
+}
+# day2 TAG STAGE-TITLE RUNNER-ARGS…: preview, then up, both with the same config; timed.
+day2_summary=()
+day2() { local tag=$1 title=$2 start; shift 2
+  stage "$title"
+  runner preview "$tag-preview" "${last_config[@]}" "$@" > "${state%.json}.$tag-preview.log" 2>&1 || fail "$tag: preview failed"
+  start=$SECONDS
+  if runner up "$tag" "${last_config[@]}" "$@" > "${state%.json}.$tag.log" 2>&1; then ok "$tag: up succeeded"
+  else fail "$tag: up failed (${state%.json}.$tag.log)"; tail -n 20 "${state%.json}.$tag.log" | sed 's/^/    /'; fi
+  day2_summary+=("$tag: $((SECONDS - start)) s, re-ran: $(changed "$tag" | awk '{print $2}' | tr '\n' ' ')")
+}
+alice_os() { on "$ALICE" ". /root/.openstack-credentials && openstack $*"; }
+if want add-compute; then
+  spare=$(python3 -c "import json;d=json.load(open('$LAB_DIR/lab.json'));print([h['name'] for h in d['hosts'] if h['role']=='compute'][1])")
+  on "$ALICE" "bash -s /root/.openstack-credentials $gateway_ip $BOB tiny boot" < test/e2e/smoke.sh > "${state%.json}.day2-boot.log" || true
+  fip=$(awk '$1 == "floating-ip" {print $2}' "${state%.json}.day2-boot.log")
+  if [ -n "$fip" ]; then ok "a server runs on $BOB (floating IP $fip)"; else fail "no server on $BOB for the day-two stages"; fi
+  snapshot before-add
+  stack_nodes 2
+  day2 add-compute "add compute $spare"
+  expect_set add-compute test/e2e/day-two/add-compute.txt
+  snapshot after-add
+  gone=$(restarted before-add after-add alice "$BOB" charlie)
+  expect_empty "$gone" "adding $spare restarted nothing on alice, $BOB, charlie" "adding $spare restarted"
+  if python3 test/e2e/icmp-ping.py "$fip" 15; then ok "the server on $BOB still answers on $fip"; else fail "the server on $BOB stopped answering"; fi
+  alice_os "server create --wait --image tiny --flavor m1.nano --network private --availability-zone nova:$spare oslab-day2 -f value -c id" >/dev/null 2>&1 || true
+  host=$(alice_os "server show oslab-day2 -f value -c OS-EXT-SRV-ATTR:host" 2>/dev/null || true)
+  if [ "$host" = "$spare" ]; then ok "a new server was scheduled onto $spare"; else fail "new server on '$host', not $spare"; fi
+  alice_os "server delete --wait oslab-day2" >/dev/null 2>&1 || true
+fi
+if want migrate; then
+  stage "live migration $BOB -> $spare"
+  start=$SECONDS
+  alice_os "server migrate --live-migration --block-migration --host $spare --wait oslab-smoke" > "${state%.json}.migrate.log" 2>&1 || true
+  host=$(alice_os "server show oslab-smoke -f value -c OS-EXT-SRV-ATTR:host" 2>/dev/null || true)
+  if [ "$host" = "$spare" ]; then ok "oslab-smoke live-migrated to $spare in $((SECONDS - start)) s"
+  else fail "oslab-smoke is on '$host' after the live migration ($(tr '\n' ' ' < "${state%.json}.migrate.log"))"; fi
+  if python3 test/e2e/icmp-ping.py "$fip" 15; then ok "the migrated server answers on $fip"; else fail "the migrated server does not answer on $fip"; fi
+fi
+if want remove-compute; then
+  stack_nodes 1
+  stage "remove compute $spare while a server runs there: refused"
+  runner up remove-refused "${last_config[@]}" > "${state%.json}.remove-refused.log" 2>&1 && fail "removing $spare with a server on it went ahead"
+  if grep -q "oslab-smoke" "${state%.json}.remove-refused.log"; then ok "removing $spare refused, naming its server"
+  else fail "the refusal does not name the server (${state%.json}.remove-refused.log)"; fi
+  grep -E "still (runs|run) |nodes" "${state%.json}.remove-refused.log" | sed 's/^/  /' | head -n 5
+  on "$ALICE" "bash -s /root/.openstack-credentials $gateway_ip $BOB tiny cleanup" < test/e2e/smoke.sh > /dev/null 2>&1 || true
+  day2 remove-compute "remove compute $spare (empty)"
+  expect_set remove-compute test/e2e/day-two/remove-compute.txt
+  left=$(alice_os "compute service list --host $spare -f value -c ID; openstack network agent list --host $spare -f value -c ID; openstack resource provider list --name $spare -f value -c uuid" 2>/dev/null | tr '\n' ' ')
+  expect_empty "$left" "$spare deregistered from nova, placement and neutron" "$spare still registered"
+  spare_ip=$(python3 -c "import json;d=json.load(open('$LAB_DIR/lab.json'));print([h['managementIp'] for h in d['hosts'] if h['name']=='$spare'][0])")
+  ours=$(on "$spare_ip" "cat /var/lib/openstack-lab/installed-packages 2>/dev/null | xargs -r dpkg-query -W -f='\${Package} \${Status}\n' 2>/dev/null | grep ' installed' || true; find /var/lib/openstack-lab/new -type f 2>/dev/null; command -v ovs-vsctl >/dev/null && ovs-vsctl --timeout=5 list-br 2>/dev/null" | tr '\n' ' ')
+  expect_empty "$ours" "$spare holds nothing of ours (packages, files, bridges)" "$spare still holds"
+fi
+if want rotate; then
+  snapshot before-rotate
+  day2 rotate "rotate every generated secret" --config secretRotation='{"all":1}'
+  last_config+=(--config secretRotation='{"all":1}')
+  expect_set rotate test/e2e/day-two/rotate.txt
+  on "$ALICE" "bash -s /root/.openstack-credentials $gateway_ip $BOB tiny all" < test/e2e/smoke.sh > "${state%.json}.rotate-smoke.log" 2>&1 || true
+  if grep -qE '^[0-9]+ passed, 0 failed$' "${state%.json}.rotate-smoke.log"; then ok "smoke test after rotation"; else fail "smoke test after rotation"; fi
 fi
 
 # Destroy of a cloud that a second project has used: refused with nothing deleted, then
@@ -175,5 +279,6 @@ fi
 stage "done ($release)"
 python3 test/e2e/timing-summary.py "$release deploy" "${state%.json}.up.report.json"
 [ ${#blast_summary[@]} -eq 0 ] || printf '%s\n' "${blast_summary[@]}"
+[ ${#day2_summary[@]} -eq 0 ] || printf '%s\n' "${day2_summary[@]}"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
