@@ -3,7 +3,10 @@
 # (Debian has no cirros): one qcow2 disk = MBR + FAT partition + syslinux + the Debian
 # kernel + a busybox initramfs. The guest prints LAB-GUEST-UP on the serial console,
 # loads virtio-net, asks DHCP for an address, prints LAB-GUEST-NET <addr>, then tries
-# the metadata service (LAB-GUEST-METADATA <instance-id> or "none") and keeps a shell.
+# the metadata service (LAB-GUEST-METADATA <instance-id> or "none"), takes its host name
+# and SSH public key from there, starts dropbear (Debian's dropbear-bin with the libraries
+# it links, key logins for root only: Tempest's validation SSH, image_ssh_user = root),
+# prints LAB-GUEST-SSH up|none and keeps a shell on the console.
 # Cached: an existing OUTDIR/tiny.qcow2 is reused. Needs root (apt-get) and a mirror.
 set -euo pipefail
 out=${1:?usage: tiny-image.sh OUTDIR}
@@ -13,7 +16,7 @@ out=$(cd "$out" && pwd)
 recipe=$(sha256sum "$0" | cut -d' ' -f1)
 [ -s "$out/tiny.qcow2" ] && [ "$(cat "$out/tiny.qcow2.recipe" 2>/dev/null)" = "$recipe" ] && { echo "$out/tiny.qcow2 (cached)"; exit 0; }
 
-need=(syslinux syslinux-common mtools dosfstools qemu-utils busybox-static cpio fdisk)
+need=(syslinux syslinux-common mtools dosfstools qemu-utils busybox-static cpio fdisk dropbear-bin)
 missing=()
 for p in "${need[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then
@@ -32,8 +35,19 @@ cp kpkg/boot/vmlinuz-* vmlinuz
 kmods="kpkg/lib/modules/$(ls kpkg/lib/modules)/kernel"
 
 # Initramfs: busybox + the virtio-net module chain (built as modules in Debian).
-mkdir -p initrd/{bin,proc,sys,dev,etc,lib/modules,tmp}
+mkdir -p initrd/{bin,proc,sys,dev,etc,lib/modules,tmp,root/.ssh,etc/dropbear,var/log}
 cp /bin/busybox initrd/bin/busybox
+# dropbear and dropbearkey with every library they link (glibc's loader included)
+for b in /usr/sbin/dropbear /usr/bin/dropbearkey; do
+  cp "$b" initrd/bin/
+  for lib in $(ldd "$b" | grep -oE '/[^ ]+\.so[^ ]*'); do
+    mkdir -p "initrd$(dirname "$lib")"; cp -L "$lib" "initrd$lib"
+  done
+done
+printf 'root:x:0:0:root:/root:/bin/sh\n' > initrd/etc/passwd
+printf 'root:x:0:\n' > initrd/etc/group
+printf '/bin/sh\n' > initrd/etc/shells
+chmod 0700 initrd/root initrd/root/.ssh
 modules=(drivers/virtio/virtio_ring drivers/virtio/virtio drivers/virtio/virtio_pci_modern_dev
          drivers/virtio/virtio_pci_legacy_dev drivers/virtio/virtio_pci net/core/failover
          drivers/net/net_failover drivers/net/virtio_net drivers/net/ethernet/intel/e1000/e1000)
@@ -62,14 +76,26 @@ if ip link set eth0 up 2>/dev/null; then
   udhcpc -i eth0 -n -q -t 6 -T 2 -s /etc/udhcpc.script >/dev/null 2>&1
   echo "LAB-GUEST-NET $(ip -4 -o addr show eth0 | awk '{print $4}') uptime=$(cut -d' ' -f1 /proc/uptime)"
   # busybox-static's wget segfaults (static glibc cannot load NSS): plain HTTP over nc.
+  md() { printf 'GET /latest/meta-data/%s HTTP/1.0\r\nHost: 169.254.169.254\r\n\r\n' "$1" |
+    nc -w 5 169.254.169.254 80 2>/dev/null | tr -d '\r' | sed -n '1{/ 200 /!q};/^$/,${/^$/d;p}'; }
   id=
   for _ in 1 2 3 4 5 6; do
-    id=$(printf 'GET /latest/meta-data/instance-id HTTP/1.0\r\nHost: 169.254.169.254\r\n\r\n' |
-      nc -w 5 169.254.169.254 80 2>/dev/null | tr -d '\r' | sed -n '1{/ 200 /!q};/^$/,${/^$/d;p}')
+    id=$(md instance-id)
     [ -n "$id" ] && break
     sleep 2
   done
   echo "LAB-GUEST-METADATA ${id:-none}"
+  if [ -n "$id" ]; then
+    name=$(md hostname); [ -n "$name" ] && hostname "${name%%.*}"
+    md public-keys/0/openssh-key > /root/.ssh/authorized_keys
+    chmod 0600 /root/.ssh/authorized_keys
+  fi
+  if dropbearkey -t ed25519 -f /etc/dropbear/dropbear_ed25519_host_key >/dev/null 2>&1 &&
+    dropbear -s -r /etc/dropbear/dropbear_ed25519_host_key -p 22 2>/dev/null; then
+    echo "LAB-GUEST-SSH up keys=$(grep -c . /root/.ssh/authorized_keys 2>/dev/null || echo 0)"
+  else
+    echo "LAB-GUEST-SSH none"
+  fi
 else
   echo "LAB-GUEST-NET none"
 fi
