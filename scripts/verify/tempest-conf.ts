@@ -80,7 +80,16 @@ export function tempestConf(f: VerifyFacts): string {
             ipv6_subnet_attributes: false,
             api_extensions: EXTENSIONS_PLACEHOLDER,
         },
-        validation: { run_validation: false },
+        // The lab's guest image runs dropbear with the key from the metadata service.
+        validation: {
+            run_validation: true,
+            connect_method: "floating",
+            auth_method: "keypair",
+            ip_version_for_ssh: 4,
+            image_ssh_user: "root",
+            ssh_timeout: 300,
+            ping_timeout: 120,
+        },
         volume: { build_timeout: 300 },
         "volume-feature-enabled": { backup: false },
         dashboard: { dashboard_url: f.horizonUrl, login_url: `${f.horizonUrl.replace(/\/$/, "")}/auth/login/` },

@@ -19,7 +19,7 @@ const OUTPUTS: VerifyOutputs = {
 };
 
 describe("verify: tempest.conf from the stack outputs", () => {
-    it("states the cloud's services, image, flavors and public network; no IPv6, no validation SSH", () => {
+    it("states the cloud's services, image, flavors and public network; no IPv6, validation SSH as root with a key pair", () => {
         expect(tempestConf(factsFrom(OUTPUTS))).to.equal(`[DEFAULT]
 log_file = tempest.log
 
@@ -76,7 +76,13 @@ ipv6_subnet_attributes = false
 api_extensions = @EXTENSIONS@
 
 [validation]
-run_validation = false
+run_validation = true
+connect_method = floating
+auth_method = keypair
+ip_version_for_ssh = 4
+image_ssh_user = root
+ssh_timeout = 300
+ping_timeout = 120
 
 [volume]
 build_timeout = 300
