@@ -87,6 +87,20 @@ export const DEFAULT_FLAVORS: readonly FlavorSpec[] = [
     { name: "m1.large", vcpus: 4, ram: 8192, disk: 80 },
 ];
 
+/**
+ * Names a generated secret answers to in `secretRotation` (the config keys that could set
+ * it instead), plus `all`. Raising a counter gives that secret a new generated value.
+ */
+export const ROTATABLE_SECRETS: readonly string[] = [
+    "all",
+    "adminPassword",
+    "adminToken",
+    "rabbitPassword",
+    "metadataSecret",
+    ...DB_SERVICES.map((s) => `dbPasswords.${s}`),
+    ...SERVICE_USERS.map((s) => `servicePasswords.${s}`),
+];
+
 /** `overrides[fileId][section][key] = value` is merged over every rendered copy of that file. */
 export type ConfigOverrides = Record<string, Record<string, Record<string, string | number | boolean>>>;
 
@@ -112,6 +126,8 @@ export interface PlainConfig {
     readonly swiftHost?: string;
     readonly overrides: ConfigOverrides;
     readonly flavors: readonly FlavorSpec[];
+    /** Rotation counters of generated secrets: `{ all?: n, adminPassword?: n, "dbPasswords.nova"?: n, … }`. */
+    readonly secretRotation: Readonly<Record<string, number>>;
 }
 
 /** Secrets the user may set; each absent one is generated with @pulumi/random. */
@@ -164,6 +180,7 @@ export const CONFIG_KEYS: Record<string, { secret: boolean; required: boolean }>
     swiftHost: { secret: false, required: false },
     overrides: { secret: false, required: false },
     flavors: { secret: false, required: false },
+    secretRotation: { secret: false, required: false },
     adminPassword: { secret: true, required: false },
     adminToken: { secret: true, required: false },
     rabbitPassword: { secret: true, required: false },
@@ -281,6 +298,7 @@ const plainSchema = z.object({
                 .strict(),
         )
         .default(DEFAULT_FLAVORS as FlavorSpec[]),
+    secretRotation: z.record(z.number().int().min(0).max(1000000)).default({}),
 });
 
 /** How to fix a schema problem, per top-level key. */
@@ -302,6 +320,8 @@ const HINTS: Record<string, string> = {
     virtType: "use kvm, or qemu where the host has no usable /dev/kvm",
     cinder: "give { volumeGroup, device (/dev/…), volumeService: true|false }",
     swiftHost: "use the IPv4 address of the Swift proxy host",
+    secretRotation:
+        "give { <secret>: <counter> } with a counter of 0 or more, e.g. { all: 1 } or { dbPasswords.nova: 2 }",
     flavors:
         "give a list of { name, vcpus, ram (MiB), disk (GB), id? }, e.g. [{ name: m1.tiny, vcpus: 1, ram: 512, disk: 1 }]",
     overrides:
@@ -581,6 +601,18 @@ export function validateConfig(raw: RawConfig, presentSecrets: ReadonlySet<strin
         }
         flavorNames.set(f.name, i);
     });
+
+    // --- secret rotation
+    for (const name of Object.keys(c.secretRotation)) {
+        if (!ROTATABLE_SECRETS.includes(name)) {
+            add(`secretRotation.${name}`, `unknown secret; use one of ${ROTATABLE_SECRETS.join(", ")}`);
+        } else if (name !== "all" && !name.includes(".") && presentSecrets.has(name)) {
+            add(
+                `secretRotation.${name}`,
+                `${name} is set in the stack config, not generated: rotate it by setting a new value with pulumi config set --secret openstack-lab:${name} <value>`,
+            );
+        }
+    }
 
     // --- odds and ends
     if (c.swiftHost !== undefined && !isIpv4(c.swiftHost)) {

@@ -42,7 +42,7 @@ export interface CloudOutputs {
 /** Build the base layer of every node and the controller's infrastructure services. */
 export function buildBase(cfg: StackConfig): CloudContext {
     const profile = profileFor(cfg.release);
-    const secrets = new SecretsComponent("secrets", cfg.secrets);
+    const secrets = new SecretsComponent("secrets", cfg.secrets, cfg.secretRotation);
     const ssh = { user: cfg.sshUser, port: cfg.sshPort, privateKey: cfg.secrets.sshPrivateKey };
     const hosts: Record<string, HostRef> = {};
     for (const node of cfg.nodes) {
