@@ -4,6 +4,7 @@
 #   1. lab:up (fresh hosts of the release's Debian suite), the tiny guest image on alice
 #   deploy  the stack (Pulumi.lab.yaml, written by lab:up for E2E_RELEASE) into the lab
 #   smoke   the openstack CLI on the controller (test/e2e/smoke.sh), ICMP to the floating IP
+#   config  every OpenStack config file on every host through oslo-config-validator
 #   rerun   a second run that must execute nothing
 #   blast   single-key edits whose re-run sets must equal test/e2e/blast-radius/*.txt
 #   guard   a second project uses the cloud; destroy must refuse with nothing deleted;
@@ -18,7 +19,7 @@ cd "$(dirname "$0")/../.."
 [ "$(id -u)" = 0 ] || { echo "test:e2e needs root (it starts the lab)" >&2; exit 2; }
 LAB_DIR=${LAB_DIR:-/var/tmp/openstack-lab}
 release=${E2E_RELEASE:-zed}
-stages=" ${E2E_STAGES:-smoke rerun blast add-compute migrate remove-compute rotate guard destroy} "
+stages=" ${E2E_STAGES:-smoke config rerun blast add-compute migrate remove-compute rotate guard destroy} "
 [ "${E2E_KEEP:-0}" = 1 ] && stages=${stages/ destroy / }
 [ "${E2E_BLAST:-1}" = 1 ] || stages=${stages/ blast / }
 want() { [[ $stages == *" $1 "* ]]; }
@@ -108,6 +109,18 @@ if want smoke; then
   else fail "guest does not answer on its floating IP '$fip'"; fi
   if on "$ALICE" "bash -s /root/.openstack-credentials $gateway_ip $BOB tiny cleanup" < test/e2e/smoke.sh >> "${state%.json}.smoke.log"; then
     ok "smoke server, floating IP and flavor removed"; else fail "smoke cleanup (${state%.json}.smoke.log)"; fi
+fi
+
+if want config; then
+  stage "config files checked against the installed services (oslo-config-validator)"
+  for hv in $(lab_hosts); do
+    h=${hv%%=*} ip=${hv#*=}
+    scp -q "${ssh_opts[@]}" test/e2e/config-check/validate.py "root@$ip:/root/oslab-validate.py"
+    rc=0; out=$(on "$ip" "python3 /root/oslab-validate.py" < "test/e2e/config-check/$release.tsv") || rc=$?
+    printf '%s\n' "$out" | sed "s/^/  $h: /"
+    n=$(grep -c '^validated' <<<"$out" || true)
+    if [ "$rc" = 0 ]; then ok "$h: $n config files, no unknown key or group"; else fail "$h: unknown keys or groups (above)"; fi
+  done
 fi
 
 if want rerun; then
