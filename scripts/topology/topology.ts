@@ -333,7 +333,7 @@ function hostNode(n: NodeModel, route: string | undefined): string {
     const routeRow = route ? [cell(`<i>${esc(route)}</i>`, "#555555", "#eeeeee")] : [];
     const label =
         `<table border="1" cellborder="0" cellspacing="0" cellpadding="2" bgcolor="white">` +
-        `<tr><td bgcolor=${quote(ROLE_FILL[n.role])} cellpadding="4"><b>${esc(n.name)}</b>  (${esc(n.role)})</td></tr>` +
+        `<tr><td bgcolor=${quote(ROLE_FILL[n.role])} cellpadding="4"><b>${esc(n.name)} (${esc(n.role)})</b></td></tr>` +
         [...links, ...services, ...routeRow].join("") +
         `</table>`;
     return `    ${nodeId(n.name)} [shape=plain, label=<${label}>];`;
