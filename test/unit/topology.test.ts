@@ -3,7 +3,8 @@
 import { expect } from "chai";
 import * as fs from "fs";
 import * as path from "path";
-import { RELEASES } from "../../config";
+import { RELEASES, Release } from "../../config";
+import { profileFor } from "../../components/release";
 import { dotOfStackFile, stackName } from "../../scripts/topology/cli";
 import { renderSvg } from "../../scripts/topology/render";
 import {
@@ -55,6 +56,29 @@ describe("topology picture", () => {
 
     it("has a service table for every release in config.ts", () => {
         expect(RELEASES.filter((r) => !(r in RELEASE_SERVICES))).to.deep.equal([]);
+    });
+
+    it("the service table agrees with the release profiles (every service named there, router, metadata route)", () => {
+        for (const release of Object.keys(RELEASE_SERVICES) as Release[]) {
+            const profile = profileFor(release);
+            const known = JSON.stringify(profile);
+            const m = topologyModel(
+                stackConfigFromYaml(read(DEV).replace("release: folsom", `release: ${release}`)),
+                "t",
+            );
+            const names = m.nodes
+                .flatMap((n) => n.services)
+                // the volume group is the stack's, not a service
+                .map((line) => line.replace(/\(LVM [^)]*\)/, ""))
+                .flatMap((line) => line.match(/\b(?:nova|neutron|quantum|glance|cinder|placement)-[a-z0-9-]+/g) ?? []);
+            expect(names.length, release).to.be.greaterThan(8);
+            expect(
+                names.filter((n) => !known.includes(`${n}"`) && !known.includes(`/${n}`)),
+                release,
+            ).to.deep.equal([]);
+            expect(RELEASE_SERVICES[release].routerName).to.equal(profile.quantum.networks.routerName);
+            expect(RELEASE_SERVICES[release].metadataRoute).to.equal(profile.quantum.metadataRoute);
+        }
     });
 
     it("stack names come from Pulumi.<stack>.yaml", () => {
