@@ -1,6 +1,7 @@
 // The topology picture (scripts/topology): the model drawn from a stack file, its DOT text,
 // and the committed SVGs, which must equal what `npm run topology` makes from their stacks.
 import { expect } from "chai";
+import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { RELEASES, Release } from "../../config";
@@ -79,6 +80,14 @@ describe("topology picture", () => {
             expect(RELEASE_SERVICES[release].routerName).to.equal(profile.quantum.networks.routerName);
             expect(RELEASE_SERVICES[release].metadataRoute).to.equal(profile.quantum.metadataRoute);
         }
+    });
+
+    it("the lab example is what lab/stack.sh writes for alice bob charlie bob2", () => {
+        const script =
+            "source lab/lib.sh; source lab/hosts.sh; source lab/stack.sh; owned_config alice bob charlie bob2";
+        const fresh = execFileSync("bash", ["-c", script], { cwd: ROOT, encoding: "utf8" });
+        const example = read(LAB).split("config:\n")[1];
+        expect(example, `${LAB} is stale: regenerate it from lab/stack.sh (see its header)`).to.equal(fresh);
     });
 
     it("stack names come from Pulumi.<stack>.yaml", () => {
