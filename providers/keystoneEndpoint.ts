@@ -14,8 +14,11 @@
 //   endpoint. v2.0 has no update call for either: the endpoint (all three URLs
 //   live in one v2.0 endpoint object) is deleted and re-created; a description
 //   change re-creates the service too (new serviceId, endpoint follows).
-// - authUrl, credentials, connection → update (nothing changes in Keystone;
-//   the new values are used from now on).
+// - connection.host → replace (the rule of providers/ssh.ts: authUrl is resolved
+//   from the SSH host, so another host may mean another Keystone), deleteBeforeReplace
+//   like a region change.
+// - authUrl, credentials, connection port/user/key → update (nothing changes in
+//   Keystone; the new values are used from now on).
 // Ownership: outputs record (`created`) which of service/endpoints this resource
 // created; delete removes only those (an adopted entry stays) and tolerates their
 // absence (404). A failed create rolls back what it created before failing.
@@ -34,23 +37,21 @@
 //   when missing (`/v3/regions`) and left in place on delete.
 
 import * as pulumi from "@pulumi/pulumi";
-import { withSsh } from "./ssh";
-import type { SshConnection, SshSession } from "./ssh";
+import { checkSshConnection, diffFields, isUnknown, SshProvider } from "./ssh";
+import type { CheckFailure, CheckOutcome, OnHost, SshConnection, SshSession } from "./ssh";
 import {
     acquireToken,
     ApiCall,
     ApiContext,
-    checkConnection,
     Credentials,
     DIALECTS,
     Dialect,
     getJson,
     only,
     plain,
-    same,
     runCalls,
+    runPlanOnHost,
     splitUrl,
-    UNKNOWN,
     urlProblem,
 } from "./openstackAuth";
 
@@ -128,19 +129,11 @@ export interface KeystoneEndpointOutputs extends KeystoneEndpointInputs {
 // ---------------------------------------------------------------------------
 // check
 
-interface Failure {
-    property: string;
-    reason: string;
-}
-
 /** Validates and defaults the inputs. Unknown values (preview) are accepted as they are. */
-export function checkKeystoneEndpoint(news: Record<string, unknown>): {
-    inputs: Record<string, unknown>;
-    failures: Failure[];
-} {
-    const failures: Failure[] = [];
+export function checkKeystoneEndpoint(news: Record<string, unknown>): CheckOutcome {
+    const failures: CheckFailure[] = [];
     const fail = (property: string, reason: string) => failures.push({ property, reason });
-    const known = (v: unknown) => v !== UNKNOWN;
+    const known = (v: unknown) => !isUnknown(v);
     const str = (v: unknown) => typeof v === "string" && v.length > 0;
     const inputs = only(news, [
         "connection",
@@ -158,7 +151,9 @@ export function checkKeystoneEndpoint(news: Record<string, unknown>): {
     }
     const dialectOk = known(dialect) && DIALECTS.includes(dialect as Dialect);
 
-    checkConnection(news.connection, fail);
+    const conn = checkSshConnection(news.connection);
+    failures.push(...conn.failures);
+    inputs.connection = conn.value;
 
     if (known(news.authUrl)) {
         const p = urlProblem(news.authUrl);
@@ -283,9 +278,9 @@ export function catalogUrlProblem(url: unknown): string | undefined {
 // ---------------------------------------------------------------------------
 // diff
 
-/** Fields that force a replacement (the natural key, and the API it lives in). */
+/** Fields that force a replacement (the natural key, and the API it lives in); connection.host too (providers/ssh.ts). */
 export const KEYSTONE_REPLACE_FIELDS = ["dialect", "region", "service.name", "service.type"];
-/** Fields updated in place. */
+/** Fields updated in place (connection port/user/key too, providers/ssh.ts). */
 export const KEYSTONE_UPDATE_FIELDS = [
     "service.description",
     "urls.public",
@@ -293,34 +288,16 @@ export const KEYSTONE_UPDATE_FIELDS = [
     "urls.admin",
     "authUrl",
     "credentials",
-    "connection",
 ];
-
-function field(o: unknown, path: string): unknown {
-    let cur = o;
-    for (const p of path.split(".")) {
-        if (cur === UNKNOWN) {
-            return UNKNOWN;
-        }
-        if (cur === null || typeof cur !== "object") {
-            return undefined;
-        }
-        cur = (cur as Record<string, unknown>)[p];
-    }
-    return cur;
-}
-
-/** The fields whose value differs between the stored outputs and the new inputs. */
-export function changedKeystoneFields(olds: Partial<KeystoneEndpointOutputs>, news: Record<string, unknown>): string[] {
-    return [...KEYSTONE_REPLACE_FIELDS, ...KEYSTONE_UPDATE_FIELDS].filter((f) => !same(field(olds, f), field(news, f)));
-}
 
 export function diffKeystoneEndpoint(
     olds: Partial<KeystoneEndpointOutputs>,
     news: Record<string, unknown>,
 ): pulumi.dynamic.DiffResult {
-    const changed = changedKeystoneFields(olds, news);
-    const replaces = changed.filter((f) => KEYSTONE_REPLACE_FIELDS.includes(f));
+    const { replaces, changed } = diffFields(olds, news, {
+        replace: KEYSTONE_REPLACE_FIELDS,
+        update: KEYSTONE_UPDATE_FIELDS,
+    });
     // Something recorded as missing by a refresh must be re-created.
     const missing = !olds.serviceId || INTERFACES.some((i) => !olds.endpointIds?.[i]);
     const sameService = !changed.includes("service.name") && !changed.includes("service.type");
@@ -803,130 +780,98 @@ async function runCallsTracking(ctx: ApiContext, calls: ApiCall[], into: Record<
     }
 }
 
-export function toInputs(p: Record<string, unknown>): KeystoneEndpointInputs {
+/** The inputs out of inputs or stored outputs (IDs dropped, description defaulted). */
+export function toInputs(p: KeystoneEndpointInputs): KeystoneEndpointInputs {
     return {
-        connection: p.connection as SshConnection,
-        dialect: p.dialect as Dialect,
-        authUrl: p.authUrl as string,
-        credentials: p.credentials as Credentials,
-        region: p.region as string,
-        service: { ...(p.service as KeystoneService), description: (p.service as KeystoneService).description ?? "" },
-        urls: p.urls as KeystoneUrls,
+        connection: p.connection,
+        dialect: p.dialect,
+        authUrl: p.authUrl,
+        credentials: p.credentials,
+        region: p.region,
+        service: { ...p.service, description: p.service.description ?? "" },
+        urls: p.urls,
     };
-}
-
-function keystoneLabel(p: Pick<KeystoneEndpointInputs, "service" | "region">): string {
-    return `KeystoneEndpoint ${keystoneEndpointId(p)}`;
-}
-
-/** create: find-or-create; a failure undoes what this attempt created. */
-export async function keystoneCreate(
-    s: SshSession,
-    inputs: KeystoneEndpointInputs,
-): Promise<pulumi.dynamic.CreateResult> {
-    return { id: keystoneEndpointId(inputs), outs: await syncKeystone(s, inputs, undefined, true) };
-}
-
-/** read (refresh): the live description, URLs and IDs; no id when the service is gone. */
-export async function keystoneRead(
-    s: SshSession,
-    id: string,
-    props: KeystoneEndpointOutputs,
-): Promise<pulumi.dynamic.ReadResult> {
-    const inputs = toInputs(props as unknown as Record<string, unknown>);
-    const ctx = await keystoneSession(s, inputs);
-    const obs = await observeKeystone(ctx, inputs, props);
-    if (!obs.service) {
-        return {};
-    }
-    const endpointIds = {
-        public: obs.endpoints.public?.id ?? "",
-        internal: obs.endpoints.internal?.id ?? "",
-        admin: obs.endpoints.admin?.id ?? "",
-    };
-    const urls = {
-        public: obs.endpoints.public?.url ?? "",
-        internal: obs.endpoints.internal?.url ?? "",
-        admin: obs.endpoints.admin?.url ?? "",
-    };
-    const owned = (what: keyof KeystoneCreated, now: string, was: string | undefined) =>
-        now !== "" && now === was && !!props.created?.[what];
-    const outs: KeystoneEndpointOutputs = {
-        ...inputs,
-        service: { ...inputs.service, description: obs.service.description },
-        urls,
-        serviceId: obs.service.id,
-        endpointIds,
-        created: {
-            service: owned("service", obs.service.id, props.serviceId),
-            public: owned("public", endpointIds.public, props.endpointIds?.public),
-            internal: owned("internal", endpointIds.internal, props.endpointIds?.internal),
-            admin: owned("admin", endpointIds.admin, props.endpointIds?.admin),
-        },
-    };
-    return { id, props: plain(outs) };
-}
-
-/** update: reconcile to the new inputs (PATCH in v3, delete+create in v2.0). */
-export async function keystoneUpdate(
-    s: SshSession,
-    olds: KeystoneEndpointOutputs,
-    inputs: KeystoneEndpointInputs,
-): Promise<pulumi.dynamic.UpdateResult> {
-    return { outs: await syncKeystone(s, inputs, olds, false) };
-}
-
-/** delete: remove what this resource created; 404s are fine. */
-export async function keystoneDelete(s: SshSession, props: KeystoneEndpointOutputs): Promise<void> {
-    const calls = planKeystoneDelete(props);
-    if (calls.length === 0) {
-        return;
-    } // an adopted entry: nothing of ours to remove
-    const ctx = await keystoneSession(s, toInputs(props as unknown as Record<string, unknown>));
-    await runCalls(ctx, calls);
 }
 
 // ---------------------------------------------------------------------------
 // provider
 
-class KeystoneEndpointProvider implements pulumi.dynamic.ResourceProvider {
-    async check(_olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult> {
+export class KeystoneEndpointProvider extends SshProvider<KeystoneEndpointInputs, KeystoneEndpointOutputs> {
+    checkInputs(news: Record<string, unknown>): CheckOutcome {
         return checkKeystoneEndpoint(news);
     }
 
-    async diff(
-        _id: string,
-        olds: KeystoneEndpointOutputs,
-        news: Record<string, unknown>,
-    ): Promise<pulumi.dynamic.DiffResult> {
+    diffInputs(olds: KeystoneEndpointOutputs, news: Record<string, unknown>): pulumi.dynamic.DiffResult {
         return diffKeystoneEndpoint(olds, news);
     }
 
-    async create(raw: Record<string, unknown>): Promise<pulumi.dynamic.CreateResult> {
-        const inputs = toInputs(raw);
-        return withSsh(inputs.connection, keystoneLabel(inputs), (s) => keystoneCreate(s, inputs));
+    describe(p: KeystoneEndpointInputs): string {
+        return `KeystoneEndpoint ${keystoneEndpointId(p)}`;
     }
 
-    async read(id: string, props: KeystoneEndpointOutputs): Promise<pulumi.dynamic.ReadResult> {
-        const inputs = toInputs(props as unknown as Record<string, unknown>);
-        return withSsh(inputs.connection, keystoneLabel(inputs), (s) => keystoneRead(s, id, props));
+    /** Find-or-create; a failure undoes what this attempt created. */
+    async createOn(
+        ssh: OnHost,
+        news: KeystoneEndpointInputs,
+    ): Promise<pulumi.dynamic.CreateResult<KeystoneEndpointOutputs>> {
+        const inputs = toInputs(news);
+        const outs = await ssh((s) => syncKeystone(s, inputs, undefined, true));
+        return { id: keystoneEndpointId(inputs), outs };
     }
 
-    async update(
+    /** Refresh: the live description, URLs and IDs; no id when the service is gone. */
+    async readOn(
+        ssh: OnHost,
+        id: string,
+        props: KeystoneEndpointOutputs,
+    ): Promise<pulumi.dynamic.ReadResult<KeystoneEndpointOutputs>> {
+        const inputs = toInputs(props);
+        const obs = await ssh(async (s) => observeKeystone(await keystoneSession(s, inputs), inputs, props));
+        if (!obs.service) {
+            return {};
+        }
+        const endpointIds = {
+            public: obs.endpoints.public?.id ?? "",
+            internal: obs.endpoints.internal?.id ?? "",
+            admin: obs.endpoints.admin?.id ?? "",
+        };
+        const urls = {
+            public: obs.endpoints.public?.url ?? "",
+            internal: obs.endpoints.internal?.url ?? "",
+            admin: obs.endpoints.admin?.url ?? "",
+        };
+        const owned = (what: keyof KeystoneCreated, now: string, was: string | undefined) =>
+            now !== "" && now === was && !!props.created?.[what];
+        const outs: KeystoneEndpointOutputs = {
+            ...inputs,
+            service: { ...inputs.service, description: obs.service.description },
+            urls,
+            serviceId: obs.service.id,
+            endpointIds,
+            created: {
+                service: owned("service", obs.service.id, props.serviceId),
+                public: owned("public", endpointIds.public, props.endpointIds?.public),
+                internal: owned("internal", endpointIds.internal, props.endpointIds?.internal),
+                admin: owned("admin", endpointIds.admin, props.endpointIds?.admin),
+            },
+        };
+        return { id, props: plain(outs) };
+    }
+
+    /** Reconcile to the new inputs (PATCH in v3, delete + create in v2.0). */
+    async updateOn(
+        ssh: OnHost,
         _id: string,
         olds: KeystoneEndpointOutputs,
-        news: Record<string, unknown>,
-    ): Promise<pulumi.dynamic.UpdateResult> {
+        news: KeystoneEndpointInputs,
+    ): Promise<pulumi.dynamic.UpdateResult<KeystoneEndpointOutputs>> {
         const inputs = toInputs(news);
-        return withSsh(inputs.connection, keystoneLabel(inputs), (s) => keystoneUpdate(s, olds, inputs));
+        return { outs: await ssh((s) => syncKeystone(s, inputs, olds, false)) };
     }
 
-    async delete(_id: string, props: KeystoneEndpointOutputs): Promise<void> {
-        const inputs = toInputs(props as unknown as Record<string, unknown>);
-        if (planKeystoneDelete(props).length === 0) {
-            return;
-        } // no connection needed
-        await withSsh(inputs.connection, keystoneLabel(inputs), (s) => keystoneDelete(s, props));
+    /** Remove what this resource created (404s are fine); an adopted entry needs no connection. */
+    async deleteOn(ssh: OnHost, _id: string, props: KeystoneEndpointOutputs): Promise<void> {
+        return runPlanOnHost(ssh, planKeystoneDelete(props), (s) => keystoneSession(s, toInputs(props)));
     }
 }
 

@@ -11,7 +11,7 @@
 // Changes
 // - password: in place (GRANT … IDENTIFIED BY resets it; the database and its data stay).
 // - host (the address in the URL), urlScheme, connection port/user/key: outputs only.
-// - database, user, connection.host: REPLACE. deleteBeforeReplace whenever the old and
+// - database, user, connection.host (the rule of providers/ssh.ts): REPLACE. deleteBeforeReplace whenever the old and
 //   the new instance would share a name: two resources with the same database (or the
 //   same user) cannot coexist, because deleting the old one drops that database (or
 //   user) out from under the new one. Only when both names change do they coexist
@@ -33,11 +33,12 @@
 
 import * as pulumi from "@pulumi/pulumi";
 import {
-    checkSshConnection,
-    diffSshConnection,
+    checkStart,
+    diffFields,
     isUnknown,
-    withSsh,
-    type CheckFailure,
+    SshProvider,
+    type CheckOutcome,
+    type OnHost,
     type SshConnection,
     type SshConnectionArgs,
 } from "./ssh";
@@ -121,14 +122,8 @@ export function mysqlConnectionUrl(
 }
 
 /** Validates and normalizes (urlScheme default "mysql"); unknowns pass. Pure. */
-export function checkMysqlDatabase(news: Record<string, unknown>): {
-    inputs: Record<string, unknown>;
-    failures: CheckFailure[];
-} {
-    const failures: CheckFailure[] = [];
-    const conn = checkSshConnection(news.connection);
-    failures.push(...conn.failures);
-    const inputs: Record<string, unknown> = { connection: conn.value };
+export function checkMysqlDatabase(news: Record<string, unknown>): CheckOutcome {
+    const { inputs, failures } = checkStart(news);
 
     const db = news.database;
     if (!isUnknown(db)) {
@@ -190,26 +185,20 @@ export function checkMysqlDatabase(news: Record<string, unknown>): {
     return { inputs, failures };
 }
 
-/** Field-by-field diff of stored outputs against new inputs. Unknowns count as changes. Pure. */
+/**
+ * Field-by-field diff of stored outputs against new inputs (the shared `diffFields`, with
+ * the connection rule of providers/ssh.ts). Unknowns count as changes. Pure.
+ */
 export function diffMysqlDatabase(
     olds: Record<string, unknown>,
     news: Record<string, unknown>,
 ): { changes: boolean; replaces: string[]; deleteBeforeReplace: boolean } {
-    const changed = (k: string) => isUnknown(news[k]) || olds[k] !== news[k];
-    const conn = diffSshConnection(olds.connection, news.connection);
-    const replaces: string[] = [];
-    if (conn.hostChanged) {
-        replaces.push("connection");
-    }
-    if (changed("database")) {
-        replaces.push("database");
-    }
-    if (changed("user")) {
-        replaces.push("user");
-    }
-    const updates = conn.otherChanged || ["password", "host", "urlScheme"].some(changed);
-    const deleteBeforeReplace = replaces.length > 0 && !(changed("database") && changed("user"));
-    return { changes: replaces.length > 0 || updates, replaces, deleteBeforeReplace };
+    const { replaces, changed } = diffFields(olds, news, {
+        replace: ["database", "user"],
+        update: ["password", "host", "urlScheme"],
+    });
+    const deleteBeforeReplace = replaces.length > 0 && !(changed.includes("database") && changed.includes("user"));
+    return { changes: changed.length > 0, replaces, deleteBeforeReplace };
 }
 
 export type MysqlOperation = "create" | "update" | "delete" | "read";
@@ -293,27 +282,24 @@ export function mysqlDatabaseOutputs(i: MysqlDatabaseInputs): MysqlDatabaseOutpu
     };
 }
 
-export class MysqlDatabaseProvider implements pulumi.dynamic.ResourceProvider<
-    MysqlDatabaseInputs,
-    MysqlDatabaseOutputs
-> {
-    async check(
-        _olds: MysqlDatabaseInputs,
-        news: MysqlDatabaseInputs,
-    ): Promise<pulumi.dynamic.CheckResult<MysqlDatabaseInputs>> {
-        const r = checkMysqlDatabase(news as unknown as Record<string, unknown>);
-        return { inputs: r.inputs as unknown as MysqlDatabaseInputs, failures: r.failures };
+export class MysqlDatabaseProvider extends SshProvider<MysqlDatabaseInputs, MysqlDatabaseOutputs> {
+    checkInputs(news: Record<string, unknown>): CheckOutcome {
+        return checkMysqlDatabase(news);
     }
 
-    async diff(_id: string, olds: MysqlDatabaseOutputs, news: MysqlDatabaseInputs): Promise<pulumi.dynamic.DiffResult> {
-        return diffMysqlDatabase(
-            olds as unknown as Record<string, unknown>,
-            news as unknown as Record<string, unknown>,
-        );
+    diffInputs(olds: MysqlDatabaseOutputs, news: Record<string, unknown>): pulumi.dynamic.DiffResult {
+        return diffMysqlDatabase(olds as unknown as Record<string, unknown>, news);
     }
 
-    async create(inputs: MysqlDatabaseInputs): Promise<pulumi.dynamic.CreateResult<MysqlDatabaseOutputs>> {
-        await withSsh(inputs.connection, `MysqlDatabase ${inputs.database}`, (s) =>
+    describe(p: MysqlDatabaseInputs, id?: string): string {
+        return `MysqlDatabase ${p.database ?? id}`;
+    }
+
+    async createOn(
+        ssh: OnHost,
+        inputs: MysqlDatabaseInputs,
+    ): Promise<pulumi.dynamic.CreateResult<MysqlDatabaseOutputs>> {
+        await ssh((s) =>
             s.run("create database and grant user", MYSQL_CLIENT_SCRIPT, {
                 stdin: planMysqlDatabase("create", inputs),
                 secrets: [inputs.password],
@@ -322,11 +308,12 @@ export class MysqlDatabaseProvider implements pulumi.dynamic.ResourceProvider<
         return { id: inputs.database, outs: mysqlDatabaseOutputs(inputs) };
     }
 
-    async read(id: string, props?: MysqlDatabaseOutputs): Promise<pulumi.dynamic.ReadResult<MysqlDatabaseOutputs>> {
-        if (!props || !props.connection) {
-            throw new Error(`MysqlDatabase ${id}: read needs the stored connection (import is not supported)`);
-        }
-        const state = await withSsh(props.connection, `MysqlDatabase ${id}`, async (s) => {
+    async readOn(
+        ssh: OnHost,
+        id: string,
+        props: MysqlDatabaseOutputs,
+    ): Promise<pulumi.dynamic.ReadResult<MysqlDatabaseOutputs>> {
+        const state = await ssh(async (s) => {
             const r = await s.run("read database and user", MYSQL_CLIENT_SCRIPT, {
                 stdin: planMysqlDatabase("read", props),
                 secrets: [props.password],
@@ -339,14 +326,15 @@ export class MysqlDatabaseProvider implements pulumi.dynamic.ResourceProvider<
         return { id, props: { ...props, password: state.password ? props.password : "" } };
     }
 
-    async update(
+    async updateOn(
+        ssh: OnHost,
         _id: string,
         olds: MysqlDatabaseOutputs,
         news: MysqlDatabaseInputs,
     ): Promise<pulumi.dynamic.UpdateResult<MysqlDatabaseOutputs>> {
         const sql = planMysqlDatabaseUpdate(olds, news);
         if (sql !== undefined) {
-            await withSsh(news.connection, `MysqlDatabase ${news.database}`, (s) =>
+            await ssh((s) =>
                 s.run("change user password", MYSQL_CLIENT_SCRIPT, {
                     stdin: sql,
                     secrets: [news.password, olds.password],
@@ -356,8 +344,8 @@ export class MysqlDatabaseProvider implements pulumi.dynamic.ResourceProvider<
         return { outs: mysqlDatabaseOutputs(news) };
     }
 
-    async delete(id: string, props: MysqlDatabaseOutputs): Promise<void> {
-        await withSsh(props.connection, `MysqlDatabase ${id}`, (s) =>
+    async deleteOn(ssh: OnHost, _id: string, props: MysqlDatabaseOutputs): Promise<void> {
+        await ssh((s) =>
             s.run("drop database and user", mysqlDeleteScript(props), {
                 stdin: planMysqlDatabase("delete", props),
                 secrets: [props.password],

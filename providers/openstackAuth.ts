@@ -1,8 +1,9 @@
 // OpenStack REST plumbing shared by the KeystoneEndpoint and QuantumNetwork
 // dynamic providers: URL splitting, token acquisition per Keystone dialect,
 // a data-only description of API calls (`ApiCall`) plus the one runner that
-// executes them through an `SshSession.http` tunnel, error texts and the
-// "unknown during preview" test.
+// executes them through an `SshSession.http` tunnel, and error texts. The
+// provider dialect itself (unknown values, the connection check and rule, the
+// provider shape, the SSH wrapper) is in providers/ssh.ts.
 //
 // Dialects:
 // - "v2.0" (Folsom): Keystone v2.0. Either the admin token from keystone.conf
@@ -19,79 +20,10 @@
 // These functions are captured by value when Pulumi serializes a provider, so
 // they use no module-level state and `require` nothing.
 
-import { UNKNOWN } from "./ssh";
-import type { HttpRequest, HttpResponse, SshSession } from "./ssh";
-
-/** The value Pulumi substitutes for unknown inputs during preview (from ssh.ts). */
-export { UNKNOWN };
+import type { HttpRequest, HttpResponse, OnHost, SshSession } from "./ssh";
 
 export type Dialect = "v2.0" | "v3";
 export const DIALECTS: readonly Dialect[] = ["v2.0", "v3"];
-
-/**
- * True when a value (or any value inside it) is still unknown (preview). Used by
- * diff; check tests each field itself (`=== UNKNOWN`) so the known rest of a
- * partly unknown object is still validated.
- */
-export function isUnknown(v: unknown): boolean {
-    if (v === UNKNOWN) {
-        return true;
-    }
-    if (Array.isArray(v)) {
-        return v.some(isUnknown);
-    }
-    if (v !== null && typeof v === "object") {
-        return Object.values(v).some(isUnknown);
-    }
-    return false;
-}
-
-/** Deep equality for JSON values; an unknown (preview) value is never equal. */
-export function same(a: unknown, b: unknown): boolean {
-    if (isUnknown(a) || isUnknown(b)) {
-        return false;
-    }
-    return JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
-}
-function canonical(v: unknown): unknown {
-    if (Array.isArray(v)) {
-        return v.map(canonical);
-    }
-    if (v !== null && typeof v === "object") {
-        return Object.fromEntries(
-            Object.keys(v)
-                .sort()
-                .filter((k) => (v as Record<string, unknown>)[k] !== undefined)
-                .map((k) => [k, canonical((v as Record<string, unknown>)[k])]),
-        );
-    }
-    return v;
-}
-
-/** Check helper shared by the providers: the SSH connection must name a host and carry a key. */
-export function checkConnection(conn: unknown, fail: (property: string, reason: string) => void): void {
-    if (conn === UNKNOWN) {
-        return;
-    }
-    if (!conn || typeof conn !== "object") {
-        fail("connection", "required: { host, port?, user?, privateKey }");
-        return;
-    }
-    const c = conn as Record<string, unknown>;
-    if (c.host !== UNKNOWN && (typeof c.host !== "string" || c.host === "")) {
-        fail("connection.host", "required");
-    }
-    if (c.privateKey !== UNKNOWN && (typeof c.privateKey !== "string" || c.privateKey === "")) {
-        fail("connection.privateKey", "required");
-    }
-    if (
-        c.port !== undefined &&
-        c.port !== UNKNOWN &&
-        !(Number.isInteger(c.port) && (c.port as number) > 0 && (c.port as number) < 65536)
-    ) {
-        fail("connection.port", `must be a TCP port, got ${JSON.stringify(c.port)}`);
-    }
-}
 
 /**
  * Check helper: the listed keys of a plain object (undefined members dropped);
@@ -412,6 +344,19 @@ export async function runCalls(
         }
     }
     return saved;
+}
+
+/**
+ * Runs a plan (a delete) on the host after `login`; an empty plan opens no connection.
+ */
+export async function runPlanOnHost(
+    ssh: OnHost,
+    calls: ApiCall[],
+    login: (s: SshSession) => Promise<ApiContext>,
+): Promise<void> {
+    if (calls.length > 0) {
+        await ssh(async (s) => runCalls(await login(s), calls));
+    }
 }
 
 /**

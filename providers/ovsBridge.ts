@@ -15,7 +15,7 @@
 //   kernel has no openvswitch module): set in place. Left unset, the bridge's datapath
 //   is not managed.
 // - connection port/user/key: outputs only.
-// - bridge, connection.host: REPLACE. deleteBeforeReplace when old and new share the
+// - bridge, connection.host (the rule of providers/ssh.ts): REPLACE. deleteBeforeReplace when old and new share the
 //   bridge name (host change: may be the same machine) or any port (a port can sit on
 //   one bridge only: create-before-delete would fail to attach it).
 // - create is find-or-create (`--may-exist add-br/add-port`); delete is
@@ -25,11 +25,12 @@
 
 import * as pulumi from "@pulumi/pulumi";
 import {
-    checkSshConnection,
-    diffSshConnection,
+    checkStart,
+    diffFields,
     isUnknown,
-    withSsh,
-    type CheckFailure,
+    SshProvider,
+    type CheckOutcome,
+    type OnHost,
     type SshConnection,
     type SshConnectionArgs,
 } from "./ssh";
@@ -65,14 +66,8 @@ export function isOvsName(s: unknown): boolean {
 }
 
 /** Validates and normalizes (ports default []); unknowns pass. Pure. */
-export function checkOvsBridge(news: Record<string, unknown>): {
-    inputs: Record<string, unknown>;
-    failures: CheckFailure[];
-} {
-    const failures: CheckFailure[] = [];
-    const conn = checkSshConnection(news.connection);
-    failures.push(...conn.failures);
-    const inputs: Record<string, unknown> = { connection: conn.value };
+export function checkOvsBridge(news: Record<string, unknown>): CheckOutcome {
+    const { inputs, failures } = checkStart(news);
 
     const bridge = news.bridge;
     if (!isUnknown(bridge) && !isOvsName(bridge)) {
@@ -131,31 +126,22 @@ function sameSet(a: unknown, b: unknown): boolean {
     return a.length === b.length && a.every((x) => b.includes(x)) && b.every((x) => a.includes(x));
 }
 
-/** Field-by-field diff of stored outputs against new inputs. Unknowns count as changes. Pure. */
+/**
+ * Field-by-field diff of stored outputs against new inputs (the shared `diffFields`, with
+ * the connection rule of providers/ssh.ts; ports compared as a set). Unknowns count as
+ * changes. Pure.
+ */
 export function diffOvsBridge(
     olds: Record<string, unknown>,
     news: Record<string, unknown>,
 ): { changes: boolean; replaces: string[]; deleteBeforeReplace: boolean } {
-    const conn = diffSshConnection(olds.connection, news.connection);
-    const bridgeChanged = isUnknown(news.bridge) || olds.bridge !== news.bridge;
+    const { replaces, changed } = diffFields(olds, news, { replace: ["bridge"], update: ["datapathType"] });
     const portsUnknown = isUnknown(news.ports) || (Array.isArray(news.ports) && news.ports.some(isUnknown));
     const portsChanged = portsUnknown || !sameSet(olds.ports ?? [], news.ports ?? []);
-    const dpChanged = isUnknown(news.datapathType) || (olds.datapathType ?? null) !== (news.datapathType ?? null);
-    const replaces: string[] = [];
-    if (conn.hostChanged) {
-        replaces.push("connection");
-    }
-    if (bridgeChanged) {
-        replaces.push("bridge");
-    }
     const oldPorts = Array.isArray(olds.ports) ? (olds.ports as unknown[]) : [];
     const sharePorts = portsUnknown || (Array.isArray(news.ports) && news.ports.some((p) => oldPorts.includes(p)));
-    const deleteBeforeReplace = replaces.length > 0 && (!bridgeChanged || sharePorts);
-    return {
-        changes: replaces.length > 0 || portsChanged || dpChanged || conn.otherChanged,
-        replaces,
-        deleteBeforeReplace,
-    };
+    const deleteBeforeReplace = replaces.length > 0 && (!changed.includes("bridge") || sharePorts);
+    return { changes: changed.length > 0 || portsChanged, replaces, deleteBeforeReplace };
 }
 
 /** argv of the single ovs-vsctl transaction that makes the bridge match `i` (find-or-create). Pure. */
@@ -250,30 +236,32 @@ export function ovsBridgeOutputs(i: OvsBridgeInputs): OvsBridgeOutputs {
     return o;
 }
 
-export class OvsBridgeProvider implements pulumi.dynamic.ResourceProvider<OvsBridgeInputs, OvsBridgeOutputs> {
-    async check(_olds: OvsBridgeInputs, news: OvsBridgeInputs): Promise<pulumi.dynamic.CheckResult<OvsBridgeInputs>> {
-        const r = checkOvsBridge(news as unknown as Record<string, unknown>);
-        return { inputs: r.inputs as unknown as OvsBridgeInputs, failures: r.failures };
+export class OvsBridgeProvider extends SshProvider<OvsBridgeInputs, OvsBridgeOutputs> {
+    checkInputs(news: Record<string, unknown>): CheckOutcome {
+        return checkOvsBridge(news);
     }
 
-    async diff(_id: string, olds: OvsBridgeOutputs, news: OvsBridgeInputs): Promise<pulumi.dynamic.DiffResult> {
-        return diffOvsBridge(olds as unknown as Record<string, unknown>, news as unknown as Record<string, unknown>);
+    diffInputs(olds: OvsBridgeOutputs, news: Record<string, unknown>): pulumi.dynamic.DiffResult {
+        return diffOvsBridge(olds as unknown as Record<string, unknown>, news);
     }
 
-    async create(inputs: OvsBridgeInputs): Promise<pulumi.dynamic.CreateResult<OvsBridgeOutputs>> {
+    describe(p: OvsBridgeInputs, id?: string): string {
+        return `OvsBridge ${p.bridge ?? id}`;
+    }
+
+    async createOn(ssh: OnHost, inputs: OvsBridgeInputs): Promise<pulumi.dynamic.CreateResult<OvsBridgeOutputs>> {
         const argv = planOvsBridgeCreate(inputs);
-        await withSsh(inputs.connection, `OvsBridge ${inputs.bridge}`, (s) =>
-            s.run("add bridge and ports", `set -euo pipefail\n${renderOvsCommand(argv)}`),
-        );
+        await ssh((s) => s.run("add bridge and ports", `set -euo pipefail\n${renderOvsCommand(argv)}`));
         return { id: inputs.bridge, outs: ovsBridgeOutputs(inputs) };
     }
 
-    async read(id: string, props?: OvsBridgeOutputs): Promise<pulumi.dynamic.ReadResult<OvsBridgeOutputs>> {
-        if (!props || !props.connection) {
-            throw new Error(`OvsBridge ${id}: read needs the stored connection (import is not supported)`);
-        }
+    async readOn(
+        ssh: OnHost,
+        id: string,
+        props: OvsBridgeOutputs,
+    ): Promise<pulumi.dynamic.ReadResult<OvsBridgeOutputs>> {
         const bridge = props.bridge ?? id;
-        const live = await withSsh(props.connection, `OvsBridge ${bridge}`, async (s) => {
+        const live = await ssh(async (s) => {
             const r = await s.run("read bridge", planOvsBridgeRead({ bridge }));
             return parseOvsBridgeRead(r.stdout);
         });
@@ -291,23 +279,22 @@ export class OvsBridgeProvider implements pulumi.dynamic.ResourceProvider<OvsBri
         return { id, props: out };
     }
 
-    async update(
+    async updateOn(
+        ssh: OnHost,
         _id: string,
         olds: OvsBridgeOutputs,
         news: OvsBridgeInputs,
     ): Promise<pulumi.dynamic.UpdateResult<OvsBridgeOutputs>> {
         const argv = planOvsBridgeUpdate(olds, news);
         if (argv) {
-            await withSsh(news.connection, `OvsBridge ${news.bridge}`, (s) =>
-                s.run("update ports and datapath", `set -euo pipefail\n${renderOvsCommand(argv)}`),
-            );
+            await ssh((s) => s.run("update ports and datapath", `set -euo pipefail\n${renderOvsCommand(argv)}`));
         }
         return { outs: ovsBridgeOutputs(news) };
     }
 
-    async delete(id: string, props: OvsBridgeOutputs): Promise<void> {
+    async deleteOn(ssh: OnHost, id: string, props: OvsBridgeOutputs): Promise<void> {
         const bridge = props.bridge ?? id;
-        await withSsh(props.connection, `OvsBridge ${bridge}`, (s) =>
+        await ssh((s) =>
             s.run("delete bridge", `set -euo pipefail\n${renderOvsCommand(planOvsBridgeDelete({ bridge }))}`),
         );
     }

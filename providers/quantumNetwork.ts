@@ -28,7 +28,9 @@
 // - externalNetwork.allocationPool → PUT on the subnet with dialect v3 (Zed); with
 //   v2.0 (Folsom) `allocation_pools` is read-only in Quantum (updatable only since
 //   Neutron Liberty), so the external subnet is replaced as for a CIDR change.
-// - auth, networkUrl, connection → update (nothing changes in the API).
+// - connection.host → replace, delete first (the rule of providers/ssh.ts: the API
+//   URLs are resolved from the SSH host, so another host may mean another cloud).
+// - auth, networkUrl, connection port/user/key → update (nothing changes in the API).
 // Delete order: clear gateway, remove interface, delete router, subnets, networks;
 // every step tolerates 404. Refresh (`read`) reports the live CIDRs, gateways,
 // pool, DNS servers, provider attributes and IDs ("" for a missing object); nothing
@@ -43,22 +45,20 @@
 // password auth.
 
 import * as pulumi from "@pulumi/pulumi";
-import { withSsh } from "./ssh";
-import type { SshConnection, SshSession } from "./ssh";
+import { checkSshConnection, diffFields, isUnknown, same, SshProvider } from "./ssh";
+import type { CheckFailure, CheckOutcome, OnHost, SshConnection, SshSession } from "./ssh";
 import {
     acquireToken,
     ApiCall,
     ApiContext,
-    checkConnection,
     DIALECTS,
     Dialect,
     getJson,
     only,
     plain,
     runCalls,
-    same,
+    runPlanOnHost,
     splitUrl,
-    UNKNOWN,
     urlProblem,
 } from "./openstackAuth";
 
@@ -156,20 +156,12 @@ export type QuantumNetworkOutputs = QuantumNetworkInputs & QuantumNetworkIds;
 // ---------------------------------------------------------------------------
 // check
 
-interface Failure {
-    property: string;
-    reason: string;
-}
-
 /** Validates and defaults the inputs; unknown values (preview) are accepted. Uses ipaddr.js. */
-export function checkQuantumNetwork(news: Record<string, unknown>): {
-    inputs: Record<string, unknown>;
-    failures: Failure[];
-} {
+export function checkQuantumNetwork(news: Record<string, unknown>): CheckOutcome {
     const ipaddr = require("ipaddr.js") as typeof import("ipaddr.js");
-    const failures: Failure[] = [];
+    const failures: CheckFailure[] = [];
     const fail = (property: string, reason: string) => failures.push({ property, reason });
-    const known = (v: unknown) => v !== UNKNOWN;
+    const known = (v: unknown) => !isUnknown(v);
     const str = (v: unknown) => typeof v === "string" && v.length > 0;
     const inputs = only(news, [
         "connection",
@@ -202,7 +194,9 @@ export function checkQuantumNetwork(news: Record<string, unknown>): {
         (inputs.externalNetwork as Record<string, unknown>).allocationPool = only(pool0, ["start", "end"]);
     }
 
-    checkConnection(news.connection, fail);
+    const conn = checkSshConnection(news.connection);
+    failures.push(...conn.failures);
+    inputs.connection = conn.value;
 
     const auth = news.auth as Record<string, unknown> | undefined;
     if (known(auth)) {
@@ -388,7 +382,7 @@ export function checkQuantumNetwork(news: Record<string, unknown>): {
 }
 
 function checkName(prop: string, v: unknown, fail: (p: string, r: string) => void): void {
-    if (v === UNKNOWN) {
+    if (isUnknown(v)) {
         return;
     }
     if (typeof v !== "string" || v === "") {
@@ -403,7 +397,9 @@ function checkName(prop: string, v: unknown, fail: (p: string, r: string) => voi
 // ---------------------------------------------------------------------------
 // diff
 
+/** Fields that force a replacement (the keys objects are found by); connection.host too (providers/ssh.ts). */
 export const QUANTUM_REPLACE_FIELDS = ["routerName", "tenantNetwork.name", "externalNetwork.name", "projectId"];
+/** Fields updated in place (connection port/user/key too, providers/ssh.ts). */
 export const QUANTUM_UPDATE_FIELDS = [
     "tenantNetwork.cidr",
     "tenantNetwork.gateway",
@@ -415,7 +411,6 @@ export const QUANTUM_UPDATE_FIELDS = [
     "externalNetwork.physicalNetwork",
     "auth",
     "networkUrl",
-    "connection",
 ];
 export const QUANTUM_ID_FIELDS: (keyof QuantumNetworkIds)[] = [
     "routerId",
@@ -426,30 +421,14 @@ export const QUANTUM_ID_FIELDS: (keyof QuantumNetworkIds)[] = [
     "gatewayIp",
 ];
 
-function field(o: unknown, path: string): unknown {
-    let cur = o;
-    for (const p of path.split(".")) {
-        if (cur === UNKNOWN) {
-            return cur;
-        }
-        if (cur === null || typeof cur !== "object") {
-            return undefined;
-        }
-        cur = (cur as Record<string, unknown>)[p];
-    }
-    return cur;
-}
-
-export function changedQuantumFields(olds: Partial<QuantumNetworkOutputs>, news: Record<string, unknown>): string[] {
-    return [...QUANTUM_REPLACE_FIELDS, ...QUANTUM_UPDATE_FIELDS].filter((f) => !same(field(olds, f), field(news, f)));
-}
-
 export function diffQuantumNetwork(
     olds: Partial<QuantumNetworkOutputs>,
     news: Record<string, unknown>,
 ): pulumi.dynamic.DiffResult {
-    const changed = changedQuantumFields(olds, news);
-    const replaces = changed.filter((f) => QUANTUM_REPLACE_FIELDS.includes(f));
+    const { replaces, changed } = diffFields(olds, news, {
+        replace: QUANTUM_REPLACE_FIELDS,
+        update: QUANTUM_UPDATE_FIELDS,
+    });
     const missing = QUANTUM_ID_FIELDS.some((k) => !olds[k]);
     return { changes: changed.length > 0 || missing, replaces, deleteBeforeReplace: replaces.length > 0 };
 }
@@ -1180,102 +1159,71 @@ async function syncQuantum(
     });
 }
 
-export function toQuantumInputs(p: Record<string, unknown>): QuantumNetworkInputs {
-    const tn = p.tenantNetwork as TenantNetworkSpec;
+/** The inputs out of inputs or stored outputs (IDs dropped, defaults applied). */
+export function toQuantumInputs(p: QuantumNetworkInputs): QuantumNetworkInputs {
     return {
-        connection: p.connection as SshConnection,
-        auth: p.auth as QuantumAuth,
-        networkUrl: p.networkUrl as string,
-        tenantNetwork: { ...tn, dnsNameservers: tn.dnsNameservers ?? [] },
-        externalNetwork: p.externalNetwork as ExternalNetworkSpec,
-        routerName: (p.routerName as string | undefined) ?? DEFAULT_ROUTER_NAME,
-        ...(p.projectId ? { projectId: p.projectId as string } : {}),
+        connection: p.connection,
+        auth: p.auth,
+        networkUrl: p.networkUrl,
+        tenantNetwork: { ...p.tenantNetwork, dnsNameservers: p.tenantNetwork.dnsNameservers ?? [] },
+        externalNetwork: p.externalNetwork,
+        routerName: p.routerName ?? DEFAULT_ROUTER_NAME,
+        ...(p.projectId ? { projectId: p.projectId } : {}),
     };
-}
-
-function describeQuantum(i: QuantumNetworkInputs): string {
-    return `QuantumNetwork ${quantumNetworkId(i)}`;
-}
-
-/** create: find-or-create every object (adopting what a failed run left). */
-export async function quantumCreate(s: SshSession, inputs: QuantumNetworkInputs): Promise<pulumi.dynamic.CreateResult> {
-    return { id: quantumNetworkId(inputs), outs: await syncQuantum(s, inputs) };
-}
-
-/** read (refresh): live values and IDs; no id when router and both networks are gone. */
-export async function quantumRead(
-    s: SshSession,
-    id: string,
-    props: QuantumNetworkOutputs,
-): Promise<pulumi.dynamic.ReadResult> {
-    const inputs = toQuantumInputs(props as unknown as Record<string, unknown>);
-    const ctx = await networkSession(s, inputs);
-    const obs = await observeQuantum(ctx, inputs, props);
-    const gatewayIp = obs.router ? gatewayIpFrom(obs.routerPorts) : "";
-    const outs = quantumReadState({ ...props, ...inputs }, obs, gatewayIp);
-    return outs ? { id, props: outs } : {};
-}
-
-/** update: PUT what can change in place, replace affected subnets / the external network. */
-export async function quantumUpdate(
-    s: SshSession,
-    olds: QuantumNetworkOutputs,
-    inputs: QuantumNetworkInputs,
-): Promise<pulumi.dynamic.UpdateResult> {
-    return { outs: await syncQuantum(s, inputs, olds) };
-}
-
-/** delete: gateway, interface, router, subnets, networks; 404s are fine. */
-export async function quantumDelete(s: SshSession, props: QuantumNetworkOutputs): Promise<void> {
-    const calls = planQuantumDelete(props);
-    if (calls.length === 0) {
-        return;
-    }
-    const ctx = await networkSession(s, toQuantumInputs(props as unknown as Record<string, unknown>));
-    await runCalls(ctx, calls);
 }
 
 // ---------------------------------------------------------------------------
 // provider
 
-class QuantumNetworkProvider implements pulumi.dynamic.ResourceProvider {
-    async check(_olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult> {
+export class QuantumNetworkProvider extends SshProvider<QuantumNetworkInputs, QuantumNetworkOutputs> {
+    checkInputs(news: Record<string, unknown>): CheckOutcome {
         return checkQuantumNetwork(news);
     }
 
-    async diff(
-        _id: string,
-        olds: QuantumNetworkOutputs,
-        news: Record<string, unknown>,
-    ): Promise<pulumi.dynamic.DiffResult> {
+    diffInputs(olds: QuantumNetworkOutputs, news: Record<string, unknown>): pulumi.dynamic.DiffResult {
         return diffQuantumNetwork(olds, news);
     }
 
-    async create(raw: Record<string, unknown>): Promise<pulumi.dynamic.CreateResult> {
-        const inputs = toQuantumInputs(raw);
-        return withSsh(inputs.connection, describeQuantum(inputs), (s) => quantumCreate(s, inputs));
+    describe(p: QuantumNetworkInputs): string {
+        return `QuantumNetwork ${quantumNetworkId({ ...p, routerName: p.routerName ?? DEFAULT_ROUTER_NAME })}`;
     }
 
-    async read(id: string, props: QuantumNetworkOutputs): Promise<pulumi.dynamic.ReadResult> {
-        const inputs = toQuantumInputs(props as unknown as Record<string, unknown>);
-        return withSsh(inputs.connection, describeQuantum(inputs), (s) => quantumRead(s, id, props));
+    /** Find-or-create every object (adopting what a failed run left). */
+    async createOn(
+        ssh: OnHost,
+        news: QuantumNetworkInputs,
+    ): Promise<pulumi.dynamic.CreateResult<QuantumNetworkOutputs>> {
+        const inputs = toQuantumInputs(news);
+        return { id: quantumNetworkId(inputs), outs: await ssh((s) => syncQuantum(s, inputs)) };
     }
 
-    async update(
+    /** Refresh: live values and IDs; no id when router and both networks are gone. */
+    async readOn(
+        ssh: OnHost,
+        id: string,
+        props: QuantumNetworkOutputs,
+    ): Promise<pulumi.dynamic.ReadResult<QuantumNetworkOutputs>> {
+        const inputs = toQuantumInputs(props);
+        const obs = await ssh(async (s) => observeQuantum(await networkSession(s, inputs), inputs, props));
+        const gatewayIp = obs.router ? gatewayIpFrom(obs.routerPorts) : "";
+        const outs = quantumReadState({ ...props, ...inputs }, obs, gatewayIp);
+        return outs ? { id, props: outs } : {};
+    }
+
+    /** PUT what can change in place, replace affected subnets / the external network. */
+    async updateOn(
+        ssh: OnHost,
         _id: string,
         olds: QuantumNetworkOutputs,
-        news: Record<string, unknown>,
-    ): Promise<pulumi.dynamic.UpdateResult> {
+        news: QuantumNetworkInputs,
+    ): Promise<pulumi.dynamic.UpdateResult<QuantumNetworkOutputs>> {
         const inputs = toQuantumInputs(news);
-        return withSsh(inputs.connection, describeQuantum(inputs), (s) => quantumUpdate(s, olds, inputs));
+        return { outs: await ssh((s) => syncQuantum(s, inputs, olds)) };
     }
 
-    async delete(_id: string, props: QuantumNetworkOutputs): Promise<void> {
-        const inputs = toQuantumInputs(props as unknown as Record<string, unknown>);
-        if (planQuantumDelete(props).length === 0) {
-            return;
-        }
-        await withSsh(inputs.connection, describeQuantum(inputs), (s) => quantumDelete(s, props));
+    /** Gateway, interface, router, subnets, networks; 404s are fine. Nothing left: no connection. */
+    async deleteOn(ssh: OnHost, _id: string, props: QuantumNetworkOutputs): Promise<void> {
+        return runPlanOnHost(ssh, planQuantumDelete(props), (s) => networkSession(s, toQuantumInputs(props)));
     }
 }
 

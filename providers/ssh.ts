@@ -24,9 +24,33 @@
 // from node_modules in the provider host), no Map/Set/Date/RegExp is captured.
 // Host keys are not verified (the lab regenerates hosts freely); like
 // @pulumi/command's remote connection.
+//
+// The provider dialect (what all four providers share, defined here once)
+// - Shape: each provider is a class extending `SshProvider<XInputs, XOutputs>` (a typed
+//   `pulumi.dynamic.ResourceProvider`): it writes check and diff (pure helpers) and
+//   createOn/readOn/updateOn/deleteOn, which receive an `OnHost` — the ONE way to reach
+//   the host: `ssh(fn)` opens one SSH connection to the resource's `connection` (news for
+//   update, the stored outputs otherwise), runs fn, closes it. An operation with nothing
+//   to do on the host (an update that only changes outputs, a delete of adopted objects)
+//   never calls it and opens no connection.
+// - Unknowns: `isUnknown(v)` is true for the engine's unknown marker itself. check tests
+//   each field where it reads it (the known rest of a partly unknown object is still
+//   validated); diff compares with `same`, where an unknown anywhere inside is a change.
+// - Connection: `checkSshConnection` is the one check (defaults port 22, user root).
+//   The one rule for a changed connection, the same for every provider:
+//     connection.host changed (or unknown) → REPLACE. The host names the machine the
+//       managed object lives on, or (API providers) the machine the API URLs are
+//       resolved from: a URL such as http://127.0.0.1:5000 or a management address
+//       means another API when seen from another host. Keeping the resource would
+//       leave state describing objects on a machine we no longer talk to.
+//     connection.port/user/privateKey/dialErrorLimit/perDialTimeout changed → UPDATE
+//       with no remote action: the same machine, reached another way; the new values
+//       are stored and used from now on.
+//   Whether the replacement deletes first is each provider's rule (stated in its
+//   header): whenever old and new share a natural key they cannot coexist.
 
 import type { Client, ClientChannel, ConnectConfig } from "ssh2";
-import type { Input } from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
 
 /** Same field names as @pulumi/command's `remote.ConnectionArgs`. */
 export interface SshConnection {
@@ -44,7 +68,7 @@ export interface SshConnection {
 }
 
 /** The Input form providers accept (every field may be an Output; privateKey should be secret). */
-export type SshConnectionArgs = { [K in keyof SshConnection]: Input<SshConnection[K]> };
+export type SshConnectionArgs = { [K in keyof SshConnection]: pulumi.Input<SshConnection[K]> };
 
 /**
  * The string the engine sends for unknown values during preview (dynamic providers see
@@ -52,14 +76,82 @@ export type SshConnectionArgs = { [K in keyof SshConnection]: Input<SshConnectio
  */
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
-/** True for the engine's unknown-value marker. Pure. */
+/** True when `v` is the engine's unknown-value marker (the value itself, not one inside it). Pure. */
 export function isUnknown(v: unknown): boolean {
     return v === UNKNOWN;
+}
+
+/**
+ * Deep equality of JSON values for diff: arrays element by element, objects key by key
+ * (undefined members ignored). An unknown value anywhere inside is never equal. Pure.
+ */
+export function same(a: unknown, b: unknown): boolean {
+    if (isUnknown(a) || isUnknown(b)) {
+        return false;
+    }
+    if (Array.isArray(a) || Array.isArray(b)) {
+        return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((x, i) => same(x, b[i]));
+    }
+    if (a !== null && b !== null && typeof a === "object" && typeof b === "object") {
+        const ao = a as Record<string, unknown>;
+        const bo = b as Record<string, unknown>;
+        return [...Object.keys(ao), ...Object.keys(bo)].every((k) => same(ao[k], bo[k]));
+    }
+    return a === b;
+}
+
+/** `a.b.c` lookup for diff; a path through an unknown value is unknown. Pure. */
+export function fieldAt(o: unknown, path: string): unknown {
+    let cur = o;
+    for (const part of path.split(".")) {
+        if (isUnknown(cur)) {
+            return cur;
+        }
+        if (cur === null || typeof cur !== "object") {
+            return undefined;
+        }
+        cur = (cur as Record<string, unknown>)[part];
+    }
+    return cur;
+}
+
+/**
+ * The diff all four providers share: `replaces` = "connection" when the host rule says
+ * so (see the header), then the `replace` fields that differ; `changed` = every field
+ * that differs, "connection" included for a port/user/key change. Fields are dotted
+ * paths compared with `same`. Pure.
+ */
+export function diffFields(
+    olds: unknown,
+    news: unknown,
+    fields: { replace: readonly string[]; update: readonly string[] },
+): { replaces: string[]; changed: string[] } {
+    const conn = diffSshConnection(fieldAt(olds, "connection"), fieldAt(news, "connection"));
+    const differs = (f: string) => !same(fieldAt(olds, f), fieldAt(news, f));
+    const replaces = [...(conn.hostChanged ? ["connection"] : []), ...fields.replace.filter(differs)];
+    const changed = [
+        ...replaces,
+        ...(conn.otherChanged && !conn.hostChanged ? ["connection"] : []),
+        ...fields.update.filter(differs),
+    ];
+    return { replaces, changed };
 }
 
 export interface CheckFailure {
     property: string;
     reason: string;
+}
+
+/** What a provider's pure check returns: normalized inputs and every failure. */
+export interface CheckOutcome {
+    inputs: Record<string, unknown>;
+    failures: CheckFailure[];
+}
+
+/** The start of every check: the checked connection as `inputs.connection`, its failures. Pure. */
+export function checkStart(news: Record<string, unknown>): CheckOutcome {
+    const conn = checkSshConnection(news.connection);
+    return { inputs: { connection: conn.value }, failures: [...conn.failures] };
 }
 
 /**
@@ -136,9 +228,8 @@ export function checkSshConnection(v: unknown, property = "connection"): { value
 }
 
 /**
- * Compares two connections for diff: `host` names the machine (a change means the
- * managed object lives elsewhere: replace); port, user, key and dial settings only
- * change how we reach it (update, no remote action). Pure.
+ * The connection rule (see the header): `hostChanged` → replace; `otherChanged` (port,
+ * user, key, dial settings) → update with no remote action. Pure.
  */
 export function diffSshConnection(olds: unknown, news: unknown): { hostChanged: boolean; otherChanged: boolean } {
     if (isUnknown(news) || !news || typeof news !== "object") {
@@ -602,5 +693,61 @@ export async function withSsh<T>(conn: SshConnection, what: string, fn: (s: SshS
         throw sshError(target, what, "operation", err && err.message ? err.message : String(e), secrets);
     } finally {
         c.end();
+    }
+}
+
+/** One operation's way to its host: each call opens ONE SSH connection for fn and closes it. */
+export type OnHost = <T>(fn: (s: SshSession) => Promise<T>) => Promise<T>;
+
+/** The OnHost for a connection; `what` names the resource in errors (`MysqlDatabase nova`). */
+export function sshTo(conn: SshConnection, what: string): OnHost {
+    return (fn) => withSsh(conn, what, fn);
+}
+
+/**
+ * The shape every provider has (see "The provider dialect" in the header): subclasses
+ * name their pure check and diff, describe a resource, and write the four operations
+ * on an `OnHost`; this class does the engine's calls and picks the connection for each
+ * operation. No fields: the SDK serializes the instance.
+ */
+export abstract class SshProvider<I extends { connection: SshConnection }, O extends I> implements pulumi.dynamic
+    .ResourceProvider<I, O> {
+    /** The provider's pure check (raw inputs as the engine sends them). */
+    abstract checkInputs(news: Record<string, unknown>): CheckOutcome;
+    /** The provider's pure diff of stored outputs against new (checked) inputs. */
+    abstract diffInputs(olds: O, news: Record<string, unknown>): pulumi.dynamic.DiffResult;
+    /** `<Type> <natural key>`, for errors. */
+    abstract describe(p: I, id?: string): string;
+    abstract createOn(ssh: OnHost, inputs: I): Promise<pulumi.dynamic.CreateResult<O>>;
+    abstract readOn(ssh: OnHost, id: string, props: O): Promise<pulumi.dynamic.ReadResult<O>>;
+    abstract updateOn(ssh: OnHost, id: string, olds: O, news: I): Promise<pulumi.dynamic.UpdateResult<O>>;
+    abstract deleteOn(ssh: OnHost, id: string, props: O): Promise<void>;
+
+    async check(_olds: I, news: I): Promise<pulumi.dynamic.CheckResult<I>> {
+        const r = this.checkInputs(news as unknown as Record<string, unknown>);
+        return { inputs: r.inputs as unknown as I, failures: r.failures };
+    }
+
+    async diff(_id: string, olds: O, news: I): Promise<pulumi.dynamic.DiffResult> {
+        return this.diffInputs(olds, news as unknown as Record<string, unknown>);
+    }
+
+    async create(inputs: I): Promise<pulumi.dynamic.CreateResult<O>> {
+        return this.createOn(sshTo(inputs.connection, this.describe(inputs)), inputs);
+    }
+
+    async read(id: string, props?: O): Promise<pulumi.dynamic.ReadResult<O>> {
+        if (!props || !props.connection) {
+            throw new Error(`resource ${id}: read needs the stored connection (import is not supported)`);
+        }
+        return this.readOn(sshTo(props.connection, this.describe(props, id)), id, props);
+    }
+
+    async update(id: string, olds: O, news: I): Promise<pulumi.dynamic.UpdateResult<O>> {
+        return this.updateOn(sshTo(news.connection, this.describe(news, id)), id, olds, news);
+    }
+
+    async delete(id: string, props: O): Promise<void> {
+        return this.deleteOn(sshTo(props.connection, this.describe(props, id)), id, props);
     }
 }

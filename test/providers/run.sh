@@ -13,7 +13,9 @@ export TB_STATE=${TB_STATE:-/var/tmp/oslab-testbed}
 mkdir -p "$TB_STATE"
 exec 9>"$TB_STATE/run.lock"
 flock -x 9
-bash "$HERE/testbed.sh" up; rc=$?
+# 9>&-: the daemons `up` starts must not inherit the lock (they would hold it for
+# as long as they run, and the next run's `flock -x` would wait for ever).
+bash "$HERE/testbed.sh" up 9>&-; rc=$?
 flock -s 9   # downgrade: other runs may test alongside, none may take the bed down
 if [ $rc != 0 ]; then
   echo "testbed.sh up failed ($rc)" >&2
@@ -25,7 +27,7 @@ fi
 if [ "${TESTBED_KEEP:-}" = 1 ]; then
   echo "TESTBED_KEEP=1: test bed left running ('bash test/providers/testbed.sh down' stops it)" >&2
 elif flock -n -x 9; then
-  bash "$HERE/testbed.sh" down
+  bash "$HERE/testbed.sh" down 9>&-
 else
   echo "another test run is using the test bed; leaving it up for that run" >&2
 fi

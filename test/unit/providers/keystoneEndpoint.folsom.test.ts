@@ -6,13 +6,11 @@ import { expect } from "chai";
 import * as fs from "fs";
 import * as path from "path";
 import {
-    keystoneCreate,
-    keystoneDelete,
-    keystoneRead,
-    keystoneUpdate,
     KeystoneEndpointInputs,
     KeystoneEndpointOutputs,
+    KeystoneEndpointProvider,
 } from "../../../providers/keystoneEndpoint";
+import type { OnHost, SshSession } from "../../../providers/ssh";
 import { Exchange, replaySession } from "../../providers/fixtures/replaySession";
 
 const FIX = JSON.parse(
@@ -20,6 +18,18 @@ const FIX = JSON.parse(
 ) as { scenarios: Record<string, { about: string; exchanges: Exchange[] }> };
 const WHAT = "KeystoneEndpoint network/quantum/RegionOne";
 const replay = (name: string) => replaySession(FIX.scenarios[name].exchanges, WHAT);
+// The provider's operations, each on a replayed session instead of an SSH connection.
+const P = new KeystoneEndpointProvider();
+const on =
+    (s: SshSession): OnHost =>
+    (fn) =>
+        fn(s);
+const ID = "network/quantum/RegionOne";
+const keystoneCreate = (s: SshSession, i: KeystoneEndpointInputs) => P.createOn(on(s), i);
+const keystoneUpdate = (s: SshSession, o: KeystoneEndpointOutputs, i: KeystoneEndpointInputs) =>
+    P.updateOn(on(s), ID, o, i);
+const keystoneRead = (s: SshSession, id: string, o: KeystoneEndpointOutputs) => P.readOn(on(s), id, o);
+const keystoneDelete = (s: SshSession, o: KeystoneEndpointOutputs) => P.deleteOn(on(s), ID, o);
 
 const URL = "http://192.168.122.111:9696/";
 const KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nAAAA\n-----END OPENSSH PRIVATE KEY-----\n";

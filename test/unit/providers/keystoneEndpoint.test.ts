@@ -16,7 +16,7 @@ import {
     planKeystoneRollback,
     planKeystoneSync,
 } from "../../../providers/keystoneEndpoint";
-import { UNKNOWN } from "../../../providers/openstackAuth";
+import { UNKNOWN } from "../../../providers/ssh";
 
 const KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nAAAA\n-----END OPENSSH PRIVATE KEY-----\n";
 const CONN = { host: "192.168.122.111", port: 22, user: "root", privateKey: KEY };
@@ -195,17 +195,22 @@ describe("KeystoneEndpoint: check", () => {
         [
             "no connection",
             { connection: undefined },
-            [{ property: "connection", reason: "required: { host, port?, user?, privateKey }" }],
+            [{ property: "connection", reason: "connection must be an object { host, port?, user?, privateKey }" }],
         ],
         [
             "a connection without key",
             { connection: { host: "192.168.122.111", privateKey: "" } },
-            [{ property: "connection.privateKey", reason: "required" }],
+            [
+                {
+                    property: "connection.privateKey",
+                    reason: "privateKey must be a PEM/OpenSSH private key (-----BEGIN ... PRIVATE KEY-----)",
+                },
+            ],
         ],
         [
             "a bad SSH port",
             { connection: { ...CONN, port: 70000 } },
-            [{ property: "connection.port", reason: "must be a TCP port, got 70000" }],
+            [{ property: "connection.port", reason: "port must be an integer between 1 and 65535" }],
         ],
     ];
     for (const [name, patch, failures] of bad) {
@@ -294,9 +299,19 @@ describe("KeystoneEndpoint: diff", () => {
             { changes: true, replaces: [], deleteBeforeReplace: false },
         ],
         [
-            "connection",
+            "connection port",
             { connection: { ...ZED.connection, port: 2222 } },
             { changes: true, replaces: [], deleteBeforeReplace: false },
+        ],
+        [
+            "connection key",
+            { connection: { ...ZED.connection, privateKey: ZED.connection.privateKey + "\n" } },
+            { changes: true, replaces: [], deleteBeforeReplace: false },
+        ],
+        [
+            "connection host (same service: delete first)",
+            { connection: { ...ZED.connection, host: "198.51.100.12" } },
+            { changes: true, replaces: ["connection"], deleteBeforeReplace: true },
         ],
     ];
     for (const [f, patch, want] of cases) {

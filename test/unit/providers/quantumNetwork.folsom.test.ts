@@ -6,14 +6,8 @@
 import { expect } from "chai";
 import * as fs from "fs";
 import * as path from "path";
-import {
-    quantumCreate,
-    quantumDelete,
-    quantumRead,
-    quantumUpdate,
-    QuantumNetworkInputs,
-    QuantumNetworkOutputs,
-} from "../../../providers/quantumNetwork";
+import { QuantumNetworkInputs, QuantumNetworkOutputs, QuantumNetworkProvider } from "../../../providers/quantumNetwork";
+import type { OnHost, SshSession } from "../../../providers/ssh";
 import { Exchange, replaySession } from "../../providers/fixtures/replaySession";
 
 const FIX = JSON.parse(
@@ -21,6 +15,17 @@ const FIX = JSON.parse(
 ) as { scenarios: Record<string, { about: string; exchanges: Exchange[] }> };
 const WHAT = "QuantumNetwork private/provider-router/ext_net";
 const replay = (name: string) => replaySession(FIX.scenarios[name].exchanges, WHAT);
+// The provider's operations, each on a replayed session instead of an SSH connection.
+const P = new QuantumNetworkProvider();
+const on =
+    (s: SshSession): OnHost =>
+    (fn) =>
+        fn(s);
+const ID = "private/provider-router/ext_net";
+const quantumCreate = (s: SshSession, i: QuantumNetworkInputs) => P.createOn(on(s), i);
+const quantumUpdate = (s: SshSession, o: QuantumNetworkOutputs, i: QuantumNetworkInputs) => P.updateOn(on(s), ID, o, i);
+const quantumRead = (s: SshSession, id: string, o: QuantumNetworkOutputs) => P.readOn(on(s), id, o);
+const quantumDelete = (s: SshSession, o: QuantumNetworkOutputs) => P.deleteOn(on(s), ID, o);
 
 const KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nAAAA\n-----END OPENSSH PRIVATE KEY-----\n";
 // Script [3] with the article's values, run from Alice.

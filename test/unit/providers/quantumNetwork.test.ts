@@ -22,7 +22,8 @@ import {
     QuantumObserved,
     quantumReadState,
 } from "../../../providers/quantumNetwork";
-import { ApiCall, UNKNOWN } from "../../../providers/openstackAuth";
+import { ApiCall } from "../../../providers/openstackAuth";
+import { UNKNOWN } from "../../../providers/ssh";
 
 const KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nAAAA\n-----END OPENSSH PRIVATE KEY-----\n";
 const CONN = { host: "198.51.100.11", port: 22, user: "root", privateKey: KEY };
@@ -169,7 +170,10 @@ describe("QuantumNetwork: check", () => {
         ]);
         const conn = { ...ZED, connection: { host: UNKNOWN, privateKey: "" } };
         expect(checkQuantumNetwork(conn).failures).to.deep.equal([
-            { property: "connection.privateKey", reason: "required" },
+            {
+                property: "connection.privateKey",
+                reason: "privateKey must be a PEM/OpenSSH private key (-----BEGIN ... PRIVATE KEY-----)",
+            },
         ]);
     });
     const ext = ZED.externalNetwork;
@@ -329,7 +333,7 @@ describe("QuantumNetwork: check", () => {
         [
             "no connection host",
             { connection: { privateKey: KEY } },
-            [{ property: "connection.host", reason: "required" }],
+            [{ property: "connection.host", reason: "host must be a host name or IP address" }],
         ],
     ];
     for (const [name, patch, failures] of bad) {
@@ -389,7 +393,13 @@ describe("QuantumNetwork: diff", () => {
         ],
         ["auth", { auth: { ...ZED.auth, password: "new" } }, upd],
         ["networkUrl", { networkUrl: "http://198.51.100.11:9697" }, upd],
-        ["connection", { connection: { ...CONN, port: 2222 } }, upd],
+        ["connection port", { connection: { ...CONN, port: 2222 } }, upd],
+        ["connection user", { connection: { ...CONN, user: "admin" } }, upd],
+        [
+            "connection host",
+            { connection: { ...CONN, host: "198.51.100.12" } },
+            { changes: true, replaces: ["connection"], deleteBeforeReplace: true },
+        ],
     ];
     for (const [f, patch, want] of cases) {
         it(`${f} → ${want.replaces.length ? "replace (delete first)" : "update"}`, () =>

@@ -1,15 +1,21 @@
 // Pure parts of providers/ssh.ts: redaction, quoting, exec command, dial policy,
-// connection check and diff.
+// connection check and diff, and the provider dialect (same, fieldAt, diffFields,
+// SshProvider choosing the connection per operation).
 import { expect } from "chai";
+import { MysqlDatabaseProvider, type MysqlDatabaseOutputs } from "../../../providers/mysqlDatabase";
 import {
     checkSshConnection,
+    diffFields,
     diffSshConnection,
     dialPolicy,
     execCommand,
+    fieldAt,
     redact,
+    same,
     shellQuote,
     sshError,
     UNKNOWN,
+    type OnHost,
 } from "../../../providers/ssh";
 
 const KEY =
@@ -196,4 +202,100 @@ describe("ssh: diffSshConnection", () => {
     for (const [name, n, want] of cases) {
         it(name, () => expect(diffSshConnection(o, n)).to.deep.equal(want));
     }
+});
+
+describe("ssh: same, fieldAt, diffFields (the diff every provider uses)", () => {
+    const cases: [string, unknown, unknown, boolean][] = [
+        ["equal strings", "a", "a", true],
+        ["1 and '1'", 1, "1", false],
+        [
+            "objects ignore key order and undefined members",
+            { a: 1, b: [1, 2] },
+            { b: [1, 2], a: 1, c: undefined },
+            true,
+        ],
+        ["array order matters", [1, 2], [2, 1], false],
+        ["null is not undefined", null, undefined, false],
+        ["an unknown is never equal, even to itself", UNKNOWN, UNKNOWN, false],
+        ["an unknown inside an object", { a: { b: UNKNOWN } }, { a: { b: UNKNOWN } }, false],
+        ["an unknown inside an array", ["x"], [UNKNOWN], false],
+    ];
+    for (const [name, a, b, want] of cases) {
+        it(`same: ${name}`, () => expect(same(a, b)).to.equal(want));
+    }
+    it("fieldAt: dotted lookup; through an unknown it is unknown; missing is undefined", () => {
+        expect(fieldAt({ a: { b: "x" } }, "a.b")).to.equal("x");
+        expect(fieldAt({ a: UNKNOWN }, "a.b")).to.equal(UNKNOWN);
+        expect(fieldAt({ a: "s" }, "a.b")).to.equal(undefined);
+    });
+    const conn = { host: "alice", port: 22, user: "root", privateKey: KEY };
+    const olds = { connection: conn, name: "n", url: "u" };
+    const fields = { replace: ["name"], update: ["url"] };
+    const diffs: [string, Record<string, unknown>, { replaces: string[]; changed: string[] }][] = [
+        ["nothing", {}, { replaces: [], changed: [] }],
+        [
+            "host: replace",
+            { connection: { ...conn, host: "bob" } },
+            { replaces: ["connection"], changed: ["connection"] },
+        ],
+        ["port: update", { connection: { ...conn, port: 2222 } }, { replaces: [], changed: ["connection"] }],
+        [
+            "host and name: connection first",
+            { connection: { ...conn, host: "bob" }, name: "m" },
+            { replaces: ["connection", "name"], changed: ["connection", "name"] },
+        ],
+        ["update field", { url: "v" }, { replaces: [], changed: ["url"] }],
+        ["unknown update field", { url: UNKNOWN }, { replaces: [], changed: ["url"] }],
+    ];
+    for (const [name, patch, want] of diffs) {
+        it(`diffFields: ${name}`, () => expect(diffFields(olds, { ...olds, ...patch }, fields)).to.deep.equal(want));
+    }
+});
+
+describe("ssh: SshProvider (the shape every provider has)", () => {
+    const conn = { host: "198.51.100.11", port: 22, user: "root", privateKey: KEY };
+    const OUTS: MysqlDatabaseOutputs = {
+        connection: conn,
+        database: "nova",
+        user: "novadbadmin",
+        password: "dieD9Mie",
+        host: "198.51.100.11",
+        urlScheme: "mysql",
+        connectionUrl: "mysql://novadbadmin:dieD9Mie@198.51.100.11/nova",
+    };
+    const refusing =
+        (calls: string[]): OnHost =>
+        async () => {
+            calls.push("ssh");
+            throw new Error("no connection expected");
+        };
+    it("an update that only changes how the host is reached opens no connection", async () => {
+        const calls: string[] = [];
+        const r = await new MysqlDatabaseProvider().updateOn(refusing(calls), "nova", OUTS, {
+            ...OUTS,
+            connection: { ...conn, port: 2222 },
+        });
+        expect(calls).to.deep.equal([]);
+        expect(r.outs?.connection).to.deep.equal({ ...conn, port: 2222 });
+    });
+    it("read without stored connection says import is not supported", async () => {
+        let msg = "";
+        try {
+            await new MysqlDatabaseProvider().read("nova", undefined);
+        } catch (e) {
+            msg = (e as Error).message;
+        }
+        expect(msg).to.equal("resource nova: read needs the stored connection (import is not supported)");
+    });
+    it("check and diff go through the provider's pure functions", async () => {
+        const p = new MysqlDatabaseProvider();
+        const c = await p.check(OUTS, { ...OUTS, urlScheme: undefined } as never);
+        expect(c.failures).to.deep.equal([]);
+        expect((c.inputs as unknown as Record<string, unknown>).urlScheme).to.equal("mysql");
+        expect(await p.diff("nova", OUTS, { ...OUTS, connection: { ...conn, host: "198.51.100.12" } })).to.deep.equal({
+            changes: true,
+            replaces: ["connection"],
+            deleteBeforeReplace: true,
+        });
+    });
 });
