@@ -1,10 +1,19 @@
 // Pure renderers for Glance (the article's "Glance Image Automaton", Listing 4):
 // glance-api.conf / glance-registry.conf documents and the on-host scripts.
-import { ImageSpec } from "../../config";
 import { IniDoc } from "../shared/ini";
 import { HOST_STATE_DIR, shq } from "../shared/script";
 
 /** Values every Glance file is rendered from. */
+/** The image the program uploads (the stack config's `image`). */
+export interface ImageValues {
+    readonly name: string;
+    readonly url: string;
+    readonly diskFormat: string;
+    readonly containerFormat: string;
+    /** Glance image properties (`--property k=v`). */
+    readonly properties: Readonly<Record<string, string>>;
+}
+
 export interface GlanceConfValues {
     /** SQLAlchemy URL from the MysqlDatabase (secret; undefined until known). */
     readonly connection?: string;
@@ -167,7 +176,7 @@ export function imageRecord(name: string): string {
     return `${HOST_STATE_DIR}/${name}-image`;
 }
 
-function imageEnv(env: readonly (readonly [string, string | number])[], image: ImageSpec): string {
+function imageEnv(env: readonly (readonly [string, string | number])[], image: ImageValues): string {
     const vars: [string, string | number][] = [
         ...env.map(([k, v]) => [k, v] as [string, string | number]),
         ["OSLAB_IMAGE_NAME", image.name],
@@ -182,7 +191,7 @@ ${vars.map(([k, v]) => `export ${k}=${shq(v)}`).join("\n")}`;
 }
 
 /** The configured image properties as `image_set_properties`' arguments (sorted). */
-function imageProperties(image: ImageSpec): string {
+function imageProperties(image: ImageValues): string {
     const args = Object.keys(image.properties)
         .sort()
         .map((k) => `--property ${shq(`${k}=${image.properties[k]}`)}`);
@@ -198,7 +207,7 @@ function imageProperties(image: ImageSpec): string {
 export function imageScript(v: {
     cli: ImageCli;
     env: readonly (readonly [string, string | number])[];
-    image: ImageSpec;
+    image: ImageValues;
     record: string;
     timeoutSeconds?: number;
 }): string {
@@ -275,7 +284,7 @@ echo "$id"`;
 export function imageDeleteScript(v: {
     cli: ImageCli;
     env: readonly (readonly [string, string | number])[];
-    image: ImageSpec;
+    image: ImageValues;
     record: string;
 }): string {
     return `${imageEnv(v.env, v.image)}

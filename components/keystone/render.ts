@@ -4,7 +4,6 @@
 // on-host scripts. Plain values in, text or data out.
 import * as fs from "fs";
 import * as path from "path";
-import { ServiceUser } from "../../config";
 import { IniDoc } from "../shared/ini";
 import { HOST_STATE_DIR, editorPy, shq } from "../shared/script";
 
@@ -191,7 +190,7 @@ export interface DataProfile {
     /** Description of the service tenant/project. */
     readonly serviceProjectDescription: string;
     /** The service users: which secret (config key) → user name. */
-    readonly serviceUsers: Readonly<Partial<Record<ServiceUser, string>>>;
+    readonly serviceUsers: Readonly<Partial<Record<string, string>>>;
 }
 
 export interface DataSet {
@@ -207,9 +206,9 @@ export const SERVICE_PROJECT = "service";
 /** The data set: tenants admin + service, user admin, one user per service (role admin in service). */
 export function keystoneData(
     p: DataProfile,
-    passwords: { admin: string; service: Partial<Record<ServiceUser, string>> },
+    passwords: { admin: string; service: Readonly<Partial<Record<string, string>>> },
 ): DataSet {
-    const services = Object.entries(p.serviceUsers) as [ServiceUser, string][];
+    const services = Object.entries(p.serviceUsers) as [string, string][];
     return {
         projects: [
             { name: ADMIN, description: "" },

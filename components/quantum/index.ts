@@ -19,7 +19,7 @@ import { QuantumFile, QuantumRole, QuantumService } from "./profiles";
 import * as render from "./render";
 
 export { QuantumArgs } from "./args";
-export { QuantumProfile, quantumProfiles } from "./profiles";
+export { QuantumProfile } from "./profiles";
 
 type Deps = pulumi.Input<pulumi.Resource>[];
 

@@ -18,7 +18,18 @@ import {
 import { renderIni } from "../../components/shared/ini";
 import { preamble, script } from "../../components/shared/script";
 import { ImageSpec, RawConfig } from "../../config";
-import { devConfig, find, golden, Registered, run, SECRET_SIG, TEST_SECRETS, unwrap } from "./harness";
+import {
+    devConfig,
+    find,
+    forRelease,
+    golden,
+    Registered,
+    RELEASE_CONFIGS,
+    run,
+    SECRET_SIG,
+    TEST_SECRETS,
+    unwrap,
+} from "./harness";
 
 const CMD = "command:remote:Command";
 const MYSQL = "pulumi-nodejs:dynamic/infra:MysqlDatabase";
@@ -40,10 +51,6 @@ function body(text: string): string {
     return text.slice(preamble().length);
 }
 
-function zed(c: RawConfig): RawConfig {
-    return { ...c, release: "zed", datapathType: "netdev", virtType: "qemu" };
-}
-
 function children(resources: readonly Registered[]): string[] {
     return resources
         .filter((r) => r.name.startsWith("glance-"))
@@ -58,10 +65,7 @@ function build(change: (c: RawConfig) => RawConfig = (c) => c) {
     };
 }
 
-for (const [release, change] of [
-    ["folsom", (c: RawConfig) => c],
-    ["zed", zed],
-] as const) {
+for (const [release, change] of RELEASE_CONFIGS) {
     describe(`glance (${release})`, function () {
         this.timeout(120000);
         let resources: Registered[];
@@ -182,7 +186,7 @@ describe("glance config values", function () {
     it("zed: region_name set (Debian's regionOne default breaks every API), user overrides merged", async () => {
         const { resources } = await run(
             build((c) => ({
-                ...zed(c),
+                ...forRelease("zed")(c),
                 region: "Lab1",
                 overrides: { "glance-api.conf": { DEFAULT: { workers: 1 } } },
             })),

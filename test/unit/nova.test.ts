@@ -7,14 +7,20 @@ import { Nova } from "../../components/nova";
 import * as render from "../../components/nova/render";
 import { sha256 } from "../../components/shared/step";
 import { RawConfig } from "../../config";
-import { devConfig, find, golden, Registered, run, settleOutput, TEST_SECRETS, unwrap } from "./harness";
+import {
+    devConfig,
+    find,
+    golden,
+    Registered,
+    RELEASE_CONFIGS,
+    run,
+    settleOutput,
+    TEST_SECRETS,
+    unwrap,
+} from "./harness";
 
 const CMD = "command:remote:Command";
 const MYSQL = "pulumi-nodejs:dynamic/infra:MysqlDatabase";
-
-export function zedLab(c: RawConfig): RawConfig {
-    return { ...c, release: "zed", datapathType: "netdev", virtType: "qemu" };
-}
 
 function twoComputes(c: RawConfig): RawConfig {
     const nodes = [
@@ -103,10 +109,7 @@ const GOLDEN_FILES: Record<string, Record<string, string[]>> = {
     },
 };
 
-for (const [release, change] of [
-    ["folsom", (c: RawConfig) => c],
-    ["zed", zedLab],
-] as const) {
+for (const [release, change] of RELEASE_CONFIGS) {
     describe(`nova (${release})`, function () {
         this.timeout(60000);
         let res: Awaited<ReturnType<typeof build>>;

@@ -12,7 +12,7 @@ import { Quantum, quantumArgs } from "../../components/quantum";
 import * as render from "../../components/quantum/render";
 import { preamble } from "../../components/shared/script";
 import { RawConfig } from "../../config";
-import { Outputs, Registered, SECRET_SIG, TEST_SECRETS, devConfig, find, run, unwrap } from "./harness";
+import { devConfig, find, forRelease, Outputs, Registered, run, SECRET_SIG, TEST_SECRETS, unwrap } from "./harness";
 
 const CMD = "command:remote:Command";
 const QNET = "pulumi-nodejs:dynamic/network:QuantumNetwork";
@@ -42,10 +42,6 @@ function mockOutputs(r: Registered): Record<string, unknown> | undefined {
         return { stdout: "eth1\n", stderr: "" };
     }
     return undefined;
-}
-
-function zed(c: RawConfig): RawConfig {
-    return { ...c, release: "zed", datapathType: "netdev", virtType: "qemu" };
 }
 
 function twoComputes(c: RawConfig): RawConfig {
@@ -377,7 +373,7 @@ describe("neutron (zed, lab-like: netdev datapath)", function () {
     this.timeout(60000);
     let resources: Registered[];
     before(async () => {
-        ({ resources } = await run(build(zed), { mockOutputs }));
+        ({ resources } = await run(build(forRelease("zed")), { mockOutputs }));
     });
 
     it("registers the database, migrations, the networks and exactly these steps per host", () => {
@@ -488,7 +484,7 @@ describe("neutron (zed, lab-like: netdev datapath)", function () {
     });
 
     it("registers the same resources in preview", async () => {
-        const preview = await run(build(zed), { preview: true });
+        const preview = await run(build(forRelease("zed")), { preview: true });
         expect(children(preview.resources, "neutron")).to.deep.equal(children(resources, "neutron"));
     });
 });
