@@ -1,9 +1,9 @@
 // Every release the program can deploy. Adding a release: a folder
 // `components/release/<name>/index.ts` exporting its ReleaseProfile, one line here, and
 // the golden files of the new release (UPDATE_GOLDEN=1 npm run test:unit).
-import { folsom } from "./folsom";
+import { profile as folsom } from "./folsom";
 import { ReleaseProfile } from "./profile";
-import { zed } from "./zed";
+import { profile as zed } from "./zed";
 
 export const RELEASE_PROFILES = {
     folsom,

@@ -8,13 +8,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { buildBase, buildIdentity } from "../../components/cloud";
-import {
-    FOLSOM_IMAGE_CLI,
-    ImageCli,
-    ZED_IMAGE_CLI,
-    imageDeleteScript,
-    imageScript,
-} from "../../components/glance/render";
+import { GLANCE_CLI, ImageCli, OPENSTACK_CLI, imageDeleteScript, imageScript } from "../../components/glance/render";
 import { renderIni } from "../../components/shared/ini";
 import { preamble, script } from "../../components/shared/script";
 import { ImageSpec, RawConfig } from "../../config";
@@ -303,8 +297,8 @@ describe("glance image scripts (run for real against a fake CLI)", () => {
             .split("\n");
 
     for (const [release, cli] of [
-        ["folsom", FOLSOM_IMAGE_CLI],
-        ["zed", ZED_IMAGE_CLI],
+        ["folsom", GLANCE_CLI],
+        ["zed", OPENSTACK_CLI],
     ] as const) {
         it(`${release}: creates once, finds it next time, prints the ID; delete removes only its own image`, () => {
             const first = exec(cli, image, "create");

@@ -22,7 +22,7 @@ const F_CONF = "quantum.conf";
 const F_PLUGIN = "ovs_quantum_plugin.ini";
 const F_PLUGIN_PATH = "/etc/quantum/plugins/openvswitch/ovs_quantum_plugin.ini";
 
-export const folsom: ReleaseProfile = {
+export const profile: ReleaseProfile = {
     name: "folsom",
     base: {
         distribution: "Ubuntu 12.04 (precise) with the Ubuntu Cloud Archive",
@@ -54,12 +54,12 @@ export const folsom: ReleaseProfile = {
         service: "keystone",
         confPath: "/etc/keystone/keystone.conf",
         confGroup: "keystone",
-        renderConf: keystone.folsomKeystoneConf,
+        renderConf: keystone.keystoneConfAdminToken,
         db: { name: "keystone", user: "keystonedbadmin" },
         dialect: "v2.0",
         adminAuth: "token",
-        urls: keystone.folsomUrls,
-        catalog: keystone.folsomCatalog,
+        urls: keystone.v2Urls,
+        catalog: keystone.v2Catalog,
         data: {
             roles: ["admin", "Member", "KeystoneAdmin", "KeystoneServiceAdmin"],
             adminRoles: ["admin", "KeystoneAdmin", "KeystoneServiceAdmin"],
@@ -67,9 +67,9 @@ export const folsom: ReleaseProfile = {
             serviceProjectDescription: "",
             serviceUsers: { nova: "nova", glance: "glance", quantum: "quantum", cinder: "cinder" },
         },
-        keys: keystone.folsomKeysScript,
+        keys: keystone.pkiKeysScript,
         hostFixes: () => [],
-        clientEnv: keystone.folsomClientEnv,
+        clientEnv: keystone.v2ClientEnv,
     },
     glance: {
         packages: ["glance-api", "glance-registry", "python-glanceclient"],
@@ -79,18 +79,18 @@ export const folsom: ReleaseProfile = {
             {
                 id: "glance-api",
                 path: "/etc/glance/glance-api.conf",
-                render: glance.folsomGlanceConf("/etc/glance/glance-api-paste.ini"),
+                render: glance.glanceConfWithPaste("/etc/glance/glance-api-paste.ini"),
             },
             {
                 id: "glance-registry",
                 path: "/etc/glance/glance-registry.conf",
-                render: glance.folsomGlanceConf("/etc/glance/glance-registry-paste.ini"),
+                render: glance.glanceConfWithPaste("/etc/glance/glance-registry-paste.ini"),
             },
         ],
         group: "glance",
         db: { name: "glance", user: "glancedbadmin" },
-        dbSync: glance.folsomDbSyncScript,
-        imageCli: glance.FOLSOM_IMAGE_CLI,
+        dbSync: glance.versionControlDbSyncScript,
+        imageCli: glance.GLANCE_CLI,
     },
     horizon: {
         packages: ["openstack-dashboard", "memcached"],
@@ -98,7 +98,7 @@ export const folsom: ReleaseProfile = {
         webServer: "apache2",
         cache: "memcached",
         settingsFile: "/etc/openstack-dashboard/local_settings.py",
-        render: horizon.folsomSettings,
+        render: horizon.localSettingsEdit,
         urlPath: "/horizon",
         loginPath: "/horizon/auth/login/",
     },
@@ -135,44 +135,44 @@ export const folsom: ReleaseProfile = {
             packagesWithoutSystemd: [],
             libvirtServices: ["libvirt-bin"],
             libvirtFiles: [
-                { id: "qemu.conf", path: "/etc/libvirt/qemu.conf", mode: "block", content: nova.qemuConfFolsom() },
+                { id: "qemu.conf", path: "/etc/libvirt/qemu.conf", mode: "block", content: nova.qemuConfDeviceAcl() },
                 {
                     id: "libvirtd.conf",
                     path: "/etc/libvirt/libvirtd.conf",
                     mode: "block",
-                    content: nova.libvirtdConfFolsom(),
+                    content: nova.libvirtdConfTcp(),
                 },
                 {
                     id: "libvirt-bin.default",
                     path: "/etc/default/libvirt-bin",
                     mode: "block",
-                    content: nova.libvirtDefaultsFolsom(),
+                    content: nova.libvirtBinDefaults(),
                 },
             ],
             libvirtFilesWithoutSystemd: [],
             services: ["nova-compute"],
             reporting: ["nova-compute"],
         },
-        conf: { path: NOVA_CONF, group: "nova", render: nova.novaConfFolsom },
+        conf: { path: NOVA_CONF, group: "nova", render: nova.novaConfFlat },
         apiPaste: {
             path: "/etc/nova/api-paste.ini",
-            removeSections: nova.FOLSOM_VOLUME_SECTIONS,
-            render: nova.novaApiPasteFolsom,
+            removeSections: nova.NOVA_VOLUME_API_SECTIONS,
+            render: nova.novaApiPaste,
         },
         databases: [{ role: "main", name: "nova", user: "novadbadmin" }],
         urlScheme: "mysql",
-        dbSync: { script: nova.dbSyncFolsom(), cell0Stdin: false },
+        dbSync: { script: nova.novaDbSync(), cell0Stdin: false },
         discoverHosts: false,
-        serviceList: { command: nova.FOLSOM_SERVICE_LIST, needsAdmin: false },
+        serviceList: { command: nova.NOVA_MANAGE_SERVICE_LIST, needsAdmin: false },
     },
     cinder: {
         ...CINDER,
-        conf: { path: "/etc/cinder/cinder.conf", group: "cinder", render: cinder.cinderConfFolsom },
-        apiPaste: { path: "/etc/cinder/api-paste.ini", render: cinder.cinderApiPasteFolsom },
+        conf: { path: "/etc/cinder/cinder.conf", group: "cinder", render: cinder.cinderConfFlat },
+        apiPaste: { path: "/etc/cinder/api-paste.ini", render: cinder.cinderApiPaste },
         database: { name: "cinder", user: "cinderdbadmin" },
         urlScheme: "mysql",
         dbPort: 3306,
-        tgtTargets: { path: "/etc/tgt/targets.conf", content: cinder.tgtTargetsFolsom() },
+        tgtTargets: { path: "/etc/tgt/targets.conf", content: cinder.tgtTargetsCinderOnly() },
     },
     quantum: {
         name: "quantum",
@@ -182,9 +182,9 @@ export const folsom: ReleaseProfile = {
         server: {
             packages: ["quantum-server", "quantum-plugin-openvswitch", "quantum-common"],
             files: [
-                secretFile(F_API_PASTE, "/etc/quantum/api-paste.ini", QUANTUM_GROUP, quantum.folsomApiPaste),
-                secretFile(F_CONF, "/etc/quantum/quantum.conf", QUANTUM_GROUP, quantum.folsomServerConf),
-                secretFile(F_PLUGIN, F_PLUGIN_PATH, QUANTUM_GROUP, quantum.folsomServerPlugin),
+                secretFile(F_API_PASTE, "/etc/quantum/api-paste.ini", QUANTUM_GROUP, quantum.quantumApiPaste),
+                secretFile(F_CONF, "/etc/quantum/quantum.conf", QUANTUM_GROUP, quantum.quantumServerConf),
+                secretFile(F_PLUGIN, F_PLUGIN_PATH, QUANTUM_GROUP, quantum.ovsPluginServer),
             ],
             services: [
                 {
@@ -205,9 +205,9 @@ export const folsom: ReleaseProfile = {
                 "quantum-common",
             ],
             files: [
-                secretFile(F_API_PASTE, "/etc/quantum/api-paste.ini", QUANTUM_GROUP, quantum.folsomApiPaste),
-                secretFile(F_CONF, "/etc/quantum/quantum.conf", QUANTUM_GROUP, quantum.folsomAgentConf),
-                secretFile(F_PLUGIN, F_PLUGIN_PATH, QUANTUM_GROUP, quantum.folsomAgentPlugin),
+                secretFile(F_API_PASTE, "/etc/quantum/api-paste.ini", QUANTUM_GROUP, quantum.quantumApiPaste),
+                secretFile(F_CONF, "/etc/quantum/quantum.conf", QUANTUM_GROUP, quantum.quantumAgentConf),
+                secretFile(F_PLUGIN, F_PLUGIN_PATH, QUANTUM_GROUP, quantum.ovsPluginAgent),
             ],
             services: [
                 {
@@ -222,8 +222,8 @@ export const folsom: ReleaseProfile = {
         networkNode: {
             packages: ["quantum-l3-agent", "quantum-dhcp-agent"],
             files: [
-                secretFile("l3_agent.ini", "/etc/quantum/l3_agent.ini", QUANTUM_GROUP, quantum.folsomL3Agent),
-                plainFile("dhcp_agent.ini", "/etc/quantum/dhcp_agent.ini", QUANTUM_GROUP, quantum.folsomDhcpAgent),
+                secretFile("l3_agent.ini", "/etc/quantum/l3_agent.ini", QUANTUM_GROUP, quantum.quantumL3Agent),
+                plainFile("dhcp_agent.ini", "/etc/quantum/dhcp_agent.ini", QUANTUM_GROUP, quantum.quantumDhcpAgent),
             ],
             services: [
                 {

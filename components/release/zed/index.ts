@@ -23,7 +23,7 @@ const Z_ML2 = "ml2_conf.ini";
 const Z_OVS = "openvswitch_agent.ini";
 const Z_UWSGI = "neutron-api-uwsgi.ini";
 
-export const zed: ReleaseProfile = {
+export const profile: ReleaseProfile = {
     name: "zed",
     base: {
         distribution: "Debian 12 (bookworm)",
@@ -63,12 +63,12 @@ rabbitmqctl -q set_permissions "$user" '.*' '.*' '.*' >/dev/null`,
         service: "keystone",
         confPath: "/etc/keystone/keystone.conf",
         confGroup: "keystone",
-        renderConf: keystone.zedKeystoneConf,
+        renderConf: keystone.keystoneConf,
         db: { name: "keystone", user: "keystonedbadmin" },
         dialect: "v3",
         adminAuth: "password",
-        urls: keystone.zedUrls,
-        catalog: keystone.zedCatalog,
+        urls: keystone.v3Urls,
+        catalog: keystone.v3Catalog,
         data: {
             // bootstrap creates admin ⊃ member ⊃ reader; member is Horizon's default role
             roles: ["admin", "member", "reader"],
@@ -83,20 +83,20 @@ rabbitmqctl -q set_permissions "$user" '.*' '.*' '.*' >/dev/null`,
                 placement: "placement",
             },
         },
-        keys: keystone.zedKeysScript,
+        keys: keystone.fernetKeysScript,
         bootstrap: keystone.bootstrapScript,
         hostFixes: () => [keystone.uwsgiApparmorFix()],
-        clientEnv: keystone.zedClientEnv,
+        clientEnv: keystone.v3ClientEnv,
     },
     glance: {
         packages: ["glance-api", "glance-common", "python3-pymysql", "python3-openstackclient", "curl"],
         purge: ["glance-api", "glance-common"],
         services: ["glance-api"],
-        files: [{ id: "glance-api", path: "/etc/glance/glance-api.conf", render: glance.zedGlanceApiConf }],
+        files: [{ id: "glance-api", path: "/etc/glance/glance-api.conf", render: glance.glanceApiConf }],
         group: "glance",
         db: { name: "glance", user: "glancedbadmin" },
-        dbSync: glance.zedDbSyncScript,
-        imageCli: glance.ZED_IMAGE_CLI,
+        dbSync: glance.dbSyncScript,
+        imageCli: glance.OPENSTACK_CLI,
     },
     horizon: {
         // openstack-dashboard-apache: Apache + mod_wsgi, alias mode (/horizon) by default
@@ -105,7 +105,7 @@ rabbitmqctl -q set_permissions "$user" '.*' '.*' '.*' >/dev/null`,
         webServer: "apache2",
         cache: "memcached",
         settingsFile: "/etc/openstack-dashboard/local_settings.d/_90_openstack_lab.py",
-        render: horizon.zedSettings,
+        render: horizon.localSettingsDropIn,
         urlPath: "/horizon",
         loginPath: "/horizon/auth/login/",
     },
@@ -123,7 +123,7 @@ rabbitmqctl -q set_permissions "$user" '.*' '.*' '.*' >/dev/null`,
                     id: "nova-consoleproxy.default",
                     path: "/etc/default/nova-consoleproxy",
                     mode: "block",
-                    content: nova.novaConsoleproxyDefaultsZed(),
+                    content: nova.novaConsoleproxyDefaults(),
                 },
             ],
         },
@@ -136,27 +136,32 @@ rabbitmqctl -q set_permissions "$user" '.*' '.*' '.*' >/dev/null`,
             libvirtFiles: [],
             // Quirks of hosts without systemd (the lab); real Debian hosts keep the defaults.
             libvirtFilesWithoutSystemd: [
-                { id: "qemu.conf", path: "/etc/libvirt/qemu.conf", mode: "block", content: nova.qemuConfZed() },
+                {
+                    id: "qemu.conf",
+                    path: "/etc/libvirt/qemu.conf",
+                    mode: "block",
+                    content: nova.qemuConfNoNamespaces(),
+                },
                 {
                     id: "libvirtd.conf",
                     path: "/etc/libvirt/libvirtd.conf",
                     mode: "block",
-                    content: nova.libvirtdConfZedWithoutSystemd(),
+                    content: nova.libvirtdConfNoPolkit(),
                 },
             ],
             services: ["nova-compute"],
             reporting: ["nova-compute"],
         },
-        conf: { path: NOVA_CONF, group: "nova", render: nova.novaConfZed },
+        conf: { path: NOVA_CONF, group: "nova", render: nova.novaConf },
         databases: [
             { role: "api", name: "nova_api", user: "nova_api" },
             { role: "main", name: "nova", user: "nova" },
             { role: "cell0", name: "nova_cell0", user: "nova_cell0" },
         ],
         urlScheme: "mysql+pymysql",
-        dbSync: { script: nova.dbSyncZed(NOVA_CONF), cell0Stdin: true },
+        dbSync: { script: nova.cellsV2DbSync(NOVA_CONF), cell0Stdin: true },
         discoverHosts: true,
-        serviceList: { command: nova.ZED_SERVICE_LIST, needsAdmin: true },
+        serviceList: { command: nova.COMPUTE_API_SERVICE_LIST, needsAdmin: true },
     },
     placement: {
         packages: ["placement-api", "placement-common"],
@@ -169,7 +174,7 @@ rabbitmqctl -q set_permissions "$user" '.*' '.*' '.*' >/dev/null`,
     },
     cinder: {
         ...CINDER,
-        conf: { path: "/etc/cinder/cinder.conf", group: "cinder", render: cinder.cinderConfZed },
+        conf: { path: "/etc/cinder/cinder.conf", group: "cinder", render: cinder.cinderConf },
         database: { name: "cinder", user: "cinder" },
         urlScheme: "mysql+pymysql",
     },
@@ -189,9 +194,9 @@ rabbitmqctl -q set_permissions "$user" '.*' '.*' '.*' >/dev/null`,
             // named too, so that destroy purges them (and neutron-common's /etc/neutron).
             packages: ["neutron-server", "neutron-api", "neutron-rpc-server", "neutron-common"],
             files: [
-                secretFile(Z_CONF, "/etc/neutron/neutron.conf", NEUTRON_GROUP, quantum.zedServerConf),
-                plainFile(Z_ML2, "/etc/neutron/plugins/ml2/ml2_conf.ini", NEUTRON_GROUP, quantum.zedMl2),
-                plainFile(Z_UWSGI, "/etc/neutron/neutron-api-uwsgi.ini", NEUTRON_GROUP, quantum.zedApiUwsgi),
+                secretFile(Z_CONF, "/etc/neutron/neutron.conf", NEUTRON_GROUP, quantum.neutronServerConf),
+                plainFile(Z_ML2, "/etc/neutron/plugins/ml2/ml2_conf.ini", NEUTRON_GROUP, quantum.ml2Conf),
+                plainFile(Z_UWSGI, "/etc/neutron/neutron-api-uwsgi.ini", NEUTRON_GROUP, quantum.neutronApiUwsgi),
             ],
             services: [
                 {
@@ -206,8 +211,13 @@ rabbitmqctl -q set_permissions "$user" '.*' '.*' '.*' >/dev/null`,
         agent: {
             packages: ["openvswitch-switch", "neutron-openvswitch-agent", "neutron-common"],
             files: [
-                secretFile(Z_CONF, "/etc/neutron/neutron.conf", NEUTRON_GROUP, quantum.zedAgentConf),
-                plainFile(Z_OVS, "/etc/neutron/plugins/ml2/openvswitch_agent.ini", NEUTRON_GROUP, quantum.zedOvsAgent),
+                secretFile(Z_CONF, "/etc/neutron/neutron.conf", NEUTRON_GROUP, quantum.neutronAgentConf),
+                plainFile(
+                    Z_OVS,
+                    "/etc/neutron/plugins/ml2/openvswitch_agent.ini",
+                    NEUTRON_GROUP,
+                    quantum.openvswitchAgent,
+                ),
             ],
             services: [
                 {
@@ -222,13 +232,13 @@ rabbitmqctl -q set_permissions "$user" '.*' '.*' '.*' >/dev/null`,
         networkNode: {
             packages: ["neutron-l3-agent", "neutron-dhcp-agent", "neutron-metadata-agent"],
             files: [
-                plainFile("l3_agent.ini", "/etc/neutron/l3_agent.ini", NEUTRON_GROUP, quantum.zedL3Agent),
-                plainFile("dhcp_agent.ini", "/etc/neutron/dhcp_agent.ini", NEUTRON_GROUP, quantum.zedDhcpAgent),
+                plainFile("l3_agent.ini", "/etc/neutron/l3_agent.ini", NEUTRON_GROUP, quantum.neutronL3Agent),
+                plainFile("dhcp_agent.ini", "/etc/neutron/dhcp_agent.ini", NEUTRON_GROUP, quantum.neutronDhcpAgent),
                 secretFile(
                     "metadata_agent.ini",
                     "/etc/neutron/metadata_agent.ini",
                     NEUTRON_GROUP,
-                    quantum.zedMetadataAgent,
+                    quantum.metadataAgent,
                 ),
             ],
             services: [
