@@ -7,10 +7,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as ipaddr from "ipaddr.js";
 import { z } from "zod";
+import { Release, RELEASES } from "./components/release/registry";
 
 export const NAMESPACE = "openstack-lab";
-export const RELEASES = ["folsom", "zed"] as const;
-export type Release = (typeof RELEASES)[number];
+// The release list comes from the registry (one line per release folder).
+export { Release, RELEASES };
 export const ROLES = ["controller", "network", "compute"] as const;
 export type Role = (typeof ROLES)[number];
 

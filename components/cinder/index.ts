@@ -7,7 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { CinderSpec } from "../../config";
 import type { CloudContext } from "../cloud";
 import { MysqlDatabase } from "../../providers/mysqlDatabase";
-import { asUser, installScript, restartScript } from "../nova/render";
+import { asUser, installScript, purgeScript, restartScript } from "../shared/packages";
 import { IniDoc } from "../shared/ini";
 import { ConfigFile, HostRef, configFile, remoteStep } from "../shared/step";
 import { CinderProfile } from "./profiles";
@@ -60,7 +60,7 @@ export class Cinder extends pulumi.ComponentResource {
             host,
             {
                 create: installScript(packages),
-                delete: `oslab_purge ${packages.join(" ")}`,
+                delete: purgeScript(packages),
             },
             p,
         );

@@ -2,7 +2,6 @@
 // Debian 12's cinder-* 21.3.1 and tgt 1.0.85: cinder-api runs under uwsgi from its
 // init script (port 8776); cinder-volume ships /etc/tgt/conf.d/cinder_tgt.conf and
 // Debian's targets.conf includes conf.d, so the article's tgt workaround is Folsom-only.
-import { Release } from "../../config";
 import { IniDoc } from "../shared/ini";
 import * as render from "./render";
 
@@ -28,29 +27,3 @@ export interface CinderProfile {
     /** The tgt workaround (Folsom), written with the volume service. */
     readonly tgtTargets?: { readonly path: string; readonly content: string };
 }
-
-const common = {
-    packages: { api: ["cinder-api", "cinder-scheduler", "cinder-common"], volume: ["cinder-volume", "tgt", "lvm2"] },
-    services: { api: ["cinder-api", "cinder-scheduler"], volume: ["cinder-volume"] },
-    volumeDaemons: ["tgt"],
-    port: 8776,
-    dbSync: "cinder-manage db sync",
-} as const;
-
-export const cinderProfiles: Record<Release, CinderProfile> = {
-    folsom: {
-        ...common,
-        conf: { path: "/etc/cinder/cinder.conf", group: "cinder", render: render.cinderConfFolsom },
-        apiPaste: { path: "/etc/cinder/api-paste.ini", render: render.cinderApiPasteFolsom },
-        database: { name: "cinder", user: "cinderdbadmin" },
-        urlScheme: "mysql",
-        dbPort: 3306,
-        tgtTargets: { path: "/etc/tgt/targets.conf", content: render.tgtTargetsFolsom() },
-    },
-    zed: {
-        ...common,
-        conf: { path: "/etc/cinder/cinder.conf", group: "cinder", render: render.cinderConfZed },
-        database: { name: "cinder", user: "cinder" },
-        urlScheme: "mysql+pymysql",
-    },
-};

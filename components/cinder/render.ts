@@ -2,7 +2,7 @@
 // filter, the tgt workaround and the volume-group step.
 import { IniDoc, IniSection } from "../shared/ini";
 import { shq } from "../shared/script";
-import { folsomAuthtoken, keystoneAuthtoken, rabbitTransportUrl } from "../nova/render";
+import { keystoneAuthtoken, pasteAuthtoken, rabbitTransportUrl } from "../shared/oslo";
 
 export interface CinderConfValues {
     /** The controller, where Cinder runs (article: Alice). */
@@ -22,7 +22,7 @@ export interface CinderConfValues {
  * package or to defaults that no longer hold here: the broker on the controller with
  * the generated password, keystone auth (Folsom's default is noauth), the volume group.
  */
-export function cinderConfFolsom(v: CinderConfValues): IniDoc {
+export function cinderConfFlat(v: CinderConfValues): IniDoc {
     return {
         DEFAULT: {
             sql_connection: v.dbUrl,
@@ -36,7 +36,7 @@ export function cinderConfFolsom(v: CinderConfValues): IniDoc {
 }
 
 /** Zed cinder.conf (§7.12): [keystone_authtoken] in cinder.conf, LVM backend over tgt. */
-export function cinderConfZed(v: CinderConfValues): IniDoc {
+export function cinderConf(v: CinderConfValues): IniDoc {
     const ctl = v.controllerIp;
     return {
         DEFAULT: {
@@ -59,18 +59,18 @@ export function cinderConfZed(v: CinderConfValues): IniDoc {
 }
 
 /** Folsom api-paste.ini [filter:authtoken]: the service_* entries mirror the auth_* ones (article). */
-export function cinderApiPasteFolsom(ctl: string, password: string): IniDoc {
+export function cinderApiPaste(ctl: string, password: string): IniDoc {
     const section: IniSection = {
         service_protocol: "http",
         service_host: ctl,
         service_port: 5000,
-        ...folsomAuthtoken(ctl, "cinder", password),
+        ...pasteAuthtoken(ctl, "cinder", password),
     };
     return { "filter:authtoken": section };
 }
 
 /** The article's tgt workaround: targets.conf includes only Cinder's target file. */
-export function tgtTargetsFolsom(): string {
+export function tgtTargetsCinderOnly(): string {
     return "include /etc/tgt/conf.d/cinder_tgt.conf\n";
 }
 

@@ -7,6 +7,7 @@ import { MysqlDatabase } from "../../providers/mysqlDatabase";
 import { ConfigFile, configFile, remoteStep, restart } from "../shared/step";
 import { GlanceArgs } from "./args";
 import * as render from "./render";
+import { installScript, purgeScript } from "../shared/packages";
 
 export { GlanceArgs } from "./args";
 
@@ -30,7 +31,7 @@ export class Glance extends pulumi.ComponentResource {
         const install = remoteStep(
             `${name}-install`,
             host,
-            { create: render.installScript(profile.packages), delete: render.purgeScript(profile.purge) },
+            { create: installScript(profile.packages), delete: purgeScript(profile.purge) },
             p,
         );
         const db = new MysqlDatabase(

@@ -1,5 +1,4 @@
 // Release facts of Glance (folsom-facts §5.2, §6; §7.2, §7.8 for Zed).
-import { Release } from "../../config";
 import { IniDoc } from "../shared/ini";
 import * as render from "./render";
 
@@ -24,37 +23,3 @@ export interface GlanceProfile {
     readonly dbSync: () => string;
     readonly imageCli: render.ImageCli;
 }
-
-export const glanceProfiles: Record<Release, GlanceProfile> = {
-    folsom: {
-        packages: ["glance-api", "glance-registry", "python-glanceclient"],
-        purge: ["glance-api", "glance-registry"],
-        services: ["glance-api", "glance-registry"],
-        files: [
-            {
-                id: "glance-api",
-                path: "/etc/glance/glance-api.conf",
-                render: render.folsomGlanceConf("/etc/glance/glance-api-paste.ini"),
-            },
-            {
-                id: "glance-registry",
-                path: "/etc/glance/glance-registry.conf",
-                render: render.folsomGlanceConf("/etc/glance/glance-registry-paste.ini"),
-            },
-        ],
-        group: "glance",
-        db: { name: "glance", user: "glancedbadmin" },
-        dbSync: render.folsomDbSyncScript,
-        imageCli: render.FOLSOM_IMAGE_CLI,
-    },
-    zed: {
-        packages: ["glance-api", "glance-common", "python3-pymysql", "python3-openstackclient", "curl"],
-        purge: ["glance-api", "glance-common"],
-        services: ["glance-api"],
-        files: [{ id: "glance-api", path: "/etc/glance/glance-api.conf", render: render.zedGlanceApiConf }],
-        group: "glance",
-        db: { name: "glance", user: "glancedbadmin" },
-        dbSync: render.zedDbSyncScript,
-        imageCli: render.ZED_IMAGE_CLI,
-    },
-};

@@ -1,10 +1,19 @@
 // Pure renderers for Glance (the article's "Glance Image Automaton", Listing 4):
 // glance-api.conf / glance-registry.conf documents and the on-host scripts.
-import { ImageSpec } from "../../config";
 import { IniDoc } from "../shared/ini";
 import { HOST_STATE_DIR, shq } from "../shared/script";
 
 /** Values every Glance file is rendered from. */
+/** The image the program uploads (the stack config's `image`). */
+export interface ImageValues {
+    readonly name: string;
+    readonly url: string;
+    readonly diskFormat: string;
+    readonly containerFormat: string;
+    /** Glance image properties (`--property k=v`). */
+    readonly properties: Readonly<Record<string, string>>;
+}
+
 export interface GlanceConfValues {
     /** SQLAlchemy URL from the MysqlDatabase (secret; undefined until known). */
     readonly connection?: string;
@@ -23,7 +32,7 @@ export interface GlanceConfValues {
 }
 
 /** Folsom (folsom-facts §5.2): the same three groups in glance-api.conf and glance-registry.conf. */
-export function folsomGlanceConf(pasteFile: string): (v: GlanceConfValues) => IniDoc {
+export function glanceConfWithPaste(pasteFile: string): (v: GlanceConfValues) => IniDoc {
     return (v) => ({
         DEFAULT: { sql_connection: v.connection },
         keystone_authtoken: {
@@ -46,7 +55,7 @@ export const IMAGE_DATADIR = "/var/lib/glance/images/";
  * (Debian ships `regionOne`, which turns every request into an HTTP 500 when the
  * endpoints are in RegionOne), Keystone auth in the paste pipeline, the file store.
  */
-export function zedGlanceApiConf(v: GlanceConfValues): IniDoc {
+export function glanceApiConf(v: GlanceConfValues): IniDoc {
     const keystone = `http://${v.keystone.host}:${v.keystone.publicPort}`;
     return {
         DEFAULT: { enabled_backends: "fs:file" },
@@ -68,21 +77,12 @@ export function zedGlanceApiConf(v: GlanceConfValues): IniDoc {
     };
 }
 
-export function installScript(packages: readonly string[]): string {
-    return `oslab_install ${packages.map(shq).join(" ")}`;
-}
-
-/** Destroy: purge the service's packages if this program installed them (stops the service). */
-export function purgeScript(packages: readonly string[]): string {
-    return `oslab_purge ${packages.map(shq).join(" ")}`;
-}
-
 /**
  * Folsom: `glance-manage version_control 0` then `db_sync` (the article's order), as the
  * glance user (log files stay writable by the service). version_control fails on a
  * database that already has it ("already under migration control"): fine on a re-run.
  */
-export function folsomDbSyncScript(): string {
+export function versionControlDbSyncScript(): string {
     return `if ! out=$(su -s /bin/sh -c 'glance-manage version_control 0' glance 2>&1); then
   if ! printf '%s\\n' "$out" | grep -qiE 'already under (migration|version) control'; then
     printf '%s\\n' "$out" >&2
@@ -93,7 +93,7 @@ su -s /bin/sh -c 'glance-manage db_sync' glance`;
 }
 
 /** Zed: the registry and sqlalchemy-migrate are gone; db_sync alone. */
-export function zedDbSyncScript(): string {
+export function dbSyncScript(): string {
     return `su -s /bin/sh -c 'glance-manage db_sync' glance`;
 }
 
@@ -113,7 +113,7 @@ export interface ImageCli {
 }
 
 /** Folsom: the glance v1 CLI; `--copy-from` lets Glance fetch the URL itself (Listing 4). */
-export const FOLSOM_IMAGE_CLI: ImageCli = {
+export const GLANCE_CLI: ImageCli = {
     download: false,
     functions: `table_value() {
   awk -F'|' -v k="$1" '{ a = $2; b = $3; gsub(/^ +| +$/, "", a); gsub(/^ +| +$/, "", b); if (a == k) print b }'
@@ -142,7 +142,7 @@ image_set_properties() {
 };
 
 /** Zed: python3-openstackclient (Glance v2): the file is uploaded with --file. */
-export const ZED_IMAGE_CLI: ImageCli = {
+export const OPENSTACK_CLI: ImageCli = {
     download: true,
     functions: `image_ids() {
   openstack image list --name "$OSLAB_IMAGE_NAME" -f value -c ID
@@ -167,7 +167,7 @@ export function imageRecord(name: string): string {
     return `${HOST_STATE_DIR}/${name}-image`;
 }
 
-function imageEnv(env: readonly (readonly [string, string | number])[], image: ImageSpec): string {
+function imageEnv(env: readonly (readonly [string, string | number])[], image: ImageValues): string {
     const vars: [string, string | number][] = [
         ...env.map(([k, v]) => [k, v] as [string, string | number]),
         ["OSLAB_IMAGE_NAME", image.name],
@@ -182,7 +182,7 @@ ${vars.map(([k, v]) => `export ${k}=${shq(v)}`).join("\n")}`;
 }
 
 /** The configured image properties as `image_set_properties`' arguments (sorted). */
-function imageProperties(image: ImageSpec): string {
+function imageProperties(image: ImageValues): string {
     const args = Object.keys(image.properties)
         .sort()
         .map((k) => `--property ${shq(`${k}=${image.properties[k]}`)}`);
@@ -198,7 +198,7 @@ function imageProperties(image: ImageSpec): string {
 export function imageScript(v: {
     cli: ImageCli;
     env: readonly (readonly [string, string | number])[];
-    image: ImageSpec;
+    image: ImageValues;
     record: string;
     timeoutSeconds?: number;
 }): string {
@@ -275,7 +275,7 @@ echo "$id"`;
 export function imageDeleteScript(v: {
     cli: ImageCli;
     env: readonly (readonly [string, string | number])[];
-    image: ImageSpec;
+    image: ImageValues;
     record: string;
 }): string {
     return `${imageEnv(v.env, v.image)}

@@ -4,6 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { configFile, remoteStep, restart } from "../shared/step";
 import { HorizonArgs } from "./args";
 import * as render from "./render";
+import { purgeScript } from "../shared/packages";
 
 export { HorizonArgs } from "./args";
 
@@ -27,7 +28,7 @@ export class Horizon extends pulumi.ComponentResource {
             host,
             {
                 create: render.installScript(profile.packages, profile.cache),
-                delete: render.purgeScript(profile.purge),
+                delete: purgeScript(profile.purge),
             },
             p,
         );

@@ -1,5 +1,4 @@
 // Release facts of Horizon (folsom-facts §5.6, §6; §7.2, §7.12 for Zed).
-import { Release } from "../../config";
 import * as render from "./render";
 
 export interface HorizonProfile {
@@ -17,27 +16,3 @@ export interface HorizonProfile {
     readonly urlPath: string;
     readonly loginPath: string;
 }
-
-export const horizonProfiles: Record<Release, HorizonProfile> = {
-    folsom: {
-        packages: ["openstack-dashboard", "memcached"],
-        purge: ["openstack-dashboard", "memcached"],
-        webServer: "apache2",
-        cache: "memcached",
-        settingsFile: "/etc/openstack-dashboard/local_settings.py",
-        render: render.folsomSettings,
-        urlPath: "/horizon",
-        loginPath: "/horizon/auth/login/",
-    },
-    zed: {
-        // openstack-dashboard-apache: Apache + mod_wsgi, alias mode (/horizon) by default
-        packages: ["openstack-dashboard-apache", "memcached"],
-        purge: ["openstack-dashboard-apache", "memcached"],
-        webServer: "apache2",
-        cache: "memcached",
-        settingsFile: "/etc/openstack-dashboard/local_settings.d/_90_openstack_lab.py",
-        render: render.zedSettings,
-        urlPath: "/horizon",
-        loginPath: "/horizon/auth/login/",
-    },
-};

@@ -1,6 +1,7 @@
 // Pure renderers for Horizon (the article's "The OpenStack Dashboard"): the settings
 // the program adds to the dashboard's Python settings, and the on-host scripts.
 import { shq } from "../shared/script";
+import { installScript as installPackages } from "../shared/packages";
 
 export interface HorizonValues {
     /** The controller's management address (OPENSTACK_HOST). */
@@ -23,7 +24,7 @@ function py(s: string): string {
  * OPENSTACK_HOST *above* this block, so it is derived again here, or Horizon would keep
  * talking to 127.0.0.1.
  */
-export function folsomSettings(v: HorizonValues): string {
+export function localSettingsEdit(v: HorizonValues): string {
     return (
         [
             `OPENSTACK_HOST = '${v.host}'`,
@@ -41,7 +42,7 @@ export function folsomSettings(v: HorizonValues): string {
  * local_settings.py and would override the cache settings. Sessions live in memcached
  * on the controller so every Apache process sees them.
  */
-export function zedSettings(v: HorizonValues): string {
+export function localSettingsDropIn(v: HorizonValues): string {
     return (
         [
             `OPENSTACK_HOST = ${py(v.host)}`,
@@ -63,7 +64,7 @@ export function zedSettings(v: HorizonValues): string {
 
 /** Install the dashboard and start memcached (Horizon's cache on both releases). */
 export function installScript(packages: readonly string[], cache: string): string {
-    return `oslab_install ${packages.map(shq).join(" ")}
+    return `${installPackages(packages)}
 # Debian's openstack-dashboard-apache enables Apache's default-ssl site (alias mode) but
 # not mod_ssl, and the site's snakeoil certificate only exists when ssl-cert ran (a
 # Recommends). Either way Apache refuses to start, so the HTTP-only dashboard turns that
@@ -72,11 +73,6 @@ if [ -e /etc/apache2/sites-enabled/default-ssl.conf ] && { [ ! -e /etc/apache2/m
   a2dissite -q default-ssl
 fi
 oslab_svc start ${shq(cache)} || oslab_svc restart ${shq(cache)}`;
-}
-
-/** Destroy: purge the dashboard (and memcached) if this program installed them. */
-export function purgeScript(packages: readonly string[]): string {
-    return `oslab_purge ${packages.map(shq).join(" ")}`;
 }
 
 /** The article's check: the login page answers (HTTP 200) at the dashboard URL. */

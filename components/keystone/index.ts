@@ -11,6 +11,7 @@ import type { Credentials, Dialect } from "../../providers/openstackAuth";
 import { configFile, remoteStep, restart, sha256 } from "../shared/step";
 import { AdminCredentials, KeystoneArgs, KeystoneRef } from "./args";
 import * as render from "./render";
+import { installScript, purgeScript } from "../shared/packages";
 
 export { AdminCredentials, KeystoneArgs, KeystoneRef } from "./args";
 
@@ -72,7 +73,7 @@ export class Keystone extends pulumi.ComponentResource implements KeystoneRef {
         const install = remoteStep(
             `${name}-install`,
             host,
-            { create: render.installScript(profile.packages), delete: render.purgeScript(profile.purge) },
+            { create: installScript(profile.packages), delete: purgeScript(profile.purge) },
             p,
         );
         const db = new MysqlDatabase(

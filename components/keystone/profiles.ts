@@ -1,5 +1,4 @@
 // Release facts of Keystone (folsom-facts §1, §2, §5.1, §6; §7.4, §7.5 for Zed).
-import { Release } from "../../config";
 import type { Dialect } from "../../providers/openstackAuth";
 import { IniDoc } from "../shared/ini";
 import * as render from "./render";
@@ -32,60 +31,3 @@ export interface KeystoneProfile {
     /** The admin's CLI environment (Listing 3 without the password). */
     readonly clientEnv: (authUrl: string) => render.ClientEnv;
 }
-
-export const keystoneProfiles: Record<Release, KeystoneProfile> = {
-    folsom: {
-        packages: ["keystone", "python-keystone", "python-keystoneclient"],
-        purge: ["keystone", "python-keystone"],
-        service: "keystone",
-        confPath: "/etc/keystone/keystone.conf",
-        confGroup: "keystone",
-        renderConf: render.folsomKeystoneConf,
-        db: { name: "keystone", user: "keystonedbadmin" },
-        dialect: "v2.0",
-        adminAuth: "token",
-        urls: render.folsomUrls,
-        catalog: render.folsomCatalog,
-        data: {
-            roles: ["admin", "Member", "KeystoneAdmin", "KeystoneServiceAdmin"],
-            adminRoles: ["admin", "KeystoneAdmin", "KeystoneServiceAdmin"],
-            adminPassword: true,
-            serviceProjectDescription: "",
-            serviceUsers: { nova: "nova", glance: "glance", quantum: "quantum", cinder: "cinder" },
-        },
-        keys: render.folsomKeysScript,
-        hostFixes: () => [],
-        clientEnv: render.folsomClientEnv,
-    },
-    zed: {
-        packages: ["keystone", "python3-pymysql", "python3-openstackclient"],
-        purge: ["keystone"],
-        service: "keystone",
-        confPath: "/etc/keystone/keystone.conf",
-        confGroup: "keystone",
-        renderConf: render.zedKeystoneConf,
-        db: { name: "keystone", user: "keystonedbadmin" },
-        dialect: "v3",
-        adminAuth: "password",
-        urls: render.zedUrls,
-        catalog: render.zedCatalog,
-        data: {
-            // bootstrap creates admin ⊃ member ⊃ reader; member is Horizon's default role
-            roles: ["admin", "member", "reader"],
-            adminRoles: ["admin"],
-            adminPassword: false,
-            serviceProjectDescription: "Service Project",
-            serviceUsers: {
-                nova: "nova",
-                glance: "glance",
-                quantum: "neutron",
-                cinder: "cinder",
-                placement: "placement",
-            },
-        },
-        keys: render.zedKeysScript,
-        bootstrap: render.bootstrapScript,
-        hostFixes: () => [render.uwsgiApparmorFix()],
-        clientEnv: render.zedClientEnv,
-    },
-};

@@ -4,7 +4,6 @@
 // on-host scripts. Plain values in, text or data out.
 import * as fs from "fs";
 import * as path from "path";
-import { ServiceUser } from "../../config";
 import { IniDoc } from "../shared/ini";
 import { HOST_STATE_DIR, editorPy, shq } from "../shared/script";
 
@@ -19,7 +18,7 @@ export interface KeystoneConfValues {
 }
 
 /** Folsom (folsom-facts §5.1): admin token, MySQL, SQL identity and catalog back ends. */
-export function folsomKeystoneConf(v: KeystoneConfValues): IniDoc {
+export function keystoneConfAdminToken(v: KeystoneConfValues): IniDoc {
     return {
         DEFAULT: { admin_token: v.adminToken },
         sql: { connection: v.connection, idle_timeout: 200 },
@@ -29,7 +28,7 @@ export function folsomKeystoneConf(v: KeystoneConfValues): IniDoc {
 }
 
 /** Zed (§7.4): MySQL through PyMySQL, Fernet tokens; no admin token (bootstrap instead). */
-export function zedKeystoneConf(v: KeystoneConfValues): IniDoc {
+export function keystoneConf(v: KeystoneConfValues): IniDoc {
     return {
         database: { connection: v.connection },
         token: { provider: "fernet" },
@@ -51,7 +50,7 @@ export interface KeystoneUrls {
     readonly adminPort: number;
 }
 
-export function folsomUrls(host: string): KeystoneUrls {
+export function v2Urls(host: string): KeystoneUrls {
     return {
         publicUrl: `http://${host}:5000/v2.0`,
         adminUrl: `http://${host}:35357/v2.0`,
@@ -61,7 +60,7 @@ export function folsomUrls(host: string): KeystoneUrls {
     };
 }
 
-export function zedUrls(host: string): KeystoneUrls {
+export function v3Urls(host: string): KeystoneUrls {
     return {
         publicUrl: `http://${host}:5000/v3`,
         adminUrl: `http://${host}:5000/v3`,
@@ -90,7 +89,7 @@ function same(url: string): CatalogEntry["urls"] {
  * Folsom: the endpoints script of Listing 2 (folsom-facts §2a/§2b), all on `-K` = the
  * controller; object-store (`-S`) only when a Swift host is configured (§8 #10).
  */
-export function folsomCatalog(h: CatalogHosts): CatalogEntry[] {
+export function v2Catalog(h: CatalogHosts): CatalogEntry[] {
     const c = h.controller;
     const entries: CatalogEntry[] = [
         {
@@ -140,7 +139,7 @@ export function folsomCatalog(h: CatalogHosts): CatalogEntry[] {
 }
 
 /** Zed (§7.5): identity as `keystone-manage bootstrap` registers it, then the services. */
-export function zedCatalog(h: CatalogHosts): CatalogEntry[] {
+export function v3Catalog(h: CatalogHosts): CatalogEntry[] {
     const c = h.controller;
     const entries: CatalogEntry[] = [
         {
@@ -191,7 +190,7 @@ export interface DataProfile {
     /** Description of the service tenant/project. */
     readonly serviceProjectDescription: string;
     /** The service users: which secret (config key) → user name. */
-    readonly serviceUsers: Readonly<Partial<Record<ServiceUser, string>>>;
+    readonly serviceUsers: Readonly<Partial<Record<string, string>>>;
 }
 
 export interface DataSet {
@@ -207,9 +206,9 @@ export const SERVICE_PROJECT = "service";
 /** The data set: tenants admin + service, user admin, one user per service (role admin in service). */
 export function keystoneData(
     p: DataProfile,
-    passwords: { admin: string; service: Partial<Record<ServiceUser, string>> },
+    passwords: { admin: string; service: Readonly<Partial<Record<string, string>>> },
 ): DataSet {
-    const services = Object.entries(p.serviceUsers) as [ServiceUser, string][];
+    const services = Object.entries(p.serviceUsers) as [string, string][];
     return {
         projects: [
             { name: ADMIN, description: "" },
@@ -313,7 +312,7 @@ export function renderCredentials(c: CredentialVars): string {
 /** The OS_* variables of a CLI login as admin, except OS_PASSWORD (no secret). */
 export type ClientEnv = readonly (readonly [string, string | number])[];
 
-export function folsomClientEnv(authUrl: string): ClientEnv {
+export function v2ClientEnv(authUrl: string): ClientEnv {
     return [
         ["OS_AUTH_URL", authUrl],
         ["OS_TENANT_NAME", ADMIN],
@@ -322,7 +321,7 @@ export function folsomClientEnv(authUrl: string): ClientEnv {
     ];
 }
 
-export function zedClientEnv(authUrl: string): ClientEnv {
+export function v3ClientEnv(authUrl: string): ClientEnv {
     return [
         ["OS_AUTH_URL", authUrl],
         ["OS_PROJECT_NAME", ADMIN],
@@ -354,18 +353,6 @@ export function credentialsFile(env: ClientEnv, password: string): string {
 /** The article's file name, in root's home (every step runs as root). */
 export const CREDENTIALS_FILE = "/root/.openstack-credentials";
 
-// ---------------------------------------------------------------------------------------
-// Scripts
-
-export function installScript(packages: readonly string[]): string {
-    return `oslab_install ${packages.map(shq).join(" ")}`;
-}
-
-/** Destroy: purge the service's packages if this program installed them (stops the service). */
-export function purgeScript(packages: readonly string[]): string {
-    return `oslab_purge ${packages.map(shq).join(" ")}`;
-}
-
 /**
  * keystone-manage db_sync as the keystone user (not root, as the article does): the
  * first keystone-manage run creates /var/log/keystone/keystone.log, which the service
@@ -388,7 +375,7 @@ function keyMarker(what: string): string {
  * Folsom: the PKI signing certificates Folsom's token_format = PKI needs (Ubuntu's
  * package may have made them already; the article never mentions them).
  */
-export function folsomKeysScript(): { create: string; delete: string } {
+export function pkiKeysScript(): { create: string; delete: string } {
     const marker = keyMarker("pki");
     return {
         create: `if [ ! -f /etc/keystone/ssl/certs/signing_cert.pem ]; then
@@ -402,7 +389,7 @@ ${logOwner}`,
 }
 
 /** Zed (§7.4): Fernet token keys and credential encryption keys. */
-export function zedKeysScript(): { create: string; delete: string } {
+export function fernetKeysScript(): { create: string; delete: string } {
     const steps = [
         ["fernet-keys", "fernet_setup"],
         ["credential-keys", "credential_setup"],

@@ -7,6 +7,7 @@ import { BaseProfile } from "../base/profiles";
 import { ConfigFile, HostRef, configFile, remoteStep } from "../shared/step";
 import { IniDoc } from "../shared/ini";
 import * as render from "./render";
+import { installScript } from "../shared/packages";
 
 export interface MysqlArgs {
     /** The controller. */
@@ -25,7 +26,7 @@ export class Mysql extends pulumi.ComponentResource {
         super("oslab:infra:Mysql", name, {}, opts);
         const { host, profile } = args;
         const p = { parent: this };
-        const install = remoteStep(`${name}-install`, host, { create: render.installScript(profile.packages) }, p);
+        const install = remoteStep(`${name}-install`, host, { create: installScript(profile.packages) }, p);
         this.conf = configFile(
             `${name}-conf`,
             host,

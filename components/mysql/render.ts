@@ -7,10 +7,6 @@
  */
 export const SECURE_SQL = "DELETE FROM mysql.user WHERE User = ''; FLUSH PRIVILEGES;";
 
-export function installScript(packages: readonly string[]): string {
-    return `oslab_install ${packages.join(" ")}`;
-}
-
 /** Start (or restart after a config change) and wait until the server answers as root. */
 export function restartScript(service: string, bindAddress: string): string {
     return `oslab_svc restart ${service}

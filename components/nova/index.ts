@@ -15,6 +15,7 @@ import { ConfigFile, HostRef, configFile, remoteStep, sha256 } from "../shared/s
 import { NovaArgs } from "./args";
 import { NovaDatabase, StaticFile } from "./profiles";
 import * as render from "./render";
+import { installScript, purgeScript, restartScript } from "../shared/packages";
 
 export * from "./args";
 
@@ -67,7 +68,7 @@ export class Nova extends pulumi.ComponentResource {
             `${name}-${controller.node.name}-restart`,
             controller,
             {
-                create: render.restartScript(
+                create: restartScript(
                     profile.controller.services,
                     profile.controller.ports.map((port) => ({ host: ctlIp, port })),
                 ),
@@ -146,7 +147,7 @@ export class Nova extends pulumi.ComponentResource {
             `${n}-restart-libvirt`,
             host,
             {
-                create: render.restartScript(profile.compute.libvirtServices),
+                create: restartScript(profile.compute.libvirtServices),
                 triggers: libvirtFiles.map((f) => f.hash),
             },
             { ...p, dependsOn: [defaultNet, ...libvirtFiles.map((f) => f.step)] },
@@ -156,7 +157,7 @@ export class Nova extends pulumi.ComponentResource {
             `${n}-restart`,
             host,
             {
-                create: render.restartScript(profile.compute.services),
+                create: restartScript(profile.compute.services),
                 triggers: files.map((f) => f.hash),
             },
             {
@@ -181,8 +182,8 @@ export class Nova extends pulumi.ComponentResource {
             `${name}-${host.node.name}-install`,
             host,
             {
-                create: render.installScript(packages, withoutSystemd),
-                delete: `oslab_purge ${[...packages, ...withoutSystemd].join(" ")}`,
+                create: installScript(packages, withoutSystemd),
+                delete: purgeScript([...packages, ...withoutSystemd]),
             },
             { parent: this },
         );

@@ -2,7 +2,9 @@
 // the Folsom api-paste.ini [filter:authtoken], the libvirt files of the compute nodes,
 // and the scripts of the bootstrap, start and check steps. Plain values in, text or
 // IniDoc out; the component lifts its Outputs once and calls these.
-import { IniDoc, IniSection } from "../shared/ini";
+import { IniDoc } from "../shared/ini";
+import { keystoneAuthtoken, keystonePasswordAuth, pasteAuthtoken, rabbitTransportUrl } from "../shared/oslo";
+import { asUser } from "../shared/packages";
 import { editorPy, shq } from "../shared/script";
 
 export type VirtType = "kvm" | "qemu";
@@ -42,7 +44,7 @@ export interface NovaConfValues {
  * (cc_host, nova_url, ec2_url, allow_admin_api, use_deprecated_auth, image_service,
  * novnc_enable(d), libvirt_vif_type — §8 #8) are not written.
  */
-export function novaConfFolsom(v: NovaConfValues): IniDoc {
+export function novaConfFlat(v: NovaConfValues): IniDoc {
     const ctl = v.controllerIp;
     return {
         DEFAULT: {
@@ -104,49 +106,12 @@ export function novaConfFolsom(v: NovaConfValues): IniDoc {
     };
 }
 
-/** Keystone password login as a service user, the Zed way (folsom-facts §7.11). */
-export function keystonePasswordAuth(
-    ctl: string,
-    user: string,
-    password: string,
-    opts: { authPath?: string; region?: string } = {},
-): IniSection {
-    return {
-        auth_url: `http://${ctl}:5000${opts.authPath ?? ""}`,
-        auth_type: "password",
-        project_domain_name: "Default",
-        user_domain_name: "Default",
-        project_name: "service",
-        username: user,
-        password,
-        region_name: opts.region,
-    };
-}
-
-/**
- * [keystone_authtoken] of a Zed API service. region_name is always written: Debian's
- * packaged files say `regionOne`, which matches no endpoint of a `RegionOne` catalog and
- * turns every API call into HTTP 500 (vm-boot-probe). No memcached_servers: nothing in
- * this cloud runs memcached, so tokens are cached in-process.
- */
-export function keystoneAuthtoken(ctl: string, region: string, user: string, password: string): IniSection {
-    return {
-        www_authenticate_uri: `http://${ctl}:5000`,
-        ...keystonePasswordAuth(ctl, user, password, { region }),
-    };
-}
-
-/** transport_url for oslo.messaging over RabbitMQ; user and password percent-encoded. */
-export function rabbitTransportUrl(user: string, password: string, host: string): string {
-    return `rabbit://${encodeURIComponent(user)}:${encodeURIComponent(password)}@${host}:5672/`;
-}
-
 /**
  * Zed nova.conf (folsom-facts §7.7, the install guide and vm-boot-probe): the controller
  * gets the databases and the APIs, computes get neither (they reach the database through
  * nova-conductor) but [libvirt].
  */
-export function novaConfZed(v: NovaConfValues): IniDoc {
+export function novaConf(v: NovaConfValues): IniDoc {
     const ctl = v.controllerIp;
     const controller = v.role === "controller";
     const compute = v.role === "compute";
@@ -198,7 +163,7 @@ export function novaConfZed(v: NovaConfValues): IniDoc {
  * The sections of Folsom's /etc/nova/api-paste.ini that serve the volume API; removed
  * so nova-api and cinder-api do not both claim the volume endpoint (article, §5.5).
  */
-export const FOLSOM_VOLUME_SECTIONS = [
+export const NOVA_VOLUME_API_SECTIONS = [
     "composite:osapi_volume",
     "composite:openstack_volume_api_v1",
     "app:osapi_volume_app_v1",
@@ -206,22 +171,9 @@ export const FOLSOM_VOLUME_SECTIONS = [
     "app:osvolumeversionapp",
 ] as const;
 
-/** [filter:authtoken] of Folsom's api-paste.ini for a service user (admin API on 35357). */
-export function folsomAuthtoken(ctl: string, user: string, password: string, extra: IniSection = {}): IniSection {
+export function novaApiPaste(ctl: string, novaPassword: string): IniDoc {
     return {
-        auth_host: ctl,
-        auth_port: 35357,
-        auth_protocol: "http",
-        admin_tenant_name: "service",
-        admin_user: user,
-        admin_password: password,
-        ...extra,
-    };
-}
-
-export function novaApiPasteFolsom(ctl: string, novaPassword: string): IniDoc {
-    return {
-        "filter:authtoken": folsomAuthtoken(ctl, "nova", novaPassword, {
+        "filter:authtoken": pasteAuthtoken(ctl, "nova", novaPassword, {
             signing_dirname: "/tmp/keystone-signing-nova",
         }),
     };
@@ -231,7 +183,7 @@ export function novaApiPasteFolsom(ctl: string, novaPassword: string): IniDoc {
 // libvirt on the compute nodes
 
 /** Listing 5: the devices qemu may open (the article's list, as a managed block). */
-export const FOLSOM_CGROUP_DEVICE_ACL = [
+export const CGROUP_DEVICE_ACL = [
     "/dev/null",
     "/dev/full",
     "/dev/zero",
@@ -245,17 +197,17 @@ export const FOLSOM_CGROUP_DEVICE_ACL = [
     "/dev/net/tun",
 ] as const;
 
-export function qemuConfFolsom(): string {
-    return `cgroup_device_acl = [${FOLSOM_CGROUP_DEVICE_ACL.map((d) => JSON.stringify(d)).join(", ")}]\n`;
+export function qemuConfDeviceAcl(): string {
+    return `cgroup_device_acl = [${CGROUP_DEVICE_ACL.map((d) => JSON.stringify(d)).join(", ")}]\n`;
 }
 
 /** libvirtd listens on TCP without authentication (article: for live migration later). */
-export function libvirtdConfFolsom(): string {
+export function libvirtdConfTcp(): string {
     return 'listen_tls = 0\nlisten_tcp = 1\nauth_tcp = "none"\n';
 }
 
 /** /etc/default/libvirt-bin: `-l` makes libvirtd honour listen_tcp. Sourced: the last assignment wins. */
-export function libvirtDefaultsFolsom(): string {
+export function libvirtBinDefaults(): string {
     return 'libvirtd_opts="-d -l"\n';
 }
 
@@ -264,7 +216,7 @@ export function libvirtDefaultsFolsom(): string {
  * On the probe's lab hosts qemu could not create its PTY inside that namespace
  * (vm-boot-probe Q1: "Failed to create PTY"); real Debian hosts keep the namespace.
  */
-export function qemuConfZed(): string {
+export function qemuConfNoNamespaces(): string {
     return "namespaces = [ ]\n";
 }
 
@@ -275,12 +227,12 @@ export function qemuConfZed(): string {
  * refused. Root and the libvirt group only, no polkit. Under systemd the packaged
  * defaults stay (socket activation, polkit lets the libvirt group in).
  */
-export function libvirtdConfZedWithoutSystemd(): string {
+export function libvirtdConfNoPolkit(): string {
     return 'unix_sock_group = "libvirt"\nunix_sock_rw_perms = "0770"\nauth_unix_rw = "none"\n';
 }
 
 /** /etc/default/nova-consoleproxy: Debian's init script starts noVNC only when asked to. */
-export function novaConsoleproxyDefaultsZed(): string {
+export function novaConsoleproxyDefaults(): string {
     return "NOVA_CONSOLE_PROXY_TYPE=novnc\n";
 }
 
@@ -339,45 +291,8 @@ export function libvirtDefaultNetRestoreScript(): string {
 fi`;
 }
 
-/**
- * Install packages; `withoutSystemd` are added where systemd is not PID 1 (Debian's
- * libvirt init scripts live in libvirt-daemon-system-sysv; without it apt picks the
- * systemd flavour, which has none).
- */
-export function installScript(packages: readonly string[], withoutSystemd: readonly string[] = []): string {
-    const lines = [`oslab_install ${packages.map(shq).join(" ")}`];
-    if (withoutSystemd.length) {
-        lines.unshift(`if [ ! -d /run/systemd/system ]; then oslab_install ${withoutSystemd.map(shq).join(" ")}; fi`);
-    }
-    return lines.join("\n");
-}
-
-/** Restart services, then wait until their TCP ports answer (bounded). */
-export function restartScript(
-    services: readonly string[],
-    waits: readonly { host: string; port: number }[] = [],
-    started: readonly string[] = [],
-): string {
-    const lines: string[] = [];
-    for (const s of started) {
-        lines.push(`oslab_svc start ${shq(s)} || oslab_svc restart ${shq(s)}`);
-    }
-    if (services.length) {
-        lines.push(`oslab_svc restart ${services.map(shq).join(" ")}`);
-    }
-    for (const w of waits) {
-        lines.push(`oslab_wait_tcp ${shq(w.host)} ${w.port} 180`);
-    }
-    return lines.join("\n");
-}
-
-/** Run a command as a service user (Debian: /bin/sh; Ubuntu 12.04: /bin/false as login shell). */
-export function asUser(user: string, cmd: string): string {
-    return `su -s /bin/sh -c ${shq(cmd)} ${shq(user)}`;
-}
-
 /** Folsom: one database. */
-export function dbSyncFolsom(): string {
+export function novaDbSync(): string {
     return asUser("nova", "nova-manage db sync");
 }
 
@@ -390,7 +305,7 @@ export const CELL0_UUID = "00000000-0000-0000-0000-000000000000";
  * Cell0 has its own MySQL user, so its URL is not the one map_cell0 derives; the step
  * sets it through a temporary config file (never on a command line).
  */
-export function dbSyncZed(confPath: string): string {
+export function cellsV2DbSync(confPath: string): string {
     return `umask 077
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -449,10 +364,10 @@ exit 1`;
 }
 
 /** Folsom: nova-manage's smileys, as BINARY HOST up|down. */
-export const FOLSOM_SERVICE_LIST = `nova-manage service list 2>/dev/null | awk 'NR > 1 {print $1, $2, ($5 == ":-)" ? "up" : "down")}'`;
+export const NOVA_MANAGE_SERVICE_LIST = `nova-manage service list 2>/dev/null | awk 'NR > 1 {print $1, $2, ($5 == ":-)" ? "up" : "down")}'`;
 
 /** Zed: the compute API's service list (admin credentials in the environment). */
-export const ZED_SERVICE_LIST = "openstack compute service list -f value -c Binary -c Host -c State";
+export const COMPUTE_API_SERVICE_LIST = "openstack compute service list -f value -c Binary -c Host -c State";
 
 /** Zed: admin credentials for the openstack CLI; the password arrives on stdin. */
 export function adminEnvFromStdin(ctl: string, region: string): string {

@@ -4,7 +4,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { CloudContext } from "../cloud";
 import { MysqlDatabase } from "../../providers/mysqlDatabase";
-import { asUser, installScript, restartScript } from "../nova/render";
+import { asUser, installScript, purgeScript, restartScript } from "../shared/packages";
 import { IniDoc } from "../shared/ini";
 import { ConfigFile, HostRef, configFile, remoteStep } from "../shared/step";
 import { PlacementProfile } from "./profiles";
@@ -46,7 +46,7 @@ export class Placement extends pulumi.ComponentResource {
             host,
             {
                 create: installScript(profile.packages),
-                delete: `oslab_purge ${profile.packages.join(" ")}`,
+                delete: purgeScript(profile.packages),
             },
             p,
         );

@@ -1,6 +1,5 @@
 // Release facts of Placement. Folsom has none (Nova scheduled by itself until Stein);
 // Zed: Debian 12's placement-api 8.0.0 (uwsgi from /etc/init.d/placement-api, port 8778).
-import { Release } from "../../config";
 import { IniDoc } from "../shared/ini";
 import * as render from "./render";
 
@@ -18,16 +17,3 @@ export interface PlacementProfile {
     /** Run as the placement user. */
     readonly dbSync: string;
 }
-
-export const placementProfiles: Record<Release, PlacementProfile | undefined> = {
-    folsom: undefined,
-    zed: {
-        packages: ["placement-api", "placement-common"],
-        service: "placement-api",
-        port: 8778,
-        conf: { path: "/etc/placement/placement.conf", group: "placement", render: render.placementConf },
-        database: { name: "placement", user: "placement" },
-        urlScheme: "mysql+pymysql",
-        dbSync: "placement-manage db sync",
-    },
-};

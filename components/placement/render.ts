@@ -1,6 +1,6 @@
 // Pure renderers for Placement (Zed only: extracted from Nova in Stein, folsom-facts §7.6).
 import { IniDoc } from "../shared/ini";
-import { keystoneAuthtoken } from "../nova/render";
+import { keystoneAuthtoken } from "../shared/oslo";
 
 export interface PlacementConfValues {
     readonly controllerIp: string;

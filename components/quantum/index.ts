@@ -17,9 +17,10 @@ import { ConfigFile, HostRef, configFile, remoteStep } from "../shared/step";
 import { QuantumArgs } from "./args";
 import { QuantumFile, QuantumRole, QuantumService } from "./profiles";
 import * as render from "./render";
+import { installScript, purgeScript } from "../shared/packages";
 
 export { QuantumArgs } from "./args";
-export { QuantumProfile, quantumProfiles } from "./profiles";
+export { QuantumProfile } from "./profiles";
 
 type Deps = pulumi.Input<pulumi.Resource>[];
 
@@ -200,8 +201,8 @@ export class Quantum extends pulumi.ComponentResource {
             `${prefix}-install`,
             host,
             {
-                create: render.installScript(packages),
-                delete: render.installDeleteScript(packages),
+                create: installScript(packages),
+                delete: purgeScript(packages),
             },
             { parent: this },
         );

@@ -6,6 +6,7 @@
 // DHCP and metadata agents on the network node.
 import { IniDoc } from "../shared/ini";
 import { HOST_STATE_DIR, shq } from "../shared/script";
+import { rabbitTransportUrl } from "../shared/oslo";
 
 /** Integration bridge on every agent host (article: `ovs-vsctl add-br br-int`). */
 export const INTEGRATION_BRIDGE = "br-int";
@@ -82,16 +83,16 @@ function networkId(value: string | undefined, what: string): string | undefined 
 // ---------------------------------------------------------------------------------------
 // Folsom (Quantum 2012.2, Ubuntu 12.04 + cloud archive)
 
-export const FOLSOM_CORE_PLUGIN = "quantum.plugins.openvswitch.ovs_quantum_plugin.OVSQuantumPluginV2";
+export const OVS_QUANTUM_PLUGIN = "quantum.plugins.openvswitch.ovs_quantum_plugin.OVSQuantumPluginV2";
 /** root_helper of the L3/DHCP agents (folsom-facts §5.3). */
-export const FOLSOM_ROOT_HELPER = "sudo quantum-rootwrap /etc/quantum/rootwrap.conf";
+export const QUANTUM_ROOT_HELPER = "sudo quantum-rootwrap /etc/quantum/rootwrap.conf";
 /** root_helper of the OVS agent, [AGENT] of ovs_quantum_plugin.ini (folsom-facts §5.3). */
-export const FOLSOM_OVS_ROOT_HELPER = "sudo /usr/bin/quantum-rootwrap /etc/quantum/rootwrap.conf";
+export const QUANTUM_OVS_ROOT_HELPER = "sudo /usr/bin/quantum-rootwrap /etc/quantum/rootwrap.conf";
 /** GRE tunnel IDs for tenant networks (article). */
 export const GRE_TUNNEL_ID_RANGES = "1:1000";
 
 /** /etc/quantum/api-paste.ini: the [filter:authtoken] the article edits on Alice and copies as-is. */
-export function folsomApiPaste(v: RenderValues, s: SecretValues): IniDoc {
+export function quantumApiPaste(v: RenderValues, s: SecretValues): IniDoc {
     return {
         "filter:authtoken": {
             auth_host: v.controllerIp,
@@ -105,10 +106,10 @@ export function folsomApiPaste(v: RenderValues, s: SecretValues): IniDoc {
 }
 
 /** /etc/quantum/quantum.conf on the controller: the OVS plugin, Keystone auth, RabbitMQ. */
-export function folsomServerConf(v: RenderValues, s: SecretValues): IniDoc {
+export function quantumServerConf(v: RenderValues, s: SecretValues): IniDoc {
     return {
         DEFAULT: {
-            core_plugin: FOLSOM_CORE_PLUGIN,
+            core_plugin: OVS_QUANTUM_PLUGIN,
             auth_strategy: "keystone",
             rabbit_host: v.controllerIp,
             rabbit_userid: v.rabbitUser,
@@ -118,7 +119,7 @@ export function folsomServerConf(v: RenderValues, s: SecretValues): IniDoc {
 }
 
 /** /etc/quantum/quantum.conf on Bob and Charlie: "the only way of telling the agents … RabbitMQ". */
-export function folsomAgentConf(v: RenderValues, s: SecretValues): IniDoc {
+export function quantumAgentConf(v: RenderValues, s: SecretValues): IniDoc {
     return {
         DEFAULT: {
             rabbit_host: v.controllerIp,
@@ -132,16 +133,16 @@ export function folsomAgentConf(v: RenderValues, s: SecretValues): IniDoc {
  * ovs_quantum_plugin.ini on the controller. The three GRE keys are needed by the server
  * too (folsom-facts §8 #3): without them tenant networks are `local`.
  */
-export function folsomServerPlugin(_v: RenderValues, s: SecretValues): IniDoc {
+export function ovsPluginServer(_v: RenderValues, s: SecretValues): IniDoc {
     return {
         DATABASE: { sql_connection: s.dbUrl, reconnect_interval: 2 },
         OVS: { tenant_network_type: "gre", tunnel_id_ranges: GRE_TUNNEL_ID_RANGES, enable_tunneling: true },
-        AGENT: { root_helper: FOLSOM_OVS_ROOT_HELPER, polling_interval: 2 },
+        AGENT: { root_helper: QUANTUM_OVS_ROOT_HELPER, polling_interval: 2 },
     };
 }
 
 /** ovs_quantum_plugin.ini on Bob and Charlie: Alice's file plus the agent's tunnel keys. */
-export function folsomAgentPlugin(v: RenderValues, s: SecretValues): IniDoc {
+export function ovsPluginAgent(v: RenderValues, s: SecretValues): IniDoc {
     return {
         DATABASE: { sql_connection: s.dbUrl, reconnect_interval: 2 },
         OVS: {
@@ -152,7 +153,7 @@ export function folsomAgentPlugin(v: RenderValues, s: SecretValues): IniDoc {
             local_ip: need(v.dataIp, "dataIp"),
             enable_tunneling: true,
         },
-        AGENT: { root_helper: FOLSOM_OVS_ROOT_HELPER, polling_interval: 2 },
+        AGENT: { root_helper: QUANTUM_OVS_ROOT_HELPER, polling_interval: 2 },
     };
 }
 
@@ -162,7 +163,7 @@ export function folsomAgentPlugin(v: RenderValues, s: SecretValues): IniDoc {
  * agent never reads (§8 #1); router_id is honoured only with use_namespaces = False
  * (§8 #4); external_network_bridge names the bridge we create (§8 #2).
  */
-export function folsomL3Agent(v: RenderValues, s: SecretValues): IniDoc {
+export function quantumL3Agent(v: RenderValues, s: SecretValues): IniDoc {
     return {
         DEFAULT: {
             interface_driver: "quantum.agent.linux.interface.OVSInterfaceDriver",
@@ -171,7 +172,7 @@ export function folsomL3Agent(v: RenderValues, s: SecretValues): IniDoc {
             admin_tenant_name: "service",
             admin_user: "quantum",
             admin_password: s.servicePassword,
-            root_helper: FOLSOM_ROOT_HELPER,
+            root_helper: QUANTUM_ROOT_HELPER,
             metadata_ip: v.controllerIp,
             metadata_port: METADATA_PORT,
             use_namespaces: false,
@@ -183,12 +184,12 @@ export function folsomL3Agent(v: RenderValues, s: SecretValues): IniDoc {
 }
 
 /** /etc/quantum/dhcp_agent.ini on Charlie: the sample's drivers, no namespaces like the L3 agent. */
-export function folsomDhcpAgent(): IniDoc {
+export function quantumDhcpAgent(): IniDoc {
     return {
         DEFAULT: {
             interface_driver: "quantum.agent.linux.interface.OVSInterfaceDriver",
             dhcp_driver: "quantum.agent.linux.dhcp.Dnsmasq",
-            root_helper: FOLSOM_ROOT_HELPER,
+            root_helper: QUANTUM_ROOT_HELPER,
             use_namespaces: false,
         },
     };
@@ -200,12 +201,7 @@ export function folsomDhcpAgent(): IniDoc {
 /** VXLAN network IDs for tenant networks (Debian's default, §7.2). */
 export const VXLAN_VNI_RANGES = "1:1000";
 /** oslo.concurrency lock directory (install guide; the neutron user owns /var/lib/neutron). */
-export const ZED_LOCK_PATH = "/var/lib/neutron/tmp";
-
-/** oslo.messaging URL; user and password are URL-encoded (generated passwords are alphanumeric). */
-export function transportUrl(user: string, password: string, host: string): string {
-    return `rabbit://${encodeURIComponent(user)}:${encodeURIComponent(password)}@${host}:5672/`;
-}
+export const NEUTRON_LOCK_PATH = "/var/lib/neutron/tmp";
 
 /**
  * Security groups on the L2 agent. The openvswitch driver (Debian's default) needs
@@ -217,13 +213,13 @@ export function firewallDriver(datapathType: DatapathType): string {
 }
 
 /** /etc/neutron/neutron.conf on the controller (install guide §7.9 + Debian's debconf keys). */
-export function zedServerConf(v: RenderValues, s: SecretValues): IniDoc {
+export function neutronServerConf(v: RenderValues, s: SecretValues): IniDoc {
     const keystone = `http://${v.controllerIp}:5000`;
     return {
         DEFAULT: {
             core_plugin: "ml2",
             service_plugins: "router",
-            transport_url: transportUrl(v.rabbitUser, s.rabbitPassword, v.controllerIp),
+            transport_url: rabbitTransportUrl(v.rabbitUser, s.rabbitPassword, v.controllerIp),
             auth_strategy: "keystone",
             notify_nova_on_port_status_changes: true,
             notify_nova_on_port_data_changes: true,
@@ -252,20 +248,20 @@ export function zedServerConf(v: RenderValues, s: SecretValues): IniDoc {
             username: "nova",
             password: s.novaPassword,
         },
-        oslo_concurrency: { lock_path: ZED_LOCK_PATH },
+        oslo_concurrency: { lock_path: NEUTRON_LOCK_PATH },
     };
 }
 
 /** /etc/neutron/neutron.conf on the network and compute nodes: messaging and locks only. */
-export function zedAgentConf(v: RenderValues, s: SecretValues): IniDoc {
+export function neutronAgentConf(v: RenderValues, s: SecretValues): IniDoc {
     return {
-        DEFAULT: { transport_url: transportUrl(v.rabbitUser, s.rabbitPassword, v.controllerIp) },
-        oslo_concurrency: { lock_path: ZED_LOCK_PATH },
+        DEFAULT: { transport_url: rabbitTransportUrl(v.rabbitUser, s.rabbitPassword, v.controllerIp) },
+        oslo_concurrency: { lock_path: NEUTRON_LOCK_PATH },
     };
 }
 
 /** /etc/neutron/plugins/ml2/ml2_conf.ini on the controller. */
-export function zedMl2(): IniDoc {
+export function ml2Conf(): IniDoc {
     return {
         ml2: {
             type_drivers: "flat,vxlan",
@@ -287,7 +283,7 @@ export const NEUTRON_API_PROCESSES = 2;
  * to a different thread") and the network API stops answering minutes after it started.
  * One thread per worker, and as many workers as a lab controller can afford.
  */
-export function zedApiUwsgi(): IniDoc {
+export function neutronApiUwsgi(): IniDoc {
     return { uwsgi: { processes: NEUTRON_API_PROCESSES, threads: 1 } };
 }
 
@@ -296,7 +292,7 @@ export function zedApiUwsgi(): IniDoc {
  * external network (Debian maps external:br-ex everywhere; a compute without br-ex would
  * make the agent exit).
  */
-export function zedOvsAgent(v: RenderValues): IniDoc {
+export function openvswitchAgent(v: RenderValues): IniDoc {
     return {
         ovs: {
             local_ip: need(v.dataIp, "dataIp"),
@@ -311,12 +307,12 @@ export function zedOvsAgent(v: RenderValues): IniDoc {
 }
 
 /** /etc/neutron/l3_agent.ini: routers in namespaces, external network through br-int + bridge_mappings. */
-export function zedL3Agent(): IniDoc {
+export function neutronL3Agent(): IniDoc {
     return { DEFAULT: { interface_driver: "openvswitch" } };
 }
 
 /** /etc/neutron/dhcp_agent.ini (§7.9: dnsmasq, isolated metadata). */
-export function zedDhcpAgent(): IniDoc {
+export function neutronDhcpAgent(): IniDoc {
     return {
         DEFAULT: {
             interface_driver: "openvswitch",
@@ -327,7 +323,7 @@ export function zedDhcpAgent(): IniDoc {
 }
 
 /** /etc/neutron/metadata_agent.ini: proxies instances' metadata requests to nova (§7.10). */
-export function zedMetadataAgent(v: RenderValues, s: SecretValues): IniDoc {
+export function metadataAgent(v: RenderValues, s: SecretValues): IniDoc {
     return {
         DEFAULT: {
             nova_metadata_host: v.controllerIp,
@@ -335,18 +331,6 @@ export function zedMetadataAgent(v: RenderValues, s: SecretValues): IniDoc {
             metadata_proxy_shared_secret: s.metadataSecret,
         },
     };
-}
-
-// ---------------------------------------------------------------------------------------
-// Scripts (bodies; the step helpers prepend the shared preamble)
-
-export function installScript(packages: readonly string[]): string {
-    return `oslab_install ${packages.map(shq).join(" ")}`;
-}
-
-/** Destroy: purge the packages this program installed (runs after the services stopped). */
-export function installDeleteScript(packages: readonly string[]): string {
-    return `oslab_purge ${packages.map(shq).join(" ")}`;
 }
 
 /**

@@ -1,7 +1,8 @@
 // Pure renderers for the controller's RabbitMQ.
+import { installScript as installPackages } from "../shared/packages";
 
 export function installScript(packages: readonly string[], service: string): string {
-    return `oslab_install ${packages.join(" ")}
+    return `${installPackages(packages)}
 oslab_svc start ${service} || oslab_svc restart ${service}
 # The broker needs a few seconds after start; wait until rabbitmqctl answers.
 oslab_retry 60 rabbitmqctl -q status >/dev/null`;

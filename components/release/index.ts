@@ -1,41 +1,12 @@
-// The release seam: everything that differs between Folsom (the article) and Zed
-// (Debian 12) is reached through the ReleaseProfile returned here. Each service keeps
-// its own release facts in `components/<service>/profiles.ts`; components receive their
-// part of the profile and contain no release conditionals.
-import { Release } from "../../config";
-import { BaseProfile, baseProfiles } from "../base/profiles";
-import { CinderProfile, cinderProfiles } from "../cinder/profiles";
-import { GlanceProfile, glanceProfiles } from "../glance/profiles";
-import { HorizonProfile, horizonProfiles } from "../horizon/profiles";
-import { KeystoneProfile, keystoneProfiles } from "../keystone/profiles";
-import { NovaProfile, novaProfiles } from "../nova/profiles";
-import { PlacementProfile, placementProfiles } from "../placement/profiles";
-import { QuantumProfile, quantumProfiles } from "../quantum/profiles";
+// The release seam: everything that differs between releases is reached through the
+// ReleaseProfile returned here; components receive their part of it and contain no
+// release conditionals. One folder per release (folsom: the article; zed: Debian 12).
+import { ReleaseProfile } from "./profile";
+import { Release, RELEASE_PROFILES } from "./registry";
 
-export interface ReleaseProfile {
-    readonly name: Release;
-    readonly base: BaseProfile;
-    readonly keystone: KeystoneProfile;
-    readonly glance: GlanceProfile;
-    readonly horizon: HorizonProfile;
-    readonly nova: NovaProfile;
-    /** Undefined where the release has no Placement (Folsom). */
-    readonly placement?: PlacementProfile;
-    readonly cinder: CinderProfile;
-    /** Networking: Quantum (Folsom) / Neutron (Zed). */
-    readonly quantum: QuantumProfile;
-}
+export { deriveProfile, ProfileDelta, ReleaseProfile } from "./profile";
+export { Release, RELEASES, RELEASE_PROFILES } from "./registry";
 
 export function profileFor(release: Release): ReleaseProfile {
-    return {
-        name: release,
-        base: baseProfiles[release],
-        keystone: keystoneProfiles[release],
-        glance: glanceProfiles[release],
-        horizon: horizonProfiles[release],
-        nova: novaProfiles[release],
-        placement: placementProfiles[release],
-        cinder: cinderProfiles[release],
-        quantum: quantumProfiles[release],
-    };
+    return RELEASE_PROFILES[release];
 }

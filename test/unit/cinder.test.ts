@@ -11,14 +11,10 @@ import { Cinder } from "../../components/cinder";
 import { volumeGroupScript } from "../../components/cinder/render";
 import { buildBase, buildComputeAndVolume } from "../../components/cloud";
 import { RawConfig } from "../../config";
-import { devConfig, find, golden, Registered, run, settleOutput, TEST_SECRETS, unwrap } from "./harness";
+import { devConfig, find, forRelease, golden, Registered, run, settleOutput, TEST_SECRETS, unwrap } from "./harness";
 
 const CMD = "command:remote:Command";
 const MYSQL = "pulumi-nodejs:dynamic/infra:MysqlDatabase";
-
-function zedLab(c: RawConfig): RawConfig {
-    return { ...c, release: "zed", datapathType: "netdev", virtType: "qemu" };
-}
 
 function mockOutputs(r: Registered): Record<string, unknown> | undefined {
     if (r.type !== MYSQL) {
@@ -135,7 +131,7 @@ describe("cinder (zed)", function () {
     this.timeout(60000);
 
     it("renders cinder.conf as the golden copy and registers volume service children", async () => {
-        const res = await build(zedLab);
+        const res = await build(forRelease("zed"));
         expect(mine(res.resources)).to.deep.equal(
             [
                 "cinder",
@@ -155,7 +151,7 @@ describe("cinder (zed)", function () {
     });
 
     it("without the volume service: api and scheduler only, no volume group, no tgt", async () => {
-        const res = await build((c) => noVolume(zedLab(c)));
+        const res = await build((c) => noVolume(forRelease("zed")(c)));
         expect(mine(res.resources)).to.deep.equal(
             [
                 "cinder",
@@ -182,7 +178,7 @@ describe("cinder (zed)", function () {
 
     it("builds the configured group from the configured device", async () => {
         const res = await build((c) => ({
-            ...zedLab(c),
+            ...forRelease("zed")(c),
             cinder: { volumeGroup: "vg-lab", device: "/dev/vdb", volumeService: true },
         }));
         expect(body(res.resources, "cinder-volume-group")).to.contain(

@@ -8,17 +8,22 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { buildBase, buildIdentity } from "../../components/cloud";
-import {
-    FOLSOM_IMAGE_CLI,
-    ImageCli,
-    ZED_IMAGE_CLI,
-    imageDeleteScript,
-    imageScript,
-} from "../../components/glance/render";
+import { GLANCE_CLI, ImageCli, OPENSTACK_CLI, imageDeleteScript, imageScript } from "../../components/glance/render";
 import { renderIni } from "../../components/shared/ini";
 import { preamble, script } from "../../components/shared/script";
 import { ImageSpec, RawConfig } from "../../config";
-import { devConfig, find, golden, Registered, run, SECRET_SIG, TEST_SECRETS, unwrap } from "./harness";
+import {
+    devConfig,
+    find,
+    forRelease,
+    golden,
+    Registered,
+    RELEASE_CONFIGS,
+    run,
+    SECRET_SIG,
+    TEST_SECRETS,
+    unwrap,
+} from "./harness";
 
 const CMD = "command:remote:Command";
 const MYSQL = "pulumi-nodejs:dynamic/infra:MysqlDatabase";
@@ -40,10 +45,6 @@ function body(text: string): string {
     return text.slice(preamble().length);
 }
 
-function zed(c: RawConfig): RawConfig {
-    return { ...c, release: "zed", datapathType: "netdev", virtType: "qemu" };
-}
-
 function children(resources: readonly Registered[]): string[] {
     return resources
         .filter((r) => r.name.startsWith("glance-"))
@@ -58,10 +59,7 @@ function build(change: (c: RawConfig) => RawConfig = (c) => c) {
     };
 }
 
-for (const [release, change] of [
-    ["folsom", (c: RawConfig) => c],
-    ["zed", zed],
-] as const) {
+for (const [release, change] of RELEASE_CONFIGS) {
     describe(`glance (${release})`, function () {
         this.timeout(120000);
         let resources: Registered[];
@@ -182,7 +180,7 @@ describe("glance config values", function () {
     it("zed: region_name set (Debian's regionOne default breaks every API), user overrides merged", async () => {
         const { resources } = await run(
             build((c) => ({
-                ...zed(c),
+                ...forRelease("zed")(c),
                 region: "Lab1",
                 overrides: { "glance-api.conf": { DEFAULT: { workers: 1 } } },
             })),
@@ -299,8 +297,8 @@ describe("glance image scripts (run for real against a fake CLI)", () => {
             .split("\n");
 
     for (const [release, cli] of [
-        ["folsom", FOLSOM_IMAGE_CLI],
-        ["zed", ZED_IMAGE_CLI],
+        ["folsom", GLANCE_CLI],
+        ["zed", OPENSTACK_CLI],
     ] as const) {
         it(`${release}: creates once, finds it next time, prints the ID; delete removes only its own image`, () => {
             const first = exec(cli, image, "create");

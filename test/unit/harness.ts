@@ -5,7 +5,16 @@ import { expect } from "chai";
 import * as fs from "fs";
 import * as yaml from "js-yaml";
 import * as path from "path";
-import { NAMESPACE, RawConfig, SecretConfig, StackConfig, validateConfig, withDerived } from "../../config";
+import {
+    NAMESPACE,
+    RawConfig,
+    Release,
+    RELEASES,
+    SecretConfig,
+    StackConfig,
+    validateConfig,
+    withDerived,
+} from "../../config";
 
 export interface Registered {
     readonly type: string;
@@ -172,3 +181,16 @@ export function golden(release: string, host: string, file: string, actual: stri
     }
     expect(actual, `golden ${release}/${host}/${file}`).to.equal(fs.readFileSync(p, "utf8"));
 }
+
+/**
+ * The dev stack (Pulumi.dev.yaml: the article, folsom) switched to `release`: its own
+ * release as it is, every other one the way the lab deploys it (the netdev datapath, qemu).
+ */
+export function forRelease(release: Release): (c: RawConfig) => RawConfig {
+    return (c) => (c.release === release ? c : { ...c, release, datapathType: "netdev", virtType: "qemu" });
+}
+
+/** Every registered release with its config change (tests loop over these). */
+export const RELEASE_CONFIGS: ReadonlyArray<readonly [Release, (c: RawConfig) => RawConfig]> = RELEASES.map(
+    (r) => [r, forRelease(r)] as const,
+);

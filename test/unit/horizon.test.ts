@@ -5,17 +5,13 @@ import { expect } from "chai";
 import { buildBase, buildIdentity } from "../../components/cloud";
 import { preamble } from "../../components/shared/script";
 import { RawConfig } from "../../config";
-import { devConfig, find, golden, Registered, run, unwrap } from "./harness";
+import { devConfig, find, golden, Registered, RELEASE_CONFIGS, run, unwrap } from "./harness";
 
 const CMD = "command:remote:Command";
 
 function body(text: string): string {
     expect(text.startsWith(preamble())).to.equal(true);
     return text.slice(preamble().length);
-}
-
-function zed(c: RawConfig): RawConfig {
-    return { ...c, release: "zed", datapathType: "netdev", virtType: "qemu" };
 }
 
 function children(resources: readonly Registered[]): string[] {
@@ -86,10 +82,7 @@ const EXPECTED = {
     },
 };
 
-for (const [release, change] of [
-    ["folsom", (c: RawConfig) => c],
-    ["zed", zed],
-] as const) {
+for (const [release, change] of RELEASE_CONFIGS) {
     describe(`horizon (${release})`, function () {
         this.timeout(120000);
         let resources: Registered[];

@@ -14,7 +14,7 @@ import { renderIni } from "../../components/shared/ini";
 import { editorPy, preamble, script } from "../../components/shared/script";
 import { KEYSTONE_UWSGI_INI, uwsgiApparmorFix } from "../../components/keystone/render";
 import { RawConfig } from "../../config";
-import { devConfig, find, golden, Registered, run, SECRET_SIG, TEST_SECRETS, unwrap } from "./harness";
+import { devConfig, find, forRelease, golden, Registered, run, SECRET_SIG, TEST_SECRETS, unwrap } from "./harness";
 
 const CMD = "command:remote:Command";
 const MYSQL = "pulumi-nodejs:dynamic/infra:MysqlDatabase";
@@ -43,10 +43,6 @@ function owned(r: Registered): string {
 function body(script: string): string {
     expect(script.startsWith(preamble())).to.equal(true);
     return script.slice(preamble().length);
-}
-
-function zed(c: RawConfig): RawConfig {
-    return { ...c, release: "zed", datapathType: "netdev", virtType: "qemu" };
 }
 
 function withSwift(c: RawConfig): RawConfig {
@@ -385,7 +381,7 @@ describe("keystone (zed, the lab-like stack)", function () {
     let resources: Registered[];
     let outputs: Record<string, unknown>;
     before(async () => {
-        ({ resources, outputs } = await run(build(zed), { mockOutputs }));
+        ({ resources, outputs } = await run(build(forRelease("zed")), { mockOutputs }));
     });
 
     it("registers exactly these children: bootstrap and the uwsgi fix, the Zed catalog", () => {
@@ -616,7 +612,11 @@ describe("keystone (variants)", function () {
     it("registers object-store at the Swift host when one is configured (both releases)", async () => {
         for (const [release, change, url] of [
             ["folsom", withSwift, "http://192.168.122.113:8080/v1/AUTH_$(tenant_id)s"],
-            ["zed", (c: RawConfig) => withSwift(zed(c)), "http://192.168.122.113:8080/v1/AUTH_%(project_id)s"],
+            [
+                "zed",
+                (c: RawConfig) => withSwift(forRelease("zed")(c)),
+                "http://192.168.122.113:8080/v1/AUTH_%(project_id)s",
+            ],
         ] as const) {
             const { resources } = await run(build(change), { mockOutputs });
             const swift = catalog(resources).find((e) => e.name === "keystone-catalog-object-store");

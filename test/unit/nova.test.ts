@@ -7,14 +7,21 @@ import { Nova } from "../../components/nova";
 import * as render from "../../components/nova/render";
 import { sha256 } from "../../components/shared/step";
 import { RawConfig } from "../../config";
-import { devConfig, find, golden, Registered, run, settleOutput, TEST_SECRETS, unwrap } from "./harness";
+import {
+    devConfig,
+    find,
+    golden,
+    Registered,
+    RELEASE_CONFIGS,
+    run,
+    settleOutput,
+    TEST_SECRETS,
+    unwrap,
+} from "./harness";
+import { rabbitTransportUrl } from "../../components/shared/oslo";
 
 const CMD = "command:remote:Command";
 const MYSQL = "pulumi-nodejs:dynamic/infra:MysqlDatabase";
-
-export function zedLab(c: RawConfig): RawConfig {
-    return { ...c, release: "zed", datapathType: "netdev", virtType: "qemu" };
-}
 
 function twoComputes(c: RawConfig): RawConfig {
     const nodes = [
@@ -103,10 +110,7 @@ const GOLDEN_FILES: Record<string, Record<string, string[]>> = {
     },
 };
 
-for (const [release, change] of [
-    ["folsom", (c: RawConfig) => c],
-    ["zed", zedLab],
-] as const) {
+for (const [release, change] of RELEASE_CONFIGS) {
     describe(`nova (${release})`, function () {
         this.timeout(60000);
         let res: Awaited<ReturnType<typeof build>>;
@@ -193,7 +197,7 @@ for (const [release, change] of [
                 expect(body("nova-check")).to.contain(
                     "expected=(nova-cert@alice nova-consoleauth@alice nova-scheduler@alice nova-compute@bob)",
                 );
-                expect(body("nova-check")).to.contain(render.FOLSOM_SERVICE_LIST);
+                expect(body("nova-check")).to.contain(render.NOVA_MANAGE_SERVICE_LIST);
                 expect(unwrap(find(res.resources, "nova-check").inputs).stdin).to.equal(undefined);
             } else {
                 expect(body("nova-alice-install")).to.contain(
@@ -202,7 +206,7 @@ for (const [release, change] of [
                 expect(body("nova-bob-install")).to.contain(
                     "\nif [ ! -d /run/systemd/system ]; then oslab_install libvirt-daemon-system-sysv; fi\noslab_install nova-compute-qemu nova-compute nova-common\n",
                 );
-                expect(body("nova-db-sync")).to.contain(`\n${render.dbSyncZed("/etc/nova/nova.conf")}\n`);
+                expect(body("nova-db-sync")).to.contain(`\n${render.cellsV2DbSync("/etc/nova/nova.conf")}\n`);
                 expect(unwrap(find(res.resources, "nova-db-sync").inputs).stdin).to.equal(
                     `mysql+pymysql://nova_cell0:${TEST_SECRETS.generated}@192.168.122.111/nova_cell0`,
                 );
@@ -228,8 +232,8 @@ for (const [release, change] of [
             if (release === "zed") {
                 // qemu.conf and libvirtd.conf are edited only where systemd is not PID 1; spec on stdin, restore on delete.
                 for (const [id, block] of [
-                    ["libvirtd.conf", render.libvirtdConfZedWithoutSystemd()],
-                    ["qemu.conf", render.qemuConfZed()],
+                    ["libvirtd.conf", render.libvirtdConfNoPolkit()],
+                    ["qemu.conf", render.qemuConfNoNamespaces()],
                 ]) {
                     const i = unwrap(find(res.resources, `nova-bob-conf-${id}`).inputs);
                     expect(i.create).to.contain(`\n${render.blockUnlessSystemdScript(`/etc/libvirt/${id}`)}\n`);
@@ -274,7 +278,7 @@ for (const [release, change] of [
 
 describe("nova renderers", () => {
     it("percent-encodes the RabbitMQ credentials in transport_url", () => {
-        expect(render.rabbitTransportUrl("openstack", "p@ss/w:rd", "198.51.100.11")).to.equal(
+        expect(rabbitTransportUrl("openstack", "p@ss/w:rd", "198.51.100.11")).to.equal(
             "rabbit://openstack:p%40ss%2Fw%3Ard@198.51.100.11:5672/",
         );
     });
@@ -291,9 +295,9 @@ describe("nova renderers", () => {
             novaPassword: "n",
             networkPassword: "q",
         };
-        expect(render.novaConfFolsom(v).DEFAULT.libvirt_type).to.equal("qemu");
-        expect(render.novaConfZed(v).libvirt.virt_type).to.equal("qemu");
-        expect(render.novaConfZed({ ...v, role: "controller" }).libvirt.virt_type).to.equal(undefined);
-        expect(render.novaConfZed(v).database.connection).to.equal(undefined);
+        expect(render.novaConfFlat(v).DEFAULT.libvirt_type).to.equal("qemu");
+        expect(render.novaConf(v).libvirt.virt_type).to.equal("qemu");
+        expect(render.novaConf({ ...v, role: "controller" }).libvirt.virt_type).to.equal(undefined);
+        expect(render.novaConf(v).database.connection).to.equal(undefined);
     });
 });

@@ -7,15 +7,11 @@ import * as path from "path";
 import { buildBase, buildComputeAndVolume } from "../../components/cloud";
 import { Placement } from "../../components/placement";
 import { RawConfig } from "../../config";
-import { Registered, TEST_SECRETS, devConfig, find, run, settleOutput, unwrap } from "./harness";
+import { devConfig, find, forRelease, Registered, run, settleOutput, TEST_SECRETS, unwrap } from "./harness";
 
 const CMD = "command:remote:Command";
 const MYSQL = "pulumi-nodejs:dynamic/infra:MysqlDatabase";
 const GOLDEN = path.join(__dirname, "golden");
-
-function zedLab(c: RawConfig): RawConfig {
-    return { ...c, release: "zed", datapathType: "netdev", virtType: "qemu" };
-}
 
 function mockOutputs(r: Registered): Record<string, unknown> | undefined {
     if (r.type !== MYSQL) {
@@ -56,7 +52,7 @@ describe("placement (zed)", function () {
     this.timeout(60000);
     let res: Awaited<ReturnType<typeof build>>;
     before(async () => {
-        res = await build(zedLab);
+        res = await build(forRelease("zed"));
     });
 
     it("registers exactly these children", () => {
@@ -115,6 +111,6 @@ describe("placement (zed)", function () {
     });
 
     it("registers the same resources in preview", async () => {
-        expect(mine((await build(zedLab, true)).resources)).to.deep.equal(mine(res.resources));
+        expect(mine((await build(forRelease("zed"), true)).resources)).to.deep.equal(mine(res.resources));
     });
 });

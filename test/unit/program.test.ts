@@ -8,14 +8,9 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { buildCloud } from "../../components/cloud";
-import { RawConfig } from "../../config";
-import { Registered, TEST_SECRETS, devConfig, run, unwrap } from "./harness";
+import { devConfig, forRelease, Registered, RELEASE_CONFIGS, run, TEST_SECRETS, unwrap } from "./harness";
 
 const CMD = "command:remote:Command";
-
-export function zed(c: RawConfig): RawConfig {
-    return { ...c, release: "zed", datapathType: "netdev", virtType: "qemu" };
-}
 
 function scripts(resources: readonly Registered[]): Array<[string, string]> {
     const out: Array<[string, string]> = [];
@@ -33,10 +28,7 @@ function scripts(resources: readonly Registered[]): Array<[string, string]> {
 
 const hasShellcheck = spawnSync("shellcheck", ["--version"]).status === 0;
 
-for (const [release, change] of [
-    ["folsom", (c: RawConfig) => c],
-    ["zed", zed],
-] as const) {
+for (const [release, change] of RELEASE_CONFIGS) {
     describe(`whole program (${release})`, function () {
         this.timeout(120000);
         let resources: Registered[];
@@ -128,7 +120,7 @@ describe("preview touches no host", function () {
         };
         try {
             await run(() => buildCloud(devConfig()), { preview: true });
-            await run(() => buildCloud(devConfig(zed)), { preview: true });
+            await run(() => buildCloud(devConfig(forRelease("zed"))), { preview: true });
         } finally {
             Object.assign(ssh2.Client.prototype, { connect: saved.connect });
             Object.assign(cp, { spawn: saved.spawn, exec: saved.exec, execFile: saved.execFile });

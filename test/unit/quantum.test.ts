@@ -12,7 +12,8 @@ import { Quantum, quantumArgs } from "../../components/quantum";
 import * as render from "../../components/quantum/render";
 import { preamble } from "../../components/shared/script";
 import { RawConfig } from "../../config";
-import { Outputs, Registered, SECRET_SIG, TEST_SECRETS, devConfig, find, run, unwrap } from "./harness";
+import { devConfig, find, forRelease, Outputs, Registered, run, SECRET_SIG, TEST_SECRETS, unwrap } from "./harness";
+import { rabbitTransportUrl } from "../../components/shared/oslo";
 
 const CMD = "command:remote:Command";
 const QNET = "pulumi-nodejs:dynamic/network:QuantumNetwork";
@@ -42,10 +43,6 @@ function mockOutputs(r: Registered): Record<string, unknown> | undefined {
         return { stdout: "eth1\n", stderr: "" };
     }
     return undefined;
-}
-
-function zed(c: RawConfig): RawConfig {
-    return { ...c, release: "zed", datapathType: "netdev", virtType: "qemu" };
 }
 
 function twoComputes(c: RawConfig): RawConfig {
@@ -377,7 +374,7 @@ describe("neutron (zed, lab-like: netdev datapath)", function () {
     this.timeout(60000);
     let resources: Registered[];
     before(async () => {
-        ({ resources } = await run(build(zed), { mockOutputs }));
+        ({ resources } = await run(build(forRelease("zed")), { mockOutputs }));
     });
 
     it("registers the database, migrations, the networks and exactly these steps per host", () => {
@@ -488,7 +485,7 @@ describe("neutron (zed, lab-like: netdev datapath)", function () {
     });
 
     it("registers the same resources in preview", async () => {
-        const preview = await run(build(zed), { preview: true });
+        const preview = await run(build(forRelease("zed")), { preview: true });
         expect(children(preview.resources, "neutron")).to.deep.equal(children(resources, "neutron"));
     });
 });
@@ -546,10 +543,10 @@ describe("networking renderers (edge cases)", () => {
     };
 
     it("URL-encodes the RabbitMQ credentials in transport_url", () => {
-        expect(render.transportUrl("open stack", "p@ss/word", "10.0.0.1")).to.equal(
+        expect(rabbitTransportUrl("open stack", "p@ss/word", "10.0.0.1")).to.equal(
             "rabbit://open%20stack:p%40ss%2Fword@10.0.0.1:5672/",
         );
-        expect(render.zedAgentConf(v, s)).to.deep.equal({
+        expect(render.neutronAgentConf(v, s)).to.deep.equal({
             DEFAULT: { transport_url: "rabbit://openstack:p%40ss%2Fword@10.0.0.1:5672/" },
             oslo_concurrency: { lock_path: "/var/lib/neutron/tmp" },
         });
@@ -563,19 +560,19 @@ describe("networking renderers (edge cases)", () => {
     });
 
     it("refuses an empty router or external network ID, and leaves unknown ones out", () => {
-        expect(() => render.folsomL3Agent({ ...v, routerId: "", externalNetworkId: "x" }, s)).to.throw(
+        expect(() => render.quantumL3Agent({ ...v, routerId: "", externalNetworkId: "x" }, s)).to.throw(
             "networking: the router is missing in the network API (run pulumi refresh, then up)",
         );
-        const doc = render.folsomL3Agent(v, s);
+        const doc = render.quantumL3Agent(v, s);
         expect(doc.DEFAULT.router_id).to.equal(undefined);
         expect(doc.DEFAULT.gateway_external_network_id).to.equal(undefined);
     });
 
     it("needs the tunnel address on agent hosts", () => {
-        expect(() => render.zedOvsAgent({ ...v, dataIp: undefined })).to.throw(
+        expect(() => render.openvswitchAgent({ ...v, dataIp: undefined })).to.throw(
             "networking: dataIp is required to render this file",
         );
-        expect(() => render.folsomAgentPlugin({ ...v, dataIp: undefined }, s)).to.throw(
+        expect(() => render.ovsPluginAgent({ ...v, dataIp: undefined }, s)).to.throw(
             "networking: dataIp is required to render this file",
         );
     });
