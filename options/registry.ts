@@ -38,6 +38,11 @@ export interface ServiceOptions {
     readonly settings?: readonly string[];
     /** Variables the packaged local_settings.py assigns and computes other settings from. */
     readonly localSettingsVariables?: readonly string[];
+    /** oslo.config namespaces of the packaged config-generator files (zed, epoxy). */
+    readonly namespaces?: readonly string[];
+    /** Groups that also take keystoneauth1's auth-plugin, session and adapter options. */
+    readonly keystoneauthGroups?: readonly string[];
+    readonly keystoneauth?: { readonly source: unknown; readonly options: Readonly<Record<string, OptionSpec>> };
 }
 
 /** How a managed file is read: oslo.config INI, a paste deploy INI, Django settings, or not by OpenStack. */
@@ -55,6 +60,12 @@ export interface ManagedFile {
     readonly kind: FileKind;
     /** Why a file is not checked (kind "unchecked"). */
     readonly why?: string;
+    /**
+     * Sections whose name the profile chooses, read with the options of a registered group:
+     * a cinder backend (`[lvm]`, named in enabled_backends) takes `backend_defaults`' options, a
+     * glance store (`[fs]`) `glance_store`'s.
+     */
+    readonly sectionAliases?: Readonly<Record<string, string>>;
 }
 
 const MYSQL: ManagedFile = {
@@ -65,42 +76,84 @@ const MYSQL: ManagedFile = {
     why: "MySQL/MariaDB server options, not an OpenStack service",
 };
 
-/** Every file the program writes that the user may override, per release. */
-export const MANAGED_FILES: Readonly<Record<string, readonly ManagedFile[]>> = {
-    folsom: [
-        { file: "keystone.conf", golden: "keystone.conf", service: "keystone", kind: "oslo" },
-        { file: "nova.conf", golden: "nova.conf", service: "nova", kind: "oslo" },
-        {
-            file: "nova-api-paste.ini",
-            golden: "nova-api-paste.ini",
-            service: "nova",
-            alsoReads: ["keystone"],
-            kind: "paste",
+const FOLSOM_FILES: readonly ManagedFile[] = [
+    { file: "keystone.conf", golden: "keystone.conf", service: "keystone", kind: "oslo" },
+    { file: "nova.conf", golden: "nova.conf", service: "nova", kind: "oslo" },
+    {
+        file: "nova-api-paste.ini",
+        golden: "nova-api-paste.ini",
+        service: "nova",
+        alsoReads: ["keystone"],
+        kind: "paste",
+    },
+    { file: "glance-api.conf", golden: "glance-api.conf", service: "glance", kind: "oslo" },
+    { file: "glance-registry.conf", golden: "glance-registry.conf", service: "glance", kind: "oslo" },
+    { file: "cinder.conf", golden: "cinder.conf", service: "cinder", kind: "oslo" },
+    {
+        file: "cinder-api-paste.ini",
+        golden: "cinder-api-paste.ini",
+        service: "cinder",
+        alsoReads: ["keystone"],
+        kind: "paste",
+    },
+    { file: "quantum.conf", golden: "quantum.conf", service: "quantum", kind: "oslo" },
+    {
+        file: "quantum/api-paste.ini",
+        golden: "quantum-api-paste.ini",
+        service: "quantum",
+        alsoReads: ["keystone"],
+        kind: "paste",
+    },
+    { file: "ovs_quantum_plugin.ini", golden: "ovs_quantum_plugin.ini", service: "quantum", kind: "oslo" },
+    { file: "l3_agent.ini", golden: "l3_agent.ini", service: "quantum", kind: "oslo" },
+    { file: "dhcp_agent.ini", golden: "dhcp_agent.ini", service: "quantum", kind: "oslo" },
+    MYSQL,
+];
+
+const NEUTRON_FILES = [
+    "neutron.conf",
+    "ml2_conf.ini",
+    "openvswitch_agent.ini",
+    "l3_agent.ini",
+    "dhcp_agent.ini",
+    "metadata_agent.ini",
+];
+const modern = (): readonly ManagedFile[] => [
+    { file: "keystone.conf", golden: "keystone.conf", service: "keystone", kind: "oslo" },
+    { file: "nova.conf", golden: "nova.conf", service: "nova", kind: "oslo" },
+    { file: "placement.conf", golden: "placement.conf", service: "placement", kind: "oslo" },
+    {
+        file: "glance-api.conf",
+        golden: "glance-api.conf",
+        service: "glance",
+        kind: "oslo",
+        // The profile's one store backend (enabled_backends = fs:file) and glance's reserved stores.
+        sectionAliases: {
+            fs: "glance_store",
+            os_glance_staging_store: "glance_store",
+            os_glance_tasks_store: "glance_store",
         },
-        { file: "glance-api.conf", golden: "glance-api.conf", service: "glance", kind: "oslo" },
-        { file: "glance-registry.conf", golden: "glance-registry.conf", service: "glance", kind: "oslo" },
-        { file: "cinder.conf", golden: "cinder.conf", service: "cinder", kind: "oslo" },
-        {
-            file: "cinder-api-paste.ini",
-            golden: "cinder-api-paste.ini",
-            service: "cinder",
-            alsoReads: ["keystone"],
-            kind: "paste",
-        },
-        { file: "quantum.conf", golden: "quantum.conf", service: "quantum", kind: "oslo" },
-        {
-            file: "quantum/api-paste.ini",
-            golden: "quantum-api-paste.ini",
-            service: "quantum",
-            alsoReads: ["keystone"],
-            kind: "paste",
-        },
-        { file: "ovs_quantum_plugin.ini", golden: "ovs_quantum_plugin.ini", service: "quantum", kind: "oslo" },
-        { file: "l3_agent.ini", golden: "l3_agent.ini", service: "quantum", kind: "oslo" },
-        { file: "dhcp_agent.ini", golden: "dhcp_agent.ini", service: "quantum", kind: "oslo" },
-        MYSQL,
-    ],
-};
+    },
+    {
+        file: "cinder.conf",
+        golden: "cinder.conf",
+        service: "cinder",
+        kind: "oslo",
+        // The profile's one backend (enabled_backends = lvm).
+        sectionAliases: { lvm: "backend_defaults" },
+    },
+    ...NEUTRON_FILES.map((f): ManagedFile => ({ file: f, golden: f, service: "neutron", kind: "oslo" })),
+    {
+        file: "neutron-api-uwsgi.ini",
+        golden: "neutron-api-uwsgi.ini",
+        service: "uwsgi",
+        kind: "unchecked",
+        why: "uWSGI's own options, not oslo.config",
+    },
+    MYSQL,
+];
+/** Every file the program writes that the user may override, per release (epoxy: add it with its profile). */
+export const MANAGED_FILES: Readonly<Record<string, readonly ManagedFile[]>> = { folsom: FOLSOM_FILES, zed: modern() };
 
 /** Golden files that hold keys but are not overridable (a managed block, not an INI merge). */
 export const CHECKED_BLOCKS: Readonly<Record<string, readonly ManagedFile[]>> = {
@@ -149,11 +202,21 @@ export function knownSections(release: string, mf: ManagedFile): readonly string
     if (mf.kind === "paste") {
         return Object.keys(serviceOptions(release, mf.service)?.pasteSamples?.[mf.file]?.sections ?? {});
     }
-    const out = new Set<string>();
+    const out = new Set<string>(Object.keys(mf.sectionAliases ?? {}));
     for (const s of [mf.service, ...(mf.alsoReads ?? [])]) {
-        Object.keys(serviceOptions(release, s)?.groups ?? {}).forEach((g) => out.add(g));
+        const reg = serviceOptions(release, s);
+        Object.keys(reg?.groups ?? {}).forEach((g) => out.add(g));
+        (reg?.keystoneauthGroups ?? []).forEach((g) => out.add(g));
     }
     return [...out];
+}
+
+/** Releases whose oslo.config looks groups up case-insensitively (all but Folsom's 2012 copy). */
+const CASE_SENSITIVE_GROUPS = new Set(["folsom"]);
+
+/** The registry's name of a section: oslo.config lower-cases every group but DEFAULT. */
+export function groupName(release: string, section: string): string {
+    return CASE_SENSITIVE_GROUPS.has(release) || section === "DEFAULT" ? section : section.toLowerCase();
 }
 
 /** Known keys of one section, with their specs where the registry has one. */
@@ -168,12 +231,22 @@ export function knownKeys(
     }
     let found = false;
     const out = new Map<string, OptionSpec | undefined>();
+    const group = groupName(release, mf.sectionAliases?.[section] ?? section);
     for (const s of [mf.service, ...(mf.alsoReads ?? [])]) {
-        const g = serviceOptions(release, s)?.groups[section];
+        const reg = serviceOptions(release, s);
+        const g = reg?.groups[group];
         if (g) {
             found = true;
             for (const [k, spec] of Object.entries(g)) {
                 out.set(k, spec);
+            }
+        }
+        if (reg?.keystoneauth && reg.keystoneauthGroups?.includes(group)) {
+            found = true;
+            for (const [k, spec] of Object.entries(reg.keystoneauth.options)) {
+                if (!out.has(k)) {
+                    out.set(k, spec);
+                }
             }
         }
     }

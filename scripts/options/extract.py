@@ -69,6 +69,16 @@ KEYSTONE_HELPERS = {
     "register_multistr": "multistr",
 }
 REGISTER_FUNCS = {"register_opt", "register_opts", "register_cli_opt", "register_cli_opts"}
+# Calls that give a group keystoneauth1's auth-plugin, session and adapter options (conf, group, …).
+KSA_FUNCS = {
+    "register_auth_conf_options",
+    "register_session_conf_options",
+    "register_adapter_conf_options",
+    "register_ksa_opts",
+    "load_auth_from_conf_options",
+    "load_session_from_conf_options",
+    "load_adapter_from_conf_options",
+}
 
 # Release -> service -> (owner/repo, tag, source roots). A service's registry is the union of its repository
 # and the libraries it loads options from (oslo.*, keystonemiddleware), each named with its own tag.
@@ -91,8 +101,129 @@ RELEASES = {
         "horizon": [("openstack/horizon", "2012.2", ["horizon", "openstack_dashboard"])],
     },
 }
-# Where a release's libraries come from (filled per release by add_libraries()).
-LIB_SERVICES = {}
+# The Debian-era releases: each service at its tag, with the oslo.config namespaces its packaged
+# config-generator files list; a namespace served by a library brings that library's options, at the
+# version pinned in openstack/requirements' upper-constraints.txt for the release.
+MODERN = {
+    "zed": {
+        "requirements": "zed-eom",
+        "branch": "unmaintained/zed",
+        "services": {
+            "nova": ("openstack/nova", "26.0.0", ["etc/nova/nova-config-generator.conf"]),
+            "keystone": ("openstack/keystone", "22.0.0", ["config-generator/keystone.conf"]),
+            "glance": ("openstack/glance", "25.0.0", ["etc/oslo-config-generator/glance-api.conf"]),
+            "cinder": ("openstack/cinder", "21.0.0", ["tools/config/cinder-config-generator.conf"]),
+            "placement": ("openstack/placement", "8.0.0", ["etc/placement/config-generator.conf"]),
+            "neutron": (
+                "openstack/neutron",
+                "21.0.0",
+                [
+                    f"etc/oslo-config-generator/{f}"
+                    for f in ("neutron.conf", "ml2_conf.ini", "openvswitch_agent.ini", "l3_agent.ini")
+                    + ("dhcp_agent.ini", "metadata_agent.ini")
+                ],
+            ),
+        },
+    },
+    "epoxy": {
+        "requirements": "stable/2025.1",
+        "branch": "stable/2025.1",
+        "services": {
+            "nova": ("openstack/nova", "31.0.0", ["etc/nova/nova-config-generator.conf"]),
+            "keystone": ("openstack/keystone", "27.0.0", ["config-generator/keystone.conf"]),
+            "glance": ("openstack/glance", "30.0.0", ["etc/oslo-config-generator/glance-api.conf"]),
+            "cinder": ("openstack/cinder", "26.0.0", ["tools/config/cinder-config-generator.conf"]),
+            "placement": ("openstack/placement", "13.0.0", ["etc/placement/config-generator.conf"]),
+            "neutron": (
+                "openstack/neutron",
+                "26.0.0",
+                [
+                    f"etc/oslo-config-generator/{f}"
+                    for f in ("neutron.conf", "ml2_conf.ini", "openvswitch_agent.ini", "l3_agent.ini")
+                    + ("dhcp_agent.ini", "metadata_agent.ini")
+                ],
+            ),
+        },
+    },
+}
+# Namespace (or its first dotted parts) -> (upper-constraints name, repository, source roots).
+LIBRARIES = {
+    "keystonemiddleware.auth_token": ("keystonemiddleware", "openstack/keystonemiddleware", ["keystonemiddleware/auth_token"]),
+    "osprofiler": ("osprofiler", "openstack/osprofiler", ["osprofiler"]),
+    "castellan.config": ("castellan", "openstack/castellan", ["castellan"]),
+    "glance.store": ("glance-store", "openstack/glance_store", ["glance_store"]),
+    "glance.multi_store": ("glance-store", "openstack/glance_store", ["glance_store"]),
+    "os_brick": ("os-brick", "openstack/os-brick", ["os_brick"]),
+}
+for _lib in ("cache", "concurrency", "config", "db", "limit", "log", "messaging", "middleware", "policy", "privsep"):
+    LIBRARIES[f"oslo.{_lib}"] = (f"oslo.{_lib}", f"openstack/oslo.{_lib}", [f"oslo_{_lib}"])
+for _lib in ("reports", "service", "versionedobjects"):
+    LIBRARIES[f"oslo.{_lib}"] = (f"oslo.{_lib}", f"openstack/oslo.{_lib}", [f"oslo_{_lib}"])
+# Libraries a service's own namespace copies options from (nova.conf: [database] and [api_database]
+# are deep copies of oslo.db's database_opts), beyond the namespaces its generator files list.
+EXTRA_NAMESPACES = {"nova": ["oslo.db"]}
+KEYSTONEAUTH = ("keystoneauth1", "openstack/keystoneauth", ["keystoneauth1/loading"])
+
+
+def library_of(namespace):
+    parts = namespace.split(".")
+    for n in range(len(parts), 0, -1):
+        if ".".join(parts[:n]) in LIBRARIES:
+            return LIBRARIES[".".join(parts[:n])]
+    return None
+
+
+def has_ref(repo, ref):
+    try:
+        commit_of(repo, ref)
+        return True
+    except subprocess.CalledProcessError:
+        return False
+
+
+def library_ref(repo, version, branch):
+    """The library's tag for the pinned version; the release branch when the mirror lacks that tag."""
+    if has_ref(repo, version):
+        return version
+    if has_ref(repo, branch):
+        print(f"note: {repo} has no tag {version}; using {branch}", file=sys.stderr)
+        return branch
+    raise SystemExit(f"{repo}: neither tag {version} nor branch {branch}")
+
+
+def upper_constraints(ref):
+    text = git("openstack/requirements", "show", f"{ref}:upper-constraints.txt").decode()
+    out = {}
+    for line in text.splitlines():
+        m = re.match(r"^([A-Za-z0-9_.-]+)===([^;\s]+)", line)
+        if m:
+            out[m.group(1).lower().replace("_", "-")] = m.group(2)
+    return out
+
+
+def modern_sources(release):
+    """Release -> service -> ([(repo, tag, roots)], namespaces, keystoneauth source)."""
+    spec = MODERN[release]
+    pins = upper_constraints(spec["requirements"])
+    out = {}
+    for service, (repo, tag, generators) in spec["services"].items():
+        namespaces = []
+        for g in generators:
+            for line in git(repo, "show", f"{tag}:{g}").decode().splitlines():
+                m = re.match(r"^\s*namespace\s*=\s*(\S+)", line)
+                if m and m.group(1) not in namespaces:
+                    namespaces.append(m.group(1))
+        sources = [(repo, tag, [service])]
+        for ns in namespaces + EXTRA_NAMESPACES.get(service, []):
+            lib = library_of(ns)
+            if lib:
+                name, lrepo, roots = lib
+                src = (lrepo, library_ref(lrepo, pins[name.lower().replace("_", "-")], spec["branch"]), roots)
+                if src not in sources:
+                    sources.append(src)
+        ksa = (KEYSTONEAUTH[1], library_ref(KEYSTONEAUTH[1], pins[KEYSTONEAUTH[0]], spec["branch"]), KEYSTONEAUTH[2])
+        out[service] = (sources, namespaces, ksa)
+    return out
 
 
 def git(repo, *args):
@@ -179,7 +310,9 @@ class Module:
         self.opts = []  # (call node, name, type)
         self.vars = defaultdict(list)  # name -> [value expr] (module, class or function level)
         self.registrations = []  # (opts expr, group expr or None)
-        self.consts = {}  # name -> str (module-level string constants and OptGroup names)
+        self.ksa_groups = []  # group exprs given keystoneauth1 options
+        self.imports = {}  # local name -> dotted module (or module.name) it stands for
+        self.group_exprs = {}  # name -> the expression a possible group name is assigned from
         self.settings_read = set()
         self.conf_get = set()
         self.names = set()  # top-level classes, functions and assigned names (for class-path checks)
@@ -197,17 +330,35 @@ class Module:
                 for a in node.names:
                     self.names.add((a.asname or a.name).split(".")[0])
         for node in ast.walk(self.tree):
+            if isinstance(node, ast.Import):
+                for a in node.names:
+                    if a.asname:
+                        self.imports[a.asname] = a.name
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                for a in node.names:
+                    self.imports[a.asname or a.name] = f"{node.module}.{a.name}"
+        if self.name.startswith("glance_store._drivers."):
+            # A store driver's class attribute OPTIONS is registered under [glance_store] (the single-store
+            # layout) or under each enabled backend's own section (glance_store.driver.Store.__init__).
+            for cls in self.tree.body:
+                if isinstance(cls, ast.ClassDef):
+                    for node in cls.body:
+                        if isinstance(node, ast.Assign) and any(
+                            isinstance(t, ast.Name) and t.id == "OPTIONS" for t in node.targets
+                        ):
+                            self.registrations.append((node.value, ast.Constant("glance_store")))
+        for node in ast.walk(self.tree):
             if isinstance(node, ast.Assign):
                 for t in node.targets:
                     if isinstance(t, ast.Name):
                         self.vars[t.id].append(node.value)
-                        s = const_str(node.value)
-                        if s is not None:
-                            self.consts.setdefault(t.id, s)
-                        if isinstance(node.value, ast.Call) and call_name(node.value) == "OptGroup":
-                            g = kw(node.value, "name") or (node.value.args[0] if node.value.args else None)
-                            if const_str(g) is not None:
-                                self.consts[t.id] = const_str(g)
+                        v = node.value
+                        if (
+                            const_str(v) is not None
+                            or (isinstance(v, ast.Call) and call_name(v) == "OptGroup")
+                            or isinstance(v, (ast.Name, ast.Attribute, ast.Subscript))
+                        ):
+                            self.group_exprs.setdefault(t.id, v)
             elif isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name):
                 self.vars[node.target.id].append(node.value)
             elif isinstance(node, ast.Call):
@@ -223,6 +374,8 @@ class Module:
                     what = node.args[0] if node.args else (kw(node, "opts") or kw(node, "opt"))
                     group = kw(node, "group") or (node.args[1] if len(node.args) > 1 else None)
                     self.registrations.append((what, group))
+                elif name in KSA_FUNCS and (len(node.args) > 1 or kw(node, "group")):
+                    self.ksa_groups.append(kw(node, "group") or node.args[1])
                 elif name == "_conf_get" and node.args and const_str(node.args[0]) is not None:
                     self.conf_get.add(const_str(node.args[0]))
                 elif name == "getattr" and len(node.args) >= 2:
@@ -262,33 +415,52 @@ class Registry:
     def __init__(self, modules):
         self.modules = modules
         self.by_var = defaultdict(list)  # var name -> [(module, expr)]
-        self.consts = defaultdict(set)
+        self.memo = {}
+        self.by_module = {m.name: m for m in modules}
         for m in modules:
             for k, vs in m.vars.items():
                 for v in vs:
                     self.by_var[k].append((m, v))
-            for k, s in m.consts.items():
-                self.consts[k].add(s)
 
-    def group_of(self, m, expr):
+    def group_of(self, m, expr, depth=0):
+        """The group name an expression stands for: a string, an OptGroup, a constant (here or imported)."""
         if expr is None:
             return "DEFAULT"
+        if depth > 8:
+            return None
         s = const_str(expr)
         if s is not None:
             return s
-        if isinstance(expr, ast.Name):
-            if expr.id in m.consts:
-                return m.consts[expr.id]
-            cands = self.consts.get(expr.id, set())
-            return sorted(cands)[0] if len(cands) >= 1 else None
-        if isinstance(expr, ast.Attribute):
-            if expr.attr == "name":
-                return self.group_of(m, expr.value)
-            cands = self.consts.get(expr.attr, set())
-            return sorted(cands)[0] if cands else None
+        if (
+            isinstance(expr, ast.Subscript)
+            and isinstance(expr.value, ast.Call)
+            and isinstance(expr.value.func, ast.Attribute)
+            and isinstance(expr.value.func.value, ast.Name)
+            and expr.value.func.value.id == "__name__"
+        ):
+            return m.name.split(".")[-1]  # keystone.conf.*: GROUP_NAME = __name__.split('.')[-1]
         if isinstance(expr, ast.Call) and call_name(expr) == "OptGroup":
-            return const_str(kw(expr, "name") or (expr.args[0] if expr.args else None))
-        return None
+            return self.group_of(m, kw(expr, "name") or (expr.args[0] if expr.args else None), depth + 1)
+        if isinstance(expr, ast.Attribute) and expr.attr == "name":
+            return self.group_of(m, expr.value, depth + 1)
+        owner, name = None, None
+        if isinstance(expr, ast.Name):
+            name = expr.id
+            if name in m.group_exprs:
+                owner = m
+            elif name in m.imports:
+                owner = self.by_module.get(m.imports[name].rsplit(".", 1)[0])
+        elif isinstance(expr, ast.Attribute):
+            name = expr.attr
+            if isinstance(expr.value, ast.Name):
+                owner = self.by_module.get(m.imports.get(expr.value.id, ""))
+        if name is None:
+            return None
+        if owner is not None and name in owner.group_exprs:
+            return self.group_of(owner, owner.group_exprs[name], depth + 1)
+        found = {self.group_of(mm, mm.group_exprs[name], depth + 1) for mm in self.modules if name in mm.group_exprs}
+        found.discard(None)
+        return sorted(found)[0] if len(found) == 1 else None
 
     def opt_calls(self, m, expr, seen):
         """Every option call an expression stands for (following variables across modules)."""
@@ -298,14 +470,35 @@ class Registry:
                 out.append(node)
             elif isinstance(node, (ast.Name, ast.Attribute)) and isinstance(getattr(node, "ctx", None), ast.Load):
                 name = node.id if isinstance(node, ast.Name) else node.attr
-                local = [(m, v) for v in m.vars.get(name, [])] if isinstance(node, ast.Name) else []
-                targets = local or self.by_var.get(name, [])
-                for mm, v in targets:
-                    key = (mm.path, name, id(v))
-                    if key in seen:
-                        continue
-                    seen.add(key)
-                    out.extend(self.opt_calls(mm, v, seen))
+                local = isinstance(node, ast.Name) and name in m.vars
+                owner = None  # the module an imported name or `module.attr` points at
+                if isinstance(node, ast.Name) and not local and name in m.imports:
+                    owner = self.by_module.get(m.imports[name].rsplit(".", 1)[0])
+                elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+                    owner = self.by_module.get(m.imports.get(node.value.id, ""))
+                if owner is not None and name not in owner.vars:
+                    owner = None
+                if owner is None and isinstance(node, ast.Attribute) and name in m.vars:
+                    local = True  # e.g. a class attribute of this module: L3NATAgent.OPTS
+                key = (m.path, name) if local else (owner.path, name) if owner else (None, name)
+                if key in seen:
+                    continue
+                seen.add(key)
+                if key not in self.memo:
+                    self.memo[key] = None  # cycle guard
+                    if local or owner:
+                        mm = m if local else owner
+                        targets = [(mm, v) for v in mm.vars[name]]
+                    else:
+                        # Not local and not traceable through an import: only a name one module defines.
+                        targets = self.by_var.get(name, [])
+                        if len({mm.path for mm, _ in targets}) > 1:
+                            targets = []
+                    found = []
+                    for mm, v in targets:
+                        found.extend(self.opt_calls(mm, v, seen))
+                    self.memo[key] = found
+                out.extend(self.memo[key] or [])
         return out
 
     def build(self):
@@ -334,7 +527,8 @@ class Registry:
                     prev = result[g].get(name)
                     if prev is None or (prev["type"] != entry["type"] and typ != "str"):
                         result[g][name] = entry
-        return result, unregistered
+        ksa = sorted({g for m in self.modules for e in m.ksa_groups for g in [self.group_of(m, e)] if g})
+        return result, unregistered, ksa
 
 
 def describe(call, typ, module):
@@ -377,7 +571,21 @@ def describe(call, typ, module):
     return e
 
 
-def extract_service(sources):
+def keystoneauth_options(source):
+    """keystoneauth1's auth-plugin, session and adapter options (its own names use '-'; files use '_')."""
+    repo, tag, roots = source
+    opts = {}
+    for path, text in sorted(python_files(repo, tag, roots).items()):
+        m = Module(path, text)
+        for call, name, typ in m.opts:
+            opts.setdefault(name.replace("-", "_"), describe(call, typ, m.name))
+    opts.setdefault("auth_type", {"type": "str", "module": "keystoneauth1.loading.conf"})
+    opts.setdefault("auth_section", {"type": "str", "module": "keystoneauth1.loading.conf"})
+    header = {"repository": f"https://github.com/{repo}", "tag": tag, "commit": commit_of(repo, tag), "paths": roots}
+    return {"source": header, "options": dict(sorted(opts.items()))}
+
+
+def extract_service(sources, lower_groups=False):
     header = []
     modules = []
     for repo, tag, roots in sources:
@@ -390,12 +598,22 @@ def extract_service(sources):
                     raise SystemExit(f"{repo}@{tag}:{path} not parsed ({err.msg} line {err.lineno}) and may hold options")
                 print(f"note: {repo}@{tag}:{path} skipped: not parsed, holds no options", file=sys.stderr)
     reg = Registry(modules)
-    groups, unregistered = reg.build()
+    groups, unregistered, ksa = reg.build()
+    if lower_groups:
+        # oslo.config (2014 on) looks groups up case-insensitively: [OVS] and [ovs] are one group.
+        merged = defaultdict(dict)
+        for g, opts in groups.items():
+            for k, v in opts.items():
+                merged[g if g == "DEFAULT" else g.lower()].setdefault(k, v)
+        groups = merged
+        ksa = sorted({g if g == "DEFAULT" else g.lower() for g in ksa})
     data = {
         "sources": header,
         "unregistered": sorted(unregistered),
         "groups": {g: dict(sorted(groups[g].items())) for g in sorted(groups)},
     }
+    if ksa:
+        data["keystoneauthGroups"] = ksa
     paste = {}
     for m in modules:
         if m.conf_get and "filter_factory" in m.names:
@@ -440,9 +658,22 @@ def main():
     out_dir = os.path.join(ROOT, "options", release)
     names_dir = os.path.join(ROOT, "test", "data", "options", release)
     failed = False
-    for service, sources in RELEASES[release].items():
-        data, names = extract_service(sources)
+    if release in MODERN:
+        plan = {s: v for s, v in modern_sources(release).items()}
+    else:
+        plan = {s: (v, None, None) for s, v in RELEASES[release].items()}
+    for service, (sources, namespaces, ksa) in plan.items():
+        data, names = extract_service(sources, lower_groups=release in MODERN)
         data = {"release": release, "service": service, "generatedBy": "scripts/options/extract.py", **data}
+        if namespaces:
+            data["namespaces"] = namespaces
+            data["requirements"] = {
+                "repository": "https://github.com/openstack/requirements",
+                "ref": MODERN[release]["requirements"],
+                "commit": commit_of("openstack/requirements", MODERN[release]["requirements"]),
+            }
+        if ksa and data.get("keystoneauthGroups"):
+            data["keystoneauth"] = keystoneauth_options(ksa)
         samples = PASTE_SAMPLES.get(release, {}).get(service)
         if samples:
             data["pasteSamples"] = {
