@@ -406,7 +406,10 @@ export function checkOverrides(
                 const spec = known.get(key);
                 const why = spec ? typeProblem(spec, value) : undefined;
                 if (why) {
-                    problems.push({ path: p, message: `${section}.${key} (${spec!.type}) ${why}` });
+                    problems.push({
+                        path: p,
+                        message: `${key} is a ${spec!.type} option of ${release} ${mf.service}: ${why}`,
+                    });
                 }
             }
         }
