@@ -7,6 +7,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as ipaddr from "ipaddr.js";
 import { z } from "zod";
+import { checkOverrides, MANAGED_FILES } from "./options/registry";
 
 export const NAMESPACE = "openstack-lab";
 export const RELEASES = ["folsom", "zed"] as const;
@@ -84,6 +85,8 @@ export interface PlainConfig {
     readonly cinder: CinderSpec;
     readonly swiftHost?: string;
     readonly overrides: ConfigOverrides;
+    /** Override keys let through without the registry check: `<file>:<section>` or `<file>:<section>.<key>`. */
+    readonly overridesUnchecked: readonly string[];
 }
 
 /** Secrets the user may set; each absent one is generated with @pulumi/random. */
@@ -134,6 +137,7 @@ export const CONFIG_KEYS: Record<string, { secret: boolean; required: boolean }>
     cinder: { secret: false, required: false },
     swiftHost: { secret: false, required: false },
     overrides: { secret: false, required: false },
+    overridesUnchecked: { secret: false, required: false },
     adminPassword: { secret: true, required: false },
     adminToken: { secret: true, required: false },
     rabbitPassword: { secret: true, required: false },
@@ -234,6 +238,9 @@ const plainSchema = z.object({
         .default({}),
     swiftHost: z.string().optional(),
     overrides: z.record(z.record(z.record(z.union([z.string(), z.number(), z.boolean()])))).default({}),
+    overridesUnchecked: z
+        .array(z.string().regex(/^[^:\s]+:[^.\s]+(\.\S+)?$/, "entries are <file>:<section> or <file>:<section>.<key>"))
+        .default([]),
 });
 
 /** How to fix a schema problem, per top-level key. */
@@ -256,6 +263,8 @@ const HINTS: Record<string, string> = {
     swiftHost: "use the IPv4 address of the Swift proxy host",
     overrides:
         "give { <file>: { <section>: { <key>: <value> } } }, e.g. { nova.conf: { DEFAULT: { cpu_allocation_ratio: 4 } } }",
+    overridesUnchecked:
+        'give a list of "<file>:<section>" or "<file>:<section>.<key>", e.g. ["nova.conf:libvirt.some_plugin_key"]',
 };
 
 function pathKey(path: (string | number)[]): string {
@@ -518,6 +527,18 @@ export function validateConfig(raw: RawConfig, presentSecrets: ReadonlySet<strin
     if (count("compute") < 1) {
         add("nodes", "needs at least one compute node, found 0");
     }
+
+    // --- overrides: every file, section and key must be one the release's services read
+    // (options/registry.ts, data extracted from the upstream sources), unless let through.
+    for (const p of checkOverrides(c.release, c.overrides, c.overridesUnchecked)) {
+        add(`overrides.${p.path}`, p.message);
+    }
+    c.overridesUnchecked.forEach((entry, i) => {
+        const file = entry.slice(0, entry.indexOf(":"));
+        if (!(MANAGED_FILES[c.release] ?? []).some((f) => f.file === file)) {
+            add(`overridesUnchecked[${i}]`, `the ${c.release} profile writes no file ${file}; remove the entry`);
+        }
+    });
 
     // --- odds and ends
     if (c.swiftHost !== undefined && !isIpv4(c.swiftHost)) {
