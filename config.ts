@@ -8,6 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as ipaddr from "ipaddr.js";
 import { z } from "zod";
 import { Release, RELEASES } from "./components/release/registry";
+import { checkOverrides, MANAGED_FILES } from "./options/registry";
 
 export const NAMESPACE = "openstack-lab";
 // The release list comes from the registry (one line per release folder).
@@ -129,6 +130,8 @@ export interface PlainConfig {
     readonly flavors: readonly FlavorSpec[];
     /** Rotation counters of generated secrets: `{ all?: n, adminPassword?: n, "dbPasswords.nova"?: n, … }`. */
     readonly secretRotation: Readonly<Record<string, number>>;
+    /** Override keys let through without the registry check: `<file>:<section>` or `<file>:<section>.<key>`. */
+    readonly overridesUnchecked: readonly string[];
 }
 
 /** Secrets the user may set; each absent one is generated with @pulumi/random. */
@@ -182,6 +185,7 @@ export const CONFIG_KEYS: Record<string, { secret: boolean; required: boolean }>
     overrides: { secret: false, required: false },
     flavors: { secret: false, required: false },
     secretRotation: { secret: false, required: false },
+    overridesUnchecked: { secret: false, required: false },
     adminPassword: { secret: true, required: false },
     adminToken: { secret: true, required: false },
     rabbitPassword: { secret: true, required: false },
@@ -300,6 +304,9 @@ const plainSchema = z.object({
         )
         .default(DEFAULT_FLAVORS as FlavorSpec[]),
     secretRotation: z.record(z.number().int().min(0).max(1000000)).default({}),
+    overridesUnchecked: z
+        .array(z.string().regex(/^[^:\s]+:[^.\s]+(\.\S+)?$/, "entries are <file>:<section> or <file>:<section>.<key>"))
+        .default([]),
 });
 
 /** How to fix a schema problem, per top-level key. */
@@ -327,6 +334,8 @@ const HINTS: Record<string, string> = {
         "give a list of { name, vcpus, ram (MiB), disk (GB), id? }, e.g. [{ name: m1.tiny, vcpus: 1, ram: 512, disk: 1 }]",
     overrides:
         "give { <file>: { <section>: { <key>: <value> } } }, e.g. { nova.conf: { DEFAULT: { cpu_allocation_ratio: 4 } } }",
+    overridesUnchecked:
+        'give a list of "<file>:<section>" or "<file>:<section>.<key>", e.g. ["nova.conf:libvirt.some_plugin_key"]',
 };
 
 function pathKey(path: (string | number)[]): string {
@@ -614,6 +623,18 @@ export function validateConfig(raw: RawConfig, presentSecrets: ReadonlySet<strin
             );
         }
     }
+
+    // --- overrides: every file, section and key must be one the release's services read
+    // (options/registry.ts, data extracted from the upstream sources), unless let through.
+    for (const p of checkOverrides(c.release, c.overrides, c.overridesUnchecked)) {
+        add(`overrides.${p.path}`, p.message);
+    }
+    c.overridesUnchecked.forEach((entry, i) => {
+        const file = entry.slice(0, entry.indexOf(":"));
+        if (!(MANAGED_FILES[c.release] ?? []).some((f) => f.file === file)) {
+            add(`overridesUnchecked[${i}]`, `the ${c.release} profile writes no file ${file}; remove the entry`);
+        }
+    });
 
     // --- odds and ends
     if (c.swiftHost !== undefined && !isIpv4(c.swiftHost)) {
