@@ -6,7 +6,7 @@
 // DHCP and metadata agents on the network node.
 import { IniDoc } from "../shared/ini";
 import { HOST_STATE_DIR, shq } from "../shared/script";
-import { rabbitTransportUrl } from "../shared/oslo";
+import { keystoneAuthtoken, rabbitTransportUrl } from "../shared/oslo";
 
 /** Integration bridge on every agent host (article: `ovs-vsctl add-br br-int`). */
 export const INTEGRATION_BRIDGE = "br-int";
@@ -225,19 +225,8 @@ export function neutronServerConf(v: RenderValues, s: SecretValues): IniDoc {
             notify_nova_on_port_data_changes: true,
         },
         database: { connection: s.dbUrl },
-        keystone_authtoken: {
-            www_authenticate_uri: keystone,
-            auth_url: keystone,
-            auth_type: "password",
-            project_domain_name: "Default",
-            user_domain_name: "Default",
-            project_name: "service",
-            username: "neutron",
-            password: s.servicePassword,
-            // Debian ships `regionOne`; a region without the identity endpoint makes every
-            // API call fail with HTTP 500 (docs/sources.md#lab-findings).
-            region_name: v.region,
-        },
+        // region_name always written: Debian ships `regionOne` (docs/sources.md#lab-findings).
+        keystone_authtoken: keystoneAuthtoken(v.controllerIp, v.region, "neutron", s.servicePassword),
         nova: {
             auth_url: keystone,
             auth_type: "password",
