@@ -7,14 +7,14 @@
 import * as pulumi from "@pulumi/pulumi";
 import { StackConfig } from "../config";
 import { Base } from "./base";
-import { Cinder, cinderArgsFrom } from "./cinder";
+import { Cinder, CinderArgs } from "./cinder";
 import { Glance } from "./glance";
 import { Horizon } from "./horizon";
 import { Keystone } from "./keystone";
 import { Mysql } from "./mysql";
-import { Nova, novaArgsFrom } from "./nova";
-import { Placement, placementArgsFrom } from "./placement";
-import { Quantum, quantumArgs } from "./quantum";
+import { Nova, NovaArgs, NovaDeps } from "./nova";
+import { Placement, PlacementArgs } from "./placement";
+import { Quantum, QuantumArgs } from "./quantum";
 import { RabbitMQ } from "./rabbitmq";
 import { ReleaseProfile, profileFor } from "./release";
 import { Host } from "./shared/host";
@@ -108,9 +108,34 @@ export function buildCloud(cfg: StackConfig): CloudOutputs {
  * the controller. Every other service depends on `keystone.ready`.
  */
 export function buildIdentity(ctx: CloudContext): { keystone: Keystone; glance: Glance; horizon: Horizon } {
-    const keystone = new Keystone("keystone", { ctx });
-    const glance = new Glance("glance", { ctx, keystone });
-    const horizon = new Horizon("horizon", { ctx, keystone });
+    const { cfg, secrets, controller: host, profile } = ctx;
+    const keystone = new Keystone("keystone", {
+        host,
+        profile: profile.keystone,
+        dbUrlScheme: profile.base.mysql.urlScheme,
+        region: cfg.region,
+        swiftHost: cfg.swiftHost,
+        secrets: {
+            adminPassword: secrets.adminPassword,
+            adminToken: secrets.adminToken,
+            dbPassword: secrets.db.keystone,
+            servicePasswords: secrets.service,
+        },
+        mysqlReady: ctx.mysql.ready,
+        overrides: cfg.overrides["keystone.conf"],
+    });
+    const glance = new Glance("glance", {
+        host,
+        profile: profile.glance,
+        dbUrlScheme: profile.base.mysql.urlScheme,
+        keystone,
+        image: cfg.image,
+        dbPassword: secrets.db.glance,
+        servicePassword: secrets.service.glance,
+        mysqlReady: ctx.mysql.ready,
+        overrides: cfg.overrides,
+    });
+    const horizon = new Horizon("horizon", { host, profile: profile.horizon, keystone });
     return { keystone, glance, horizon };
 }
 
@@ -139,4 +164,106 @@ export function buildComputeAndVolume(
     const nova = new Nova("nova", novaArgsFrom(ctx, { ...deps, placementReady: placement?.ready }));
     const cinder = new Cinder("cinder", cinderArgsFrom(ctx, { identityReady: deps.identityReady }));
     return { placement, nova, cinder };
+}
+
+// ---------------------------------------------------------------------------------------
+// Adapters: each component's args from the cloud context (the only place that reads it).
+
+/** NovaArgs from the cloud's context. */
+export function novaArgsFrom(ctx: CloudContext, deps: NovaDeps = {}): NovaArgs {
+    const s = ctx.secrets;
+    return {
+        controller: ctx.controller,
+        computes: ctx.computes,
+        profile: ctx.profile.nova,
+        region: ctx.cfg.region,
+        virtType: ctx.cfg.virtType,
+        rabbit: { user: ctx.rabbitmq.user, password: ctx.rabbitmq.password, ready: ctx.rabbitmq.ready },
+        mysqlReady: ctx.mysql.ready,
+        secrets: {
+            db: s.db.nova,
+            nova: s.service.nova,
+            network: s.service.quantum,
+            placement: s.service.placement,
+            metadata: s.metadataSecret,
+            admin: s.adminPassword,
+        },
+        ...deps,
+        overrides: {
+            "nova.conf": ctx.cfg.overrides["nova.conf"],
+            "nova-api-paste.ini": ctx.cfg.overrides["nova-api-paste.ini"],
+        },
+    };
+}
+
+/** CinderArgs from the cloud's context. */
+export function cinderArgsFrom(
+    ctx: CloudContext,
+    deps: { identityReady?: pulumi.Input<pulumi.Resource> } = {},
+): CinderArgs {
+    return {
+        host: ctx.controller,
+        profile: ctx.profile.cinder,
+        region: ctx.cfg.region,
+        cinder: ctx.cfg.cinder,
+        rabbit: { user: ctx.rabbitmq.user, password: ctx.rabbitmq.password, ready: ctx.rabbitmq.ready },
+        mysqlReady: ctx.mysql.ready,
+        dbPassword: ctx.secrets.db.cinder,
+        servicePassword: ctx.secrets.service.cinder,
+        ...deps,
+        overrides: {
+            "cinder.conf": ctx.cfg.overrides["cinder.conf"],
+            "cinder-api-paste.ini": ctx.cfg.overrides["cinder-api-paste.ini"],
+        },
+    };
+}
+
+/** PlacementArgs from the cloud's context; undefined where the release has no Placement. */
+export function placementArgsFrom(
+    ctx: CloudContext,
+    deps: { identityReady?: pulumi.Input<pulumi.Resource> } = {},
+): PlacementArgs | undefined {
+    const profile = ctx.profile.placement;
+    if (!profile) {
+        return undefined;
+    }
+    return {
+        host: ctx.controller,
+        profile,
+        region: ctx.cfg.region,
+        mysqlReady: ctx.mysql.ready,
+        dbPassword: ctx.secrets.db.placement,
+        servicePassword: ctx.secrets.service.placement,
+        ...deps,
+        overrides: ctx.cfg.overrides["placement.conf"],
+    };
+}
+
+/** QuantumArgs from the cloud's context (used by buildNetwork and the tests). */
+export function quantumArgs(ctx: CloudContext, identityReady?: pulumi.Input<pulumi.Resource>): QuantumArgs {
+    const { cfg, secrets } = ctx;
+    return {
+        profile: ctx.profile.quantum,
+        controller: ctx.controller,
+        network: ctx.network,
+        computes: ctx.computes,
+        region: cfg.region,
+        datapathType: cfg.datapathType,
+        tenantNetwork: cfg.tenantNetwork,
+        externalNetwork: cfg.externalNetwork,
+        rabbitUser: ctx.rabbitmq.user,
+        dbUrlScheme: ctx.profile.base.mysql.urlScheme,
+        secrets: {
+            dbPassword: secrets.db.quantum,
+            servicePassword: secrets.service.quantum,
+            novaPassword: secrets.service.nova,
+            rabbitPassword: secrets.rabbitPassword,
+            adminPassword: secrets.adminPassword,
+            metadataSecret: secrets.metadataSecret,
+        },
+        overrides: cfg.overrides,
+        mysqlReady: ctx.mysql.ready,
+        rabbitmqReady: ctx.rabbitmq.ready,
+        identityReady,
+    };
 }

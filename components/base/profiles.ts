@@ -1,4 +1,4 @@
-// Release-specific facts of the base layer (folsom-facts.md §5.0, §6, §7.2, §7.12).
+// The shape of a release's base layer (values: docs/sources.md#folsom, #zed).
 import { IniDoc } from "../shared/ini";
 
 export interface AptSource {

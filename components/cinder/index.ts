@@ -5,7 +5,6 @@
 // cinder-api and cinder-scheduler are installed and run.
 import * as pulumi from "@pulumi/pulumi";
 import type { CinderSpec } from "../../config";
-import type { CloudContext } from "../cloud";
 import { MysqlDatabase } from "../../providers/mysqlDatabase";
 import { asUser, installScript, purgeScript, restartScript } from "../shared/packages";
 import { IniDoc } from "../shared/ini";
@@ -159,26 +158,4 @@ export class Cinder extends pulumi.ComponentResource {
         );
         this.registerOutputs({});
     }
-}
-
-/** CinderArgs from the cloud's context. */
-export function cinderArgsFrom(
-    ctx: CloudContext,
-    deps: { identityReady?: pulumi.Input<pulumi.Resource> } = {},
-): CinderArgs {
-    return {
-        host: ctx.controller,
-        profile: ctx.profile.cinder,
-        region: ctx.cfg.region,
-        cinder: ctx.cfg.cinder,
-        rabbit: { user: ctx.rabbitmq.user, password: ctx.rabbitmq.password, ready: ctx.rabbitmq.ready },
-        mysqlReady: ctx.mysql.ready,
-        dbPassword: ctx.secrets.db.cinder,
-        servicePassword: ctx.secrets.service.cinder,
-        ...deps,
-        overrides: {
-            "cinder.conf": ctx.cfg.overrides["cinder.conf"],
-            "cinder-api-paste.ini": ctx.cfg.overrides["cinder-api-paste.ini"],
-        },
-    };
 }

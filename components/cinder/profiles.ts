@@ -1,4 +1,4 @@
-// Release facts of Cinder (folsom-facts §5.4, §6, §7.2, §7.12). Zed checked against
+// Release facts of Cinder (docs/sources.md#folsom, #zed). Zed checked against
 // Debian 12's cinder-* 21.3.1 and tgt 1.0.85: cinder-api runs under uwsgi from its
 // init script (port 8776); cinder-volume ships /etc/tgt/conf.d/cinder_tgt.conf and
 // Debian's targets.conf includes conf.d, so the article's tgt workaround is Folsom-only.

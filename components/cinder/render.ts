@@ -18,7 +18,7 @@ export interface CinderConfValues {
 }
 
 /**
- * Folsom cinder.conf (§5.4): the article's sql_connection, plus what it leaves to the
+ * Folsom cinder.conf (docs/sources.md#folsom): the article's sql_connection, plus what it leaves to the
  * package or to defaults that no longer hold here: the broker on the controller with
  * the generated password, keystone auth (Folsom's default is noauth), the volume group.
  */
@@ -35,7 +35,7 @@ export function cinderConfFlat(v: CinderConfValues): IniDoc {
     };
 }
 
-/** Zed cinder.conf (§7.12): [keystone_authtoken] in cinder.conf, LVM backend over tgt. */
+/** Zed cinder.conf (docs/sources.md#zed): [keystone_authtoken] in cinder.conf, LVM backend over tgt. */
 export function cinderConf(v: CinderConfValues): IniDoc {
     const ctl = v.controllerIp;
     return {

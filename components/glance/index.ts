@@ -19,9 +19,7 @@ export class Glance extends pulumi.ComponentResource {
 
     constructor(name: string, args: GlanceArgs, opts?: pulumi.ComponentResourceOptions) {
         super("oslab:image:Glance", name, {}, opts);
-        const { ctx, keystone } = args;
-        const profile = ctx.profile.glance;
-        const host = ctx.controller;
+        const { keystone, profile, host } = args;
         const p = { parent: this };
         const user = keystone.serviceUsers.glance;
         if (!user) {
@@ -40,15 +38,15 @@ export class Glance extends pulumi.ComponentResource {
                 connection: host.ssh,
                 database: profile.db.name,
                 user: profile.db.user,
-                password: ctx.secrets.db.glance,
+                password: args.dbPassword,
                 host: host.node.managementIp,
-                urlScheme: ctx.profile.base.mysql.urlScheme,
+                urlScheme: args.dbUrlScheme,
             },
-            { ...p, dependsOn: [ctx.mysql.ready] },
+            { ...p, dependsOn: [args.mysqlReady] },
         );
 
         const values = pulumi
-            .all([db.connectionUrl, ctx.secrets.service.glance])
+            .all([db.connectionUrl, args.servicePassword])
             .apply(([connection, password]): render.GlanceConfValues => ({
                 connection,
                 keystone: {
@@ -66,7 +64,7 @@ export class Glance extends pulumi.ComponentResource {
                 `${name}-conf-${f.id}`,
                 host,
                 { path: f.path, mode: "0640", owner: "root", group: profile.group },
-                { mode: "ini", doc: values.apply(f.render), overrides: ctx.cfg.overrides[`${f.id}.conf`] },
+                { mode: "ini", doc: values.apply(f.render), overrides: args.overrides?.[`${f.id}.conf`] },
                 { ...p, dependsOn: [install] },
             ),
         );
@@ -82,7 +80,7 @@ export class Glance extends pulumi.ComponentResource {
         const imageArgs = {
             cli: profile.imageCli,
             env: keystone.clientEnv,
-            image: ctx.cfg.image,
+            image: args.image,
             record: render.imageRecord(name),
         };
         const image = remoteStep(

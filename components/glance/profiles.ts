@@ -1,4 +1,4 @@
-// Release facts of Glance (folsom-facts §5.2, §6; §7.2, §7.8 for Zed).
+// Release facts of Glance (docs/sources.md#folsom, #zed).
 import { IniDoc } from "../shared/ini";
 import * as render from "./render";
 

@@ -31,7 +31,7 @@ export interface GlanceConfValues {
     readonly password: string;
 }
 
-/** Folsom (folsom-facts §5.2): the same three groups in glance-api.conf and glance-registry.conf. */
+/** Folsom (glance at 2012.2: etc/glance-api.conf, etc/glance-registry.conf): the same three groups in glance-api.conf and glance-registry.conf. */
 export function glanceConfWithPaste(pasteFile: string): (v: GlanceConfValues) => IniDoc {
     return (v) => ({
         DEFAULT: { sql_connection: v.connection },
@@ -51,7 +51,7 @@ export function glanceConfWithPaste(pasteFile: string): (v: GlanceConfValues) =>
 export const IMAGE_DATADIR = "/var/lib/glance/images/";
 
 /**
- * Zed (§7.8, §7.11): glance-api only, [database], [keystone_authtoken] with region_name
+ * Zed (docs/sources.md#zed): glance-api only, [database], [keystone_authtoken] with region_name
  * (Debian ships `regionOne`, which turns every request into an HTTP 500 when the
  * endpoints are in RegionOne), Keystone auth in the paste pipeline, the file store.
  */

@@ -16,9 +16,7 @@ export class Horizon extends pulumi.ComponentResource {
 
     constructor(name: string, args: HorizonArgs, opts?: pulumi.ComponentResourceOptions) {
         super("oslab:dashboard:Horizon", name, {}, opts);
-        const { ctx, keystone } = args;
-        const profile = ctx.profile.horizon;
-        const host = ctx.controller;
+        const { keystone, profile, host } = args;
         const ip = host.node.managementIp;
         const p = { parent: this };
         this.url = `http://${ip}${profile.urlPath}`;

@@ -1,4 +1,4 @@
-// Release facts of Horizon (folsom-facts §5.6, §6; §7.2, §7.12 for Zed).
+// Release facts of Horizon (docs/sources.md#folsom, #zed).
 import * as render from "./render";
 
 export interface HorizonProfile {

@@ -18,9 +18,9 @@ function py(s: string): string {
 }
 
 /**
- * Folsom (folsom-facts §5.6): the article's three lines, appended at the end of
+ * Folsom (docs/sources.md#folsom): the article's three lines, appended at the end of
  * local_settings.py. QUANTUM_ENABLED and SWIFT_ENABLED do nothing in Folsom's Horizon
- * (§8 #7) but are the article's. The packaged file derives OPENSTACK_KEYSTONE_URL from
+ * (docs/sources.md#folsom-pitfalls 8) but are the article's. The packaged file derives OPENSTACK_KEYSTONE_URL from
  * OPENSTACK_HOST *above* this block, so it is derived again here, or Horizon would keep
  * talking to 127.0.0.1.
  */
@@ -37,7 +37,7 @@ export function localSettingsEdit(v: HorizonValues): string {
 }
 
 /**
- * Zed (§7.12), as a snippet in local_settings.d: Debian's own snippets there
+ * Zed (docs/sources.md#zed), as a snippet in local_settings.d: Debian's own snippets there
  * (_0006_debian_cache.py sets a per-process LocMemCache) are read after
  * local_settings.py and would override the cache settings. Sessions live in memcached
  * on the controller so every Apache process sees them.

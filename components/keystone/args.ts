@@ -2,11 +2,38 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { ServiceUser } from "../../config";
 import type { Dialect } from "../../providers/openstackAuth";
-import type { CloudContext } from "../cloud";
+import type { IniDoc } from "../shared/ini";
+import type { HostRef } from "../shared/step";
+import type { KeystoneProfile } from "./profiles";
+
+/** Secrets Keystone's files and steps need (each a secret Output; never in a command). */
+export interface KeystoneSecrets {
+    /** Password of user admin (the dashboard login). */
+    readonly adminPassword: pulumi.Output<string>;
+    /** Folsom's admin_token (the catalog and data are written with it). */
+    readonly adminToken: pulumi.Output<string>;
+    /** Password of Keystone's MySQL user. */
+    readonly dbPassword: pulumi.Input<string>;
+    /** Keystone password per service user (config key → password). */
+    readonly servicePasswords: Readonly<Partial<Record<ServiceUser, pulumi.Output<string>>>>;
+}
 
 export interface KeystoneArgs {
-    /** The cloud built so far: controller host, release profile, secrets, MySQL (required). */
-    readonly ctx: CloudContext;
+    /** The controller Keystone runs on (required). */
+    readonly host: HostRef;
+    /** Keystone's part of the release profile (required). */
+    readonly profile: KeystoneProfile;
+    /** SQLAlchemy URL scheme of the database (the release's `base.mysql.urlScheme`; required). */
+    readonly dbUrlScheme: "mysql" | "mysql+pymysql";
+    /** Region of the catalog entries (config `region`, default RegionOne). */
+    readonly region: string;
+    /** Host of a Swift proxy to put in the catalog (config `swiftHost`); unset: no object-store entry. */
+    readonly swiftHost?: string;
+    readonly secrets: KeystoneSecrets;
+    /** The database server is up (required). */
+    readonly mysqlReady: pulumi.Input<pulumi.Resource>;
+    /** User overrides merged over keystone.conf (config `overrides["keystone.conf"]`); unset: none. */
+    readonly overrides?: IniDoc;
 }
 
 /**

@@ -34,16 +34,19 @@ export class Keystone extends pulumi.ComponentResource implements KeystoneRef {
 
     constructor(name: string, args: KeystoneArgs, opts?: pulumi.ComponentResourceOptions) {
         super("oslab:identity:Keystone", name, {}, opts);
-        const { ctx } = args;
-        const profile = ctx.profile.keystone;
-        const host = ctx.controller;
+        const { profile, host } = args;
         const p = { parent: this };
         const urls = profile.urls(host.node.managementIp);
-        const catalog = profile.catalog({ controller: host.node.managementIp, swift: ctx.cfg.swiftHost });
-        const secrets = ctx.secrets;
+        const catalog = profile.catalog({ controller: host.node.managementIp, swift: args.swiftHost });
+        const secrets = {
+            adminPassword: args.secrets.adminPassword,
+            adminToken: args.secrets.adminToken,
+            db: { keystone: args.secrets.dbPassword },
+            service: args.secrets.servicePasswords,
+        };
 
         this.host = host.node.managementIp;
-        this.region = ctx.cfg.region;
+        this.region = args.region;
         this.dialect = profile.dialect;
         ({
             publicUrl: this.publicUrl,
@@ -84,9 +87,9 @@ export class Keystone extends pulumi.ComponentResource implements KeystoneRef {
                 user: profile.db.user,
                 password: secrets.db.keystone,
                 host: host.node.managementIp,
-                urlScheme: ctx.profile.base.mysql.urlScheme,
+                urlScheme: args.dbUrlScheme,
             },
-            { ...p, dependsOn: [ctx.mysql.ready] },
+            { ...p, dependsOn: [args.mysqlReady] },
         );
         const conf = configFile(
             `${name}-conf-keystone`,
@@ -97,7 +100,7 @@ export class Keystone extends pulumi.ComponentResource implements KeystoneRef {
                 doc: pulumi
                     .all([db.connectionUrl, secrets.adminToken])
                     .apply(([connection, adminToken]) => profile.renderConf({ connection, adminToken })),
-                overrides: ctx.cfg.overrides["keystone.conf"],
+                overrides: args.overrides,
             },
             { ...p, dependsOn: [install] },
         );

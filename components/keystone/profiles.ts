@@ -1,4 +1,4 @@
-// Release facts of Keystone (folsom-facts §1, §2, §5.1, §6; §7.4, §7.5 for Zed).
+// Release facts of Keystone (docs/sources.md#folsom, #zed).
 import type { Dialect } from "../../providers/openstackAuth";
 import { IniDoc } from "../shared/ini";
 import * as render from "./render";

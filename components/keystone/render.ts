@@ -17,7 +17,7 @@ export interface KeystoneConfValues {
     readonly adminToken: string;
 }
 
-/** Folsom (folsom-facts §5.1): admin token, MySQL, SQL identity and catalog back ends. */
+/** Folsom (keystone at 2012.2: etc/keystone.conf.sample): admin token, MySQL, SQL identity and catalog back ends. */
 export function keystoneConfAdminToken(v: KeystoneConfValues): IniDoc {
     return {
         DEFAULT: { admin_token: v.adminToken },
@@ -27,7 +27,7 @@ export function keystoneConfAdminToken(v: KeystoneConfValues): IniDoc {
     };
 }
 
-/** Zed (§7.4): MySQL through PyMySQL, Fernet tokens; no admin token (bootstrap instead). */
+/** Zed (docs/sources.md#zed): MySQL through PyMySQL, Fernet tokens; no admin token (bootstrap instead). */
 export function keystoneConf(v: KeystoneConfValues): IniDoc {
     return {
         database: { connection: v.connection },
@@ -86,8 +86,8 @@ function same(url: string): CatalogEntry["urls"] {
 }
 
 /**
- * Folsom: the endpoints script of Listing 2 (folsom-facts §2a/§2b), all on `-K` = the
- * controller; object-store (`-S`) only when a Swift host is configured (§8 #10).
+ * Folsom: the endpoints script of Listing 2 (scripts/keystone-endpoints.sh of the Folsom guide, docs/sources.md#folsom), all on `-K` = the
+ * controller; object-store (`-S`) only when a Swift host is configured (docs/sources.md#folsom-pitfalls 9).
  */
 export function v2Catalog(h: CatalogHosts): CatalogEntry[] {
     const c = h.controller;
@@ -138,7 +138,7 @@ export function v2Catalog(h: CatalogHosts): CatalogEntry[] {
     return entries;
 }
 
-/** Zed (§7.5): identity as `keystone-manage bootstrap` registers it, then the services. */
+/** Zed (docs/sources.md#zed): identity as `keystone-manage bootstrap` registers it, then the services. */
 export function v3Catalog(h: CatalogHosts): CatalogEntry[] {
     const c = h.controller;
     const entries: CatalogEntry[] = [
@@ -178,7 +178,7 @@ export function v3Catalog(h: CatalogHosts): CatalogEntry[] {
 }
 
 // ---------------------------------------------------------------------------------------
-// Tenants/projects, users, roles, assignments (script [1], folsom-facts §1)
+// Tenants/projects, users, roles, assignments (script [1]: scripts/keystone-data.sh of the Folsom guide, docs/sources.md#folsom)
 
 export interface DataProfile {
     /** Roles the program makes sure exist. */
@@ -388,7 +388,7 @@ ${logOwner}`,
     };
 }
 
-/** Zed (§7.4): Fernet token keys and credential encryption keys. */
+/** Zed (docs/sources.md#zed): Fernet token keys and credential encryption keys. */
 export function fernetKeysScript(): { create: string; delete: string } {
     const steps = [
         ["fernet-keys", "fernet_setup"],
@@ -413,7 +413,7 @@ fi`,
 }
 
 /**
- * Zed: `keystone-manage bootstrap` (§7.4). The admin password arrives on stdin and
+ * Zed: `keystone-manage bootstrap` (docs/sources.md#zed). The admin password arrives on stdin and
  * reaches keystone-manage as OS_BOOTSTRAP_PASSWORD in its environment, never argv.
  * Re-running it is safe: it finds what exists and resets the password.
  */

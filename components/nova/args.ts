@@ -1,6 +1,5 @@
-// The contract of the Nova component, and how the cloud fills it from its context.
+// The contract of the Nova component (components/cloud.ts fills it from the stack config).
 import * as pulumi from "@pulumi/pulumi";
-import type { CloudContext } from "../cloud";
 import { IniDoc } from "../shared/ini";
 import { HostRef } from "../shared/step";
 import { NovaProfile } from "./profiles";
@@ -59,31 +58,4 @@ export interface NovaDeps {
     readonly networkReady?: pulumi.Input<pulumi.Resource>;
     readonly agentsReady?: Readonly<Record<string, pulumi.Input<pulumi.Resource>>>;
     readonly placementReady?: pulumi.Input<pulumi.Resource>;
-}
-
-/** NovaArgs from the cloud's context (the one place that reads it). */
-export function novaArgsFrom(ctx: CloudContext, deps: NovaDeps = {}): NovaArgs {
-    const s = ctx.secrets;
-    return {
-        controller: ctx.controller,
-        computes: ctx.computes,
-        profile: ctx.profile.nova,
-        region: ctx.cfg.region,
-        virtType: ctx.cfg.virtType,
-        rabbit: { user: ctx.rabbitmq.user, password: ctx.rabbitmq.password, ready: ctx.rabbitmq.ready },
-        mysqlReady: ctx.mysql.ready,
-        secrets: {
-            db: s.db.nova,
-            nova: s.service.nova,
-            network: s.service.quantum,
-            placement: s.service.placement,
-            metadata: s.metadataSecret,
-            admin: s.adminPassword,
-        },
-        ...deps,
-        overrides: {
-            "nova.conf": ctx.cfg.overrides["nova.conf"],
-            "nova-api-paste.ini": ctx.cfg.overrides["nova-api-paste.ini"],
-        },
-    };
 }

@@ -3,7 +3,7 @@
 // nova-compute and libvirt; then a check that every Nova service reports alive.
 //
 // Folsom: nova.conf on Alice and Bob from one renderer (only the VNC proxy client address
-// differs, §8 #5), api-paste.ini without its volume sections on Alice and copied to Bob,
+// differs, docs/sources.md#folsom-pitfalls 5), api-paste.ini without its volume sections on Alice and copied to Bob,
 // `nova-manage db sync`, Listing 5 in qemu.conf, TCP in libvirtd.conf, `-l` for libvirtd,
 // the article's restarts, `nova-manage service list` smileys.
 // Zed: cells v2 (nova_api, nova, nova_cell0), conductor, placement and neutron sections,

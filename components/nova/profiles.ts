@@ -1,6 +1,6 @@
 // Release facts of Nova: packages, services, files, databases and the scripts that
-// differ between Folsom (Ubuntu 12.04 + Cloud Archive, folsom-facts §4, §5.5, §5.7, §6)
-// and Zed (Debian 12's own packages, §7.2, §7.7, vm-boot-probe). Checked against the
+// differ between Folsom (Ubuntu 12.04 + Cloud Archive, docs/sources.md#folsom)
+// and Zed (Debian 12's own packages, docs/sources.md#zed, #lab-findings). Checked against the
 // Debian 12 packages nova-* 26.2.2, libvirt-daemon-system(-sysv) 9.0.0.
 import { IniDoc } from "../shared/ini";
 import * as render from "./render";

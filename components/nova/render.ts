@@ -39,10 +39,10 @@ export interface NovaConfValues {
 // nova.conf
 
 /**
- * Folsom nova.conf (folsom-facts §4), one renderer for Alice and Bob: the only per-host
- * value is vncserver_proxyclient_address (§8 #5). The guides' non-Folsom leftovers
+ * Folsom nova.conf (docs/sources.md#folsom), one renderer for Alice and Bob: the only per-host
+ * value is vncserver_proxyclient_address (docs/sources.md#folsom-pitfalls 5). The guides' non-Folsom leftovers
  * (cc_host, nova_url, ec2_url, allow_admin_api, use_deprecated_auth, image_service,
- * novnc_enable(d), libvirt_vif_type — §8 #8) are not written.
+ * novnc_enable(d), libvirt_vif_type — docs/sources.md#folsom-pitfalls 7) are not written.
  */
 export function novaConfFlat(v: NovaConfValues): IniDoc {
     const ctl = v.controllerIp;
@@ -68,7 +68,7 @@ export function novaConfFlat(v: NovaConfValues): IniDoc {
             metadata_listen: "0.0.0.0",
             metadata_listen_port: 8775,
             dmz_cidr: "169.254.169.254/32",
-            // No osapi_volume: cinder-api owns port 8776 (§8 #6)
+            // No osapi_volume: cinder-api owns port 8776 (docs/sources.md#folsom-pitfalls 6)
             enabled_apis: ["ec2", "osapi_compute", "metadata"],
             // Networking through Quantum
             network_api_class: "nova.network.quantumv2.api.API",
@@ -91,7 +91,7 @@ export function novaConfFlat(v: NovaConfValues): IniDoc {
             volume_api_class: "nova.volume.cinder.API",
             // Images
             glance_api_servers: `${ctl}:9292`,
-            // VNC console: the proxy on the controller dials each host's own address (§8 #5)
+            // VNC console: the proxy on the controller dials each host's own address (docs/sources.md#folsom-pitfalls 5)
             vnc_enabled: true,
             novncproxy_base_url: `http://${ctl}:6080/vnc_auto.html`,
             vncserver_listen: "0.0.0.0",
@@ -107,7 +107,7 @@ export function novaConfFlat(v: NovaConfValues): IniDoc {
 }
 
 /**
- * Zed nova.conf (folsom-facts §7.7, the install guide and vm-boot-probe): the controller
+ * Zed nova.conf (nova unmaintained/zed doc/source/install/controller-install-ubuntu.rst, compute-install-ubuntu.rst; docs/sources.md#lab-findings): the controller
  * gets the databases and the APIs, computes get neither (they reach the database through
  * nova-conductor) but [libvirt].
  */
@@ -161,7 +161,7 @@ export function novaConf(v: NovaConfValues): IniDoc {
 
 /**
  * The sections of Folsom's /etc/nova/api-paste.ini that serve the volume API; removed
- * so nova-api and cinder-api do not both claim the volume endpoint (article, §5.5).
+ * so nova-api and cinder-api do not both claim the volume endpoint (article, docs/sources.md#folsom).
  */
 export const NOVA_VOLUME_API_SECTIONS = [
     "composite:osapi_volume",
@@ -214,7 +214,7 @@ export function libvirtBinDefaults(): string {
 /**
  * Zed qemu.conf where systemd is not PID 1 (the lab): no per-domain mount namespace.
  * On the probe's lab hosts qemu could not create its PTY inside that namespace
- * (vm-boot-probe Q1: "Failed to create PTY"); real Debian hosts keep the namespace.
+ * ("Failed to create PTY", docs/sources.md#lab-findings); real Debian hosts keep the namespace.
  */
 export function qemuConfNoNamespaces(): string {
     return "namespaces = [ ]\n";
@@ -299,7 +299,7 @@ export function novaDbSync(): string {
 export const CELL0_UUID = "00000000-0000-0000-0000-000000000000";
 
 /**
- * Zed: cells v2 bootstrap (folsom-facts §7.7), convergent on every run:
+ * Zed: cells v2 bootstrap (nova unmaintained/zed doc/source/install/controller-install-ubuntu.rst), convergent on every run:
  * api_db sync → cell0 mapped and its URL refreshed → cell1 created (or its URLs
  * refreshed from nova.conf) → db sync (cell0 and cell1). stdin: the cell0 database URL.
  * Cell0 has its own MySQL user, so its URL is not the one map_cell0 derives; the step

@@ -2,7 +2,6 @@
 // no Placement and the cloud builds none): package, database, placement.conf,
 // `placement-manage db sync`, (re)start and wait for port 8778.
 import * as pulumi from "@pulumi/pulumi";
-import type { CloudContext } from "../cloud";
 import { MysqlDatabase } from "../../providers/mysqlDatabase";
 import { asUser, installScript, purgeScript, restartScript } from "../shared/packages";
 import { IniDoc } from "../shared/ini";
@@ -94,25 +93,4 @@ export class Placement extends pulumi.ComponentResource {
         );
         this.registerOutputs({ url: this.url });
     }
-}
-
-/** PlacementArgs from the cloud's context; undefined where the release has no Placement. */
-export function placementArgsFrom(
-    ctx: CloudContext,
-    deps: { identityReady?: pulumi.Input<pulumi.Resource> } = {},
-): PlacementArgs | undefined {
-    const profile = ctx.profile.placement;
-    if (!profile) {
-        return undefined;
-    }
-    return {
-        host: ctx.controller,
-        profile,
-        region: ctx.cfg.region,
-        mysqlReady: ctx.mysql.ready,
-        dbPassword: ctx.secrets.db.placement,
-        servicePassword: ctx.secrets.service.placement,
-        ...deps,
-        overrides: ctx.cfg.overrides["placement.conf"],
-    };
 }

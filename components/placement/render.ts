@@ -1,4 +1,4 @@
-// Pure renderers for Placement (Zed only: extracted from Nova in Stein, folsom-facts §7.6).
+// Pure renderers for Placement (Zed only: extracted from Nova in Stein, placement unmaintained/zed doc/source/install/).
 import { IniDoc } from "../shared/ini";
 import { keystoneAuthtoken } from "../shared/oslo";
 

@@ -9,7 +9,6 @@
 //               the router's gateway (Folsom metadata return path)
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
-import type { CloudContext } from "../cloud";
 import { MysqlDatabase } from "../../providers/mysqlDatabase";
 import { OvsBridge } from "../../providers/ovsBridge";
 import { QuantumNetwork } from "../../providers/quantumNetwork";
@@ -412,33 +411,4 @@ export class Quantum extends pulumi.ComponentResource {
             { parent: this, dependsOn: deps },
         );
     }
-}
-
-/** The component's arguments from the cloud context (used by buildCloud and the tests). */
-export function quantumArgs(ctx: CloudContext, identityReady?: pulumi.Input<pulumi.Resource>): QuantumArgs {
-    const { cfg, secrets } = ctx;
-    return {
-        profile: ctx.profile.quantum,
-        controller: ctx.controller,
-        network: ctx.network,
-        computes: ctx.computes,
-        region: cfg.region,
-        datapathType: cfg.datapathType,
-        tenantNetwork: cfg.tenantNetwork,
-        externalNetwork: cfg.externalNetwork,
-        rabbitUser: ctx.rabbitmq.user,
-        dbUrlScheme: ctx.profile.base.mysql.urlScheme,
-        secrets: {
-            dbPassword: secrets.db.quantum,
-            servicePassword: secrets.service.quantum,
-            novaPassword: secrets.service.nova,
-            rabbitPassword: secrets.rabbitPassword,
-            adminPassword: secrets.adminPassword,
-            metadataSecret: secrets.metadataSecret,
-        },
-        overrides: cfg.overrides,
-        mysqlReady: ctx.mysql.ready,
-        rabbitmqReady: ctx.rabbitmq.ready,
-        identityReady,
-    };
 }

@@ -1,5 +1,5 @@
-// Release facts of the networking service: Quantum on Folsom (folsom-facts §5.3, §6, §8),
-// Neutron on Zed / Debian 12 (§7.2, §7.3, §7.9, §7.10; package contents checked with
+// Release facts of the networking service: Quantum on Folsom (docs/sources.md#folsom, #folsom-pitfalls),
+// Neutron on Zed / Debian 12 (docs/sources.md#zed; package contents checked with
 // dpkg-deb: neutron-common 2:21.0.0-7+deb12u1, openvswitch-switch 3.1.0-2+deb12u1).
 import { IniDoc } from "../shared/ini";
 import * as r from "./render";

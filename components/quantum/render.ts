@@ -1,12 +1,12 @@
 // Pure renderers of the networking service: plain values in, INI documents and bash out.
 //
-// Folsom (the article, folsom-facts §5.3): Quantum with the monolithic Open vSwitch plugin,
+// Folsom (the article, docs/sources.md#folsom): Quantum with the monolithic Open vSwitch plugin,
 // GRE tunnels, one router with use_namespaces = False, and the metadata return route on
-// the controller. Zed (Debian 12, §7.3/§7.9/§7.10): Neutron ML2/OVS with VXLAN, the L3,
+// the controller. Zed (Debian 12, docs/sources.md#zed): Neutron ML2/OVS with VXLAN, the L3,
 // DHCP and metadata agents on the network node.
 import { IniDoc } from "../shared/ini";
 import { HOST_STATE_DIR, shq } from "../shared/script";
-import { rabbitTransportUrl } from "../shared/oslo";
+import { keystoneAuthtoken, rabbitTransportUrl } from "../shared/oslo";
 
 /** Integration bridge on every agent host (article: `ovs-vsctl add-br br-int`). */
 export const INTEGRATION_BRIDGE = "br-int";
@@ -14,11 +14,11 @@ export const INTEGRATION_BRIDGE = "br-int";
 export const TUNNEL_BRIDGE = "br-tun";
 /**
  * External bridge on the network node. The article names it br-ext, but the Folsom L3
- * agent's external_network_bridge defaults to br-ex (folsom-facts §8 #2): we create br-ex
+ * agent's external_network_bridge defaults to br-ex (docs/sources.md#folsom-pitfalls 2): we create br-ex
  * and set external_network_bridge to the same name.
  */
 export const EXTERNAL_BRIDGE = "br-ex";
-/** Netdev bridge that owns the data interface and the tunnel address (vm-boot-probe br-phy fix). */
+/** Netdev bridge that owns the data interface and the tunnel address (docs/sources.md#lab-findings). */
 export const PHYSICAL_BRIDGE = "br-phy";
 /** Physical network name of the external flat network (Debian's default bridge_mappings). */
 export const PHYSICAL_NETWORK = "external";
@@ -84,9 +84,9 @@ function networkId(value: string | undefined, what: string): string | undefined 
 // Folsom (Quantum 2012.2, Ubuntu 12.04 + cloud archive)
 
 export const OVS_QUANTUM_PLUGIN = "quantum.plugins.openvswitch.ovs_quantum_plugin.OVSQuantumPluginV2";
-/** root_helper of the L3/DHCP agents (folsom-facts §5.3). */
+/** root_helper of the L3/DHCP agents (docs/sources.md#folsom). */
 export const QUANTUM_ROOT_HELPER = "sudo quantum-rootwrap /etc/quantum/rootwrap.conf";
-/** root_helper of the OVS agent, [AGENT] of ovs_quantum_plugin.ini (folsom-facts §5.3). */
+/** root_helper of the OVS agent, [AGENT] of ovs_quantum_plugin.ini (docs/sources.md#folsom). */
 export const QUANTUM_OVS_ROOT_HELPER = "sudo /usr/bin/quantum-rootwrap /etc/quantum/rootwrap.conf";
 /** GRE tunnel IDs for tenant networks (article). */
 export const GRE_TUNNEL_ID_RANGES = "1:1000";
@@ -131,7 +131,7 @@ export function quantumAgentConf(v: RenderValues, s: SecretValues): IniDoc {
 
 /**
  * ovs_quantum_plugin.ini on the controller. The three GRE keys are needed by the server
- * too (folsom-facts §8 #3): without them tenant networks are `local`.
+ * too (docs/sources.md#folsom-pitfalls 3): without them tenant networks are `local`.
  */
 export function ovsPluginServer(_v: RenderValues, s: SecretValues): IniDoc {
     return {
@@ -160,8 +160,8 @@ export function ovsPluginAgent(v: RenderValues, s: SecretValues): IniDoc {
 /**
  * /etc/quantum/l3_agent.ini on Charlie. router_id and gateway_external_network_id come
  * from the created networks. The article writes `gateway_external_net_id`, a name the
- * agent never reads (§8 #1); router_id is honoured only with use_namespaces = False
- * (§8 #4); external_network_bridge names the bridge we create (§8 #2).
+ * agent never reads (docs/sources.md#folsom-pitfalls 1); router_id is honoured only with use_namespaces = False
+ * (docs/sources.md#folsom-pitfalls 4); external_network_bridge names the bridge we create (docs/sources.md#folsom-pitfalls 2).
  */
 export function quantumL3Agent(v: RenderValues, s: SecretValues): IniDoc {
     return {
@@ -198,21 +198,21 @@ export function quantumDhcpAgent(): IniDoc {
 // ---------------------------------------------------------------------------------------
 // Zed (Neutron 21, Debian 12)
 
-/** VXLAN network IDs for tenant networks (Debian's default, §7.2). */
+/** VXLAN network IDs for tenant networks (Debian's default, docs/sources.md#zed). */
 export const VXLAN_VNI_RANGES = "1:1000";
 /** oslo.concurrency lock directory (install guide; the neutron user owns /var/lib/neutron). */
 export const NEUTRON_LOCK_PATH = "/var/lib/neutron/tmp";
 
 /**
  * Security groups on the L2 agent. The openvswitch driver (Debian's default) needs
- * kernel conntrack; on the userspace datapath only `noop` is proven (vm-boot-probe Q3), so
+ * kernel conntrack; on the userspace datapath only `noop` is proven (docs/sources.md#lab-findings), so
  * netdev hosts run without security-group filtering.
  */
 export function firewallDriver(datapathType: DatapathType): string {
     return datapathType === "netdev" ? "noop" : "openvswitch";
 }
 
-/** /etc/neutron/neutron.conf on the controller (install guide §7.9 + Debian's debconf keys). */
+/** /etc/neutron/neutron.conf on the controller (docs/sources.md#zed + Debian's debconf keys). */
 export function neutronServerConf(v: RenderValues, s: SecretValues): IniDoc {
     const keystone = `http://${v.controllerIp}:5000`;
     return {
@@ -225,19 +225,8 @@ export function neutronServerConf(v: RenderValues, s: SecretValues): IniDoc {
             notify_nova_on_port_data_changes: true,
         },
         database: { connection: s.dbUrl },
-        keystone_authtoken: {
-            www_authenticate_uri: keystone,
-            auth_url: keystone,
-            auth_type: "password",
-            project_domain_name: "Default",
-            user_domain_name: "Default",
-            project_name: "service",
-            username: "neutron",
-            password: s.servicePassword,
-            // Debian ships `regionOne`; a region without the identity endpoint makes every
-            // API call fail with HTTP 500 (vm-boot-probe).
-            region_name: v.region,
-        },
+        // region_name always written: Debian ships `regionOne` (docs/sources.md#lab-findings).
+        keystone_authtoken: keystoneAuthtoken(v.controllerIp, v.region, "neutron", s.servicePassword),
         nova: {
             auth_url: keystone,
             auth_type: "password",
@@ -311,7 +300,7 @@ export function neutronL3Agent(): IniDoc {
     return { DEFAULT: { interface_driver: "openvswitch" } };
 }
 
-/** /etc/neutron/dhcp_agent.ini (§7.9: dnsmasq, isolated metadata). */
+/** /etc/neutron/dhcp_agent.ini (docs/sources.md#zed: dnsmasq, isolated metadata). */
 export function neutronDhcpAgent(): IniDoc {
     return {
         DEFAULT: {
@@ -322,7 +311,7 @@ export function neutronDhcpAgent(): IniDoc {
     };
 }
 
-/** /etc/neutron/metadata_agent.ini: proxies instances' metadata requests to nova (§7.10). */
+/** /etc/neutron/metadata_agent.ini: proxies instances' metadata requests to nova (docs/sources.md#zed). */
 export function metadataAgent(v: RenderValues, s: SecretValues): IniDoc {
     return {
         DEFAULT: {
@@ -413,7 +402,7 @@ export function dataInterfaceDeleteScript(): string {
 /**
  * Move the data address from the data interface to br-phy (whose port the interface now
  * is): with the userspace datapath, VXLAN packets leave only through an OVS bridge that
- * owns the tunnel address (vm-boot-probe br-phy-tunnel-fix.sh). local_ip stays the same.
+ * owns the tunnel address (docs/sources.md#lab-findings). local_ip stays the same.
  */
 export function brPhyAddressScript(): string {
     return `read -r dev cidr < ${BR_PHY_STATE}

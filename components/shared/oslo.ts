@@ -29,7 +29,7 @@ export function keystonePasswordAuth(
 /**
  * [keystone_authtoken] of an API service (keystonemiddleware's auth_token). region_name
  * is always written: Debian's packaged files say `regionOne`, which matches no endpoint
- * of a `RegionOne` catalog and turns every API call into HTTP 500 (docs/zed-values.md).
+ * of a `RegionOne` catalog and turns every API call into HTTP 500 (docs/sources.md#lab-findings).
  * No memcached_servers: nothing in this cloud runs memcached for the APIs, so tokens are
  * cached in-process.
  */
