@@ -38,8 +38,12 @@ export interface ServiceOptions {
     readonly settings?: readonly string[];
     /** Variables the packaged local_settings.py assigns and computes other settings from. */
     readonly localSettingsVariables?: readonly string[];
-    /** oslo.config namespaces of the packaged config-generator files (zed, epoxy). */
-    readonly namespaces?: readonly string[];
+    /** Per managed file, the oslo.config namespaces of its packaged config-generator file (zed, epoxy). */
+    readonly files?: Readonly<Record<string, readonly string[]>>;
+    /** Namespaces served by a library -> the Python packages whose options they are. */
+    readonly libraryNamespaces?: Readonly<Record<string, readonly string[]>>;
+    /** The service's own namespaces -> { group: keys } its entry point lists (null: not followable). */
+    readonly namespaceOptions?: Readonly<Record<string, Readonly<Record<string, readonly string[]>> | null>>;
     /** Groups that also take keystoneauth1's auth-plugin, session and adapter options. */
     readonly keystoneauthGroups?: readonly string[];
     readonly keystoneauth?: { readonly source: unknown; readonly options: Readonly<Record<string, OptionSpec>> };
@@ -202,13 +206,13 @@ export function knownSections(release: string, mf: ManagedFile): readonly string
     if (mf.kind === "paste") {
         return Object.keys(serviceOptions(release, mf.service)?.pasteSamples?.[mf.file]?.sections ?? {});
     }
-    const out = new Set<string>(Object.keys(mf.sectionAliases ?? {}));
+    const candidates = new Set<string>(Object.keys(mf.sectionAliases ?? {}));
     for (const s of [mf.service, ...(mf.alsoReads ?? [])]) {
         const reg = serviceOptions(release, s);
-        Object.keys(reg?.groups ?? {}).forEach((g) => out.add(g));
-        (reg?.keystoneauthGroups ?? []).forEach((g) => out.add(g));
+        Object.keys(reg?.groups ?? {}).forEach((g) => candidates.add(g));
+        (reg?.keystoneauthGroups ?? []).forEach((g) => candidates.add(g));
     }
-    return [...out];
+    return [...candidates].filter((g) => knownKeys(release, mf, g) !== undefined);
 }
 
 /** Releases whose oslo.config looks groups up case-insensitively (all but Folsom's 2012 copy). */
@@ -235,13 +239,45 @@ export function knownKeys(
     for (const s of [mf.service, ...(mf.alsoReads ?? [])]) {
         const reg = serviceOptions(release, s);
         const g = reg?.groups[group];
-        if (g) {
+        const namespaces = reg?.files?.[mf.file];
+        let unfollowed = false;
+        if (g && !namespaces) {
             found = true;
             for (const [k, spec] of Object.entries(g)) {
                 out.set(k, spec);
             }
+        } else if (reg && namespaces) {
+            // Only what the file's own config-generator namespaces list (as oslo-config-validator reads it).
+            const own = (spec: OptionSpec) => spec.module === s || spec.module.startsWith(`${s}.`);
+            for (const ns of namespaces) {
+                const lib = reg.libraryNamespaces?.[ns];
+                const listed = reg.namespaceOptions?.[ns];
+                if (lib) {
+                    for (const [k, spec] of Object.entries(g ?? {})) {
+                        if (lib.some((p) => spec.module === p || spec.module.startsWith(`${p}.`))) {
+                            found = true;
+                            out.set(k, spec);
+                        }
+                    }
+                } else if (listed) {
+                    if (listed[group]) {
+                        found = true;
+                        listed[group].forEach((k) => out.set(k, g?.[k]));
+                    }
+                } else {
+                    // An entry point the extractor cannot follow (nova.conf's imports every nova.conf
+                    // module): all of the service's own options, and its keystoneauth groups.
+                    unfollowed = true;
+                    for (const [k, spec] of Object.entries(g ?? {})) {
+                        if (own(spec)) {
+                            found = true;
+                            out.set(k, spec);
+                        }
+                    }
+                }
+            }
         }
-        if (reg?.keystoneauth && reg.keystoneauthGroups?.includes(group)) {
+        if (reg?.keystoneauth && reg.keystoneauthGroups?.includes(group) && (found || unfollowed || !namespaces)) {
             found = true;
             for (const [k, spec] of Object.entries(reg.keystoneauth.options)) {
                 if (!out.has(k)) {
@@ -342,6 +378,22 @@ export function uncheckedEntry(file: string, section: string, key?: string): str
     return key === undefined ? `${file}:${section}` : `${file}:${section}.${key}`;
 }
 
+/** `[group] name` of the option that `section.key` is a deprecated name of, in this file. */
+export function currentName(release: string, mf: ManagedFile, section: string, key: string): string | undefined {
+    const group = groupName(release, section);
+    for (const g of knownSections(release, mf)) {
+        for (const [name, spec] of knownKeys(release, mf, g) ?? new Map<string, OptionSpec | undefined>()) {
+            for (const d of spec?.deprecated ?? []) {
+                const dg = groupName(release, d.group ?? g);
+                if ((d.name ?? name) === key && dg === group) {
+                    return `[${g}] ${name}`;
+                }
+            }
+        }
+    }
+    return undefined;
+}
+
 /**
  * Check user overrides `{ <file>: { <section>: { <key>: value } } }` against the release's
  * registries. `unchecked` lists entries let through on purpose: `<file>:<section>.<key>` for one
@@ -393,6 +445,16 @@ export function checkOverrides(
                     continue;
                 }
                 const p = `${file}.${section}.${key}`;
+                const renamed = known.has(key) ? undefined : currentName(release, mf, section, key);
+                if (renamed) {
+                    problems.push({
+                        path: p,
+                        message:
+                            `${key} in [${section}] is the deprecated name of ${renamed} (${release} ${mf.service}); ` +
+                            `set that instead (where both are set, the current name wins)`,
+                    });
+                    continue;
+                }
                 if (!known.has(key)) {
                     problems.push({
                         path: p,

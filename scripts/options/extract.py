@@ -109,19 +109,19 @@ MODERN = {
         "requirements": "zed-eom",
         "branch": "unmaintained/zed",
         "services": {
-            "nova": ("openstack/nova", "26.0.0", ["etc/nova/nova-config-generator.conf"]),
-            "keystone": ("openstack/keystone", "22.0.0", ["config-generator/keystone.conf"]),
-            "glance": ("openstack/glance", "25.0.0", ["etc/oslo-config-generator/glance-api.conf"]),
-            "cinder": ("openstack/cinder", "21.0.0", ["tools/config/cinder-config-generator.conf"]),
-            "placement": ("openstack/placement", "8.0.0", ["etc/placement/config-generator.conf"]),
+            "nova": ("openstack/nova", "26.0.0", {"nova.conf": "etc/nova/nova-config-generator.conf"}),
+            "keystone": ("openstack/keystone", "22.0.0", {"keystone.conf": "config-generator/keystone.conf"}),
+            "glance": ("openstack/glance", "25.0.0", {"glance-api.conf": "etc/oslo-config-generator/glance-api.conf"}),
+            "cinder": ("openstack/cinder", "21.0.0", {"cinder.conf": "tools/config/cinder-config-generator.conf"}),
+            "placement": ("openstack/placement", "8.0.0", {"placement.conf": "etc/placement/config-generator.conf"}),
             "neutron": (
                 "openstack/neutron",
                 "21.0.0",
-                [
-                    f"etc/oslo-config-generator/{f}"
+                {
+                    f: f"etc/oslo-config-generator/{f}"
                     for f in ("neutron.conf", "ml2_conf.ini", "openvswitch_agent.ini", "l3_agent.ini")
                     + ("dhcp_agent.ini", "metadata_agent.ini")
-                ],
+                },
             ),
         },
     },
@@ -129,19 +129,19 @@ MODERN = {
         "requirements": "stable/2025.1",
         "branch": "stable/2025.1",
         "services": {
-            "nova": ("openstack/nova", "31.0.0", ["etc/nova/nova-config-generator.conf"]),
-            "keystone": ("openstack/keystone", "27.0.0", ["config-generator/keystone.conf"]),
-            "glance": ("openstack/glance", "30.0.0", ["etc/oslo-config-generator/glance-api.conf"]),
-            "cinder": ("openstack/cinder", "26.0.0", ["tools/config/cinder-config-generator.conf"]),
-            "placement": ("openstack/placement", "13.0.0", ["etc/placement/config-generator.conf"]),
+            "nova": ("openstack/nova", "31.0.0", {"nova.conf": "etc/nova/nova-config-generator.conf"}),
+            "keystone": ("openstack/keystone", "27.0.0", {"keystone.conf": "config-generator/keystone.conf"}),
+            "glance": ("openstack/glance", "30.0.0", {"glance-api.conf": "etc/oslo-config-generator/glance-api.conf"}),
+            "cinder": ("openstack/cinder", "26.0.0", {"cinder.conf": "tools/config/cinder-config-generator.conf"}),
+            "placement": ("openstack/placement", "13.0.0", {"placement.conf": "etc/placement/config-generator.conf"}),
             "neutron": (
                 "openstack/neutron",
                 "26.0.0",
-                [
-                    f"etc/oslo-config-generator/{f}"
+                {
+                    f: f"etc/oslo-config-generator/{f}"
                     for f in ("neutron.conf", "ml2_conf.ini", "openvswitch_agent.ini", "l3_agent.ini")
                     + ("dhcp_agent.ini", "metadata_agent.ini")
-                ],
+                },
             ),
         },
     },
@@ -201,28 +201,53 @@ def upper_constraints(ref):
     return out
 
 
+def entry_points(repo, tag):
+    """setup.cfg's oslo.config.opts entry points: namespace -> 'module:function'."""
+    import configparser
+
+    parser = configparser.RawConfigParser(strict=False)
+    parser.read_string(git(repo, "show", f"{tag}:setup.cfg").decode())
+    text = parser.get("entry_points", "oslo.config.opts", fallback="")
+    out = {}
+    for line in text.splitlines():
+        if "=" in line:
+            ns, target = (x.strip() for x in line.split("=", 1))
+            out[ns] = target
+    return out
+
+
 def modern_sources(release):
-    """Release -> service -> ([(repo, tag, roots)], namespaces, keystoneauth source)."""
+    """Release -> service -> plan: sources, per-file namespaces, libraries' namespaces, entry points."""
     spec = MODERN[release]
     pins = upper_constraints(spec["requirements"])
     out = {}
     for service, (repo, tag, generators) in spec["services"].items():
-        namespaces = []
-        for g in generators:
+        files = {}
+        for fid, g in generators.items():
+            files[fid] = []
             for line in git(repo, "show", f"{tag}:{g}").decode().splitlines():
                 m = re.match(r"^\s*namespace\s*=\s*(\S+)", line)
-                if m and m.group(1) not in namespaces:
-                    namespaces.append(m.group(1))
+                if m and m.group(1) not in files[fid]:
+                    files[fid].append(m.group(1))
+        for f in files.values():
+            f.extend(ns for ns in EXTRA_NAMESPACES.get(service, []) if ns not in f)
+        namespaces = []
+        for ns in [n for f in files.values() for n in f]:
+            if ns not in namespaces:
+                namespaces.append(ns)
         sources = [(repo, tag, [service])]
-        for ns in namespaces + EXTRA_NAMESPACES.get(service, []):
+        libs = {}
+        for ns in namespaces:
             lib = library_of(ns)
             if lib:
                 name, lrepo, roots = lib
+                libs[ns] = [r.replace("/", ".") for r in roots]
                 src = (lrepo, library_ref(lrepo, pins[name.lower().replace("_", "-")], spec["branch"]), roots)
                 if src not in sources:
                     sources.append(src)
+        own = {ns: t for ns, t in entry_points(repo, tag).items() if ns in namespaces and ns not in libs}
         ksa = (KEYSTONEAUTH[1], library_ref(KEYSTONEAUTH[1], pins[KEYSTONEAUTH[0]], spec["branch"]), KEYSTONEAUTH[2])
-        out[service] = (sources, namespaces, ksa)
+        out[service] = {"sources": sources, "files": files, "libraries": libs, "entryPoints": own, "ksa": ksa}
     return out
 
 
@@ -274,6 +299,18 @@ def const_str(node):
     if isinstance(node, ast.JoinedStr):
         return None
     return None
+
+
+def dotted(node):
+    """`a.b.c` of a Name/Attribute chain, or None."""
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return None
+    parts.append(node.id)
+    return ".".join(reversed(parts))
 
 
 def call_name(node):
@@ -366,7 +403,8 @@ class Module:
                 if name in OPT_TYPES and isinstance(node.func, (ast.Attribute, ast.Name)):
                     n = const_str(kw(node, "name") or (node.args[0] if node.args else None))
                     if n is not None:
-                        self.opts.append((node, n, OPT_TYPES[name]))
+                        # A file's key is the option's dest: oslo.config turns '-' into '_' (log-dir: log_dir).
+                        self.opts.append((node, n.replace("-", "_"), OPT_TYPES[name]))
                 elif name in KEYSTONE_HELPERS and node.args and const_str(node.args[0]) is not None:
                     self.opts.append((node, const_str(node.args[0]), KEYSTONE_HELPERS[name]))
                     self.registrations.append((node, kw(node, "group")))
@@ -417,6 +455,7 @@ class Registry:
         self.by_var = defaultdict(list)  # var name -> [(module, expr)]
         self.memo = {}
         self.by_module = {m.name: m for m in modules}
+        self.opt_name = {id(call): name for m in modules for call, name, _ in m.opts}
         for m in modules:
             for k, vs in m.vars.items():
                 for v in vs:
@@ -475,7 +514,9 @@ class Registry:
                 if isinstance(node, ast.Name) and not local and name in m.imports:
                     owner = self.by_module.get(m.imports[name].rsplit(".", 1)[0])
                 elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
-                    owner = self.by_module.get(m.imports.get(node.value.id, ""))
+                    owner = self.by_module.get(m.imports.get(node.value.id, node.value.id))
+                elif isinstance(node, ast.Attribute):
+                    owner = self.by_module.get(dotted(node.value) or "")  # neutron.conf.agent.common.OPTS
                 if owner is not None and name not in owner.vars:
                     owner = None
                 if owner is None and isinstance(node, ast.Attribute) and name in m.vars:
@@ -500,6 +541,28 @@ class Registry:
                     self.memo[key] = found
                 out.extend(self.memo[key] or [])
         return out
+
+    def namespace_options(self, target, lower):
+        """{group: [keys]} an oslo.config.opts entry point lists, or None when it cannot be followed."""
+        mod, _, func = target.partition(":")
+        m = self.by_module.get(mod)
+        fn = next((n for n in (m.tree.body if m else []) if isinstance(n, ast.FunctionDef) and n.name == func), None)
+        if fn is None:
+            return None
+        out = defaultdict(set)
+        for sub in ast.walk(fn):
+            pairs = []
+            if isinstance(sub, ast.Tuple) and len(sub.elts) == 2:
+                pairs.append((sub.elts[0], sub.elts[1]))
+            elif isinstance(sub, ast.Dict):
+                pairs.extend((k, v) for k, v in zip(sub.keys, sub.values) if k is not None)
+            for gexpr, expr in pairs:
+                g = self.group_of(m, gexpr)
+                if g is None or isinstance(gexpr, ast.Tuple):
+                    continue
+                g = g if g == "DEFAULT" or not lower else g.lower()
+                out[g] |= {self.opt_name[id(c)] for c in self.opt_calls(m, expr, set()) if id(c) in self.opt_name}
+        return {g: sorted(k) for g, k in sorted(out.items())} if out else None
 
     def build(self):
         groups = {}  # id(call) -> set(groups)
@@ -556,6 +619,7 @@ def describe(call, typ, module):
             e[bound] = -b.operand.value
     dep = []
     dn = const_str(kw(call, "deprecated_name"))
+    dn = dn.replace("-", "_") if dn else dn
     if dn:
         dep.append({"group": const_str(kw(call, "deprecated_group")), "name": dn})
     dopts = kw(call, "deprecated_opts")
@@ -565,7 +629,7 @@ def describe(call, typ, module):
                 n = const_str(kw(d, "name") or (d.args[0] if d.args else None))
                 g = const_str(kw(d, "group") or (d.args[1] if len(d.args) > 1 else None))
                 if n or g:
-                    dep.append({"group": g, "name": n})
+                    dep.append({"group": g, "name": n.replace("-", "_") if n else n})
     if dep:
         e["deprecated"] = dep
     return e
@@ -585,7 +649,7 @@ def keystoneauth_options(source):
     return {"source": header, "options": dict(sorted(opts.items()))}
 
 
-def extract_service(sources, lower_groups=False):
+def extract_service(sources, lower_groups=False, plan=None):
     header = []
     modules = []
     for repo, tag, roots in sources:
@@ -614,6 +678,12 @@ def extract_service(sources, lower_groups=False):
     }
     if ksa:
         data["keystoneauthGroups"] = ksa
+    if plan:
+        data["files"] = plan["files"]
+        data["libraryNamespaces"] = plan["libraries"]
+        data["namespaceOptions"] = {
+            ns: reg.namespace_options(t, lower_groups) for ns, t in sorted(plan["entryPoints"].items())
+        }
     paste = {}
     for m in modules:
         if m.conf_get and "filter_factory" in m.names:
@@ -659,14 +729,14 @@ def main():
     names_dir = os.path.join(ROOT, "test", "data", "options", release)
     failed = False
     if release in MODERN:
-        plan = {s: v for s, v in modern_sources(release).items()}
+        plans = modern_sources(release)
     else:
-        plan = {s: (v, None, None) for s, v in RELEASES[release].items()}
-    for service, (sources, namespaces, ksa) in plan.items():
-        data, names = extract_service(sources, lower_groups=release in MODERN)
+        plans = {s: {"sources": v, "ksa": None} for s, v in RELEASES[release].items()}
+    for service, plan in plans.items():
+        sources, ksa = plan["sources"], plan["ksa"]
+        data, names = extract_service(sources, lower_groups=release in MODERN, plan=plan if "files" in plan else None)
         data = {"release": release, "service": service, "generatedBy": "scripts/options/extract.py", **data}
-        if namespaces:
-            data["namespaces"] = namespaces
+        if "files" in plan:
             data["requirements"] = {
                 "repository": "https://github.com/openstack/requirements",
                 "ref": MODERN[release]["requirements"],

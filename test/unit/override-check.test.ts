@@ -160,6 +160,43 @@ const CASES: Case[] = [
         ],
     },
     {
+        name: "an option of another neutron file, a section the file's namespaces do not list",
+        release: "zed",
+        overrides: {
+            "l3_agent.ini": { ovs: { local_ip: "198.51.100.3" }, DEFAULT: { ovs_integration_bridge: "br-int" } },
+            "openvswitch_agent.ini": { database: { connection: "mysql+pymysql://x" } },
+            "neutron.conf": { database: { connection: "mysql+pymysql://x" } },
+        },
+        want: [
+            [
+                "overrides.l3_agent.ini.ovs.local_ip",
+                "zed neutron reads no option local_ip in [ovs] of l3_agent.ini; " + hatch("l3_agent.ini:ovs.local_ip"),
+            ],
+            [
+                "overrides.openvswitch_agent.ini.database",
+                "zed neutron reads no section [database] in openvswitch_agent.ini; " +
+                    hatch("openvswitch_agent.ini:database"),
+            ],
+        ],
+    },
+    {
+        name: "a deprecated name (the program's current name would win over it)",
+        release: "zed",
+        overrides: {
+            "nova.conf": { DEFAULT: { osapi_max_limit: 100, logdir: "/var/log/nova", log_dir: "/var/log/nova" } },
+        },
+        want: [
+            [
+                "overrides.nova.conf.DEFAULT.osapi_max_limit",
+                "osapi_max_limit in [DEFAULT] is the deprecated name of [api] max_limit (zed nova); set that instead (where both are set, the current name wins)",
+            ],
+            [
+                "overrides.nova.conf.DEFAULT.logdir",
+                "logdir in [DEFAULT] is the deprecated name of [DEFAULT] log_dir (zed nova); set that instead (where both are set, the current name wins)",
+            ],
+        ],
+    },
+    {
         name: "folsom: the paste filter's signing_dirname (the sample's wrong name)",
         release: "folsom",
         overrides: {
