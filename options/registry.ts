@@ -162,6 +162,7 @@ export const MANAGED_FILES: Readonly<Record<string, readonly ManagedFile[]>> = {
 /** Golden files that hold keys but are not overridable (a managed block, not an INI merge). */
 export const CHECKED_BLOCKS: Readonly<Record<string, readonly ManagedFile[]>> = {
     folsom: [{ file: "local_settings.py", golden: "horizon-local_settings.py", service: "horizon", kind: "django" }],
+    zed: [{ file: "_90_openstack_lab.py", golden: "horizon-_90_openstack_lab.py", service: "horizon", kind: "django" }],
 };
 
 const cache = new Map<string, ServiceOptions | undefined>();
@@ -511,15 +512,14 @@ export function parseIniKeys(text: string): RenderedKey[] {
     return out;
 }
 
-/** Top-level assignments of a Python settings block (`NAME = value`). */
+/** Top-level assignments of a Python settings block (`NAME = value`; indented or closing lines continue it). */
 export function parseSettingsKeys(text: string): RenderedKey[] {
     const out: RenderedKey[] = [];
     for (const raw of text.split("\n")) {
-        const line = raw.trim();
-        if (!line || line.startsWith("#")) {
+        if (!raw.trim() || raw.trim().startsWith("#") || /^[\s)\]}]/.test(raw)) {
             continue;
         }
-        const m = /^([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$/.exec(line);
+        const m = /^([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$/.exec(raw);
         if (!m) {
             throw new Error(`not a settings assignment: ${JSON.stringify(raw)}`);
         }

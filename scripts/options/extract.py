@@ -146,6 +146,15 @@ MODERN = {
         },
     },
 }
+# Horizon on the Debian releases: the dashboard's sources at the release tag (their settings defaults
+# and every setting the code reads) and Django's global settings from the release's Debian package.
+HORIZON_MODERN = {
+    "zed": {
+        "repo": ("openstack/horizon", "23.0.0", ["horizon", "openstack_dashboard", "openstack_auth"]),
+        "django": ("python3-django", "3:3.2.25-0+deb12u7", "usr/lib/python3/dist-packages/django/conf/global_settings.py"),
+    },
+}
+
 # Namespace (or its first dotted parts) -> (upper-constraints name, repository, source roots).
 LIBRARIES = {
     "keystonemiddleware.auth_token": ("keystonemiddleware", "openstack/keystonemiddleware", ["keystonemiddleware/auth_token"]),
@@ -701,6 +710,56 @@ def extract_service(sources, lower_groups=False, plan=None):
     return data, names
 
 
+def upper_names(text):
+    """Upper-case names a settings module assigns at top level."""
+    tree = ast.parse(text)
+    out = set()
+    for node in tree.body:
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AnnAssign) else []
+        for t in targets:
+            if isinstance(t, ast.Name) and re.fullmatch(r"[A-Z][A-Z0-9_]*", t.id):
+                out.add(t.id)
+    return out
+
+
+def django_global_settings(package, version, path):
+    """Django's global_settings names, from the Debian package (apt-get download; nothing installed)."""
+    import hashlib
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        subprocess.run(["apt-get", "download", f"{package}={version}"], cwd=tmp, check=True, capture_output=True)
+        deb = os.path.join(tmp, os.listdir(tmp)[0])
+        sha = hashlib.sha256(open(deb, "rb").read()).hexdigest()
+        tar = subprocess.run(["dpkg-deb", "--fsys-tarfile", deb], check=True, capture_output=True).stdout
+        text = subprocess.run(["tar", "-xO", f"./{path}"], input=tar, check=True, capture_output=True).stdout
+    return {"package": package, "version": version, "sha256": sha, "path": path}, sorted(upper_names(text.decode()))
+
+
+def horizon_modern(release):
+    """Settings the dashboard reads: Django's, Horizon's and openstack_auth's defaults, and every code read."""
+    spec = HORIZON_MODERN[release]
+    repo, tag, roots = spec["repo"]
+    data, _ = extract_service([spec["repo"]])
+    files = python_files(repo, tag, roots)
+    defaults = set()
+    for path, text in files.items():
+        if path.endswith("/defaults.py") or path == "openstack_dashboard/settings.py":
+            defaults |= upper_names(text)
+    django, django_names = django_global_settings(*spec["django"])
+    return {
+        "release": release,
+        "service": "horizon",
+        "generatedBy": "scripts/options/extract.py",
+        "sources": data["sources"],
+        "django": django,
+        "unregistered": [],
+        "groups": {},
+        "settings": sorted(set(data.get("settings", [])) | defaults | set(django_names)),
+        "localSettingsVariables": local_settings_variables(spec["repo"]),
+    }
+
+
 def paste_sample(repo, tag, path):
     """{section: {key: value}} of a packaged paste file (values as written, no interpolation)."""
     import configparser
@@ -732,7 +791,22 @@ def main():
         plans = modern_sources(release)
     else:
         plans = {s: {"sources": v, "ksa": None} for s, v in RELEASES[release].items()}
+    if release in HORIZON_MODERN:
+        plans["horizon"] = {"horizon": True}
     for service, plan in plans.items():
+        if plan.get("horizon"):
+            data = horizon_modern(release)
+            path = os.path.join(out_dir, "horizon.json")
+            text = json.dumps(data, indent=1) + "\n"
+            print(f"{release}/horizon: {len(data['settings'])} settings")
+            if check:
+                if not os.path.exists(path) or open(path).read() != text:
+                    print(f"differs: {path}", file=sys.stderr)
+                    failed = True
+            else:
+                with open(path, "w") as f:
+                    f.write(text)
+            continue
         sources, ksa = plan["sources"], plan["ksa"]
         data, names = extract_service(sources, lower_groups=release in MODERN, plan=plan if "files" in plan else None)
         data = {"release": release, "service": service, "generatedBy": "scripts/options/extract.py", **data}
