@@ -120,6 +120,20 @@ function classValue(names: Set<string>, ns: string | undefined, value: string): 
     return names.has(value) || (ns !== undefined && names.has(`${ns}.${value}`));
 }
 
+describe("managed files", () => {
+    for (const release of ["folsom", "zed"]) {
+        it(`${release}: every file that takes overrides is a golden file (mysql.cnf has none)`, () => {
+            const golden = new Set(
+                fs
+                    .readdirSync(path.join(GOLDEN, release))
+                    .flatMap((h) => fs.readdirSync(path.join(GOLDEN, release, h))),
+            );
+            const missing = MANAGED_FILES[release].filter((f) => !golden.has(f.golden)).map((f) => f.file);
+            expect(missing).to.deep.equal(["mysql.cnf"]);
+        });
+    }
+});
+
 describe("folsom option keys against the 2012.2 sources", () => {
     const files = checkedFiles("folsom");
     const all = files.flatMap((f) => f.verdicts.map((v) => ({ ...v, golden: f.mf.golden, host: f.host, mf: f.mf })));
