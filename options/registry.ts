@@ -177,6 +177,17 @@ export function serviceOptions(release: string, service: string): ServiceOptions
     return cache.get(id);
 }
 
+/** The registry a managed file needs: missing data is a broken install, not an unknown key. */
+function registryOf(release: string, service: string): ServiceOptions {
+    const reg = serviceOptions(release, service);
+    if (!reg) {
+        throw new Error(
+            `option data missing: ${path.join(__dirname, release, `${service}.json`)} (scripts/options/extract.py)`,
+        );
+    }
+    return reg;
+}
+
 export function managedFile(release: string, file: string): ManagedFile | undefined {
     return (MANAGED_FILES[release] ?? []).find((f) => f.file === file);
 }
@@ -187,14 +198,14 @@ function pasteSection(
     mf: ManagedFile,
     section: string,
 ): { keys: readonly string[]; factory?: string } | undefined {
-    const reg = serviceOptions(release, mf.service);
+    const reg = registryOf(release, mf.service);
     const sample = reg?.pasteSamples?.[mf.file]?.sections[section];
     if (!sample) {
         return undefined;
     }
     const factory = sample["paste.filter_factory"];
     for (const s of [mf.service, ...(mf.alsoReads ?? [])]) {
-        const keys = factory ? serviceOptions(release, s)?.pasteFilters?.[factory] : undefined;
+        const keys = factory ? registryOf(release, s)?.pasteFilters?.[factory] : undefined;
         if (keys) {
             return { keys, factory };
         }
@@ -205,11 +216,11 @@ function pasteSection(
 /** Known sections of a managed file. */
 export function knownSections(release: string, mf: ManagedFile): readonly string[] {
     if (mf.kind === "paste") {
-        return Object.keys(serviceOptions(release, mf.service)?.pasteSamples?.[mf.file]?.sections ?? {});
+        return Object.keys(registryOf(release, mf.service)?.pasteSamples?.[mf.file]?.sections ?? {});
     }
     const candidates = new Set<string>(Object.keys(mf.sectionAliases ?? {}));
     for (const s of [mf.service, ...(mf.alsoReads ?? [])]) {
-        const reg = serviceOptions(release, s);
+        const reg = registryOf(release, s);
         Object.keys(reg?.groups ?? {}).forEach((g) => candidates.add(g));
         (reg?.keystoneauthGroups ?? []).forEach((g) => candidates.add(g));
     }
@@ -238,7 +249,7 @@ export function knownKeys(
     const out = new Map<string, OptionSpec | undefined>();
     const group = groupName(release, mf.sectionAliases?.[section] ?? section);
     for (const s of [mf.service, ...(mf.alsoReads ?? [])]) {
-        const reg = serviceOptions(release, s);
+        const reg = registryOf(release, s);
         const g = reg?.groups[group];
         const namespaces = reg?.files?.[mf.file];
         let unfollowed = false;
@@ -540,7 +551,7 @@ export function checkRendered(release: string, mf: ManagedFile, text: string): K
     const keys = mf.kind === "django" ? parseSettingsKeys(text) : parseIniKeys(text);
     return keys.map((k) => {
         if (mf.kind === "django") {
-            const reg = serviceOptions(release, mf.service);
+            const reg = registryOf(release, mf.service);
             const names = [...(reg?.settings ?? []), ...(reg?.localSettingsVariables ?? [])];
             return names.includes(k.key)
                 ? { ...k, known: true, where: "settings" }

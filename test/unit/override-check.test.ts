@@ -3,7 +3,7 @@
 // read, or a value of the wrong type stops the program with the config key path and the fix named.
 import { expect } from "chai";
 import { ConfigOverrides, formatProblems, RawConfig, validateConfig } from "../../config";
-import { checkOverrides, closest, typeProblem } from "../../options/registry";
+import { checkOverrides, checkRendered, closest, typeProblem } from "../../options/registry";
 import { readStackFile } from "./harness";
 
 const WITH_KEY = new Set(["sshPrivateKey"]);
@@ -269,6 +269,16 @@ describe("override check at program start", () => {
         );
         expect(config!.overrides).to.deep.equal({ "nova.conf": { my_plugin: { a: 1 } } });
         expect(config!.overridesUnchecked).to.deep.equal(["nova.conf:my_plugin"]);
+    });
+
+    it("fails loudly when a managed file's option data is missing (a build that left options/*.json behind)", () => {
+        expect(() =>
+            checkRendered(
+                "zed",
+                { file: "x.conf", golden: "x.conf", service: "nosuch", kind: "oslo" },
+                "[DEFAULT]\na = 1\n",
+            ),
+        ).to.throw(/^option data missing: .*options\/zed\/nosuch\.json/);
     });
 
     it("suggests only near misses and checks types exactly", () => {
