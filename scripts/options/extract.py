@@ -17,12 +17,19 @@ What counts as an option (every oslo.config era, 2012 to 2025):
     `(group, opts)` pairs / `{group: opts}` dicts. <expr> may be a list literal, a variable, `a + b`,
     `itertools.chain(a, b)`, `list(...)`, `copy.deepcopy(...)`; a group may be a string, an `OptGroup`
     (its name), or a constant defined in another module. Options never seen registered are kept in
-    group DEFAULT and counted in the header (`unregistered`).
+    group DEFAULT and listed in `unregistered`. Names are stored as oslo.config dests ('-' -> '_').
   * Folsom keystone's own helpers `register_str('name', group=...)`, `register_bool`, `register_int`, …
   * Folsom keystone's auth_token middleware reads its paste filter keys with `self._conf_get('name')`:
     those names are the keys of a `[filter:authtoken]` section (plus paste's own `paste.filter_factory`).
   * Horizon (Django) settings: every `settings.NAME` / `getattr(settings, 'NAME', …)` read in the code, and
     the local variables the packaged local_settings.py example computes other settings from.
+  * zed, epoxy: per managed file, the namespaces of the service's packaged config-generator file; each
+    namespace served by a library (oslo.*, keystonemiddleware, …) brings that library at the version
+    openstack/requirements' upper-constraints pins; each of the service's own namespaces is followed
+    through its setup.cfg `oslo.config.opts` entry point to the {group: keys} it lists. Groups that call
+    keystoneauth1's register_*_conf_options take keystoneauth1's auth-plugin, session and adapter options.
+    Horizon (zed): its defaults.py files and code reads, and Django's global settings from the Debian
+    package (`apt-get download`, the only step that needs a network).
 
 The files written carry a header naming the repository, the tag and the commit the data came from.
 """
