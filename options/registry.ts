@@ -14,6 +14,8 @@ export interface OptionSpec {
     readonly type: OptionType;
     /** Python module that defines the option. */
     readonly module: string;
+    /** Other modules that define an option of the same group and name. */
+    readonly alsoIn?: readonly string[];
     readonly choices?: readonly (string | number)[];
     readonly min?: number;
     readonly max?: number;
@@ -38,6 +40,8 @@ export interface ServiceOptions {
     readonly settings?: readonly string[];
     /** Variables the packaged local_settings.py assigns and computes other settings from. */
     readonly localSettingsVariables?: readonly string[];
+    /** Per managed file (Folsom), the option-defining modules its processes import; other files: all. */
+    readonly fileModules?: Readonly<Record<string, readonly string[]>>;
     /** Per managed file, the oslo.config namespaces of its packaged config-generator file (zed, epoxy). */
     readonly files?: Readonly<Record<string, readonly string[]>>;
     /** Namespaces served by a library -> the Python packages whose options they are. */
@@ -253,10 +257,13 @@ export function knownKeys(
         const g = reg?.groups[group];
         const namespaces = reg?.files?.[mf.file];
         let unfollowed = false;
+        const modules = reg.fileModules?.[mf.file];
         if (g && !namespaces) {
-            found = true;
             for (const [k, spec] of Object.entries(g)) {
-                out.set(k, spec);
+                if (!modules || [spec.module, ...(spec.alsoIn ?? [])].some((m) => modules.includes(m))) {
+                    found = true;
+                    out.set(k, spec);
+                }
             }
         } else if (reg && namespaces) {
             // Only what the file's own config-generator namespaces list (as oslo-config-validator reads it).

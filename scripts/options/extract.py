@@ -98,6 +98,21 @@ PASTE_SAMPLES = {
     },
 }
 
+# Folsom has no config-generator files: a file's options are those the processes that read it load,
+# the import closure of their entry modules (quantum.conf and the rest: the whole service).
+FILE_ENTRY_MODULES = {
+    "folsom": {
+        "quantum": {
+            "l3_agent.ini": ["quantum.agent.l3_agent"],
+            "dhcp_agent.ini": ["quantum.agent.dhcp_agent"],
+            "ovs_quantum_plugin.ini": [
+                "quantum.plugins.openvswitch.ovs_quantum_plugin",
+                "quantum.plugins.openvswitch.agent.ovs_quantum_agent",
+            ],
+        },
+    },
+}
+
 RELEASES = {
     "folsom": {
         "nova": [("openstack/nova", "2012.2", ["nova"])],
@@ -365,6 +380,7 @@ class Module:
         self.registrations = []  # (opts expr, group expr or None)
         self.ksa_groups = []  # group exprs given keystoneauth1 options
         self.imports = {}  # local name -> dotted module (or module.name) it stands for
+        self.imported = set()  # every dotted name an import statement names (for import closures)
         self.group_exprs = {}  # name -> the expression a possible group name is assigned from
         self.settings_read = set()
         self.conf_get = set()
@@ -385,11 +401,13 @@ class Module:
         for node in ast.walk(self.tree):
             if isinstance(node, ast.Import):
                 for a in node.names:
+                    self.imported.add(a.name)
                     if a.asname:
                         self.imports[a.asname] = a.name
             elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
                 for a in node.names:
                     self.imports[a.asname or a.name] = f"{node.module}.{a.name}"
+                    self.imported.update((node.module, f"{node.module}.{a.name}"))
         if self.name.startswith("glance_store._drivers."):
             # A store driver's class attribute OPTIONS is registered under [glance_store] (the single-store
             # layout) or under each enabled backend's own section (glance_store.driver.Store.__init__).
@@ -558,6 +576,21 @@ class Registry:
                 out.extend(self.memo[key] or [])
         return out
 
+    def import_closure(self, roots):
+        """Modules a process that imports `roots` loads (statically), that define options."""
+        seen, todo = set(), list(roots)
+        while todo:
+            name = todo.pop()
+            if name in seen or name not in self.by_module:
+                continue
+            seen.add(name)
+            m = self.by_module[name]
+            for imp in m.imported:
+                parts = imp.split(".")
+                for n in range(len(parts), 0, -1):  # the module itself and its packages (__init__)
+                    todo.append(".".join(parts[:n]))
+        return sorted(n for n in seen if self.by_module[n].opts)
+
     def namespace_options(self, target, lower):
         """{group: [keys]} an oslo.config.opts entry point lists, or None when it cannot be followed."""
         mod, _, func = target.partition(":")
@@ -605,7 +638,11 @@ class Registry:
                     entry = describe(call, typ, m.name)
                     prev = result[g].get(name)
                     if prev is None or (prev["type"] != entry["type"] and typ != "str"):
+                        if prev is not None:
+                            entry["alsoIn"] = sorted({prev["module"], *prev.get("alsoIn", [])} - {m.name})
                         result[g][name] = entry
+                    elif m.name != prev["module"] and m.name not in prev.get("alsoIn", []):
+                        prev["alsoIn"] = sorted([*prev.get("alsoIn", []), m.name])
         ksa = sorted({g for m in self.modules for e in m.ksa_groups for g in [self.group_of(m, e)] if g})
         return result, unregistered, ksa
 
@@ -665,7 +702,7 @@ def keystoneauth_options(source):
     return {"source": header, "options": dict(sorted(opts.items()))}
 
 
-def extract_service(sources, lower_groups=False, plan=None):
+def extract_service(sources, lower_groups=False, plan=None, entry_modules=None):
     header = []
     modules = []
     for repo, tag, roots in sources:
@@ -694,6 +731,8 @@ def extract_service(sources, lower_groups=False, plan=None):
     }
     if ksa:
         data["keystoneauthGroups"] = ksa
+    if entry_modules:
+        data["fileModules"] = {f: reg.import_closure(roots) for f, roots in sorted(entry_modules.items())}
     if plan:
         data["files"] = plan["files"]
         data["libraryNamespaces"] = plan["libraries"]
@@ -815,7 +854,12 @@ def main():
                     f.write(text)
             continue
         sources, ksa = plan["sources"], plan["ksa"]
-        data, names = extract_service(sources, lower_groups=release in MODERN, plan=plan if "files" in plan else None)
+        data, names = extract_service(
+            sources,
+            lower_groups=release in MODERN,
+            plan=plan if "files" in plan else None,
+            entry_modules=FILE_ENTRY_MODULES.get(release, {}).get(service),
+        )
         data = {"release": release, "service": service, "generatedBy": "scripts/options/extract.py", **data}
         if "files" in plan:
             data["requirements"] = {

@@ -222,6 +222,21 @@ const CASES: Case[] = [
         ],
     },
     {
+        name: "folsom: the DHCP agent's option in l3_agent.ini (only what the L3 agent's imports register)",
+        release: "folsom",
+        overrides: {
+            "l3_agent.ini": { DEFAULT: { dhcp_driver: "quantum.agent.linux.dhcp.Dnsmasq", use_namespaces: false } },
+            "dhcp_agent.ini": { DEFAULT: { dhcp_driver: "quantum.agent.linux.dhcp.Dnsmasq" } },
+        },
+        want: [
+            [
+                "overrides.l3_agent.ini.DEFAULT.dhcp_driver",
+                "folsom quantum reads no option dhcp_driver in [DEFAULT] of l3_agent.ini; " +
+                    hatch("l3_agent.ini:DEFAULT.dhcp_driver"),
+            ],
+        ],
+    },
+    {
         name: "folsom: a misspelt OVS plugin key; upper-case groups are exact in Folsom",
         release: "folsom",
         overrides: { "ovs_quantum_plugin.ini": { OVS: { tunnel_id_range: "1:100" }, ovs: { local_ip: "10.0.0.1" } } },
