@@ -14,6 +14,8 @@ export interface OptionSpec {
     readonly type: OptionType;
     /** Python module that defines the option. */
     readonly module: string;
+    /** Other modules that define an option of the same group and name. */
+    readonly alsoIn?: readonly string[];
     readonly choices?: readonly (string | number)[];
     readonly min?: number;
     readonly max?: number;
@@ -38,8 +40,14 @@ export interface ServiceOptions {
     readonly settings?: readonly string[];
     /** Variables the packaged local_settings.py assigns and computes other settings from. */
     readonly localSettingsVariables?: readonly string[];
-    /** oslo.config namespaces of the packaged config-generator files (zed, epoxy). */
-    readonly namespaces?: readonly string[];
+    /** Per managed file (Folsom), the option-defining modules its processes import; other files: all. */
+    readonly fileModules?: Readonly<Record<string, readonly string[]>>;
+    /** Per managed file, the oslo.config namespaces of its packaged config-generator file (zed, epoxy). */
+    readonly files?: Readonly<Record<string, readonly string[]>>;
+    /** Namespaces served by a library -> the Python packages whose options they are. */
+    readonly libraryNamespaces?: Readonly<Record<string, readonly string[]>>;
+    /** The service's own namespaces -> { group: keys } its entry point lists (null: not followable). */
+    readonly namespaceOptions?: Readonly<Record<string, Readonly<Record<string, readonly string[]>> | null>>;
     /** Groups that also take keystoneauth1's auth-plugin, session and adapter options. */
     readonly keystoneauthGroups?: readonly string[];
     readonly keystoneauth?: { readonly source: unknown; readonly options: Readonly<Record<string, OptionSpec>> };
@@ -158,6 +166,7 @@ export const MANAGED_FILES: Readonly<Record<string, readonly ManagedFile[]>> = {
 /** Golden files that hold keys but are not overridable (a managed block, not an INI merge). */
 export const CHECKED_BLOCKS: Readonly<Record<string, readonly ManagedFile[]>> = {
     folsom: [{ file: "local_settings.py", golden: "horizon-local_settings.py", service: "horizon", kind: "django" }],
+    zed: [{ file: "_90_openstack_lab.py", golden: "horizon-_90_openstack_lab.py", service: "horizon", kind: "django" }],
 };
 
 const cache = new Map<string, ServiceOptions | undefined>();
@@ -172,6 +181,17 @@ export function serviceOptions(release: string, service: string): ServiceOptions
     return cache.get(id);
 }
 
+/** The registry a managed file needs: missing data is a broken install, not an unknown key. */
+function registryOf(release: string, service: string): ServiceOptions {
+    const reg = serviceOptions(release, service);
+    if (!reg) {
+        throw new Error(
+            `option data missing: ${path.join(__dirname, release, `${service}.json`)} (scripts/options/extract.py)`,
+        );
+    }
+    return reg;
+}
+
 export function managedFile(release: string, file: string): ManagedFile | undefined {
     return (MANAGED_FILES[release] ?? []).find((f) => f.file === file);
 }
@@ -182,14 +202,14 @@ function pasteSection(
     mf: ManagedFile,
     section: string,
 ): { keys: readonly string[]; factory?: string } | undefined {
-    const reg = serviceOptions(release, mf.service);
+    const reg = registryOf(release, mf.service);
     const sample = reg?.pasteSamples?.[mf.file]?.sections[section];
     if (!sample) {
         return undefined;
     }
     const factory = sample["paste.filter_factory"];
     for (const s of [mf.service, ...(mf.alsoReads ?? [])]) {
-        const keys = factory ? serviceOptions(release, s)?.pasteFilters?.[factory] : undefined;
+        const keys = factory ? registryOf(release, s)?.pasteFilters?.[factory] : undefined;
         if (keys) {
             return { keys, factory };
         }
@@ -200,15 +220,15 @@ function pasteSection(
 /** Known sections of a managed file. */
 export function knownSections(release: string, mf: ManagedFile): readonly string[] {
     if (mf.kind === "paste") {
-        return Object.keys(serviceOptions(release, mf.service)?.pasteSamples?.[mf.file]?.sections ?? {});
+        return Object.keys(registryOf(release, mf.service)?.pasteSamples?.[mf.file]?.sections ?? {});
     }
-    const out = new Set<string>(Object.keys(mf.sectionAliases ?? {}));
+    const candidates = new Set<string>(Object.keys(mf.sectionAliases ?? {}));
     for (const s of [mf.service, ...(mf.alsoReads ?? [])]) {
-        const reg = serviceOptions(release, s);
-        Object.keys(reg?.groups ?? {}).forEach((g) => out.add(g));
-        (reg?.keystoneauthGroups ?? []).forEach((g) => out.add(g));
+        const reg = registryOf(release, s);
+        Object.keys(reg?.groups ?? {}).forEach((g) => candidates.add(g));
+        (reg?.keystoneauthGroups ?? []).forEach((g) => candidates.add(g));
     }
-    return [...out];
+    return [...candidates].filter((g) => knownKeys(release, mf, g) !== undefined);
 }
 
 /** Releases whose oslo.config looks groups up case-insensitively (all but Folsom's 2012 copy). */
@@ -233,15 +253,50 @@ export function knownKeys(
     const out = new Map<string, OptionSpec | undefined>();
     const group = groupName(release, mf.sectionAliases?.[section] ?? section);
     for (const s of [mf.service, ...(mf.alsoReads ?? [])]) {
-        const reg = serviceOptions(release, s);
+        const reg = registryOf(release, s);
         const g = reg?.groups[group];
-        if (g) {
-            found = true;
+        const namespaces = reg?.files?.[mf.file];
+        let unfollowed = false;
+        const modules = reg.fileModules?.[mf.file];
+        if (g && !namespaces) {
             for (const [k, spec] of Object.entries(g)) {
-                out.set(k, spec);
+                if (!modules || [spec.module, ...(spec.alsoIn ?? [])].some((m) => modules.includes(m))) {
+                    found = true;
+                    out.set(k, spec);
+                }
+            }
+        } else if (reg && namespaces) {
+            // Only what the file's own config-generator namespaces list (as oslo-config-validator reads it).
+            const own = (spec: OptionSpec) => spec.module === s || spec.module.startsWith(`${s}.`);
+            for (const ns of namespaces) {
+                const lib = reg.libraryNamespaces?.[ns];
+                const listed = reg.namespaceOptions?.[ns];
+                if (lib) {
+                    for (const [k, spec] of Object.entries(g ?? {})) {
+                        if (lib.some((p) => spec.module === p || spec.module.startsWith(`${p}.`))) {
+                            found = true;
+                            out.set(k, spec);
+                        }
+                    }
+                } else if (listed) {
+                    if (listed[group]) {
+                        found = true;
+                        listed[group].forEach((k) => out.set(k, g?.[k]));
+                    }
+                } else {
+                    // An entry point the extractor cannot follow (nova.conf's imports every nova.conf
+                    // module): all of the service's own options, and its keystoneauth groups.
+                    unfollowed = true;
+                    for (const [k, spec] of Object.entries(g ?? {})) {
+                        if (own(spec)) {
+                            found = true;
+                            out.set(k, spec);
+                        }
+                    }
+                }
             }
         }
-        if (reg?.keystoneauth && reg.keystoneauthGroups?.includes(group)) {
+        if (reg?.keystoneauth && reg.keystoneauthGroups?.includes(group) && (found || unfollowed || !namespaces)) {
             found = true;
             for (const [k, spec] of Object.entries(reg.keystoneauth.options)) {
                 if (!out.has(k)) {
@@ -342,6 +397,22 @@ export function uncheckedEntry(file: string, section: string, key?: string): str
     return key === undefined ? `${file}:${section}` : `${file}:${section}.${key}`;
 }
 
+/** `[group] name` of the option that `section.key` is a deprecated name of, in this file. */
+export function currentName(release: string, mf: ManagedFile, section: string, key: string): string | undefined {
+    const group = groupName(release, section);
+    for (const g of knownSections(release, mf)) {
+        for (const [name, spec] of knownKeys(release, mf, g) ?? new Map<string, OptionSpec | undefined>()) {
+            for (const d of spec?.deprecated ?? []) {
+                const dg = groupName(release, d.group ?? g);
+                if ((d.name ?? name) === key && dg === group) {
+                    return `[${g}] ${name}`;
+                }
+            }
+        }
+    }
+    return undefined;
+}
+
 /**
  * Check user overrides `{ <file>: { <section>: { <key>: value } } }` against the release's
  * registries. `unchecked` lists entries let through on purpose: `<file>:<section>.<key>` for one
@@ -393,6 +464,16 @@ export function checkOverrides(
                     continue;
                 }
                 const p = `${file}.${section}.${key}`;
+                const renamed = known.has(key) ? undefined : currentName(release, mf, section, key);
+                if (renamed) {
+                    problems.push({
+                        path: p,
+                        message:
+                            `${key} in [${section}] is the deprecated name of ${renamed} (${release} ${mf.service}); ` +
+                            `set that instead (where both are set, the current name wins)`,
+                    });
+                    continue;
+                }
                 if (!known.has(key)) {
                     problems.push({
                         path: p,
@@ -449,15 +530,14 @@ export function parseIniKeys(text: string): RenderedKey[] {
     return out;
 }
 
-/** Top-level assignments of a Python settings block (`NAME = value`). */
+/** Top-level assignments of a Python settings block (`NAME = value`; indented or closing lines continue it). */
 export function parseSettingsKeys(text: string): RenderedKey[] {
     const out: RenderedKey[] = [];
     for (const raw of text.split("\n")) {
-        const line = raw.trim();
-        if (!line || line.startsWith("#")) {
+        if (!raw.trim() || raw.trim().startsWith("#") || /^[\s)\]}]/.test(raw)) {
             continue;
         }
-        const m = /^([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$/.exec(line);
+        const m = /^([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$/.exec(raw);
         if (!m) {
             throw new Error(`not a settings assignment: ${JSON.stringify(raw)}`);
         }
@@ -478,7 +558,7 @@ export function checkRendered(release: string, mf: ManagedFile, text: string): K
     const keys = mf.kind === "django" ? parseSettingsKeys(text) : parseIniKeys(text);
     return keys.map((k) => {
         if (mf.kind === "django") {
-            const reg = serviceOptions(release, mf.service);
+            const reg = registryOf(release, mf.service);
             const names = [...(reg?.settings ?? []), ...(reg?.localSettingsVariables ?? [])];
             return names.includes(k.key)
                 ? { ...k, known: true, where: "settings" }

@@ -17,12 +17,19 @@ What counts as an option (every oslo.config era, 2012 to 2025):
     `(group, opts)` pairs / `{group: opts}` dicts. <expr> may be a list literal, a variable, `a + b`,
     `itertools.chain(a, b)`, `list(...)`, `copy.deepcopy(...)`; a group may be a string, an `OptGroup`
     (its name), or a constant defined in another module. Options never seen registered are kept in
-    group DEFAULT and counted in the header (`unregistered`).
+    group DEFAULT and listed in `unregistered`. Names are stored as oslo.config dests ('-' -> '_').
   * Folsom keystone's own helpers `register_str('name', group=...)`, `register_bool`, `register_int`, …
   * Folsom keystone's auth_token middleware reads its paste filter keys with `self._conf_get('name')`:
     those names are the keys of a `[filter:authtoken]` section (plus paste's own `paste.filter_factory`).
   * Horizon (Django) settings: every `settings.NAME` / `getattr(settings, 'NAME', …)` read in the code, and
     the local variables the packaged local_settings.py example computes other settings from.
+  * zed, epoxy: per managed file, the namespaces of the service's packaged config-generator file; each
+    namespace served by a library (oslo.*, keystonemiddleware, …) brings that library at the version
+    openstack/requirements' upper-constraints pins; each of the service's own namespaces is followed
+    through its setup.cfg `oslo.config.opts` entry point to the {group: keys} it lists. Groups that call
+    keystoneauth1's register_*_conf_options take keystoneauth1's auth-plugin, session and adapter options.
+    Horizon (zed): its defaults.py files and code reads, and Django's global settings from the Debian
+    package (`apt-get download`, the only step that needs a network).
 
 The files written carry a header naming the repository, the tag and the commit the data came from.
 """
@@ -91,6 +98,21 @@ PASTE_SAMPLES = {
     },
 }
 
+# Folsom has no config-generator files: a file's options are those the processes that read it load,
+# the import closure of their entry modules (quantum.conf and the rest: the whole service).
+FILE_ENTRY_MODULES = {
+    "folsom": {
+        "quantum": {
+            "l3_agent.ini": ["quantum.agent.l3_agent"],
+            "dhcp_agent.ini": ["quantum.agent.dhcp_agent"],
+            "ovs_quantum_plugin.ini": [
+                "quantum.plugins.openvswitch.ovs_quantum_plugin",
+                "quantum.plugins.openvswitch.agent.ovs_quantum_agent",
+            ],
+        },
+    },
+}
+
 RELEASES = {
     "folsom": {
         "nova": [("openstack/nova", "2012.2", ["nova"])],
@@ -109,19 +131,19 @@ MODERN = {
         "requirements": "zed-eom",
         "branch": "unmaintained/zed",
         "services": {
-            "nova": ("openstack/nova", "26.0.0", ["etc/nova/nova-config-generator.conf"]),
-            "keystone": ("openstack/keystone", "22.0.0", ["config-generator/keystone.conf"]),
-            "glance": ("openstack/glance", "25.0.0", ["etc/oslo-config-generator/glance-api.conf"]),
-            "cinder": ("openstack/cinder", "21.0.0", ["tools/config/cinder-config-generator.conf"]),
-            "placement": ("openstack/placement", "8.0.0", ["etc/placement/config-generator.conf"]),
+            "nova": ("openstack/nova", "26.0.0", {"nova.conf": "etc/nova/nova-config-generator.conf"}),
+            "keystone": ("openstack/keystone", "22.0.0", {"keystone.conf": "config-generator/keystone.conf"}),
+            "glance": ("openstack/glance", "25.0.0", {"glance-api.conf": "etc/oslo-config-generator/glance-api.conf"}),
+            "cinder": ("openstack/cinder", "21.0.0", {"cinder.conf": "tools/config/cinder-config-generator.conf"}),
+            "placement": ("openstack/placement", "8.0.0", {"placement.conf": "etc/placement/config-generator.conf"}),
             "neutron": (
                 "openstack/neutron",
                 "21.0.0",
-                [
-                    f"etc/oslo-config-generator/{f}"
+                {
+                    f: f"etc/oslo-config-generator/{f}"
                     for f in ("neutron.conf", "ml2_conf.ini", "openvswitch_agent.ini", "l3_agent.ini")
                     + ("dhcp_agent.ini", "metadata_agent.ini")
-                ],
+                },
             ),
         },
     },
@@ -129,23 +151,32 @@ MODERN = {
         "requirements": "stable/2025.1",
         "branch": "stable/2025.1",
         "services": {
-            "nova": ("openstack/nova", "31.0.0", ["etc/nova/nova-config-generator.conf"]),
-            "keystone": ("openstack/keystone", "27.0.0", ["config-generator/keystone.conf"]),
-            "glance": ("openstack/glance", "30.0.0", ["etc/oslo-config-generator/glance-api.conf"]),
-            "cinder": ("openstack/cinder", "26.0.0", ["tools/config/cinder-config-generator.conf"]),
-            "placement": ("openstack/placement", "13.0.0", ["etc/placement/config-generator.conf"]),
+            "nova": ("openstack/nova", "31.0.0", {"nova.conf": "etc/nova/nova-config-generator.conf"}),
+            "keystone": ("openstack/keystone", "27.0.0", {"keystone.conf": "config-generator/keystone.conf"}),
+            "glance": ("openstack/glance", "30.0.0", {"glance-api.conf": "etc/oslo-config-generator/glance-api.conf"}),
+            "cinder": ("openstack/cinder", "26.0.0", {"cinder.conf": "tools/config/cinder-config-generator.conf"}),
+            "placement": ("openstack/placement", "13.0.0", {"placement.conf": "etc/placement/config-generator.conf"}),
             "neutron": (
                 "openstack/neutron",
                 "26.0.0",
-                [
-                    f"etc/oslo-config-generator/{f}"
+                {
+                    f: f"etc/oslo-config-generator/{f}"
                     for f in ("neutron.conf", "ml2_conf.ini", "openvswitch_agent.ini", "l3_agent.ini")
                     + ("dhcp_agent.ini", "metadata_agent.ini")
-                ],
+                },
             ),
         },
     },
 }
+# Horizon on the Debian releases: the dashboard's sources at the release tag (their settings defaults
+# and every setting the code reads) and Django's global settings from the release's Debian package.
+HORIZON_MODERN = {
+    "zed": {
+        "repo": ("openstack/horizon", "23.0.0", ["horizon", "openstack_dashboard", "openstack_auth"]),
+        "django": ("python3-django", "3:3.2.25-0+deb12u7", "usr/lib/python3/dist-packages/django/conf/global_settings.py"),
+    },
+}
+
 # Namespace (or its first dotted parts) -> (upper-constraints name, repository, source roots).
 LIBRARIES = {
     "keystonemiddleware.auth_token": ("keystonemiddleware", "openstack/keystonemiddleware", ["keystonemiddleware/auth_token"]),
@@ -201,28 +232,53 @@ def upper_constraints(ref):
     return out
 
 
+def entry_points(repo, tag):
+    """setup.cfg's oslo.config.opts entry points: namespace -> 'module:function'."""
+    import configparser
+
+    parser = configparser.RawConfigParser(strict=False)
+    parser.read_string(git(repo, "show", f"{tag}:setup.cfg").decode())
+    text = parser.get("entry_points", "oslo.config.opts", fallback="")
+    out = {}
+    for line in text.splitlines():
+        if "=" in line:
+            ns, target = (x.strip() for x in line.split("=", 1))
+            out[ns] = target
+    return out
+
+
 def modern_sources(release):
-    """Release -> service -> ([(repo, tag, roots)], namespaces, keystoneauth source)."""
+    """Release -> service -> plan: sources, per-file namespaces, libraries' namespaces, entry points."""
     spec = MODERN[release]
     pins = upper_constraints(spec["requirements"])
     out = {}
     for service, (repo, tag, generators) in spec["services"].items():
-        namespaces = []
-        for g in generators:
+        files = {}
+        for fid, g in generators.items():
+            files[fid] = []
             for line in git(repo, "show", f"{tag}:{g}").decode().splitlines():
                 m = re.match(r"^\s*namespace\s*=\s*(\S+)", line)
-                if m and m.group(1) not in namespaces:
-                    namespaces.append(m.group(1))
+                if m and m.group(1) not in files[fid]:
+                    files[fid].append(m.group(1))
+        for f in files.values():
+            f.extend(ns for ns in EXTRA_NAMESPACES.get(service, []) if ns not in f)
+        namespaces = []
+        for ns in [n for f in files.values() for n in f]:
+            if ns not in namespaces:
+                namespaces.append(ns)
         sources = [(repo, tag, [service])]
-        for ns in namespaces + EXTRA_NAMESPACES.get(service, []):
+        libs = {}
+        for ns in namespaces:
             lib = library_of(ns)
             if lib:
                 name, lrepo, roots = lib
+                libs[ns] = [r.replace("/", ".") for r in roots]
                 src = (lrepo, library_ref(lrepo, pins[name.lower().replace("_", "-")], spec["branch"]), roots)
                 if src not in sources:
                     sources.append(src)
+        own = {ns: t for ns, t in entry_points(repo, tag).items() if ns in namespaces and ns not in libs}
         ksa = (KEYSTONEAUTH[1], library_ref(KEYSTONEAUTH[1], pins[KEYSTONEAUTH[0]], spec["branch"]), KEYSTONEAUTH[2])
-        out[service] = (sources, namespaces, ksa)
+        out[service] = {"sources": sources, "files": files, "libraries": libs, "entryPoints": own, "ksa": ksa}
     return out
 
 
@@ -276,6 +332,18 @@ def const_str(node):
     return None
 
 
+def dotted(node):
+    """`a.b.c` of a Name/Attribute chain, or None."""
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return None
+    parts.append(node.id)
+    return ".".join(reversed(parts))
+
+
 def call_name(node):
     f = node.func
     if isinstance(f, ast.Attribute):
@@ -312,6 +380,7 @@ class Module:
         self.registrations = []  # (opts expr, group expr or None)
         self.ksa_groups = []  # group exprs given keystoneauth1 options
         self.imports = {}  # local name -> dotted module (or module.name) it stands for
+        self.imported = set()  # every dotted name an import statement names (for import closures)
         self.group_exprs = {}  # name -> the expression a possible group name is assigned from
         self.settings_read = set()
         self.conf_get = set()
@@ -332,11 +401,13 @@ class Module:
         for node in ast.walk(self.tree):
             if isinstance(node, ast.Import):
                 for a in node.names:
+                    self.imported.add(a.name)
                     if a.asname:
                         self.imports[a.asname] = a.name
             elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
                 for a in node.names:
                     self.imports[a.asname or a.name] = f"{node.module}.{a.name}"
+                    self.imported.update((node.module, f"{node.module}.{a.name}"))
         if self.name.startswith("glance_store._drivers."):
             # A store driver's class attribute OPTIONS is registered under [glance_store] (the single-store
             # layout) or under each enabled backend's own section (glance_store.driver.Store.__init__).
@@ -366,7 +437,8 @@ class Module:
                 if name in OPT_TYPES and isinstance(node.func, (ast.Attribute, ast.Name)):
                     n = const_str(kw(node, "name") or (node.args[0] if node.args else None))
                     if n is not None:
-                        self.opts.append((node, n, OPT_TYPES[name]))
+                        # A file's key is the option's dest: oslo.config turns '-' into '_' (log-dir: log_dir).
+                        self.opts.append((node, n.replace("-", "_"), OPT_TYPES[name]))
                 elif name in KEYSTONE_HELPERS and node.args and const_str(node.args[0]) is not None:
                     self.opts.append((node, const_str(node.args[0]), KEYSTONE_HELPERS[name]))
                     self.registrations.append((node, kw(node, "group")))
@@ -417,6 +489,7 @@ class Registry:
         self.by_var = defaultdict(list)  # var name -> [(module, expr)]
         self.memo = {}
         self.by_module = {m.name: m for m in modules}
+        self.opt_name = {id(call): name for m in modules for call, name, _ in m.opts}
         for m in modules:
             for k, vs in m.vars.items():
                 for v in vs:
@@ -475,7 +548,9 @@ class Registry:
                 if isinstance(node, ast.Name) and not local and name in m.imports:
                     owner = self.by_module.get(m.imports[name].rsplit(".", 1)[0])
                 elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
-                    owner = self.by_module.get(m.imports.get(node.value.id, ""))
+                    owner = self.by_module.get(m.imports.get(node.value.id, node.value.id))
+                elif isinstance(node, ast.Attribute):
+                    owner = self.by_module.get(dotted(node.value) or "")  # neutron.conf.agent.common.OPTS
                 if owner is not None and name not in owner.vars:
                     owner = None
                 if owner is None and isinstance(node, ast.Attribute) and name in m.vars:
@@ -500,6 +575,43 @@ class Registry:
                     self.memo[key] = found
                 out.extend(self.memo[key] or [])
         return out
+
+    def import_closure(self, roots):
+        """Modules a process that imports `roots` loads (statically), that define options."""
+        seen, todo = set(), list(roots)
+        while todo:
+            name = todo.pop()
+            if name in seen or name not in self.by_module:
+                continue
+            seen.add(name)
+            m = self.by_module[name]
+            for imp in m.imported:
+                parts = imp.split(".")
+                for n in range(len(parts), 0, -1):  # the module itself and its packages (__init__)
+                    todo.append(".".join(parts[:n]))
+        return sorted(n for n in seen if self.by_module[n].opts)
+
+    def namespace_options(self, target, lower):
+        """{group: [keys]} an oslo.config.opts entry point lists, or None when it cannot be followed."""
+        mod, _, func = target.partition(":")
+        m = self.by_module.get(mod)
+        fn = next((n for n in (m.tree.body if m else []) if isinstance(n, ast.FunctionDef) and n.name == func), None)
+        if fn is None:
+            return None
+        out = defaultdict(set)
+        for sub in ast.walk(fn):
+            pairs = []
+            if isinstance(sub, ast.Tuple) and len(sub.elts) == 2:
+                pairs.append((sub.elts[0], sub.elts[1]))
+            elif isinstance(sub, ast.Dict):
+                pairs.extend((k, v) for k, v in zip(sub.keys, sub.values) if k is not None)
+            for gexpr, expr in pairs:
+                g = self.group_of(m, gexpr)
+                if g is None or isinstance(gexpr, ast.Tuple):
+                    continue
+                g = g if g == "DEFAULT" or not lower else g.lower()
+                out[g] |= {self.opt_name[id(c)] for c in self.opt_calls(m, expr, set()) if id(c) in self.opt_name}
+        return {g: sorted(k) for g, k in sorted(out.items())} if out else None
 
     def build(self):
         groups = {}  # id(call) -> set(groups)
@@ -526,7 +638,11 @@ class Registry:
                     entry = describe(call, typ, m.name)
                     prev = result[g].get(name)
                     if prev is None or (prev["type"] != entry["type"] and typ != "str"):
+                        if prev is not None:
+                            entry["alsoIn"] = sorted({prev["module"], *prev.get("alsoIn", [])} - {m.name})
                         result[g][name] = entry
+                    elif m.name != prev["module"] and m.name not in prev.get("alsoIn", []):
+                        prev["alsoIn"] = sorted([*prev.get("alsoIn", []), m.name])
         ksa = sorted({g for m in self.modules for e in m.ksa_groups for g in [self.group_of(m, e)] if g})
         return result, unregistered, ksa
 
@@ -556,6 +672,7 @@ def describe(call, typ, module):
             e[bound] = -b.operand.value
     dep = []
     dn = const_str(kw(call, "deprecated_name"))
+    dn = dn.replace("-", "_") if dn else dn
     if dn:
         dep.append({"group": const_str(kw(call, "deprecated_group")), "name": dn})
     dopts = kw(call, "deprecated_opts")
@@ -565,7 +682,7 @@ def describe(call, typ, module):
                 n = const_str(kw(d, "name") or (d.args[0] if d.args else None))
                 g = const_str(kw(d, "group") or (d.args[1] if len(d.args) > 1 else None))
                 if n or g:
-                    dep.append({"group": g, "name": n})
+                    dep.append({"group": g, "name": n.replace("-", "_") if n else n})
     if dep:
         e["deprecated"] = dep
     return e
@@ -585,7 +702,7 @@ def keystoneauth_options(source):
     return {"source": header, "options": dict(sorted(opts.items()))}
 
 
-def extract_service(sources, lower_groups=False):
+def extract_service(sources, lower_groups=False, plan=None, entry_modules=None):
     header = []
     modules = []
     for repo, tag, roots in sources:
@@ -614,6 +731,14 @@ def extract_service(sources, lower_groups=False):
     }
     if ksa:
         data["keystoneauthGroups"] = ksa
+    if entry_modules:
+        data["fileModules"] = {f: reg.import_closure(roots) for f, roots in sorted(entry_modules.items())}
+    if plan:
+        data["files"] = plan["files"]
+        data["libraryNamespaces"] = plan["libraries"]
+        data["namespaceOptions"] = {
+            ns: reg.namespace_options(t, lower_groups) for ns, t in sorted(plan["entryPoints"].items())
+        }
     paste = {}
     for m in modules:
         if m.conf_get and "filter_factory" in m.names:
@@ -629,6 +754,56 @@ def extract_service(sources, lower_groups=False):
     # Python names, for values that name a class (compute_driver, core_plugin, …).
     names = sorted(f"{m.name}.{n}" for m in modules for n in m.names)
     return data, names
+
+
+def upper_names(text):
+    """Upper-case names a settings module assigns at top level."""
+    tree = ast.parse(text)
+    out = set()
+    for node in tree.body:
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AnnAssign) else []
+        for t in targets:
+            if isinstance(t, ast.Name) and re.fullmatch(r"[A-Z][A-Z0-9_]*", t.id):
+                out.add(t.id)
+    return out
+
+
+def django_global_settings(package, version, path):
+    """Django's global_settings names, from the Debian package (apt-get download; nothing installed)."""
+    import hashlib
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        subprocess.run(["apt-get", "download", f"{package}={version}"], cwd=tmp, check=True, capture_output=True)
+        deb = os.path.join(tmp, os.listdir(tmp)[0])
+        sha = hashlib.sha256(open(deb, "rb").read()).hexdigest()
+        tar = subprocess.run(["dpkg-deb", "--fsys-tarfile", deb], check=True, capture_output=True).stdout
+        text = subprocess.run(["tar", "-xO", f"./{path}"], input=tar, check=True, capture_output=True).stdout
+    return {"package": package, "version": version, "sha256": sha, "path": path}, sorted(upper_names(text.decode()))
+
+
+def horizon_modern(release):
+    """Settings the dashboard reads: Django's, Horizon's and openstack_auth's defaults, and every code read."""
+    spec = HORIZON_MODERN[release]
+    repo, tag, roots = spec["repo"]
+    data, _ = extract_service([spec["repo"]])
+    files = python_files(repo, tag, roots)
+    defaults = set()
+    for path, text in files.items():
+        if path.endswith("/defaults.py") or path == "openstack_dashboard/settings.py":
+            defaults |= upper_names(text)
+    django, django_names = django_global_settings(*spec["django"])
+    return {
+        "release": release,
+        "service": "horizon",
+        "generatedBy": "scripts/options/extract.py",
+        "sources": data["sources"],
+        "django": django,
+        "unregistered": [],
+        "groups": {},
+        "settings": sorted(set(data.get("settings", [])) | defaults | set(django_names)),
+        "localSettingsVariables": local_settings_variables(spec["repo"]),
+    }
 
 
 def paste_sample(repo, tag, path):
@@ -659,14 +834,34 @@ def main():
     names_dir = os.path.join(ROOT, "test", "data", "options", release)
     failed = False
     if release in MODERN:
-        plan = {s: v for s, v in modern_sources(release).items()}
+        plans = modern_sources(release)
     else:
-        plan = {s: (v, None, None) for s, v in RELEASES[release].items()}
-    for service, (sources, namespaces, ksa) in plan.items():
-        data, names = extract_service(sources, lower_groups=release in MODERN)
+        plans = {s: {"sources": v, "ksa": None} for s, v in RELEASES[release].items()}
+    if release in HORIZON_MODERN:
+        plans["horizon"] = {"horizon": True}
+    for service, plan in plans.items():
+        if plan.get("horizon"):
+            data = horizon_modern(release)
+            path = os.path.join(out_dir, "horizon.json")
+            text = json.dumps(data, indent=1) + "\n"
+            print(f"{release}/horizon: {len(data['settings'])} settings")
+            if check:
+                if not os.path.exists(path) or open(path).read() != text:
+                    print(f"differs: {path}", file=sys.stderr)
+                    failed = True
+            else:
+                with open(path, "w") as f:
+                    f.write(text)
+            continue
+        sources, ksa = plan["sources"], plan["ksa"]
+        data, names = extract_service(
+            sources,
+            lower_groups=release in MODERN,
+            plan=plan if "files" in plan else None,
+            entry_modules=FILE_ENTRY_MODULES.get(release, {}).get(service),
+        )
         data = {"release": release, "service": service, "generatedBy": "scripts/options/extract.py", **data}
-        if namespaces:
-            data["namespaces"] = namespaces
+        if "files" in plan:
             data["requirements"] = {
                 "repository": "https://github.com/openstack/requirements",
                 "ref": MODERN[release]["requirements"],

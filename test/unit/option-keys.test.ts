@@ -30,7 +30,6 @@ const NOT_SERVICE_CONFIG: Record<string, string> = {
     "tgt-targets.conf": "the tgt iSCSI target daemon's include line",
     "keystone-openstack-credentials": "a shell credentials file for the operator",
     "nova-consoleproxy.default": "Debian's nova-consoleproxy init defaults (shell variables)",
-    "horizon-_90_openstack_lab.py": "Django settings of the zed dashboard: no zed horizon registry extracted yet",
 };
 const isScriptOrData = (name: string) => name.endsWith(".sh") || name.endsWith(".json");
 
@@ -120,6 +119,20 @@ function classValue(names: Set<string>, ns: string | undefined, value: string): 
     }
     return names.has(value) || (ns !== undefined && names.has(`${ns}.${value}`));
 }
+
+describe("managed files", () => {
+    for (const release of ["folsom", "zed"]) {
+        it(`${release}: every file that takes overrides is a golden file (mysql.cnf has none)`, () => {
+            const golden = new Set(
+                fs
+                    .readdirSync(path.join(GOLDEN, release))
+                    .flatMap((h) => fs.readdirSync(path.join(GOLDEN, release, h))),
+            );
+            const missing = MANAGED_FILES[release].filter((f) => !golden.has(f.golden)).map((f) => f.file);
+            expect(missing).to.deep.equal(["mysql.cnf"]);
+        });
+    }
+});
 
 describe("folsom option keys against the 2012.2 sources", () => {
     const files = checkedFiles("folsom");
@@ -322,9 +335,9 @@ describe("zed option keys against the zed sources and their libraries", () => {
             .filter((v) => !v.known)
             .map((v) => `${label(v.golden, v)}${v.suggestion ? ` (${v.suggestion}?)` : ""}`);
         expect(unknown).to.deep.equal([]);
-        expect(files.length).to.equal(15);
-        expect(all.length).to.equal(200);
-        expect(unique.size).to.equal(144);
+        expect(files.length).to.equal(16);
+        expect(all.length).to.equal(208);
+        expect(unique.size).to.equal(152);
     });
 
     const zedCase = (golden: string, from: string, to: string) => {
@@ -351,6 +364,40 @@ describe("zed option keys against the zed sources and their libraries", () => {
         expect(
             zedCase("cinder.conf", "[lvm]\n", "[oslo_concurrency]\nvolume_group = x\n[lvm]\n").map((v) => v.key),
         ).to.deep.equal(["volume_group"]);
+    });
+
+    it("checks the dashboard block against Django's, Horizon's and openstack_auth's settings", () => {
+        const reg = serviceOptions("zed", "horizon")!;
+        expect(reg.sources.map((x) => `${x.repository} ${x.tag}`)).to.deep.equal([
+            "https://github.com/openstack/horizon 23.0.0",
+        ]);
+        expect(
+            zedCase(
+                "horizon-_90_openstack_lab.py",
+                "OPENSTACK_KEYSTONE_DEFAULT_DOMAIN",
+                "OPENSTACK_KEYSTONE_DEFAULT_DOMIAN",
+            ),
+        ).to.deep.equal([
+            {
+                section: "",
+                key: "OPENSTACK_KEYSTONE_DEFAULT_DOMIAN",
+                value: '"Default"',
+                known: false,
+                suggestion: "OPENSTACK_KEYSTONE_DEFAULT_DOMAIN",
+            },
+        ]);
+        // CACHES spans five lines: one key; its inner "BACKEND" is no setting of its own.
+        const keys = [...unique.values()].filter((v) => v.golden === "horizon-_90_openstack_lab.py");
+        expect(keys.map((v) => v.key)).to.deep.equal([
+            "OPENSTACK_HOST",
+            "ALLOWED_HOSTS",
+            "OPENSTACK_KEYSTONE_URL",
+            "OPENSTACK_KEYSTONE_DEFAULT_DOMAIN",
+            "OPENSTACK_KEYSTONE_DEFAULT_ROLE",
+            "SESSION_ENGINE",
+            "CACHES",
+            "TIME_ZONE",
+        ]);
     });
 
     it("reads groups case-insensitively, as oslo.config does ([OVS] is [ovs])", () => {

@@ -3,7 +3,7 @@
 // read, or a value of the wrong type stops the program with the config key path and the fix named.
 import { expect } from "chai";
 import { ConfigOverrides, formatProblems, RawConfig, validateConfig } from "../../config";
-import { checkOverrides, closest, typeProblem } from "../../options/registry";
+import { checkOverrides, checkRendered, closest, typeProblem } from "../../options/registry";
 import { readStackFile } from "./harness";
 
 const WITH_KEY = new Set(["sshPrivateKey"]);
@@ -160,6 +160,43 @@ const CASES: Case[] = [
         ],
     },
     {
+        name: "an option of another neutron file, a section the file's namespaces do not list",
+        release: "zed",
+        overrides: {
+            "l3_agent.ini": { ovs: { local_ip: "198.51.100.3" }, DEFAULT: { ovs_integration_bridge: "br-int" } },
+            "openvswitch_agent.ini": { database: { connection: "mysql+pymysql://x" } },
+            "neutron.conf": { database: { connection: "mysql+pymysql://x" } },
+        },
+        want: [
+            [
+                "overrides.l3_agent.ini.ovs.local_ip",
+                "zed neutron reads no option local_ip in [ovs] of l3_agent.ini; " + hatch("l3_agent.ini:ovs.local_ip"),
+            ],
+            [
+                "overrides.openvswitch_agent.ini.database",
+                "zed neutron reads no section [database] in openvswitch_agent.ini; " +
+                    hatch("openvswitch_agent.ini:database"),
+            ],
+        ],
+    },
+    {
+        name: "a deprecated name (the program's current name would win over it)",
+        release: "zed",
+        overrides: {
+            "nova.conf": { DEFAULT: { osapi_max_limit: 100, logdir: "/var/log/nova", log_dir: "/var/log/nova" } },
+        },
+        want: [
+            [
+                "overrides.nova.conf.DEFAULT.osapi_max_limit",
+                "osapi_max_limit in [DEFAULT] is the deprecated name of [api] max_limit (zed nova); set that instead (where both are set, the current name wins)",
+            ],
+            [
+                "overrides.nova.conf.DEFAULT.logdir",
+                "logdir in [DEFAULT] is the deprecated name of [DEFAULT] log_dir (zed nova); set that instead (where both are set, the current name wins)",
+            ],
+        ],
+    },
+    {
         name: "folsom: the paste filter's signing_dirname (the sample's wrong name)",
         release: "folsom",
         overrides: {
@@ -181,6 +218,21 @@ const CASES: Case[] = [
             [
                 "overrides.nova.conf.libvirt",
                 "folsom nova reads no section [libvirt] in nova.conf; " + hatch("nova.conf:libvirt"),
+            ],
+        ],
+    },
+    {
+        name: "folsom: the DHCP agent's option in l3_agent.ini (only what the L3 agent's imports register)",
+        release: "folsom",
+        overrides: {
+            "l3_agent.ini": { DEFAULT: { dhcp_driver: "quantum.agent.linux.dhcp.Dnsmasq", use_namespaces: false } },
+            "dhcp_agent.ini": { DEFAULT: { dhcp_driver: "quantum.agent.linux.dhcp.Dnsmasq" } },
+        },
+        want: [
+            [
+                "overrides.l3_agent.ini.DEFAULT.dhcp_driver",
+                "folsom quantum reads no option dhcp_driver in [DEFAULT] of l3_agent.ini; " +
+                    hatch("l3_agent.ini:DEFAULT.dhcp_driver"),
             ],
         ],
     },
@@ -232,6 +284,16 @@ describe("override check at program start", () => {
         );
         expect(config!.overrides).to.deep.equal({ "nova.conf": { my_plugin: { a: 1 } } });
         expect(config!.overridesUnchecked).to.deep.equal(["nova.conf:my_plugin"]);
+    });
+
+    it("fails loudly when a managed file's option data is missing (a build that left options/*.json behind)", () => {
+        expect(() =>
+            checkRendered(
+                "zed",
+                { file: "x.conf", golden: "x.conf", service: "nosuch", kind: "oslo" },
+                "[DEFAULT]\na = 1\n",
+            ),
+        ).to.throw(/^option data missing: .*options\/zed\/nosuch\.json/);
     });
 
     it("suggests only near misses and checks types exactly", () => {
