@@ -160,8 +160,12 @@ const modern = (): readonly ManagedFile[] => [
     },
     MYSQL,
 ];
-/** Every file the program writes that the user may override, per release (epoxy: add it with its profile). */
-export const MANAGED_FILES: Readonly<Record<string, readonly ManagedFile[]>> = { folsom: FOLSOM_FILES, zed: modern() };
+/** Every file the program writes that the user may override, per release (epoxy writes zed's files). */
+export const MANAGED_FILES: Readonly<Record<string, readonly ManagedFile[]>> = {
+    folsom: FOLSOM_FILES,
+    zed: modern(),
+    epoxy: modern(),
+};
 
 /** Golden files that hold keys but are not overridable (a managed block, not an INI merge). */
 export const CHECKED_BLOCKS: Readonly<Record<string, readonly ManagedFile[]>> = {

@@ -84,6 +84,44 @@ const cinderLine = (cfg: PlainConfig) =>
         ? [`cinder-api, cinder-scheduler, cinder-volume (LVM ${cfg.cinder.volumeGroup})`]
         : ["cinder-api, cinder-scheduler (no cinder-volume)"];
 
+/** The services of the Debian releases (zed, epoxy). */
+const DEBIAN_SERVICES: ReleaseServices = {
+    networking: "Neutron",
+    tunnels: "VXLAN",
+    routerName: "provider-router",
+    metadataRoute: false,
+    services: (role, cfg, node) => {
+        switch (role) {
+            case "controller":
+                return [
+                    "chrony, MariaDB, RabbitMQ",
+                    "keystone",
+                    "glance-api, placement-api",
+                    "neutron-api, neutron-rpc-server (ML2/OVS)",
+                    "nova-api, nova-api-metadata",
+                    "nova-conductor, nova-scheduler, nova-novncproxy",
+                    ...cinderLine(cfg),
+                    "Horizon (apache2, memcached)",
+                ];
+            case "network":
+                return [
+                    "chrony",
+                    ovs(cfg, `br-int, br-tun, br-ex (${node.externalInterface})`),
+                    "neutron-openvswitch-agent",
+                    "neutron-l3-agent, neutron-dhcp-agent",
+                    "neutron-metadata-agent",
+                ];
+            case "compute":
+                return [
+                    "chrony",
+                    ovs(cfg, "br-int, br-tun"),
+                    "neutron-openvswitch-agent",
+                    `nova-compute (libvirt, ${cfg.virtType})`,
+                ];
+        }
+    },
+};
+
 /** Hand-maintained summary of components/*\/profiles.ts, keyed by release name. */
 export const RELEASE_SERVICES: Readonly<Record<string, ReleaseServices>> = {
     folsom: {
@@ -122,42 +160,9 @@ export const RELEASE_SERVICES: Readonly<Record<string, ReleaseServices>> = {
             }
         },
     },
-    zed: {
-        networking: "Neutron",
-        tunnels: "VXLAN",
-        routerName: "provider-router",
-        metadataRoute: false,
-        services: (role, cfg, node) => {
-            switch (role) {
-                case "controller":
-                    return [
-                        "chrony, MariaDB, RabbitMQ",
-                        "keystone",
-                        "glance-api, placement-api",
-                        "neutron-api, neutron-rpc-server (ML2/OVS)",
-                        "nova-api, nova-api-metadata",
-                        "nova-conductor, nova-scheduler, nova-novncproxy",
-                        ...cinderLine(cfg),
-                        "Horizon (apache2, memcached)",
-                    ];
-                case "network":
-                    return [
-                        "chrony",
-                        ovs(cfg, `br-int, br-tun, br-ex (${node.externalInterface})`),
-                        "neutron-openvswitch-agent",
-                        "neutron-l3-agent, neutron-dhcp-agent",
-                        "neutron-metadata-agent",
-                    ];
-                case "compute":
-                    return [
-                        "chrony",
-                        ovs(cfg, "br-int, br-tun"),
-                        "neutron-openvswitch-agent",
-                        `nova-compute (libvirt, ${cfg.virtType})`,
-                    ];
-            }
-        },
-    },
+    zed: DEBIAN_SERVICES,
+    /** Epoxy runs the same services as zed (components/release/epoxy derives from zed). */
+    epoxy: DEBIAN_SERVICES,
 };
 
 export function releaseServices(release: Release): ReleaseServices {

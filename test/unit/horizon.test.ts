@@ -43,7 +43,7 @@ function installScript(dashboard: string): string {
     );
 }
 
-const EXPECTED = {
+const BY_RELEASE = {
     folsom: {
         file: "/etc/openstack-dashboard/local_settings.py",
         golden: "horizon-local_settings.py",
@@ -81,6 +81,8 @@ const EXPECTED = {
         ].join("\n"),
     },
 };
+/** Epoxy renders and installs the dashboard as zed does. */
+const EXPECTED = { ...BY_RELEASE, epoxy: BY_RELEASE.zed };
 
 for (const [release, change] of RELEASE_CONFIGS) {
     describe(`horizon (${release})`, function () {

@@ -57,7 +57,7 @@ const mine = (rs: readonly Registered[]) =>
         .map((r) => r.name)
         .sort();
 
-const EXPECTED: Record<string, string[]> = {
+const EXPECTED_BY_RELEASE: Record<string, string[]> = {
     folsom: [
         "nova",
         "nova-db",
@@ -98,8 +98,9 @@ const EXPECTED: Record<string, string[]> = {
         "nova-bob-restart",
     ].sort(),
 };
+const EXPECTED: Record<string, string[]> = { ...EXPECTED_BY_RELEASE, epoxy: EXPECTED_BY_RELEASE.zed };
 
-const GOLDEN_FILES: Record<string, Record<string, string[]>> = {
+const GOLDEN_FILES_BY_RELEASE: Record<string, Record<string, string[]>> = {
     folsom: {
         alice: ["nova.conf", "nova-api-paste.ini"],
         bob: ["nova.conf", "nova-api-paste.ini", "qemu.conf", "libvirtd.conf", "libvirt-bin.default"],
@@ -109,6 +110,7 @@ const GOLDEN_FILES: Record<string, Record<string, string[]>> = {
         bob: ["nova.conf", "qemu.conf", "libvirtd.conf"],
     },
 };
+const GOLDEN_FILES: Record<string, Record<string, string[]>> = { ...GOLDEN_FILES_BY_RELEASE, epoxy: GOLDEN_FILES_BY_RELEASE.zed };
 
 for (const [release, change] of RELEASE_CONFIGS) {
     describe(`nova (${release})`, function () {

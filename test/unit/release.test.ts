@@ -6,7 +6,7 @@ import { RELEASES as CONFIG_RELEASES } from "../../config";
 
 describe("release registry", () => {
     it("lists folsom and zed, and config validates against the same list", () => {
-        expect(RELEASES).to.deep.equal(["folsom", "zed"]);
+        expect(RELEASES).to.deep.equal(["folsom", "zed", "epoxy"]);
         expect(CONFIG_RELEASES).to.equal(RELEASES);
     });
     for (const release of RELEASES) {

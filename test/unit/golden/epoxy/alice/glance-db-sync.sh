@@ -1,0 +1,1 @@
+su -s /bin/sh -c 'glance-manage db_sync' glance
