@@ -11,7 +11,18 @@ import { Cinder } from "../../components/cinder";
 import { volumeGroupScript } from "../../components/cinder/render";
 import { buildBase, buildComputeAndVolume } from "../../components/cloud";
 import { RawConfig } from "../../config";
-import { devConfig, find, forRelease, golden, Registered, run, settleOutput, TEST_SECRETS, unwrap } from "./harness";
+import {
+    devConfig,
+    find,
+    forRelease,
+    golden,
+    Registered,
+    run,
+    settleOutput,
+    TEST_SECRETS,
+    unwrap,
+    MODERN_RELEASES,
+} from "./harness";
 
 const CMD = "command:remote:Command";
 const MYSQL = "pulumi-nodejs:dynamic/infra:MysqlDatabase";
@@ -127,71 +138,73 @@ describe("cinder (folsom)", function () {
     });
 });
 
-describe("cinder (zed)", function () {
-    this.timeout(60000);
+for (const release of MODERN_RELEASES) {
+    describe(`cinder (${release})`, function () {
+        this.timeout(60000);
 
-    it("renders cinder.conf as the golden copy and registers volume service children", async () => {
-        const res = await build(forRelease("zed"));
-        expect(mine(res.resources)).to.deep.equal(
-            [
-                "cinder",
-                "cinder-install",
-                "cinder-db",
-                "cinder-conf-cinder.conf",
-                "cinder-db-sync",
-                "cinder-volume-group",
-                "cinder-restart",
-            ].sort(),
-        );
-        expect(Object.keys(res.cinder.files)).to.deep.equal(["cinder.conf"]);
-        golden("zed", "alice", "cinder.conf", (await settleOutput(res.cinder.files["cinder.conf"].rendered))!);
-        expect(await settleOutput(res.cinder.database.connectionUrl)).to.equal(
-            `mysql+pymysql://cinder:${TEST_SECRETS.generated}@192.168.122.111/cinder`,
-        );
-    });
+        it("renders cinder.conf as the golden copy and registers volume service children", async () => {
+            const res = await build(forRelease(release));
+            expect(mine(res.resources)).to.deep.equal(
+                [
+                    "cinder",
+                    "cinder-install",
+                    "cinder-db",
+                    "cinder-conf-cinder.conf",
+                    "cinder-db-sync",
+                    "cinder-volume-group",
+                    "cinder-restart",
+                ].sort(),
+            );
+            expect(Object.keys(res.cinder.files)).to.deep.equal(["cinder.conf"]);
+            golden(release, "alice", "cinder.conf", (await settleOutput(res.cinder.files["cinder.conf"].rendered))!);
+            expect(await settleOutput(res.cinder.database.connectionUrl)).to.equal(
+                `mysql+pymysql://cinder:${TEST_SECRETS.generated}@192.168.122.111/cinder`,
+            );
+        });
 
-    it("without the volume service: api and scheduler only, no volume group, no tgt", async () => {
-        const res = await build((c) => noVolume(forRelease("zed")(c)));
-        expect(mine(res.resources)).to.deep.equal(
-            [
-                "cinder",
-                "cinder-install",
-                "cinder-db",
-                "cinder-conf-cinder.conf",
-                "cinder-db-sync",
-                "cinder-restart",
-            ].sort(),
-        );
-        expect(body(res.resources, "cinder-install")).to.contain(
-            "\noslab_install cinder-api cinder-scheduler cinder-common\n",
-        );
-        expect(body(res.resources, "cinder-restart")).to.contain(
-            "\noslab_svc restart cinder-api cinder-scheduler\noslab_wait_tcp 192.168.122.111 8776 180\n",
-        );
-        expect(body(res.resources, "cinder-restart")).not.to.contain("tgt");
-    });
+        it("without the volume service: api and scheduler only, no volume group, no tgt", async () => {
+            const res = await build((c) => noVolume(forRelease(release)(c)));
+            expect(mine(res.resources)).to.deep.equal(
+                [
+                    "cinder",
+                    "cinder-install",
+                    "cinder-db",
+                    "cinder-conf-cinder.conf",
+                    "cinder-db-sync",
+                    "cinder-restart",
+                ].sort(),
+            );
+            expect(body(res.resources, "cinder-install")).to.contain(
+                "\noslab_install cinder-api cinder-scheduler cinder-common\n",
+            );
+            expect(body(res.resources, "cinder-restart")).to.contain(
+                "\noslab_svc restart cinder-api cinder-scheduler\noslab_wait_tcp 192.168.122.111 8776 180\n",
+            );
+            expect(body(res.resources, "cinder-restart")).not.to.contain("tgt");
+        });
 
-    it("folsom without the volume service leaves targets.conf alone", async () => {
-        const res = await build(noVolume);
-        expect(mine(res.resources)).not.to.include.members(["cinder-conf-targets.conf", "cinder-volume-group"]);
-    });
+        it("folsom without the volume service leaves targets.conf alone", async () => {
+            const res = await build(noVolume);
+            expect(mine(res.resources)).not.to.include.members(["cinder-conf-targets.conf", "cinder-volume-group"]);
+        });
 
-    it("builds the configured group from the configured device", async () => {
-        const res = await build((c) => ({
-            ...forRelease("zed")(c),
-            cinder: { volumeGroup: "vg-lab", device: "/dev/vdb", volumeService: true },
-        }));
-        expect(body(res.resources, "cinder-volume-group")).to.contain(
-            '\nif vgs vg-lab >/dev/null 2>&1; then\n  echo "volume group vg-lab present"\n  exit 0\nfi\n' +
-                "if [ ! -b /dev/vdb ]; then\n" +
-                "  echo '/dev/vdb (openstack-lab:cinder.device) is not a block device on alice; cannot create volume group \"vg-lab\"' >&2\n  exit 1\nfi\n" +
-                "pvs /dev/vdb >/dev/null 2>&1 || pvcreate /dev/vdb\nvgcreate vg-lab /dev/vdb\n",
-        );
-        expect(await settleOutput(res.cinder.files["cinder.conf"].rendered)).to.contain(
-            "\n[lvm]\nvolume_driver = cinder.volume.drivers.lvm.LVMVolumeDriver\nvolume_group = vg-lab\n",
-        );
+        it("builds the configured group from the configured device", async () => {
+            const res = await build((c) => ({
+                ...forRelease(release)(c),
+                cinder: { volumeGroup: "vg-lab", device: "/dev/vdb", volumeService: true },
+            }));
+            expect(body(res.resources, "cinder-volume-group")).to.contain(
+                '\nif vgs vg-lab >/dev/null 2>&1; then\n  echo "volume group vg-lab present"\n  exit 0\nfi\n' +
+                    "if [ ! -b /dev/vdb ]; then\n" +
+                    "  echo '/dev/vdb (openstack-lab:cinder.device) is not a block device on alice; cannot create volume group \"vg-lab\"' >&2\n  exit 1\nfi\n" +
+                    "pvs /dev/vdb >/dev/null 2>&1 || pvcreate /dev/vdb\nvgcreate vg-lab /dev/vdb\n",
+            );
+            expect(await settleOutput(res.cinder.files["cinder.conf"].rendered)).to.contain(
+                "\n[lvm]\nvolume_driver = cinder.volume.drivers.lvm.LVMVolumeDriver\nvolume_group = vg-lab\n",
+            );
+        });
     });
-});
+}
 
 describe("cinder volume-group script (run with stubbed LVM tools)", () => {
     let dir: string;

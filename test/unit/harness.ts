@@ -15,6 +15,7 @@ import {
     validateConfig,
     withDerived,
 } from "../../config";
+import { RELEASE_PROFILES } from "../../components/release/registry";
 
 export interface Registered {
     readonly type: string;
@@ -189,6 +190,11 @@ export function golden(release: string, host: string, file: string, actual: stri
 export function forRelease(release: Release): (c: RawConfig) => RawConfig {
     return (c) => (c.release === release ? c : { ...c, release, datapathType: "netdev", virtType: "qemu" });
 }
+
+/** The releases after Folsom (Keystone v3, Debian's packages): zed, epoxy, … */
+export const MODERN_RELEASES: readonly Release[] = RELEASES.filter(
+    (r) => RELEASE_PROFILES[r].keystone.dialect === "v3",
+);
 
 /** Every registered release with its config change (tests loop over these). */
 export const RELEASE_CONFIGS: ReadonlyArray<readonly [Release, (c: RawConfig) => RawConfig]> = RELEASES.map(

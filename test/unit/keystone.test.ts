@@ -14,7 +14,18 @@ import { renderIni } from "../../components/shared/ini";
 import { editorPy, preamble, script } from "../../components/shared/script";
 import { KEYSTONE_UWSGI_INI, uwsgiApparmorFix } from "../../components/keystone/render";
 import { RawConfig } from "../../config";
-import { devConfig, find, forRelease, golden, Registered, run, SECRET_SIG, TEST_SECRETS, unwrap } from "./harness";
+import {
+    devConfig,
+    find,
+    forRelease,
+    golden,
+    Registered,
+    run,
+    SECRET_SIG,
+    TEST_SECRETS,
+    unwrap,
+    MODERN_RELEASES,
+} from "./harness";
 
 const CMD = "command:remote:Command";
 const MYSQL = "pulumi-nodejs:dynamic/infra:MysqlDatabase";
@@ -376,184 +387,188 @@ describe("keystone (folsom, the article's stack)", function () {
     });
 });
 
-describe("keystone (zed, the lab-like stack)", function () {
-    this.timeout(120000);
-    let resources: Registered[];
-    let outputs: Record<string, unknown>;
-    before(async () => {
-        ({ resources, outputs } = await run(build(forRelease("zed")), { mockOutputs }));
-    });
-
-    it("registers exactly these children: bootstrap and the uwsgi fix, the Zed catalog", () => {
-        expect(children(resources)).to.deep.equal([
-            `${CMD} keystone-bootstrap`,
-            `${CMD} keystone-conf-keystone`,
-            `${CMD} keystone-credentials`,
-            `${CMD} keystone-data`,
-            `${CMD} keystone-db-sync`,
-            `${CMD} keystone-install`,
-            `${CMD} keystone-keys`,
-            `${CMD} keystone-restart`,
-            `${CMD} keystone-uwsgi-apparmor`,
-            `${CMD} keystone-verify`,
-            `${ENDPOINT} keystone-catalog-compute`,
-            `${ENDPOINT} keystone-catalog-identity`,
-            `${ENDPOINT} keystone-catalog-image`,
-            `${ENDPOINT} keystone-catalog-network`,
-            `${ENDPOINT} keystone-catalog-placement`,
-            `${ENDPOINT} keystone-catalog-volumev3`,
-            `${MYSQL} keystone-db`,
-        ]);
-    });
-
-    it("installs keystone (the openstack CLI with it), purges it on destroy", () => {
-        const install = unwrap(find(resources, "keystone-install").inputs);
-        expect(body(install.create)).to.equal("oslab_install keystone python3-pymysql python3-openstackclient\n");
-        expect(body(install.delete)).to.equal("oslab_purge keystone\n");
-    });
-
-    it("keystone.conf: PyMySQL database, Fernet tokens, no admin token", () => {
-        const conf = find(resources, "keystone-conf-keystone");
-        expect(owned(conf)).to.equal(
-            [
-                "[database]",
-                `connection = mysql+pymysql://keystonedbadmin:${S}@192.168.122.111/keystone`,
-                "",
-                "[token]",
-                "provider = fernet",
-                "",
-            ].join("\n"),
-        );
-        expect(JSON.parse(unwrap(conf.inputs).stdin)).to.deep.include({
-            mode: "0640",
-            owner: "root",
-            group: "keystone",
+for (const release of MODERN_RELEASES) {
+    describe(`keystone (${release}, the lab-like stack)`, function () {
+        this.timeout(120000);
+        let resources: Registered[];
+        let outputs: Record<string, unknown>;
+        before(async () => {
+            ({ resources, outputs } = await run(build(forRelease(release)), { mockOutputs }));
         });
-        golden("zed", "alice", "keystone.conf", owned(conf));
-        golden("zed", "alice", "keystone-openstack-credentials", owned(find(resources, "keystone-credentials")));
-    });
 
-    it("bootstraps with the admin password in the environment from stdin, never on argv", () => {
-        const b = unwrap(find(resources, "keystone-bootstrap").inputs);
-        expect(b.stdin).to.equal(S);
-        expect(find(resources, "keystone-bootstrap").inputs.stdin[SECRET_SIG]).to.not.equal(undefined);
-        expect(body(b.create)).to.equal(
-            [
-                "OS_BOOTSTRAP_PASSWORD=$(cat)",
-                "export OS_BOOTSTRAP_PASSWORD",
-                "# su keeps the environment (no -l); the password is never on a command line",
-                "su -s /bin/sh -c 'keystone-manage bootstrap --bootstrap-username admin --bootstrap-project-name admin --bootstrap-role-name admin " +
-                    "--bootstrap-service-name keystone --bootstrap-region-id RegionOne --bootstrap-admin-url http://192.168.122.111:5000/v3/ " +
-                    "--bootstrap-internal-url http://192.168.122.111:5000/v3/ --bootstrap-public-url http://192.168.122.111:5000/v3/' keystone",
-                "unset OS_BOOTSTRAP_PASSWORD",
-                "",
-            ].join("\n"),
-        );
-        golden("zed", "alice", "keystone-bootstrap.sh", body(b.create));
-        const keys = unwrap(find(resources, "keystone-keys").inputs);
-        golden("zed", "alice", "keystone-keys.sh", body(keys.create));
-        golden("zed", "alice", "keystone-keys.delete.sh", body(keys.delete));
-        const fix = unwrap(find(resources, "keystone-uwsgi-apparmor").inputs);
-        // the shared file editor is someone else's golden: stand in a placeholder for it
-        const noEditor = (t: string) => t.split(editorPy().trimEnd()).join("<oslab-edit.py>");
-        golden("zed", "alice", "keystone-uwsgi-apparmor.sh", noEditor(body(fix.create)));
-        golden("zed", "alice", "keystone-uwsgi-apparmor.delete.sh", noEditor(body(fix.delete)));
-        expect(unwrap(find(resources, "keystone-restart").inputs).triggers).to.have.length(2);
-    });
-
-    it("adds the service project, five service users (neutron for Quantum) and their grants to bootstrap's data", () => {
-        const spec = JSON.parse(unwrap(find(resources, "keystone-data").inputs).stdin);
-        const svc = ["nova", "glance", "neutron", "cinder", "placement"];
-        expect(spec).to.deep.equal({
-            dialect: "v3",
-            url: "http://192.168.122.111:5000/v3",
-            domain: "default",
-            wait: 180,
-            auth: { username: "admin", password: S, project: "admin", domain: "Default" },
-            record: "/var/lib/openstack-lab/keystone-data.json",
-            projects: [
-                { name: "admin", description: "" },
-                { name: "service", description: "Service Project" },
-            ],
-            roles: ["admin", "member", "reader"],
-            users: [
-                { name: "admin", project: "admin" },
-                ...svc.map((name) => ({ name, password: S, project: "service" })),
-            ],
-            assignments: [
-                { user: "admin", project: "admin", role: "admin" },
-                ...svc.map((user) => ({ user, project: "service", role: "admin" })),
-            ],
+        it("registers exactly these children: bootstrap and the uwsgi fix, the Zed catalog", () => {
+            expect(children(resources)).to.deep.equal([
+                `${CMD} keystone-bootstrap`,
+                `${CMD} keystone-conf-keystone`,
+                `${CMD} keystone-credentials`,
+                `${CMD} keystone-data`,
+                `${CMD} keystone-db-sync`,
+                `${CMD} keystone-install`,
+                `${CMD} keystone-keys`,
+                `${CMD} keystone-restart`,
+                `${CMD} keystone-uwsgi-apparmor`,
+                `${CMD} keystone-verify`,
+                `${ENDPOINT} keystone-catalog-compute`,
+                `${ENDPOINT} keystone-catalog-identity`,
+                `${ENDPOINT} keystone-catalog-image`,
+                `${ENDPOINT} keystone-catalog-network`,
+                `${ENDPOINT} keystone-catalog-placement`,
+                `${ENDPOINT} keystone-catalog-volumev3`,
+                `${MYSQL} keystone-db`,
+            ]);
         });
-        golden("zed", "alice", "keystone-data.json", `${JSON.stringify(spec, null, 2)}\n`);
-    });
 
-    it("registers the §7.5 catalog with admin's password (v3), identity as bootstrap made it", () => {
-        const c = "192.168.122.111";
-        const common = { dialect: "v3", authUrl: `http://${c}:5000/v3`, region: "RegionOne" };
-        const same = (u: string) => ({ public: u, internal: u, admin: u });
-        expect(catalog(resources)).to.deep.equal([
-            {
-                name: "keystone-catalog-identity",
-                ...common,
-                service: { name: "keystone", type: "identity", description: "OpenStack Identity" },
-                urls: same(`http://${c}:5000/v3/`),
-            },
-            {
-                name: "keystone-catalog-image",
-                ...common,
-                service: { name: "glance", type: "image", description: "OpenStack Image" },
-                urls: same(`http://${c}:9292`),
-            },
-            {
-                name: "keystone-catalog-placement",
-                ...common,
-                service: { name: "placement", type: "placement", description: "Placement API" },
-                urls: same(`http://${c}:8778`),
-            },
-            {
-                name: "keystone-catalog-compute",
-                ...common,
-                service: { name: "nova", type: "compute", description: "OpenStack Compute" },
-                urls: same(`http://${c}:8774/v2.1`),
-            },
-            {
-                name: "keystone-catalog-network",
-                ...common,
-                service: { name: "neutron", type: "network", description: "OpenStack Networking" },
-                urls: same(`http://${c}:9696`),
-            },
-            {
-                name: "keystone-catalog-volumev3",
-                ...common,
-                service: { name: "cinderv3", type: "volumev3", description: "OpenStack Block Storage" },
-                urls: same(`http://${c}:8776/v3/%(project_id)s`),
-            },
-        ]);
-        golden("zed", "alice", "keystone-catalog.json", `${JSON.stringify(catalog(resources), null, 2)}\n`);
-        for (const r of resources.filter((x) => x.type === ENDPOINT)) {
-            expect(unwrap(r.inputs).credentials).to.deep.equal({
-                username: "admin",
-                password: S,
-                projectName: "admin",
-                userDomainName: "Default",
-                projectDomainName: "Default",
+        it("installs keystone (the openstack CLI with it), purges it on destroy", () => {
+            const install = unwrap(find(resources, "keystone-install").inputs);
+            expect(body(install.create)).to.equal("oslab_install keystone python3-pymysql python3-openstackclient\n");
+            expect(body(install.delete)).to.equal("oslab_purge keystone\n");
+        });
+
+        it("keystone.conf: PyMySQL database, Fernet tokens, no admin token", () => {
+            const conf = find(resources, "keystone-conf-keystone");
+            expect(owned(conf)).to.equal(
+                [
+                    "[database]",
+                    `connection = mysql+pymysql://keystonedbadmin:${S}@192.168.122.111/keystone`,
+                    "",
+                    "[token]",
+                    "provider = fernet",
+                    "",
+                ].join("\n"),
+            );
+            expect(JSON.parse(unwrap(conf.inputs).stdin)).to.deep.include({
+                mode: "0640",
+                owner: "root",
+                group: "keystone",
             });
-        }
-    });
-
-    it("exposes the v3 URLs", () => {
-        expect(outputs.keystoneUrl).to.equal("http://192.168.122.111:5000/v3");
-        expect(keystoneRef!.serviceUsers).to.deep.equal({
-            nova: "nova",
-            glance: "glance",
-            quantum: "neutron",
-            cinder: "cinder",
-            placement: "placement",
+            golden(release, "alice", "keystone.conf", owned(conf));
+            golden(release, "alice", "keystone-openstack-credentials", owned(find(resources, "keystone-credentials")));
         });
-        expect((outputs.adminCredentials as { authUrl: string }).authUrl).to.equal("http://192.168.122.111:5000/v3");
+
+        it("bootstraps with the admin password in the environment from stdin, never on argv", () => {
+            const b = unwrap(find(resources, "keystone-bootstrap").inputs);
+            expect(b.stdin).to.equal(S);
+            expect(find(resources, "keystone-bootstrap").inputs.stdin[SECRET_SIG]).to.not.equal(undefined);
+            expect(body(b.create)).to.equal(
+                [
+                    "OS_BOOTSTRAP_PASSWORD=$(cat)",
+                    "export OS_BOOTSTRAP_PASSWORD",
+                    "# su keeps the environment (no -l); the password is never on a command line",
+                    "su -s /bin/sh -c 'keystone-manage bootstrap --bootstrap-username admin --bootstrap-project-name admin --bootstrap-role-name admin " +
+                        "--bootstrap-service-name keystone --bootstrap-region-id RegionOne --bootstrap-admin-url http://192.168.122.111:5000/v3/ " +
+                        "--bootstrap-internal-url http://192.168.122.111:5000/v3/ --bootstrap-public-url http://192.168.122.111:5000/v3/' keystone",
+                    "unset OS_BOOTSTRAP_PASSWORD",
+                    "",
+                ].join("\n"),
+            );
+            golden(release, "alice", "keystone-bootstrap.sh", body(b.create));
+            const keys = unwrap(find(resources, "keystone-keys").inputs);
+            golden(release, "alice", "keystone-keys.sh", body(keys.create));
+            golden(release, "alice", "keystone-keys.delete.sh", body(keys.delete));
+            const fix = unwrap(find(resources, "keystone-uwsgi-apparmor").inputs);
+            // the shared file editor is someone else's golden: stand in a placeholder for it
+            const noEditor = (t: string) => t.split(editorPy().trimEnd()).join("<oslab-edit.py>");
+            golden(release, "alice", "keystone-uwsgi-apparmor.sh", noEditor(body(fix.create)));
+            golden(release, "alice", "keystone-uwsgi-apparmor.delete.sh", noEditor(body(fix.delete)));
+            expect(unwrap(find(resources, "keystone-restart").inputs).triggers).to.have.length(2);
+        });
+
+        it("adds the service project, five service users (neutron for Quantum) and their grants to bootstrap's data", () => {
+            const spec = JSON.parse(unwrap(find(resources, "keystone-data").inputs).stdin);
+            const svc = ["nova", "glance", "neutron", "cinder", "placement"];
+            expect(spec).to.deep.equal({
+                dialect: "v3",
+                url: "http://192.168.122.111:5000/v3",
+                domain: "default",
+                wait: 180,
+                auth: { username: "admin", password: S, project: "admin", domain: "Default" },
+                record: "/var/lib/openstack-lab/keystone-data.json",
+                projects: [
+                    { name: "admin", description: "" },
+                    { name: "service", description: "Service Project" },
+                ],
+                roles: ["admin", "member", "reader"],
+                users: [
+                    { name: "admin", project: "admin" },
+                    ...svc.map((name) => ({ name, password: S, project: "service" })),
+                ],
+                assignments: [
+                    { user: "admin", project: "admin", role: "admin" },
+                    ...svc.map((user) => ({ user, project: "service", role: "admin" })),
+                ],
+            });
+            golden(release, "alice", "keystone-data.json", `${JSON.stringify(spec, null, 2)}\n`);
+        });
+
+        it("registers the §7.5 catalog with admin's password (v3), identity as bootstrap made it", () => {
+            const c = "192.168.122.111";
+            const common = { dialect: "v3", authUrl: `http://${c}:5000/v3`, region: "RegionOne" };
+            const same = (u: string) => ({ public: u, internal: u, admin: u });
+            expect(catalog(resources)).to.deep.equal([
+                {
+                    name: "keystone-catalog-identity",
+                    ...common,
+                    service: { name: "keystone", type: "identity", description: "OpenStack Identity" },
+                    urls: same(`http://${c}:5000/v3/`),
+                },
+                {
+                    name: "keystone-catalog-image",
+                    ...common,
+                    service: { name: "glance", type: "image", description: "OpenStack Image" },
+                    urls: same(`http://${c}:9292`),
+                },
+                {
+                    name: "keystone-catalog-placement",
+                    ...common,
+                    service: { name: "placement", type: "placement", description: "Placement API" },
+                    urls: same(`http://${c}:8778`),
+                },
+                {
+                    name: "keystone-catalog-compute",
+                    ...common,
+                    service: { name: "nova", type: "compute", description: "OpenStack Compute" },
+                    urls: same(`http://${c}:8774/v2.1`),
+                },
+                {
+                    name: "keystone-catalog-network",
+                    ...common,
+                    service: { name: "neutron", type: "network", description: "OpenStack Networking" },
+                    urls: same(`http://${c}:9696`),
+                },
+                {
+                    name: "keystone-catalog-volumev3",
+                    ...common,
+                    service: { name: "cinderv3", type: "volumev3", description: "OpenStack Block Storage" },
+                    urls: same(`http://${c}:8776/v3/%(project_id)s`),
+                },
+            ]);
+            golden(release, "alice", "keystone-catalog.json", `${JSON.stringify(catalog(resources), null, 2)}\n`);
+            for (const r of resources.filter((x) => x.type === ENDPOINT)) {
+                expect(unwrap(r.inputs).credentials).to.deep.equal({
+                    username: "admin",
+                    password: S,
+                    projectName: "admin",
+                    userDomainName: "Default",
+                    projectDomainName: "Default",
+                });
+            }
+        });
+
+        it("exposes the v3 URLs", () => {
+            expect(outputs.keystoneUrl).to.equal("http://192.168.122.111:5000/v3");
+            expect(keystoneRef!.serviceUsers).to.deep.equal({
+                nova: "nova",
+                glance: "glance",
+                quantum: "neutron",
+                cinder: "cinder",
+                placement: "placement",
+            });
+            expect((outputs.adminCredentials as { authUrl: string }).authUrl).to.equal(
+                "http://192.168.122.111:5000/v3",
+            );
+        });
     });
-});
+}
 
 /** Debian 12's /etc/keystone/keystone-uwsgi.ini (keystone 2:22.0.2-0+deb12u6), the lines that matter. */
 const DEBIAN_UWSGI_INI = [

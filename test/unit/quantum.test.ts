@@ -13,7 +13,18 @@ import { Quantum } from "../../components/quantum";
 import * as render from "../../components/quantum/render";
 import { preamble } from "../../components/shared/script";
 import { RawConfig } from "../../config";
-import { devConfig, find, forRelease, Outputs, Registered, run, SECRET_SIG, TEST_SECRETS, unwrap } from "./harness";
+import {
+    devConfig,
+    find,
+    forRelease,
+    Outputs,
+    Registered,
+    run,
+    SECRET_SIG,
+    TEST_SECRETS,
+    unwrap,
+    MODERN_RELEASES,
+} from "./harness";
 import { rabbitTransportUrl } from "../../components/shared/oslo";
 
 const CMD = "command:remote:Command";
@@ -371,144 +382,156 @@ describe("quantum (folsom, two computes)", function () {
     });
 });
 
-describe("neutron (zed, lab-like: netdev datapath)", function () {
-    this.timeout(60000);
-    let resources: Registered[];
-    before(async () => {
-        ({ resources } = await run(build(forRelease("zed")), { mockOutputs }));
-    });
-
-    it("registers the database, migrations, the networks and exactly these steps per host", () => {
-        expect(resources.filter((r) => r.type === "oslab:network:Quantum").map((r) => r.name)).to.deep.equal([
-            "neutron",
-        ]);
-        expect(
-            children(resources, "neutron").filter(
-                (c) =>
-                    !c.startsWith(OVSBR) &&
-                    !c.includes(" neutron-alice-") &&
-                    !c.includes(" neutron-bob-") &&
-                    !c.includes(" neutron-charlie-"),
-            ),
-        ).to.deep.equal([`${CMD} neutron-db-sync`, `${MYSQLDB} neutron-db`, `${QNET} neutron-networks`]);
-        expect(onHost(resources, "neutron", "alice")).to.deep.equal([
-            "alice-conf-ml2_conf.ini",
-            "alice-conf-neutron-api-uwsgi.ini",
-            "alice-conf-neutron.conf",
-            "alice-install",
-            "alice-restart",
-            "db-sync",
-        ]);
-        expect(onHost(resources, "neutron", "bob")).to.deep.equal(
-            agentChildren("bob", { networkNode: false, netdev: true, zed: true }),
-        );
-        expect(onHost(resources, "neutron", "charlie")).to.deep.equal(
-            agentChildren("charlie", { networkNode: true, netdev: true, zed: true }),
-        );
-    });
-
-    it("renders every file and script as the golden files", () => {
-        for (const host of ["alice", "bob", "charlie"]) {
-            checkGolden("zed", host, goldenFiles(resources, "neutron", host));
-        }
-    });
-
-    it("has no metadata route (the metadata agent does it) and leaves the provider IDs out of l3_agent.ini", () => {
-        expect(resources.filter((r) => r.name.includes("metadata-route"))).to.deep.equal([]);
-        const l3 = JSON.parse(unwrap(find(resources, "neutron-charlie-conf-l3_agent.ini").inputs).stdin);
-        expect(l3.set).to.deep.equal({ DEFAULT: { interface_driver: "openvswitch" } });
-        const md = JSON.parse(unwrap(find(resources, "neutron-charlie-conf-metadata_agent.ini").inputs).stdin);
-        expect(md.set.DEFAULT).to.deep.equal({
-            nova_metadata_host: "192.168.122.111",
-            nova_metadata_port: "8775",
-            metadata_proxy_shared_secret: TEST_SECRETS.generated,
+for (const release of MODERN_RELEASES) {
+    describe(`neutron (${release}, lab-like: netdev datapath)`, function () {
+        this.timeout(60000);
+        let resources: Registered[];
+        before(async () => {
+            ({ resources } = await run(build(forRelease(release)), { mockOutputs }));
         });
-    });
 
-    it("creates the networks through Keystone v3 with a flat external network on physnet external", () => {
-        const n = unwrap(find(resources, "neutron-networks").inputs);
-        expect(n.auth).to.deep.equal({
-            dialect: "v3",
-            authUrl: "http://192.168.122.111:5000/v3",
-            username: "admin",
-            password: TEST_SECRETS.generated,
-            projectName: "admin",
-            userDomainName: "Default",
-            projectDomainName: "Default",
+        it("registers the database, migrations, the networks and exactly these steps per host", () => {
+            expect(resources.filter((r) => r.type === "oslab:network:Quantum").map((r) => r.name)).to.deep.equal([
+                "neutron",
+            ]);
+            expect(
+                children(resources, "neutron").filter(
+                    (c) =>
+                        !c.startsWith(OVSBR) &&
+                        !c.includes(" neutron-alice-") &&
+                        !c.includes(" neutron-bob-") &&
+                        !c.includes(" neutron-charlie-"),
+                ),
+            ).to.deep.equal([`${CMD} neutron-db-sync`, `${MYSQLDB} neutron-db`, `${QNET} neutron-networks`]);
+            expect(onHost(resources, "neutron", "alice")).to.deep.equal([
+                "alice-conf-ml2_conf.ini",
+                "alice-conf-neutron-api-uwsgi.ini",
+                "alice-conf-neutron.conf",
+                "alice-install",
+                "alice-restart",
+                "db-sync",
+            ]);
+            expect(onHost(resources, "neutron", "bob")).to.deep.equal(
+                agentChildren("bob", { networkNode: false, netdev: true, zed: true }),
+            );
+            expect(onHost(resources, "neutron", "charlie")).to.deep.equal(
+                agentChildren("charlie", { networkNode: true, netdev: true, zed: true }),
+            );
         });
-        expect(n.externalNetwork).to.deep.equal({
-            name: "ext_net",
-            cidr: "192.168.144.0/25",
-            gateway: "192.168.144.1",
-            allocationPool: { start: "192.168.144.100", end: "192.168.144.126" },
-            providerNetworkType: "flat",
-            physicalNetwork: "external",
-        });
-        const db = unwrap(find(resources, "neutron-db").inputs);
-        expect([db.database, db.user, db.urlScheme]).to.deep.equal(["neutron", "neutron", "mysql+pymysql"]);
-    });
 
-    it("puts the data interface on the netdev bridge br-phy and every bridge on the userspace datapath", () => {
-        const br = (n: string) => {
-            const i = unwrap(find(resources, n).inputs);
-            return { bridge: i.bridge, ports: i.ports, datapathType: i.datapathType };
-        };
-        for (const h of ["bob", "charlie"]) {
-            expect(br(`neutron-${h}-br-phy`)).to.deep.equal({
-                bridge: "br-phy",
-                ports: ["eth1"],
+        it("renders every file and script as the golden files", () => {
+            for (const host of ["alice", "bob", "charlie"]) {
+                checkGolden(release, host, goldenFiles(resources, "neutron", host));
+            }
+        });
+
+        it("has no metadata route (the metadata agent does it) and leaves the provider IDs out of l3_agent.ini", () => {
+            expect(resources.filter((r) => r.name.includes("metadata-route"))).to.deep.equal([]);
+            const l3 = JSON.parse(unwrap(find(resources, "neutron-charlie-conf-l3_agent.ini").inputs).stdin);
+            expect(l3.set).to.deep.equal({ DEFAULT: { interface_driver: "openvswitch" } });
+            const md = JSON.parse(unwrap(find(resources, "neutron-charlie-conf-metadata_agent.ini").inputs).stdin);
+            expect(md.set.DEFAULT).to.deep.equal({
+                nova_metadata_host: "192.168.122.111",
+                nova_metadata_port: "8775",
+                metadata_proxy_shared_secret: TEST_SECRETS.generated,
+            });
+        });
+
+        it("creates the networks through Keystone v3 with a flat external network on physnet external", () => {
+            const n = unwrap(find(resources, "neutron-networks").inputs);
+            expect(n.auth).to.deep.equal({
+                dialect: "v3",
+                authUrl: "http://192.168.122.111:5000/v3",
+                username: "admin",
+                password: TEST_SECRETS.generated,
+                projectName: "admin",
+                userDomainName: "Default",
+                projectDomainName: "Default",
+            });
+            expect(n.externalNetwork).to.deep.equal({
+                name: "ext_net",
+                cidr: "192.168.144.0/25",
+                gateway: "192.168.144.1",
+                allocationPool: { start: "192.168.144.100", end: "192.168.144.126" },
+                providerNetworkType: "flat",
+                physicalNetwork: "external",
+            });
+            const db = unwrap(find(resources, "neutron-db").inputs);
+            expect([db.database, db.user, db.urlScheme]).to.deep.equal(["neutron", "neutron", "mysql+pymysql"]);
+        });
+
+        it("puts the data interface on the netdev bridge br-phy and every bridge on the userspace datapath", () => {
+            const br = (n: string) => {
+                const i = unwrap(find(resources, n).inputs);
+                return { bridge: i.bridge, ports: i.ports, datapathType: i.datapathType };
+            };
+            for (const h of ["bob", "charlie"]) {
+                expect(br(`neutron-${h}-br-phy`)).to.deep.equal({
+                    bridge: "br-phy",
+                    ports: ["eth1"],
+                    datapathType: "netdev",
+                });
+                expect(br(`neutron-${h}-br-int`)).to.deep.equal({
+                    bridge: "br-int",
+                    ports: [],
+                    datapathType: "netdev",
+                });
+            }
+            expect(br("neutron-charlie-br-ex")).to.deep.equal({
+                bridge: "br-ex",
+                ports: ["eth2"],
                 datapathType: "netdev",
             });
-            expect(br(`neutron-${h}-br-int`)).to.deep.equal({ bridge: "br-int", ports: [], datapathType: "netdev" });
-        }
-        expect(br("neutron-charlie-br-ex")).to.deep.equal({ bridge: "br-ex", ports: ["eth2"], datapathType: "netdev" });
-        const iface = unwrap(find(resources, "neutron-bob-data-iface").inputs);
-        expect(body(iface.create)).to.equal(`${render.dataInterfaceScript("192.168.133.112")}\n`);
-    });
+            const iface = unwrap(find(resources, "neutron-bob-data-iface").inputs);
+            expect(body(iface.create)).to.equal(`${render.dataInterfaceScript("192.168.133.112")}\n`);
+        });
 
-    it("maps the external network only on the network node", () => {
-        const ovs = (h: string) =>
-            JSON.parse(unwrap(find(resources, `neutron-${h}-conf-openvswitch_agent.ini`).inputs).stdin).set.ovs;
-        expect(ovs("charlie").bridge_mappings).to.equal("external:br-ex");
-        expect(ovs("bob").bridge_mappings).to.equal("");
-        expect(ovs("bob").local_ip).to.equal("192.168.133.112");
-    });
+        it("maps the external network only on the network node", () => {
+            const ovs = (h: string) =>
+                JSON.parse(unwrap(find(resources, `neutron-${h}-conf-openvswitch_agent.ini`).inputs).stdin).set.ovs;
+            expect(ovs("charlie").bridge_mappings).to.equal("external:br-ex");
+            expect(ovs("bob").bridge_mappings).to.equal("");
+            expect(ovs("bob").local_ip).to.equal("192.168.133.112");
+        });
 
-    it("sends every secret on stdin only", () => {
-        expect(secretFree(resources, "neutron")).to.deep.equal([]);
-        const conf = unwrap(find(resources, "neutron-alice-conf-neutron.conf").inputs);
-        expect(JSON.parse(conf.stdin).set.database.connection).to.equal(
-            `mysql+pymysql://neutron:${TEST_SECRETS.generated}@192.168.122.111/neutron`,
-        );
-        // Files without secrets stay readable in previews.
-        expect(find(resources, "neutron-alice-conf-ml2_conf.ini").inputs.stdin[SECRET_SIG]).to.equal(undefined);
-        expect(find(resources, "neutron-alice-conf-neutron.conf").inputs.stdin[SECRET_SIG]).to.not.equal(undefined);
-    });
+        it("sends every secret on stdin only", () => {
+            expect(secretFree(resources, "neutron")).to.deep.equal([]);
+            const conf = unwrap(find(resources, "neutron-alice-conf-neutron.conf").inputs);
+            expect(JSON.parse(conf.stdin).set.database.connection).to.equal(
+                `mysql+pymysql://neutron:${TEST_SECRETS.generated}@192.168.122.111/neutron`,
+            );
+            // Files without secrets stay readable in previews.
+            expect(find(resources, "neutron-alice-conf-ml2_conf.ini").inputs.stdin[SECRET_SIG]).to.equal(undefined);
+            expect(find(resources, "neutron-alice-conf-neutron.conf").inputs.stdin[SECRET_SIG]).to.not.equal(undefined);
+        });
 
-    it("registers the same resources in preview", async () => {
-        const preview = await run(build(forRelease("zed")), { preview: true });
-        expect(children(preview.resources, "neutron")).to.deep.equal(children(resources, "neutron"));
+        it("registers the same resources in preview", async () => {
+            const preview = await run(build(forRelease(release)), { preview: true });
+            expect(children(preview.resources, "neutron")).to.deep.equal(children(resources, "neutron"));
+        });
     });
-});
+}
 
-describe("neutron (zed, kernel datapath)", function () {
-    this.timeout(60000);
-    it("has no br-phy and uses the openvswitch firewall", async () => {
-        const { resources } = await run(
-            build((c) => ({ ...c, release: "zed" })),
-            { mockOutputs },
-        );
-        expect(onHost(resources, "neutron", "bob")).to.deep.equal(
-            agentChildren("bob", { networkNode: false, netdev: false, zed: true }),
-        );
-        const ovs = JSON.parse(unwrap(find(resources, "neutron-bob-conf-openvswitch_agent.ini").inputs).stdin).set;
-        expect(ovs.ovs.datapath_type).to.equal("system");
-        expect(ovs.securitygroup.firewall_driver).to.equal("openvswitch");
-        expect(body(unwrap(find(resources, "neutron-bob-ovs").inputs).create)).to.equal(
-            `${render.ovsStartScript("system")}\n`,
-        );
+for (const release of MODERN_RELEASES) {
+    describe(`neutron (${release}, kernel datapath)`, function () {
+        this.timeout(60000);
+        it("has no br-phy and uses the openvswitch firewall", async () => {
+            const { resources } = await run(
+                build((c) => ({ ...c, release: release })),
+                { mockOutputs },
+            );
+            expect(onHost(resources, "neutron", "bob")).to.deep.equal(
+                agentChildren("bob", { networkNode: false, netdev: false, zed: true }),
+            );
+            const ovs = JSON.parse(unwrap(find(resources, "neutron-bob-conf-openvswitch_agent.ini").inputs).stdin).set;
+            expect(ovs.ovs.datapath_type).to.equal("system");
+            expect(ovs.securitygroup.firewall_driver).to.equal("openvswitch");
+            expect(body(unwrap(find(resources, "neutron-bob-ovs").inputs).create)).to.equal(
+                `${render.ovsStartScript("system")}\n`,
+            );
+        });
     });
-});
+}
 
 describe("networking in the whole cloud", function () {
     this.timeout(120000);

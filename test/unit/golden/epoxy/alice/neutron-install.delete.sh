@@ -1,0 +1,1 @@
+oslab_purge neutron-server neutron-api neutron-rpc-server neutron-common

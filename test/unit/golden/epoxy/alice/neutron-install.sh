@@ -1,0 +1,1 @@
+oslab_install neutron-server neutron-api neutron-rpc-server neutron-common

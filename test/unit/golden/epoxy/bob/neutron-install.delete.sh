@@ -1,0 +1,1 @@
+oslab_purge openvswitch-switch neutron-openvswitch-agent neutron-common

@@ -1,0 +1,1 @@
+oslab_install openvswitch-switch neutron-openvswitch-agent neutron-common
