@@ -1,14 +1,38 @@
 // OpenStack 2025.1 "epoxy" on Debian 13 (trixie): Debian's own packages (nova 31,
 // keystone 27, neutron 26, glance 30, placement 13, cinder 26, horizon 25; RabbitMQ 4.0,
 // MariaDB 11.8, Open vSwitch 3.5, libvirt 11, QEMU 10), written as a delta over zed: what
-// is not named here is zed's. Every difference and how it was found: docs/deviations.md
-// (epoxy-*) and docs/epoxy.md.
-import { profile as zed } from "../zed";
+// is not named here is zed's. Each difference, and how the lab found it, is in
+// docs/deviations.md (epoxy-1 …).
+import { mergeIni } from "../../shared/ini";
+import * as nova from "../../nova/render";
 import { ReleaseProfile, deriveProfile } from "../profile";
+import { profile as zed } from "../zed";
 
 export const profile: ReleaseProfile = deriveProfile(zed, {
     name: "epoxy",
     base: {
         distribution: "Debian 13 (trixie)",
+        rabbitmq: {
+            // epoxy-1: RabbitMQ 4.0's `rabbitmqctl -q add_user|change_password USER` never
+            // returns when the password comes on stdin; without -q it reads it and ends.
+            setPassword: `if rabbitmqctl -q list_users | awk '{print $1}' | grep -qx "$user"; then
+  rabbitmqctl change_password "$user" < "$pwfile" >/dev/null
+else
+  rabbitmqctl add_user "$user" < "$pwfile" >/dev/null
+fi
+rabbitmqctl -q set_permissions "$user" '.*' '.*' '.*' >/dev/null`,
+        },
+    },
+    keystone: {
+        // epoxy-2: Debian 13's keystone uwsgi starts with its AppArmor plugin where no
+        // AppArmor profile is loaded (the lab); zed's fix for that is not needed.
+        hostFixes: () => [],
+    },
+    nova: {
+        conf: {
+            // epoxy-3: nova 31 deprecates [api] auth_strategy (Keystone is the only one) and
+            // [glance] api_servers (the catalog names Glance) for removal; it logs both.
+            render: (v) => mergeIni(nova.novaConf(v), { api: { auth_strategy: null }, glance: { api_servers: null } }),
+        },
     },
 });
