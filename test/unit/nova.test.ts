@@ -110,7 +110,10 @@ const GOLDEN_FILES_BY_RELEASE: Record<string, Record<string, string[]>> = {
         bob: ["nova.conf", "qemu.conf", "libvirtd.conf"],
     },
 };
-const GOLDEN_FILES: Record<string, Record<string, string[]>> = { ...GOLDEN_FILES_BY_RELEASE, epoxy: GOLDEN_FILES_BY_RELEASE.zed };
+const GOLDEN_FILES: Record<string, Record<string, string[]>> = {
+    ...GOLDEN_FILES_BY_RELEASE,
+    epoxy: GOLDEN_FILES_BY_RELEASE.zed,
+};
 
 for (const [release, change] of RELEASE_CONFIGS) {
     describe(`nova (${release})`, function () {
