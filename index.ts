@@ -24,3 +24,13 @@ export const openrc = outputs.openrc;
 export const adminPassword = outputs.adminPassword;
 /** ID of the configured image in Glance. */
 export const imageId = outputs.imageId;
+/** Keystone region of every endpoint. */
+export const region = outputs.region;
+/** Flavors the program manages: name → ID (config key flavors). */
+export const flavors = outputs.flavors;
+/** Names of the compute nodes. */
+export const computes = outputs.computes;
+/** Service types in the Keystone catalog. */
+export const services = outputs.services;
+/** Whether cinder-volume runs (volumes can be created). */
+export const volumeService = outputs.volumeService;

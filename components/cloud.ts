@@ -5,9 +5,11 @@
 // (its host's base layer, the databases it connects to, the catalog it registers in),
 // so hosts and independent services proceed in parallel.
 import * as pulumi from "@pulumi/pulumi";
-import { StackConfig } from "../config";
+import { NodeSpec, StackConfig } from "../config";
 import { Base } from "./base";
 import { Cinder, CinderArgs } from "./cinder";
+import { Flavors } from "./flavors";
+import { InUseGuard } from "./guard";
 import { Glance } from "./glance";
 import { Horizon } from "./horizon";
 import { Keystone } from "./keystone";
@@ -39,6 +41,36 @@ export interface CloudOutputs {
     readonly [name: string]: pulumi.Input<unknown>;
 }
 
+/**
+ * Every package a node's roles need, for its one package transaction (Base's
+ * `${node}-base-packages`): the services' own install steps then find them installed and
+ * only record what they purge on destroy. `withoutSystemd`: added where systemd is not PID 1.
+ */
+export function hostPackages(
+    profile: ReleaseProfile,
+    cfg: StackConfig,
+    role: NodeSpec["role"],
+): { packages: string[]; withoutSystemd: string[] } {
+    const b = profile.base;
+    const q = profile.quantum;
+    const n = profile.nova;
+    const lists: (readonly string[])[] = [b.ntp.packages];
+    let withoutSystemd: readonly string[] = [];
+    if (role === "controller") {
+        lists.push(b.mysql.packages, b.rabbitmq.packages, profile.keystone.packages, profile.glance.packages);
+        lists.push(profile.placement?.packages ?? [], n.controller.packages, q.server.packages);
+        lists.push(profile.cinder.packages.api, cfg.cinder.volumeService ? profile.cinder.packages.volume : []);
+        lists.push(profile.horizon.packages);
+    } else {
+        lists.push(q.agent.packages, role === "network" ? q.networkNode.packages : []);
+        if (role === "compute") {
+            lists.push(n.compute.packages(cfg.virtType));
+            withoutSystemd = n.compute.packagesWithoutSystemd;
+        }
+    }
+    return { packages: [...new Set(lists.flat())], withoutSystemd: [...withoutSystemd] };
+}
+
 /** Build the base layer of every node and the controller's infrastructure services. */
 export function buildBase(cfg: StackConfig): CloudContext {
     const profile = profileFor(cfg.release);
@@ -52,6 +84,7 @@ export function buildBase(cfg: StackConfig): CloudContext {
             profile: profile.base,
             aptProxy: cfg.aptProxy,
             rebootOnSysctlChange: cfg.rebootOnSysctlChange,
+            packages: hostPackages(profile, cfg, node.role),
         });
         hosts[node.name] = { node, connection: host.connection, ssh: host.ssh, ready: base.ready };
     }
@@ -84,11 +117,42 @@ export function buildCloud(cfg: StackConfig): CloudOutputs {
     const ctx = buildBase(cfg);
     const { keystone, glance, horizon } = buildIdentity(ctx);
     const network = buildNetwork(ctx, { identityReady: keystone.ready });
-    buildComputeAndVolume(ctx, {
+    const { placement, nova, cinder } = buildComputeAndVolume(ctx, {
         identityReady: keystone.ready,
         networkReady: network.ready,
         agentsReady: network.agents,
     });
+    const flavors = new Flavors("nova-flavors", {
+        host: ctx.controller,
+        flavors: cfg.flavors,
+        cli: ctx.profile.nova.flavorCli,
+        clientEnv: keystone.clientEnv,
+        adminPassword: ctx.secrets.adminPassword,
+        computeReady: nova.ready,
+    });
+    if (ctx.profile.destroyGuard) {
+        // Depends on every component, so destroy deletes it first (components/guard).
+        const q = ctx.profile.quantum.networks;
+        new InUseGuard("in-use", {
+            host: ctx.controller,
+            clientEnv: keystone.clientEnv,
+            adminPassword: ctx.secrets.adminPassword,
+            owned: {
+                projects: ["admin", keystone.serviceProject],
+                users: ["admin", ...Object.values(keystone.serviceUsers).filter((u): u is string => !!u)],
+                networks: [q.externalNetworkName, cfg.tenantNetwork.name],
+                routers: [q.routerName],
+                images: [cfg.image.name],
+                wait: 300,
+            },
+            purge: cfg.purgeOnDestroy,
+            after: [
+                ...[ctx.secrets, ctx.mysql, ctx.rabbitmq, keystone, glance, horizon, network, nova, cinder, flavors],
+                ...(placement ? [placement] : []),
+                ...Object.values(ctx.hosts).map((h) => h.ready),
+            ] as pulumi.Resource[],
+        });
+    }
     return {
         release: ctx.profile.name,
         controller: ctx.controller.node.managementIp,
@@ -100,6 +164,11 @@ export function buildCloud(cfg: StackConfig): CloudOutputs {
         routerId: network.routerId,
         externalNetworkId: network.externalNetworkId,
         gatewayIp: network.gatewayIp,
+        region: cfg.region,
+        flavors: flavors.ids,
+        computes: cfg.computes.map((n) => n.name),
+        services: keystone.serviceTypes,
+        volumeService: cfg.cinder.volumeService,
     };
 }
 

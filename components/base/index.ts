@@ -5,6 +5,7 @@ import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigFile, HostRef, configFile, remoteStep } from "../shared/step";
 import { BaseProfile } from "./profiles";
+import { installScript } from "../shared/packages";
 import * as render from "./render";
 
 export interface BaseArgs {
@@ -16,6 +17,12 @@ export interface BaseArgs {
     readonly aptProxy?: string;
     /** Reboot after the kernel settings changed (default false: they are applied live). */
     readonly rebootOnSysctlChange?: boolean;
+    /**
+     * The whole host's packages for its roles, installed in one transaction once the
+     * package source is set (default none): one dpkg run instead of one per service under
+     * the host's apt lock. The services' install steps still name (and purge) their own.
+     */
+    readonly packages?: { readonly packages: readonly string[]; readonly withoutSystemd: readonly string[] };
 }
 
 export class Base extends pulumi.ComponentResource {
@@ -87,7 +94,15 @@ export class Base extends pulumi.ComponentResource {
             { ...p, dependsOn: [...aptSteps, kernel] },
         );
 
-        this.ready = ntp;
+        this.ready =
+            args.packages && args.packages.packages.length
+                ? remoteStep(
+                      `${name}-packages`,
+                      host,
+                      { create: installScript(args.packages.packages, args.packages.withoutSystemd) },
+                      { ...p, dependsOn: [ntp] },
+                  )
+                : ntp;
         this.registerOutputs({});
     }
 

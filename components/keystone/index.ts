@@ -27,6 +27,8 @@ export class Keystone extends pulumi.ComponentResource implements KeystoneRef {
     readonly adminPort: number;
     readonly serviceProject = render.SERVICE_PROJECT;
     readonly serviceUsers: Readonly<Partial<Record<ServiceUser, string>>>;
+    /** Service types of the catalog it registers (identity, image, compute, …). */
+    readonly serviceTypes: readonly string[];
     readonly adminCredentials: pulumi.Output<AdminCredentials>;
     readonly clientEnv: render.ClientEnv;
     /** The credentials file's content (secret): `source` it to use the CLIs as admin. */
@@ -38,6 +40,7 @@ export class Keystone extends pulumi.ComponentResource implements KeystoneRef {
         const p = { parent: this };
         const urls = profile.urls(host.node.managementIp);
         const catalog = profile.catalog({ controller: host.node.managementIp, swift: args.swiftHost });
+        this.serviceTypes = catalog.map((e) => e.service.type);
         const secrets = {
             adminPassword: args.secrets.adminPassword,
             adminToken: args.secrets.adminToken,

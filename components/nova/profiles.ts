@@ -22,6 +22,8 @@ export interface NovaDatabase {
 }
 
 export interface NovaProfile {
+    /** The CLI that manages flavors (components/flavors): novaclient (Folsom) or openstack. */
+    readonly flavorCli: "openstack" | "novaclient";
     readonly controller: {
         readonly packages: readonly string[];
         /** Restarted (in this order) whenever one of the controller's Nova files changes. */

@@ -23,6 +23,11 @@ export interface ReleaseProfile {
     readonly cinder: CinderProfile;
     /** Networking: Quantum (Folsom) / Neutron (Zed). */
     readonly quantum: QuantumProfile;
+    /**
+     * The destroy guard (components/guard) runs on the controller with openstacksdk, which
+     * the release's openstack client brings; Folsom's clients have none, so no guard there.
+     */
+    readonly destroyGuard: boolean;
 }
 
 /**

@@ -14,6 +14,7 @@ function baseChildren(host: string): string[] {
         `${host}-base-apt-keyring`,
         `${host}-base-apt-source`,
         `${host}-base-ntp`,
+        `${host}-base-packages`,
         `${host}-base-sysctl`,
         `${host}-base-sysctl-apply`,
         `${host}-ssh-ready`,
@@ -162,7 +163,7 @@ describe("base layer (three computes, zed, reboot option)", () => {
         });
         expect(commandsOn(resources, "192.168.122.114")).to.deep.equal(baseChildren("bob2"));
         expect(commandsOn(resources, "192.168.122.115")).to.deep.equal(baseChildren("bob3"));
-        expect(resources.filter((r) => r.type === CMD)).to.have.length(6 * 5 + 5);
+        expect(resources.filter((r) => r.type === CMD)).to.have.length(5 * 7 + 5);
     });
 
     it("zed: no cloud archive, chrony, MariaDB drop-in, apt proxy when configured", async () => {
@@ -172,6 +173,7 @@ describe("base layer (three computes, zed, reboot option)", () => {
         expect(commandsOn(resources, "192.168.122.112")).to.deep.equal([
             "bob-base-apt-proxy",
             "bob-base-ntp",
+            "bob-base-packages",
             "bob-base-sysctl",
             "bob-base-sysctl-apply",
             "bob-ssh-ready",
@@ -181,6 +183,18 @@ describe("base layer (three computes, zed, reboot option)", () => {
         );
         expect(unwrap(find(resources, "bob-base-ntp").inputs).create).to.include(
             "oslab_install chrony\noslab_svc start chrony",
+        );
+        // One package transaction per host, everything its roles need, after NTP.
+        const pkgs = (h: string) =>
+            unwrap(find(resources, `${h}-base-packages`).inputs).create.split("oslab_retry() {")[1];
+        expect(pkgs("alice")).to.contain(
+            "\noslab_install chrony mariadb-server python3-pymysql rabbitmq-server keystone python3-openstackclient glance-api glance-common curl placement-api placement-common nova-api nova-conductor nova-scheduler nova-consoleproxy nova-common neutron-server neutron-api neutron-rpc-server neutron-common cinder-api cinder-scheduler cinder-common cinder-volume tgt lvm2 openstack-dashboard-apache memcached\n",
+        );
+        expect(pkgs("bob")).to.contain(
+            "\nif [ ! -d /run/systemd/system ]; then oslab_install libvirt-daemon-system-sysv; fi\noslab_install chrony openvswitch-switch neutron-openvswitch-agent neutron-common nova-compute-kvm nova-compute nova-common\n",
+        );
+        expect(pkgs("charlie")).to.contain(
+            "\noslab_install chrony openvswitch-switch neutron-openvswitch-agent neutron-common neutron-l3-agent neutron-dhcp-agent neutron-metadata-agent\n",
         );
         expect(JSON.parse(unwrap(find(resources, "mysql-conf").inputs).stdin).set).to.deep.equal({
             mysqld: {

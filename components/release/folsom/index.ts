@@ -103,6 +103,7 @@ export const profile: ReleaseProfile = {
         loginPath: "/horizon/auth/login/",
     },
     nova: {
+        flavorCli: "novaclient",
         controller: {
             packages: [
                 "nova-api-metadata",
@@ -174,6 +175,7 @@ export const profile: ReleaseProfile = {
         dbPort: 3306,
         tgtTargets: { path: "/etc/tgt/targets.conf", content: cinder.tgtTargetsCinderOnly() },
     },
+    destroyGuard: false,
     quantum: {
         name: "quantum",
         product: "Quantum",

@@ -110,6 +110,7 @@ rabbitmqctl -q set_permissions "$user" '.*' '.*' '.*' >/dev/null`,
         loginPath: "/horizon/auth/login/",
     },
     nova: {
+        flavorCli: "openstack",
         controller: {
             // nova-api carries both nova-api and nova-api-metadata (uwsgi, init scripts);
             // nova-consoleproxy carries nova-novncproxy. nova-common (/etc/nova) is named so
@@ -178,6 +179,7 @@ rabbitmqctl -q set_permissions "$user" '.*' '.*' '.*' >/dev/null`,
         database: { name: "cinder", user: "cinder" },
         urlScheme: "mysql+pymysql",
     },
+    destroyGuard: true,
     quantum: {
         name: "neutron",
         product: "Neutron",
