@@ -108,7 +108,7 @@ if want smoke; then
   if [ -n "$fip" ] && python3 test/e2e/icmp-ping.py "$fip" 15; then ok "guest answers on its floating IP $fip from the external network"
   else fail "guest does not answer on its floating IP '$fip'"; fi
   if on "$ALICE" "bash -s /root/.openstack-credentials $gateway_ip $BOB tiny cleanup" < test/e2e/smoke.sh >> "${state%.json}.smoke.log"; then
-    ok "smoke server, floating IP and flavor removed"; else fail "smoke cleanup (${state%.json}.smoke.log)"; fi
+    ok "smoke server and floating IP removed"; else fail "smoke cleanup (${state%.json}.smoke.log)"; fi
 fi
 
 if want config; then
