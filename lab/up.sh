@@ -46,13 +46,19 @@ check_composition() {
   return 0
 }
 
-# Likewise the suite: the running hosts' disks sit on their suite's base.
+# Likewise the suite: the running hosts' disks sit on their suite's base, and
+# so do disks kept by LAB_KEEP_HOSTS=1 (refused here, before anything is built).
 check_suite() {
-  local recorded h
+  local recorded h f
   recorded=$(recorded_suite)
-  [[ -n $recorded && $recorded != "$1" ]] || return 0
-  for h in $(recorded_hosts); do
-    host_running "$h" && die "the lab is up with $recorded hosts but LAB_SUITE asks for $1; run 'npm run lab:down' first"
+  if [[ -n $recorded && $recorded != "$1" ]]; then
+    for h in $(recorded_hosts); do
+      host_running "$h" && die "the lab is up with $recorded hosts but LAB_SUITE asks for $1; run 'npm run lab:down' first"
+    done
+  fi
+  for f in "$HOSTS_DIR"/*/suite; do
+    [[ ! -f $f || $(<"$f") == "$1" ]] ||
+      die "the kept disk of $(basename "$(dirname "$f")") was built on $(<"$f"), not $1; run 'npm run lab:down' (without LAB_KEEP_HOSTS) first, or set LAB_SUITE=$(<"$f")"
   done
   return 0
 }
