@@ -1,12 +1,14 @@
 # lab/base.sh — the cached base root filesystem shared (read-only) by all hosts.
 # Source after lib.sh and net.sh.
 #
-# A minimal Debian 12 built once with debootstrap and kept across lab:down;
-# every host mounts it as the lower layer of its own overlay root. Nothing
-# host-specific lives here: no host keys, hostname or machine-id.
+# A minimal Debian (12 bookworm or 13 trixie, see LAB_SUITE in lib.sh) built
+# once per suite with debootstrap into bases/<suite> and kept across lab:down;
+# every host mounts its suite's base as the lower layer of its own overlay
+# root. Nothing host-specific lives here: no host keys, hostname or machine-id.
 # shellcheck shell=bash
 
-BASE_SUITE=bookworm
+BASE_SUITE=$(requested_suite) || exit 1
+BASE_DIR=$(base_dir_for "$BASE_SUITE")
 # minbase + what every host needs before the program's first step:
 #   openssh-server   the program reaches hosts only over SSH
 #   python3          the program's config-file editor runs on the hosts
@@ -38,6 +40,24 @@ base_stamp() {
 }
 
 base_is_current() { [[ -f $BASE_DIR/.oslab-base && $(<"$BASE_DIR/.oslab-base") == "$(base_stamp)" ]]; }
+
+# Hosts whose disks (upper layers) were built on this suite's base.
+hosts_on_this_base() {
+  local f
+  for f in "$HOSTS_DIR"/*/suite; do
+    [[ -f $f && $(<"$f") == "$BASE_SUITE" ]] && basename "$(dirname "$f")"
+  done
+  return 0
+}
+
+# A bookworm base cached before bases/<suite> existed is moved, not rebuilt.
+adopt_legacy_base() {
+  [[ $BASE_SUITE == bookworm && -f $LEGACY_BASE_DIR/.oslab-base && ! -e $BASE_DIR ]] || return 0
+  # shellcheck disable=SC2153 # BASES_DIR comes from lib.sh
+  mkdir -p "$BASES_DIR"
+  mv "$LEGACY_BASE_DIR" "$BASE_DIR"
+  log "base: moved the cached bookworm base to $BASE_DIR"
+}
 
 # Settings every host inherits. Hosts have no init system and no route out.
 base_configure() {
@@ -99,13 +119,14 @@ EOF
 # Build the base unless a current one is cached. Builds next to the cache and
 # renames at the end, so an interrupted build never looks like a valid cache.
 base_ensure() {
-  local tmp=$LAB_DIR/base.new log=$LAB_DIR/logs/debootstrap.log includes t0
+  local tmp=$BASE_DIR.new log=$LAB_DIR/logs/debootstrap-$BASE_SUITE.log includes t0
+  adopt_legacy_base
   if base_is_current; then
-    log "base: cached $BASE_DIR"
+    log "base: cached $BASE_DIR ($BASE_SUITE)"
     return 0
   fi
   if [[ -d $BASE_DIR ]]; then
-    [[ -z $(ls -A "$HOSTS_DIR" 2>/dev/null) ]] ||
+    [[ -z $(hosts_on_this_base) ]] ||
       die "the base recipe changed but host disks in $HOSTS_DIR still use the old base; run: npm run lab:down (without LAB_KEEP_HOSTS) or npm run lab:clean"
     log "base: recipe changed, rebuilding"
   fi
@@ -115,7 +136,7 @@ base_ensure() {
     echo "${BASE_PACKAGES[*]}"
   )
   log "base: debootstrap $BASE_SUITE from $(debian_mirror) (a few minutes; log: $log)"
-  mkdir -p "$LAB_DIR/logs"
+  mkdir -p "$LAB_DIR/logs" "$BASES_DIR"
   safe_remove "$tmp"
   debootstrap --variant=minbase --include="$includes" "$BASE_SUITE" "$tmp" "$(debian_mirror)" >"$log" 2>&1 ||
     die "debootstrap failed; last lines of $log:

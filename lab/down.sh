@@ -65,11 +65,11 @@ main() {
   else
     safe_remove "$HOSTS_DIR"
   fi
-  rm -f "$HOSTS_FILE" "$LAB_JSON" "$LAB_DIR/etc-hosts"
+  rm -f "$HOSTS_FILE" "$SUITE_FILE" "$LAB_JSON" "$LAB_DIR/etc-hosts"
   left=$(leftovers)
   [[ -z $left ]] || die "lab:down could not remove everything:
 $left"
-  log "lab down: no lab namespace, link, route, mount or process left (kept: base rootfs, apt cache, key in $LAB_DIR)"
+  log "lab down: no lab namespace, link, route, mount or process left (kept: base rootfs per suite, apt cache, key in $LAB_DIR)"
 }
 
 main "$@"

@@ -2,7 +2,8 @@
 # lab/host-init.sh HOST — PID 1 of a fresh PID + mount + UTS namespace, started
 # by hosts.sh inside the host's network namespace. It builds the host's root:
 #
-#   overlay  lower = $LAB_DIR/base (shared, read-only)
+#   overlay  lower = $LAB_DIR/bases/<suite> (shared, read-only; the suite
+#            hosts.sh recorded in $LAB_DIR/hosts/HOST/suite)
 #            upper = $LAB_DIR/hosts/HOST/upper (this host's disk)
 #   proc     this PID namespace only: the host sees only its own processes
 #   sysfs    this network namespace's /sys/class/net
@@ -22,9 +23,10 @@ source "$(dirname "$0")/lib.sh"
 h=$1
 dir=$(host_dir "$h")
 root=$dir/merged
+base=$(base_dir_for "$(<"$dir/suite")")
 
 hostname "$h"
-mount -t overlay overlay -o "lowerdir=$BASE_DIR,upperdir=$dir/upper,workdir=$dir/work" "$root"
+mount -t overlay overlay -o "lowerdir=$base,upperdir=$dir/upper,workdir=$dir/work" "$root"
 mount -t proc -o nosuid,nodev,noexec proc "$root/proc"
 mount -t sysfs -o nosuid,nodev,noexec sysfs "$root/sys"
 mount --rbind /dev "$root/dev"

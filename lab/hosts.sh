@@ -34,10 +34,16 @@ ensure_key() {
   log "key: generated $KEY_FILE"
 }
 
+# host_start HOST SUITE: boot HOST on SUITE's base. A kept disk (LAB_KEEP_HOSTS)
+# only ever boots on the base it was built on.
 host_start() {
-  local h=$1 dir pid i
+  local h=$1 suite=$2 dir pid i
   dir=$(host_dir "$h")
+  if [[ -f $dir/suite && $(<"$dir/suite") != "$suite" ]]; then
+    die "the kept disk of $h was built on $(<"$dir/suite"), not $suite; run 'npm run lab:down' (without LAB_KEEP_HOSTS) first, or set LAB_SUITE=$(<"$dir/suite")"
+  fi
   mkdir -p "$dir/upper" "$dir/work" "$dir/merged"
+  echo "$suite" >"$dir/suite" # host-init.sh mounts this suite's base
   setsid ip netns exec "$(host_netns "$h")" \
     unshare --mount --uts --pid --fork --propagation private --kill-child=SIGKILL \
     bash "$LAB_ROOT/host-init.sh" "$h" >"$dir/console.log" 2>&1 </dev/null 9>&- &
@@ -97,10 +103,12 @@ hosts_apt_update() {
   [[ -z $failed ]] || die "apt-get update failed on:$failed (see $LAB_DIR/logs/apt-update-<host>.log)"
 }
 
-# hosts_up HOSTS...: start what is not running (a running host that no longer
-# answers SSH is restarted), wait for SSH, refresh apt on the started ones.
+# hosts_up SUITE HOSTS...: start what is not running on SUITE's base (a running
+# host that no longer answers SSH is restarted), wait for SSH, refresh apt on
+# the started ones.
 hosts_up() {
-  local h t0
+  local suite=$1 h t0
+  shift
   local -a started=()
   write_etc_hosts "$@"
   for h; do
@@ -112,7 +120,7 @@ hosts_up() {
       log "host $h: running but not answering SSH, restarting it"
       host_stop "$h"
     fi
-    host_start "$h"
+    host_start "$h" "$suite"
     started+=("$h")
   done
   ((${#started[@]} > 0)) || return 0

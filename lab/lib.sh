@@ -12,13 +12,59 @@ REPO_ROOT=$(dirname "$LAB_ROOT")
 # One directory holds all lab state. It must stay outside the git tree: it
 # holds a root filesystem, private keys and sockets.
 LAB_DIR=${LAB_DIR:-/var/tmp/openstack-lab}
-BASE_DIR=$LAB_DIR/base            # cached debootstrap rootfs (read-only lower layer)
+BASES_DIR=$LAB_DIR/bases          # bases/<suite>: cached debootstrap rootfs (read-only lower layer)
+LEGACY_BASE_DIR=$LAB_DIR/base     # where a bookworm base was cached before there were suites
 HOSTS_DIR=$LAB_DIR/hosts          # per host: upper/ work/ merged/ *.pid console.log
 KEY_FILE=$LAB_DIR/keys/id_ed25519 # the lab's client key (root login on every host)
 ACNG_DIR=$LAB_DIR/apt-cacher-ng   # proxy config, cache, logs, pid
 LAB_JSON=$LAB_DIR/lab.json        # machine-readable description for test tools
 HOSTS_FILE=$LAB_DIR/hosts.list    # names of the hosts of the running lab
 STACK_FILE=${LAB_STACK_FILE:-$REPO_ROOT/Pulumi.lab.yaml}
+SUITE_FILE=$LAB_DIR/suite         # Debian suite of the running lab
+
+# ---------------------------------------------------------------- suite
+# The one place that chooses the hosts' Debian. LAB_SUITE=bookworm (Debian 12,
+# the program's release zed; the default) or trixie (Debian 13, release epoxy,
+# OpenStack 2025.1). Each suite has its own cached base, so switching never
+# rebuilds the other one.
+LAB_SUITES=(bookworm trixie)
+DEFAULT_SUITE=bookworm
+
+# suite_release SUITE: the program's release for hosts of that suite
+suite_release() {
+  case $1 in
+    bookworm) echo zed ;;
+    trixie) echo epoxy ;;
+    *) return 1 ;;
+  esac
+}
+
+recorded_suite() { if [[ -f $SUITE_FILE ]]; then cat "$SUITE_FILE"; fi; }
+
+# The suite a kept host disk was built on (LAB_KEEP_HOSTS), else empty.
+kept_disk_suite() {
+  local f
+  for f in "$HOSTS_DIR"/*/suite; do
+    if [[ -f $f ]]; then
+      cat "$f"
+      return 0
+    fi
+  done
+}
+
+# The requested suite: LAB_SUITE, else that of the running lab, else that of
+# the kept host disks, else bookworm (like LAB_COMPUTES, a plain lab:up keeps
+# what is there).
+requested_suite() {
+  local s=${LAB_SUITE:-}
+  [[ -n $s ]] || s=$(recorded_suite)
+  [[ -n $s ]] || s=$(kept_disk_suite)
+  [[ -n $s ]] || s=$DEFAULT_SUITE
+  suite_release "$s" >/dev/null || die "LAB_SUITE must be one of: ${LAB_SUITES[*]} (got '$s')"
+  echo "$s"
+}
+
+base_dir_for() { echo "$BASES_DIR/$1"; }
 
 # ---------------------------------------------------------------- names
 # Prefixes mark what belongs to the lab, so teardown and checks can find

@@ -8,9 +8,11 @@ SECRET_KEY_NAME=openstack-lab:sshPrivateKey
 
 # The keys lab:up owns. Other keys in Pulumi.lab.yaml (secrets, the
 # encryption salt, anything added by hand) are kept as they are.
+# owned_config SUITE HOSTS...
 owned_config() {
-  local h data
-  echo "  openstack-lab:release: zed"
+  local h data suite=$1
+  shift
+  echo "  openstack-lab:release: $(suite_release "$suite")"
   echo "  openstack-lab:nodes:"
   for h; do
     data=$(host_data_ip "$h")
@@ -37,7 +39,7 @@ EOF2
 }
 
 # owned_keys: the key names owned_config writes (derived, so never out of sync)
-owned_keys() { owned_config alice | sed -nE 's/^  ([^ :]+:[^ :]+):.*/\1/p'; }
+owned_keys() { owned_config "$DEFAULT_SUITE" alice | sed -nE 's/^  ([^ :]+:[^ :]+):.*/\1/p'; }
 
 # preserved_blocks FILE top|config: the entries of an existing stack file
 # that lab:up does not own, with their continuation lines.
@@ -54,6 +56,7 @@ preserved_blocks() {
   ' "$1"
 }
 
+# write_stack_config SUITE HOSTS...
 write_stack_config() {
   local tmp
   tmp=$(mktemp "$STACK_FILE.XXXXXX")
@@ -91,9 +94,11 @@ set_stack_secret() {
   log "  $cmd"
 }
 
-# lab.json: everything a test tool needs to reach the lab, no secrets inside.
+# lab.json SUITE HOSTS...: everything a test tool needs to reach the lab, no
+# secrets inside.
 write_lab_json() {
-  local h hosts_json='[]' host
+  local h hosts_json='[]' host suite=$1
+  shift
   for h; do
     host=$(jq -n --arg name "$h" --arg role "$(host_role "$h")" --arg netns "$(host_netns "$h")" \
       --arg mgmt "$(host_mgmt_ip "$h")" --arg data "$(host_data_ip "$h")" \
@@ -105,12 +110,12 @@ write_lab_json() {
         initPid: (if $pid == "" then null else ($pid | tonumber) end)}')
     hosts_json=$(jq --argjson h "$host" '. + [$h]' <<<"$hosts_json")
   done
-  jq -n --arg dir "$LAB_DIR" --arg key "$KEY_FILE" --arg proxy "$PROXY_URL" --arg stack "$STACK_FILE" \
+  jq -n --arg dir "$LAB_DIR" --arg suite "$suite" --arg release "$(suite_release "$suite")" --arg key "$KEY_FILE" --arg proxy "$PROXY_URL" --arg stack "$STACK_FILE" \
     --argjson hosts "$hosts_json" \
     --arg mgmt "$MGMT_CIDR" --arg mgmtRoot "$MGMT_ROOT_IP" --arg data "$DATA_CIDR" \
     --arg ext "$EXT_CIDR" --arg extGw "$EXT_GATEWAY_IP" --arg tenant "$TENANT_CIDR" \
     --arg brM "$BR_MGMT" --arg brD "$BR_DATA" --arg brX "$BR_EXT" \
-    '{stateDir: $dir, sshUser: "root", sshPort: 22, sshPrivateKeyFile: $key,
+    '{stateDir: $dir, suite: $suite, release: $release, sshUser: "root", sshPort: 22, sshPrivateKeyFile: $key,
       sshPublicKeyFile: ($key + ".pub"), aptProxy: $proxy, stackConfigFile: $stack,
       networks: {
         management: {cidr: $mgmt, bridge: $brM, rootAddress: $mgmtRoot},

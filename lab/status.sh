@@ -18,7 +18,11 @@ main() {
   local h hosts ok=0 bad=0 state ssh_state br pid1
   hosts=$(recorded_hosts)
   [[ -n $hosts ]] || hosts=$(lab_netns_list | sed "s/^$NS_PREFIX//" | tr '\n' ' ')
-  echo "state dir: $LAB_DIR (base: $([[ -f $BASE_DIR/.oslab-base ]] && echo cached || echo none))"
+  local s cached=''
+  for s in "${LAB_SUITES[@]}"; do [[ ! -f $(base_dir_for "$s")/.oslab-base ]] || cached+=" $s"; done
+  echo "state dir: $LAB_DIR (cached bases:${cached:- none})"
+  s=$(recorded_suite)
+  [[ -z $s ]] || echo "suite: $s (release $(suite_release "$s"))"
   printf '%-8s %-10s %-14s %-14s %-8s %-8s %s\n' HOST ROLE MANAGEMENT DATA PID1 STATE SSH
   for h in $hosts; do
     state=stopped ssh_state=- pid1=-

@@ -2,6 +2,8 @@
 # lab/up.sh — `npm run lab:up`: bring up the lab (idempotent).
 #
 #   LAB_COMPUTES=N   number of compute hosts: bob, bob2 ... bobN (default 1)
+#   LAB_SUITE=S      Debian of the hosts: bookworm (release zed, default) or
+#                    trixie (release epoxy); see lib.sh
 #   LAB_DIR=DIR      state directory (default /var/tmp/openstack-lab)
 #
 # Order: root-ns packages -> refuse on address conflicts -> key -> cached
@@ -44,13 +46,30 @@ check_composition() {
   return 0
 }
 
+# Likewise the suite: the running hosts' disks sit on their suite's base, and
+# so do disks kept by LAB_KEEP_HOSTS=1 (refused here, before anything is built).
+check_suite() {
+  local recorded h f
+  recorded=$(recorded_suite)
+  if [[ -n $recorded && $recorded != "$1" ]]; then
+    for h in $(recorded_hosts); do
+      host_running "$h" && die "the lab is up with $recorded hosts but LAB_SUITE asks for $1; run 'npm run lab:down' first"
+    done
+  fi
+  for f in "$HOSTS_DIR"/*/suite; do
+    [[ ! -f $f || $(<"$f") == "$1" ]] ||
+      die "the kept disk of $(basename "$(dirname "$f")") was built on $(<"$f"), not $1; run 'npm run lab:down' (without LAB_KEEP_HOSTS) first, or set LAB_SUITE=$(<"$f")"
+  done
+  return 0
+}
+
 summary() {
   local h
   log "hosts (ssh -i $KEY_FILE root@<ip>, or ip netns exec oslab-<host> ...):"
   for h; do
     log "$(printf '  %-8s %-10s mgmt %-14s data %-14s' "$h" "$(host_role "$h")" "$(host_mgmt_ip "$h")" "$(host_data_ip "$h")")"
   done
-  log "apt proxy $PROXY_URL, external gateway $EXT_GATEWAY_IP on $BR_EXT"
+  log "Debian $BASE_SUITE (release $(suite_release "$BASE_SUITE")), apt proxy $PROXY_URL, external gateway $EXT_GATEWAY_IP on $BR_EXT"
 }
 
 BUILDING=0 # set once lab:up starts changing the machine
@@ -68,6 +87,7 @@ main() {
   trap on_exit EXIT
   take_lock
   check_composition "${hosts[@]}"
+  check_suite "$BASE_SUITE"
   step bash "$LAB_BIN/install-deps.sh"
   step check_no_conflicts
   warn_br_netfilter
@@ -77,10 +97,11 @@ main() {
   step base_ensure
   step net_up "${hosts[@]}"
   echo "${hosts[*]}" >"$HOSTS_FILE"
+  echo "$BASE_SUITE" >"$SUITE_FILE"
   step proxy_up
-  step hosts_up "${hosts[@]}"
-  write_lab_json "${hosts[@]}"
-  write_stack_config "${hosts[@]}"
+  step hosts_up "$BASE_SUITE" "${hosts[@]}"
+  write_lab_json "$BASE_SUITE" "${hosts[@]}"
+  write_stack_config "$BASE_SUITE" "${hosts[@]}"
   set_stack_secret
   summary "${hosts[@]}"
   log "timings: ${TIMINGS[*]}"

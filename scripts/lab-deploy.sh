@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # lab-deploy.sh — npm run lab:deploy (root): start the lab and deploy the cloud into it.
-#   1. lab:up: three Debian 12 hosts on this machine, Pulumi.lab.yaml (release zed)
+#   1. lab:up: three Debian hosts on this machine (LAB_SUITE: bookworm → release zed, the
+#      default; trixie → release epoxy), Pulumi.lab.yaml
 #   2. the stack's guest image (image.url is file:///root/oslab-images/tiny.qcow2) on alice
 #   3. with a Pulumi CLI: local backend, stack "lab", the lab key as a secret, pulumi up.
 #      Without one (the project's own test machines): the lab runner, test

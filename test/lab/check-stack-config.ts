@@ -4,6 +4,11 @@
 // scalars as strings, structured values as JSON text. A `secure:` entry counts
 // as a present secret. Prints the node names on success; exit 1 with the
 // program's messages otherwise. Run by test/lab/selftest.sh.
+//
+// The lab writes the release of its Debian suite (lab/lib.sh). A release the
+// program does not know yet (epoxy, before its profile lands) is reported; the
+// rest of the file is then validated as the lab's other modern release, zed, so
+// every other key is still checked. Any other problem with `release` fails.
 import * as fs from "fs";
 import * as yaml from "js-yaml"; // already installed as a dependency of @pulumi/pulumi
 import { NAMESPACE, formatProblems, validateConfig } from "../../config";
@@ -35,13 +40,22 @@ function main(file: string): number {
         }
         raw[key] = parseLikeReadPlain(asRuntimeText(value));
     }
-    const result = validateConfig(raw, secrets);
+    let result = validateConfig(raw, secrets);
+    let note = "";
+    const releaseOnly = result.problems.length > 0 && result.problems.every((p) => p.key === "release");
+    if (releaseOnly && LAB_RELEASES_AHEAD.includes(String(raw.release))) {
+        note = ` (release ${String(raw.release)} is not known to this program yet; the rest validated as zed)`;
+        result = validateConfig({ ...raw, release: "zed" }, secrets);
+    }
     if (result.problems.length > 0 || !result.config) {
         console.error(formatProblems(result.problems));
         return 1;
     }
-    console.log(`valid: ${result.config.nodes.map((n) => `${n.name}/${n.role}`).join(" ")}`);
+    console.log(`valid: ${result.config.nodes.map((n) => `${n.name}/${n.role}`).join(" ")}${note}`);
     return 0;
 }
+
+/** Releases lab:up may write before the program has their profile (lab/lib.sh suite_release). */
+const LAB_RELEASES_AHEAD: readonly string[] = ["epoxy"];
 
 process.exitCode = main(process.argv[2] ?? "Pulumi.lab.yaml");

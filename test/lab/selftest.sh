@@ -3,8 +3,10 @@
 #
 # Brings the lab up if it is down, checks reachability, isolation, apt,
 # idempotency, a second composition (LAB_COMPUTES=2) and a clean teardown,
-# and leaves the lab as it found it: up if it was up (same composition, but
-# fresh hosts: the teardown test wipes their disks), down otherwise.
+# and leaves the lab as it found it: up if it was up (same composition and
+# suite, but fresh hosts: the teardown test wipes their disks), down otherwise.
+# The suite under test: that of the running lab, else LAB_SUITE (lib.sh),
+# else bookworm; LAB_SUITE=trixie sudo -E npm run test:lab tests Debian 13.
 # The last line is "N passed, M failed"; exit 1 on any failure.
 # Root only. Traffic goes to loopback and the lab's own namespaces only.
 set -euo pipefail
@@ -199,7 +201,7 @@ t_fs_isolation() {
       rc=1
     }
   done
-  [[ ! -e $BASE_DIR$f ]] || {
+  [[ ! -e $(base_dir_for "$SUITE")$f ]] || {
     echo "$f leaked into the base"
     rc=1
   }
@@ -262,6 +264,50 @@ t_apt_install() {
     ! ls /var/cache/apt/archives/*.deb >/dev/null 2>&1
     DEBIAN_FRONTEND=noninteractive apt-get purge -y -q hello >/dev/null 2>&1
     rm -f /tmp/selftest-apt.log'
+}
+
+# ---------------------------------------------------------------- suite
+t_hosts_run_suite() {
+  local h got
+  for h in "${HOSTS[@]}"; do
+    # shellcheck disable=SC2016 # expanded on the host
+    got=$(lab_ssh "$h" '. /etc/os-release && echo "$VERSION_CODENAME" && sed -n "s/^Suites: //p" /etc/apt/sources.list.d/debian.sources')
+    [[ $got == "$SUITE"$'\n'"$SUITE $SUITE-updates"$'\n'"$SUITE-security" ]] || {
+      echo "$h: $got"
+      return 1
+    }
+  done
+}
+
+t_stack_release() {
+  local want
+  want=$(suite_release "$SUITE")
+  grep -qx "  openstack-lab:release: $want" "$STACK_FILE" &&
+    (($(grep -c '^  openstack-lab:release:' "$STACK_FILE") == 1)) &&
+    jq -e --arg s "$SUITE" --arg r "$want" '.suite == $s and .release == $r' "$LAB_JSON" >/dev/null
+}
+
+t_suite_change_refused() {
+  local other
+  other=$(other_suite)
+  expect_fail "up with $SUITE hosts but LAB_SUITE asks for $other" env LAB_SUITE="$other" bash "$REPO/lab/up.sh"
+}
+
+t_unknown_suite_refused() {
+  expect_fail "LAB_SUITE must be one of: bookworm trixie \(got 'sid'\)" env LAB_SUITE=sid bash "$REPO/lab/up.sh"
+}
+
+other_suite() { if [[ $SUITE == bookworm ]]; then echo trixie; else echo bookworm; fi; }
+# the other suite's cached base: its stamp's inode and mtime, or "absent"
+other_base_state() { stat -c '%i %Y' "$(base_dir_for "$(other_suite)")/.oslab-base" 2>/dev/null || echo absent; }
+
+t_other_base_untouched() {
+  local now
+  now=$(other_base_state)
+  [[ $now == "$OTHER_BASE_BEFORE" ]] || {
+    echo "$(other_suite) base: $OTHER_BASE_BEFORE -> $now"
+    return 1
+  }
 }
 
 # ---------------------------------------------------------------- config output
@@ -352,7 +398,7 @@ t_nothing_left() {
   done
   # ([h] and [a]: the pattern must not match grep's own command line)
   out+=$(grep -lE '[h]ost-init\.sh|[a]pt-cacher-ng -c /' /proc/[0-9]*/cmdline 2>/dev/null | sed 's/^/process /')
-  [[ -f $BASE_DIR/.oslab-base ]] || out+="base cache deleted; "
+  [[ -f $(base_dir_for "$SUITE")/.oslab-base ]] || out+="base cache deleted; "
   [[ -z $out ]] || {
     echo "$out"
     return 1
@@ -375,10 +421,20 @@ main() {
   t0=$(date +%s.%N)
   lab_quiet status || initial=$?
   if ((initial == 0)); then
-    initial_computes=$(($(wc -w <"$HOSTS_FILE") - 2))
-    echo "lab is up ($(recorded_hosts)); it will be up again at the end"
+    SUITE=$(recorded_suite)
+    SUITE=${SUITE:-$DEFAULT_SUITE}
+    [[ -z ${LAB_SUITE:-} || $LAB_SUITE == "$SUITE" ]] ||
+      die "the lab is up with $SUITE hosts but LAB_SUITE=$LAB_SUITE; run lab:down first"
   else
-    echo "lab is not up (lab:status exit $initial); bringing it up, it will be down at the end"
+    SUITE=$(requested_suite)
+  fi
+  export LAB_SUITE=$SUITE # every lab:up below builds this suite
+  OTHER_BASE_BEFORE=$(other_base_state)
+  if ((initial == 0)); then
+    initial_computes=$(($(wc -w <"$HOSTS_FILE") - 2))
+    echo "lab is up ($(recorded_hosts), $SUITE); it will be up again at the end"
+  else
+    echo "lab is not up (lab:status exit $initial); bringing it up ($SUITE), it will be down at the end"
     LAB_COMPUTES=1 lab up
   fi
   hosts_now
@@ -405,6 +461,11 @@ main() {
   check "own hostname per host (UTS)" t_uts_isolation
   check "per-host SSH host keys" t_host_keys_differ
 
+  section "suite ($SUITE, release $(suite_release "$SUITE"))"
+  check "every host runs Debian $SUITE and its apt sources name $SUITE" t_hosts_run_suite
+  check "Pulumi.lab.yaml and lab.json carry release $(suite_release "$SUITE")" t_stack_release
+  check "lab:up refuses an unknown LAB_SUITE" t_unknown_suite_refused
+
   section "host services and packages"
   check "'service' works and policy-rc.d denies postinst starts" t_service_works
   check "apt-get install -y hello through the proxy (and purge)" t_apt_install
@@ -417,6 +478,7 @@ main() {
   section "idempotency"
   check "lab:up on a running lab changes nothing (same PIDs, links, routes)" t_up_idempotent
   check "lab:up refuses another composition while up" t_composition_change_refused
+  check "lab:up refuses another suite while up" t_suite_change_refused
 
   section "teardown"
   PIDS_BEFORE_DOWN=$(recorded_pids | tr '\n' ' ')
@@ -438,6 +500,7 @@ main() {
   PIDS_BEFORE_DOWN=$(recorded_pids | tr '\n' ' ')
   check "lab:down" lab_quiet down
   check "nothing left after the second composition" t_nothing_left
+  check "the $(other_suite) base was neither built nor changed" t_other_base_untouched
 
   if ((initial == 0)); then
     section "restore"
