@@ -39,6 +39,18 @@ suite_release() {
   esac
 }
 
+# release_suite RELEASE: the suite whose hosts run that release (LAB_RELEASE=zed|epoxy)
+release_suite() {
+  local s
+  for s in "${LAB_SUITES[@]}"; do
+    if [[ $(suite_release "$s") == "$1" ]]; then
+      echo "$s"
+      return 0
+    fi
+  done
+  return 1
+}
+
 recorded_suite() { if [[ -f $SUITE_FILE ]]; then cat "$SUITE_FILE"; fi; }
 
 # The suite a kept host disk was built on (LAB_KEEP_HOSTS), else empty.
@@ -52,11 +64,14 @@ kept_disk_suite() {
   done
 }
 
-# The requested suite: LAB_SUITE, else that of the running lab, else that of
+# The requested suite: LAB_SUITE, else LAB_RELEASE's, else that of the running lab, else that of
 # the kept host disks, else bookworm (like LAB_COMPUTES, a plain lab:up keeps
 # what is there).
 requested_suite() {
   local s=${LAB_SUITE:-}
+  if [[ -z $s && -n ${LAB_RELEASE:-} ]]; then
+    s=$(release_suite "$LAB_RELEASE") || die "LAB_RELEASE must be a release the lab has hosts for: $(for x in "${LAB_SUITES[@]}"; do suite_release "$x"; done | tr '\n' ' ')(got '$LAB_RELEASE')"
+  fi
   [[ -n $s ]] || s=$(recorded_suite)
   [[ -n $s ]] || s=$(kept_disk_suite)
   [[ -n $s ]] || s=$DEFAULT_SUITE
