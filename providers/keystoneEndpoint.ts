@@ -876,6 +876,13 @@ export class KeystoneEndpointProvider extends SshProvider<KeystoneEndpointInputs
 }
 
 /**
+ * One provider instance for every KeystoneEndpoint: the SDK caches a provider's serialized closure
+ * per instance, so the (large) closure is serialized once per program run, not once per
+ * resource.
+ */
+const KEYSTONE_ENDPOINT_PROVIDER = new KeystoneEndpointProvider();
+
+/**
  * A Keystone catalog service with its three endpoints in one region (Listing 2).
  * Registers as `pulumi-nodejs:dynamic/identity:KeystoneEndpoint`.
  */
@@ -891,7 +898,7 @@ export class KeystoneEndpoint extends pulumi.dynamic.Resource {
 
     constructor(name: string, args: KeystoneEndpointArgs, opts?: pulumi.CustomResourceOptions) {
         super(
-            new KeystoneEndpointProvider(),
+            KEYSTONE_ENDPOINT_PROVIDER,
             name,
             { serviceId: undefined, endpointIds: undefined, created: undefined, ...args },
             {

@@ -354,6 +354,13 @@ export class MysqlDatabaseProvider extends SshProvider<MysqlDatabaseInputs, Mysq
     }
 }
 
+/**
+ * One provider instance for every MysqlDatabase: the SDK caches a provider's serialized closure
+ * per instance, so the (large) closure is serialized once per program run, not once per
+ * resource.
+ */
+const MYSQL_DATABASE_PROVIDER = new MysqlDatabaseProvider();
+
 /** A database and its user on the controller's MySQL/MariaDB (the article's Listing 1). */
 export class MysqlDatabase extends pulumi.dynamic.Resource {
     declare readonly connection: pulumi.Output<SshConnection>;
@@ -367,7 +374,7 @@ export class MysqlDatabase extends pulumi.dynamic.Resource {
 
     constructor(name: string, args: MysqlDatabaseArgs, opts?: pulumi.CustomResourceOptions) {
         super(
-            new MysqlDatabaseProvider(),
+            MYSQL_DATABASE_PROVIDER,
             name,
             {
                 connection: pulumi.secret(args.connection),

@@ -300,6 +300,13 @@ export class OvsBridgeProvider extends SshProvider<OvsBridgeInputs, OvsBridgeOut
     }
 }
 
+/**
+ * One provider instance for every OvsBridge: the SDK caches a provider's serialized closure
+ * per instance, so the (large) closure is serialized once per program run, not once per
+ * resource.
+ */
+const OVS_BRIDGE_PROVIDER = new OvsBridgeProvider();
+
 /** An Open vSwitch bridge with the ports the program attaches (br-int, br-ex/br-ext + eth2). */
 export class OvsBridge extends pulumi.dynamic.Resource {
     declare readonly connection: pulumi.Output<SshConnection>;
@@ -309,7 +316,7 @@ export class OvsBridge extends pulumi.dynamic.Resource {
 
     constructor(name: string, args: OvsBridgeArgs, opts?: pulumi.CustomResourceOptions) {
         super(
-            new OvsBridgeProvider(),
+            OVS_BRIDGE_PROVIDER,
             name,
             {
                 connection: pulumi.secret(args.connection),

@@ -1228,6 +1228,13 @@ export class QuantumNetworkProvider extends SshProvider<QuantumNetworkInputs, Qu
 }
 
 /**
+ * One provider instance for every QuantumNetwork: the SDK caches a provider's serialized closure
+ * per instance, so the (large) closure is serialized once per program run, not once per
+ * resource.
+ */
+const QUANTUM_NETWORK_PROVIDER = new QuantumNetworkProvider();
+
+/**
  * The article's networks script: tenant network + subnet, external network +
  * subnet, router with interface and gateway. Registers as
  * `pulumi-nodejs:dynamic/network:QuantumNetwork`.
@@ -1246,7 +1253,7 @@ export class QuantumNetwork extends pulumi.dynamic.Resource {
 
     constructor(name: string, args: QuantumNetworkArgs, opts?: pulumi.CustomResourceOptions) {
         super(
-            new QuantumNetworkProvider(),
+            QUANTUM_NETWORK_PROVIDER,
             name,
             {
                 routerId: undefined,
