@@ -875,11 +875,7 @@ export class KeystoneEndpointProvider extends SshProvider<KeystoneEndpointInputs
     }
 }
 
-/**
- * One provider instance for every KeystoneEndpoint: the SDK caches a provider's serialized closure
- * per instance, so the (large) closure is serialized once per program run, not once per
- * resource.
- */
+/** The one provider instance for every KeystoneEndpoint (the SDK serializes a provider once per instance). */
 const KEYSTONE_ENDPOINT_PROVIDER = new KeystoneEndpointProvider();
 
 /**

@@ -354,11 +354,7 @@ export class MysqlDatabaseProvider extends SshProvider<MysqlDatabaseInputs, Mysq
     }
 }
 
-/**
- * One provider instance for every MysqlDatabase: the SDK caches a provider's serialized closure
- * per instance, so the (large) closure is serialized once per program run, not once per
- * resource.
- */
+/** The one provider instance for every MysqlDatabase (the SDK serializes a provider once per instance). */
 const MYSQL_DATABASE_PROVIDER = new MysqlDatabaseProvider();
 
 /** A database and its user on the controller's MySQL/MariaDB (the article's Listing 1). */

@@ -300,11 +300,7 @@ export class OvsBridgeProvider extends SshProvider<OvsBridgeInputs, OvsBridgeOut
     }
 }
 
-/**
- * One provider instance for every OvsBridge: the SDK caches a provider's serialized closure
- * per instance, so the (large) closure is serialized once per program run, not once per
- * resource.
- */
+/** The one provider instance for every OvsBridge (the SDK serializes a provider once per instance). */
 const OVS_BRIDGE_PROVIDER = new OvsBridgeProvider();
 
 /** An Open vSwitch bridge with the ports the program attaches (br-int, br-ex/br-ext + eth2). */

@@ -1227,11 +1227,7 @@ export class QuantumNetworkProvider extends SshProvider<QuantumNetworkInputs, Qu
     }
 }
 
-/**
- * One provider instance for every QuantumNetwork: the SDK caches a provider's serialized closure
- * per instance, so the (large) closure is serialized once per program run, not once per
- * resource.
- */
+/** The one provider instance for every QuantumNetwork (the SDK serializes a provider once per instance). */
 const QUANTUM_NETWORK_PROVIDER = new QuantumNetworkProvider();
 
 /**
