@@ -875,6 +875,9 @@ export class KeystoneEndpointProvider extends SshProvider<KeystoneEndpointInputs
     }
 }
 
+/** The one provider instance for every KeystoneEndpoint (the SDK serializes a provider once per instance). */
+const KEYSTONE_ENDPOINT_PROVIDER = new KeystoneEndpointProvider();
+
 /**
  * A Keystone catalog service with its three endpoints in one region (Listing 2).
  * Registers as `pulumi-nodejs:dynamic/identity:KeystoneEndpoint`.
@@ -891,7 +894,7 @@ export class KeystoneEndpoint extends pulumi.dynamic.Resource {
 
     constructor(name: string, args: KeystoneEndpointArgs, opts?: pulumi.CustomResourceOptions) {
         super(
-            new KeystoneEndpointProvider(),
+            KEYSTONE_ENDPOINT_PROVIDER,
             name,
             { serviceId: undefined, endpointIds: undefined, created: undefined, ...args },
             {

@@ -354,6 +354,9 @@ export class MysqlDatabaseProvider extends SshProvider<MysqlDatabaseInputs, Mysq
     }
 }
 
+/** The one provider instance for every MysqlDatabase (the SDK serializes a provider once per instance). */
+const MYSQL_DATABASE_PROVIDER = new MysqlDatabaseProvider();
+
 /** A database and its user on the controller's MySQL/MariaDB (the article's Listing 1). */
 export class MysqlDatabase extends pulumi.dynamic.Resource {
     declare readonly connection: pulumi.Output<SshConnection>;
@@ -367,7 +370,7 @@ export class MysqlDatabase extends pulumi.dynamic.Resource {
 
     constructor(name: string, args: MysqlDatabaseArgs, opts?: pulumi.CustomResourceOptions) {
         super(
-            new MysqlDatabaseProvider(),
+            MYSQL_DATABASE_PROVIDER,
             name,
             {
                 connection: pulumi.secret(args.connection),

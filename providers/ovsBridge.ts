@@ -300,6 +300,9 @@ export class OvsBridgeProvider extends SshProvider<OvsBridgeInputs, OvsBridgeOut
     }
 }
 
+/** The one provider instance for every OvsBridge (the SDK serializes a provider once per instance). */
+const OVS_BRIDGE_PROVIDER = new OvsBridgeProvider();
+
 /** An Open vSwitch bridge with the ports the program attaches (br-int, br-ex/br-ext + eth2). */
 export class OvsBridge extends pulumi.dynamic.Resource {
     declare readonly connection: pulumi.Output<SshConnection>;
@@ -309,7 +312,7 @@ export class OvsBridge extends pulumi.dynamic.Resource {
 
     constructor(name: string, args: OvsBridgeArgs, opts?: pulumi.CustomResourceOptions) {
         super(
-            new OvsBridgeProvider(),
+            OVS_BRIDGE_PROVIDER,
             name,
             {
                 connection: pulumi.secret(args.connection),

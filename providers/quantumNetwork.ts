@@ -1227,6 +1227,9 @@ export class QuantumNetworkProvider extends SshProvider<QuantumNetworkInputs, Qu
     }
 }
 
+/** The one provider instance for every QuantumNetwork (the SDK serializes a provider once per instance). */
+const QUANTUM_NETWORK_PROVIDER = new QuantumNetworkProvider();
+
 /**
  * The article's networks script: tenant network + subnet, external network +
  * subnet, router with interface and gateway. Registers as
@@ -1246,7 +1249,7 @@ export class QuantumNetwork extends pulumi.dynamic.Resource {
 
     constructor(name: string, args: QuantumNetworkArgs, opts?: pulumi.CustomResourceOptions) {
         super(
-            new QuantumNetworkProvider(),
+            QUANTUM_NETWORK_PROVIDER,
             name,
             {
                 routerId: undefined,
