@@ -174,7 +174,7 @@ export const NOVA_VOLUME_API_SECTIONS = [
 export function novaApiPaste(ctl: string, novaPassword: string): IniDoc {
     return {
         "filter:authtoken": pasteAuthtoken(ctl, "nova", novaPassword, {
-            signing_dirname: "/tmp/keystone-signing-nova",
+            signing_dir: "/tmp/keystone-signing-nova",
         }),
     };
 }

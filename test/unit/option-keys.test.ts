@@ -44,16 +44,6 @@ const DEAD_KEYS: Record<string, string> = {
     "horizon-local_settings.py SWIFT_ENABLED": "as QUANTUM_ENABLED",
 };
 
-/**
- * A real bug the component still renders: Folsom's auth_token middleware (keystone 2012.2,
- * keystone/middleware/auth_token.py) reads `signing_dir`; `signing_dirname` came from nova
- * 2012.2's sample api-paste.ini, so the middleware falls back to $HOME/keystone-signing.
- * DELETE this entry when the nova component renders `signing_dir`.
- */
-const KNOWN_BUG_TO_FIX: Record<string, string> = {
-    "nova-api-paste.ini [filter:authtoken] signing_dirname": "Folsom's auth_token reads signing_dir",
-};
-
 /** Options whose value names a class loaded with a namespace prefix (importutils.import_object_ns). */
 const CLASS_NAMESPACES: Record<string, string> = { "nova.conf DEFAULT compute_driver": "nova.virt" };
 
@@ -180,15 +170,10 @@ describe("folsom option keys against the 2012.2 sources", () => {
         expect(unique.size).to.equal(128);
     });
 
-    it("finds every rendered key in Folsom's registry, except the listed dead keys and the known bug", () => {
+    it("finds every rendered key in Folsom's registry, except the listed dead keys", () => {
         const unknown = [...unique.values()].filter((v) => !v.known).map((v) => label(v.golden, v));
-        expect(unknown.sort()).to.deep.equal([...Object.keys(DEAD_KEYS), ...Object.keys(KNOWN_BUG_TO_FIX)].sort());
-        expect([...unique.values()].filter((v) => v.known).length).to.equal(122);
-    });
-
-    it("suggests signing_dir for the known bug", () => {
-        const bug = [...unique.values()].find((v) => v.key === "signing_dirname")!;
-        expect(bug.suggestion).to.equal("signing_dir");
+        expect(unknown.sort()).to.deep.equal(Object.keys(DEAD_KEYS).sort());
+        expect([...unique.values()].filter((v) => v.known).length).to.equal(123);
     });
 
     it("names classes and paste factories that exist at 2012.2", () => {
@@ -293,7 +278,7 @@ describe("folsom option keys against the 2012.2 sources", () => {
             expect(text).to.contain(c.from);
             const bad = checkRendered("folsom", f.mf, text.replace(c.from, c.to)).filter((v) => !v.known);
             const labels = bad.map((v) => label(c.golden, v));
-            expect(labels.filter((l) => !(l in DEAD_KEYS) && !(l in KNOWN_BUG_TO_FIX))[0]).to.equal(c.want);
+            expect(labels.filter((l) => !(l in DEAD_KEYS))[0]).to.equal(c.want);
             const hit = bad.find((v) => label(c.golden, v) === c.want)!;
             if (c.suggestion) {
                 expect(hit.suggestion).to.equal(c.suggestion);
