@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # lab-deploy.sh — npm run lab:deploy (root): start the lab and deploy the cloud into it.
-#   1. lab:up: three Debian hosts on this machine (LAB_SUITE: bookworm → release zed, the
-#      default; trixie → release epoxy), Pulumi.lab.yaml
+#   1. lab:up: three Debian hosts on this machine for LAB_RELEASE (default epoxy: Debian 13;
+#      zed: Debian 12; or LAB_SUITE=trixie|bookworm), Pulumi.lab.yaml
 #   2. the stack's guest image (image.url is file:///root/oslab-images/tiny.qcow2) on alice
 #   3. with a Pulumi CLI: local backend, stack "lab", the lab key as a secret, pulumi up.
 #      Without one (the project's own test machines): the lab runner, test
@@ -11,6 +11,8 @@ cd "$(dirname "$0")/.."
 [ "$(id -u)" = 0 ] || { echo "lab:deploy needs root (it starts the lab): sudo npm run lab:deploy" >&2; exit 2; }
 LAB_DIR=${LAB_DIR:-/var/tmp/openstack-lab}
 key=$LAB_DIR/keys/id_ed25519
+# The recommended release unless the caller names one (a running lab keeps its own).
+[ -n "${LAB_SUITE:-}" ] || [ -f "$LAB_DIR/suite" ] || export LAB_RELEASE=${LAB_RELEASE:-epoxy}
 bash lab/up.sh
 controller=$(python3 -c "import json;d=json.load(open('$LAB_DIR/lab.json'));print([h['managementIp'] for h in d['hosts'] if h['role']=='controller'][0])")
 bash test/e2e/tiny-image.sh "$LAB_DIR/images"
