@@ -84,7 +84,7 @@ describe("topology picture", () => {
 
     it("the lab example is what lab/stack.sh writes for alice bob charlie bob2", () => {
         const script =
-            "source lab/lib.sh; source lab/hosts.sh; source lab/stack.sh; owned_config alice bob charlie bob2";
+            "source lab/lib.sh; source lab/hosts.sh; source lab/stack.sh; owned_config bookworm alice bob charlie bob2";
         const fresh = execFileSync("bash", ["-c", script], { cwd: ROOT, encoding: "utf8" });
         const example = read(LAB).split("config:\n")[1];
         expect(example, `${LAB} is stale: regenerate it from lab/stack.sh (see its header)`).to.equal(fresh);
