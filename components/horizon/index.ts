@@ -36,15 +36,32 @@ export class Horizon extends pulumi.ComponentResource {
             { path: profile.settingsFile, mode: "0644" },
             {
                 mode: "block",
-                block: profile.render({ host: ip, hostName: host.node.name, keystonePort: keystone.publicPort }),
+                block: profile.render({
+                    host: ip,
+                    hostName: host.node.name,
+                    keystonePort: keystone.publicPort,
+                    cacheBackend: profile.cacheBackend,
+                }),
             },
             { ...p, dependsOn: [install] },
         );
-        const restarted = restart(`${name}-restart`, host, [profile.webServer], [settings], p);
+        const files = [settings];
+        if (profile.webServerConf) {
+            files.push(
+                configFile(
+                    `${name}-conf-web-server`,
+                    host,
+                    { path: profile.webServerConf.path, mode: "0644" },
+                    { mode: "replace", content: profile.webServerConf.content },
+                    { ...p, dependsOn: [install] },
+                ),
+            );
+        }
+        const restarted = restart(`${name}-restart`, host, [profile.webServer], files, p);
         this.ready = remoteStep(
             `${name}-verify`,
             host,
-            { create: render.verifyScript(ip, profile.loginPath), triggers: [settings.hash] },
+            { create: render.verifyScript(ip, profile.loginPath), triggers: files.map((f) => f.hash) },
             { ...p, dependsOn: [restarted, keystone.ready] },
         );
         this.registerOutputs({ url: this.url });

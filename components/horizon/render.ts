@@ -10,6 +10,23 @@ export interface HorizonValues {
     readonly hostName: string;
     /** Keystone's public port. */
     readonly keystonePort: number;
+    /** Django's memcached cache backend class (the profile's `cacheBackend`). */
+    readonly cacheBackend?: string;
+}
+
+/** Django ≤ 4.0 (Debian 12's 3.2): python-memcached; Django 4.1 removed it. */
+export const MEMCACHED_CACHE = "django.core.cache.backends.memcached.MemcachedCache";
+/** Django ≥ 3.2's pymemcache backend (Debian 13's Django 4.2 with python3-pymemcache). */
+export const PYMEMCACHE_CACHE = "django.core.cache.backends.memcached.PyMemcacheCache";
+
+/**
+ * Apache conf snippet: run Horizon in mod_wsgi's main interpreter. Debian 13's dashboard site
+ * sets WSGIDaemonProcess but no application group, so Horizon ran in a sub-interpreter and
+ * every request failed importing cryptography's Rust module ("PyO3 modules … may only be
+ * initialized once per interpreter process"); https://modwsgi.readthedocs.io/en/master/configuration-directives/WSGIApplicationGroup.html
+ */
+export function wsgiGlobalGroupConf(): string {
+    return "# openstack-lab: Horizon in the main Python interpreter (cryptography's PyO3 module)\nWSGIApplicationGroup %{GLOBAL}\n";
 }
 
 /** A Python string literal (JSON's escapes are valid Python for these values). */
@@ -53,7 +70,7 @@ export function localSettingsDropIn(v: HorizonValues): string {
             `SESSION_ENGINE = "django.contrib.sessions.backends.cache"`,
             "CACHES = {",
             `    "default": {`,
-            `        "BACKEND": "django.core.cache.backends.memcached.MemcachedCache",`,
+            `        "BACKEND": ${py(v.cacheBackend ?? MEMCACHED_CACHE)},`,
             `        "LOCATION": "127.0.0.1:11211",`,
             "    },",
             "}",

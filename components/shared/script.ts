@@ -21,7 +21,8 @@ export const HOST_STATE_DIR = "/var/lib/openstack-lab";
 /**
  * Functions every step may call:
  * - oslab_install PKG…   install missing packages (no-op when all are installed), serialised
- *                        per host with flock so parallel steps never fight over dpkg.
+ *                        per host with flock so parallel steps never fight over dpkg, and
+ *                        waiting (≤ 10 min) for dpkg's own lock when another apt runs.
  * - oslab_purge PKG…     remove packages this program installed (destroy).
  * - oslab_svc ACTION SVC…  start/stop/restart through systemd, upstart or the init script.
  * - oslab_wait_tcp HOST PORT [SECONDS]  wait until a TCP port accepts connections.
@@ -38,9 +39,9 @@ oslab_install() {
   (
     flock 9
     if [ ! -f ${HOST_STATE_DIR}/apt-updated ] || [ -n "$(find /etc/apt -newer ${HOST_STATE_DIR}/apt-updated -name '*.list' -o -newer ${HOST_STATE_DIR}/apt-updated -name '*.sources' | head -n1)" ]; then
-      apt-get update -q >/dev/null && touch ${HOST_STATE_DIR}/apt-updated
+      apt-get update -q -o DPkg::Lock::Timeout=600 >/dev/null && touch ${HOST_STATE_DIR}/apt-updated
     fi
-    apt-get install -y -q -o Dpkg::Options::=--force-confold "\${missing[@]}" >/dev/null
+    apt-get install -y -q -o DPkg::Lock::Timeout=600 -o Dpkg::Options::=--force-confold "\${missing[@]}" >/dev/null
     printf '%s\\n' "\${missing[@]}" >> ${HOST_STATE_DIR}/installed-packages
   ) 9>${HOST_STATE_DIR}/apt.lock
 }

@@ -81,8 +81,16 @@ const BY_RELEASE = {
         ].join("\n"),
     },
 };
-/** Epoxy renders and installs the dashboard as zed does. */
-const EXPECTED = { ...BY_RELEASE, epoxy: BY_RELEASE.zed };
+/** Epoxy: zed's dashboard with Django 4.2's cache backend and Horizon in the main interpreter. */
+const EXPECTED: Record<string, (typeof BY_RELEASE)["zed"] & { webConf?: string }> = {
+    ...BY_RELEASE,
+    epoxy: {
+        ...BY_RELEASE.zed,
+        block: BY_RELEASE.zed.block.replace("memcached.MemcachedCache", "memcached.PyMemcacheCache"),
+        webConf:
+            "# openstack-lab: Horizon in the main Python interpreter (cryptography's PyO3 module)\nWSGIApplicationGroup %{GLOBAL}\n",
+    },
+};
 
 for (const [release, change] of RELEASE_CONFIGS) {
     describe(`horizon (${release})`, function () {
@@ -97,6 +105,7 @@ for (const [release, change] of RELEASE_CONFIGS) {
         it("registers exactly these children, every one on the controller", () => {
             expect(children(resources)).to.deep.equal([
                 `${CMD} horizon-conf-local-settings`,
+                ...(want.webConf ? [`${CMD} horizon-conf-web-server`] : []),
                 `${CMD} horizon-install`,
                 `${CMD} horizon-restart`,
                 `${CMD} horizon-verify`,
@@ -122,7 +131,17 @@ for (const [release, change] of RELEASE_CONFIGS) {
         it("restarts Apache when the block changes, then checks the login page", () => {
             const restart = unwrap(find(resources, "horizon-restart").inputs);
             expect(body(restart.create)).to.equal("oslab_svc restart apache2\n");
-            expect(restart.triggers).to.have.length(1);
+            expect(restart.triggers).to.have.length(want.webConf ? 2 : 1);
+            if (want.webConf) {
+                const web = unwrap(find(resources, "horizon-conf-web-server").inputs);
+                expect(JSON.parse(web.stdin)).to.deep.equal({
+                    content: want.webConf,
+                    mode: "0644",
+                });
+                expect(web.create).to.include(
+                    `"$py" - replace /etc/apache2/conf-enabled/openstack-lab-horizon.conf 3<&0`,
+                );
+            }
             const verify = unwrap(find(resources, "horizon-verify").inputs);
             expect(verify.triggers).to.deep.equal(restart.triggers);
             golden(release, "alice", "horizon-verify.sh", body(verify.create));

@@ -4,6 +4,7 @@
 // is not named here is zed's. Each difference, and how the lab found it, is in
 // docs/deviations.md (epoxy-1 …).
 import { mergeIni } from "../../shared/ini";
+import * as horizon from "../../horizon/render";
 import * as nova from "../../nova/render";
 import { ReleaseProfile, deriveProfile } from "../profile";
 import { profile as zed } from "../zed";
@@ -27,6 +28,15 @@ rabbitmqctl -q set_permissions "$user" '.*' '.*' '.*' >/dev/null`,
         // epoxy-2: Debian 13's keystone uwsgi starts with its AppArmor plugin where no
         // AppArmor profile is loaded (the lab); zed's fix for that is not needed.
         hostFixes: () => [],
+    },
+    horizon: {
+        // epoxy-8: Django 4.2 has no MemcachedCache (removed in 4.1); epoxy-9: Horizon in
+        // mod_wsgi's main interpreter, else every request failed importing cryptography.
+        cacheBackend: horizon.PYMEMCACHE_CACHE,
+        webServerConf: {
+            path: "/etc/apache2/conf-enabled/openstack-lab-horizon.conf",
+            content: horizon.wsgiGlobalGroupConf(),
+        },
     },
     nova: {
         conf: {

@@ -6,7 +6,7 @@ OPENSTACK_KEYSTONE_DEFAULT_ROLE = "member"
 SESSION_ENGINE = "django.contrib.sessions.backends.cache"
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.memcached.MemcachedCache",
+        "BACKEND": "django.core.cache.backends.memcached.PyMemcacheCache",
         "LOCATION": "127.0.0.1:11211",
     },
 }
