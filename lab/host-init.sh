@@ -41,6 +41,9 @@ install -m 644 "$LAB_DIR/etc-hosts" "$root/etc/hosts"
 install -d -m 700 "$root/root/.ssh"
 install -m 600 "$KEY_FILE.pub" "$root/root/.ssh/authorized_keys"
 install -m 755 "$LAB_ROOT/host-boot.sh" "$root/run/host-boot.sh"
+# `service` as a systemd host runs it: the service gets the system's locale (C.UTF-8,
+# systemd's default where none is set), never the caller's LC_ALL/LANG (see host-boot.sh)
+install -m 755 "$LAB_ROOT/service-wrapper.sh" "$root/usr/local/sbin/service"
 
 # switch root: put the old root on /mnt, then detach it
 cd "$root"
