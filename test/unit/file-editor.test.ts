@@ -6,6 +6,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { fileApplyScript, fileRestoreScript, fileSpec, FileMode } from "../../components/shared/script";
+import { requireTool } from "./tools";
 
 let dir: string;
 function apply(
@@ -50,6 +51,7 @@ const PACKAGED = [
 ].join("\n");
 
 describe("on-host file editor", () => {
+    before(() => requireTool("python3"));
     beforeEach(() => {
         dir = fs.mkdtempSync(path.join(os.tmpdir(), "oslab-edit-"));
     });

@@ -8,6 +8,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { OwnedResources, inUseScript } from "../../components/guard/render";
+import { requireTool } from "./tools";
 
 const ENV = [["OS_AUTH_URL", "http://198.51.100.11:5000/v3"]] as const;
 const OWNED: OwnedResources = {
@@ -162,6 +163,7 @@ const FOUND = [
 
 describe("destroy guard (oslab-in-use.py with a stand-in openstacksdk)", function () {
     this.timeout(20000);
+    before(() => requireTool("python3"));
     it("finds nothing in a cloud that holds only what the program made", () => {
         const r = runGuard("check", OURS);
         expect(r.status, r.stderr).to.equal(0);

@@ -27,6 +27,7 @@ import {
     unwrap,
     MODERN_RELEASES,
 } from "./harness";
+import { requireTool } from "./tools";
 
 const CMD = "command:remote:Command";
 const MYSQL = "pulumi-nodejs:dynamic/infra:MysqlDatabase";
@@ -601,6 +602,7 @@ describe("keystone uwsgi AppArmor fix (run for real on a copy of Debian's file)"
     afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
     it("without a loaded 'keystone' profile (this machine, the lab) loads only python3; idempotent; delete restores", function () {
+        requireTool("python3");
         if (
             fs.existsSync("/sys/kernel/security/apparmor/profiles") &&
             fs

@@ -1,5 +1,5 @@
-// The whole program under mocks, for both releases: every remote script parses
-// (bash -n) and passes shellcheck (the folsom stack cannot be deployed here: no Ubuntu
+// The whole program under mocks, for every release: every remote script parses
+// (bash -n) and passes shellcheck (needs shellcheck: test/unit/tools.ts; the folsom stack cannot be deployed here: no Ubuntu
 // 12.04 packages — this is how its scripts are checked), no secret reaches a command
 // string, and preview opens no connection and registers the same resources.
 import { expect } from "chai";
@@ -9,6 +9,7 @@ import * as os from "os";
 import * as path from "path";
 import { buildCloud } from "../../components/cloud";
 import { devConfig, forRelease, Registered, RELEASE_CONFIGS, run, TEST_SECRETS, unwrap } from "./harness";
+import { requireTool } from "./tools";
 
 const CMD = "command:remote:Command";
 
@@ -25,8 +26,6 @@ function scripts(resources: readonly Registered[]): Array<[string, string]> {
     }
     return out;
 }
-
-const hasShellcheck = spawnSync("shellcheck", ["--version"]).status === 0;
 
 for (const [release, change] of RELEASE_CONFIGS) {
     describe(`whole program (${release})`, function () {
@@ -47,10 +46,8 @@ for (const [release, change] of RELEASE_CONFIGS) {
             expect(bad).to.deep.equal([]);
         });
 
-        it("every remote script passes shellcheck", function () {
-            if (!hasShellcheck) {
-                this.skip();
-            }
+        it("every remote script passes shellcheck", () => {
+            requireTool("shellcheck");
             const dir = fs.mkdtempSync(path.join(os.tmpdir(), "oslab-sc-"));
             const files: string[] = [];
             const all = scripts(resources);
