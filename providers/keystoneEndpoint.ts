@@ -37,23 +37,28 @@
 //   when missing (`/v3/regions`) and left in place on delete.
 
 import * as pulumi from "@pulumi/pulumi";
-import { checkSshConnection, diffFields, isUnknown, SshProvider } from "./ssh";
-import type { CheckFailure, CheckOutcome, OnHost, SshConnection, SshSession } from "./ssh";
+import { checkStart, checkTools, diffFields, SshProvider } from "./ssh";
+import type { CheckOutcome, OnHost, SshConnection, SshSession } from "./ssh";
 import {
     acquireToken,
+    apiDelete,
+    apiGet,
     ApiCall,
     ApiContext,
     Credentials,
     DIALECTS,
     Dialect,
     getJson,
+    listOf,
     only,
+    pickOne,
     plain,
     runCalls,
     runPlanOnHost,
     splitUrl,
     urlProblem,
 } from "./openstackAuth";
+import { SshResource, type DynamicKind } from "./resource";
 
 export type { Dialect, Credentials, TokenCredentials, PasswordCredentials } from "./openstackAuth";
 
@@ -131,29 +136,15 @@ export interface KeystoneEndpointOutputs extends KeystoneEndpointInputs {
 
 /** Validates and defaults the inputs. Unknown values (preview) are accepted as they are. */
 export function checkKeystoneEndpoint(news: Record<string, unknown>): CheckOutcome {
-    const failures: CheckFailure[] = [];
-    const fail = (property: string, reason: string) => failures.push({ property, reason });
-    const known = (v: unknown) => !isUnknown(v);
-    const str = (v: unknown) => typeof v === "string" && v.length > 0;
-    const inputs = only(news, [
-        "connection",
-        "dialect",
-        "authUrl",
-        "credentials",
-        "region",
-        "service",
-        "urls",
-    ]) as Record<string, unknown>;
+    const { inputs, failures } = checkStart(news);
+    const { fail, known, str } = checkTools(failures);
+    Object.assign(inputs, only(news, ["dialect", "authUrl", "credentials", "region", "service", "urls"]));
 
     const dialect = news.dialect;
     if (known(dialect) && !DIALECTS.includes(dialect as Dialect)) {
         fail("dialect", `must be one of ${DIALECTS.map((d) => `"${d}"`).join(", ")}, got ${JSON.stringify(dialect)}`);
     }
     const dialectOk = known(dialect) && DIALECTS.includes(dialect as Dialect);
-
-    const conn = checkSshConnection(news.connection);
-    failures.push(...conn.failures);
-    inputs.connection = conn.value;
 
     if (known(news.authUrl)) {
         const p = urlProblem(news.authUrl);
@@ -327,49 +318,17 @@ export function planKeystoneObserve(
     const base = splitUrl(inputs.authUrl).basePath;
     if (inputs.dialect === "v2.0") {
         return [
-            { step: "list services", api: "identity", method: "GET", path: `${base}/OS-KSADM/services`, ok: [200] },
-            { step: "list endpoints", api: "identity", method: "GET", path: `${base}/endpoints`, ok: [200] },
+            apiGet("identity", "list services", `${base}/OS-KSADM/services`),
+            apiGet("identity", "list endpoints", `${base}/endpoints`),
         ];
     }
+    const { type } = inputs.service;
+    const region = encodeURIComponent(inputs.region);
     return [
-        {
-            step: `list services of type ${inputs.service.type}`,
-            api: "identity",
-            method: "GET",
-            path: `${base}/services?type=${encodeURIComponent(inputs.service.type)}`,
-            ok: [200],
-        },
-        {
-            step: `list endpoints in region ${inputs.region}`,
-            api: "identity",
-            method: "GET",
-            path: `${base}/endpoints?region_id=${encodeURIComponent(inputs.region)}`,
-            ok: [200],
-        },
-        {
-            step: `show region ${inputs.region}`,
-            api: "identity",
-            method: "GET",
-            path: `${base}/regions/${encodeURIComponent(inputs.region)}`,
-            ok: [200],
-            tolerate: [404],
-        },
+        apiGet("identity", `list services of type ${type}`, `${base}/services?type=${encodeURIComponent(type)}`),
+        apiGet("identity", `list endpoints in region ${inputs.region}`, `${base}/endpoints?region_id=${region}`),
+        apiGet("identity", `show region ${inputs.region}`, `${base}/regions/${region}`, [404]),
     ];
-}
-
-/** One of several candidates: the one whose id was recorded, the only one, or an error naming them all. */
-function choose<T extends { id: string }>(found: T[], preferId: string | undefined, what: string): T | undefined {
-    if (found.length === 0) {
-        return undefined;
-    }
-    const preferred = found.find((f) => f.id === preferId);
-    if (preferred) {
-        return preferred;
-    }
-    if (found.length === 1) {
-        return found[0];
-    }
-    throw new Error(`${found.length} ${what} exist (ids ${found.map((f) => f.id).join(", ")}); remove the duplicates`);
 }
 
 /**
@@ -383,14 +342,8 @@ export function parseKeystoneObserved(
 ): KeystoneObserved {
     const { dialect, region, service } = inputs;
     type Svc = { id: string; name: string; type: string; description?: string };
-    const list = (b: unknown, key: string): Record<string, unknown>[] => {
-        const v = (b as Record<string, unknown> | undefined)?.[key];
-        return Array.isArray(v) ? (v as Record<string, unknown>[]) : [];
-    };
-    const services = (dialect === "v2.0"
-        ? list(bodies[0], "OS-KSADM:services")
-        : list(bodies[0], "services")) as unknown as Svc[];
-    const svc = choose(
+    const services = listOf(bodies[0], dialect === "v2.0" ? "OS-KSADM:services" : "services") as unknown as Svc[];
+    const svc = pickOne(
         services.filter((s) => s.type === service.type && s.name === service.name),
         prior?.serviceId,
         `services of type ${service.type} named ${service.name}`,
@@ -403,7 +356,7 @@ export function parseKeystoneObserved(
     if (!svc) {
         return observed;
     }
-    const endpoints = list(bodies[1], "endpoints");
+    const endpoints = listOf(bodies[1], "endpoints");
     if (dialect === "v2.0") {
         const mine = endpoints.filter((e) => e.service_id === svc.id && e.region === region) as unknown as {
             id: string;
@@ -411,7 +364,7 @@ export function parseKeystoneObserved(
             internalurl: string;
             adminurl: string;
         }[];
-        const e = choose(mine, prior?.endpointIds?.public, `v2.0 endpoints of service ${svc.id} in region ${region}`);
+        const e = pickOne(mine, prior?.endpointIds?.public, `v2.0 endpoints of service ${svc.id} in region ${region}`);
         if (e) {
             observed.endpoints = {
                 public: { id: e.id, url: e.publicurl },
@@ -425,7 +378,7 @@ export function parseKeystoneObserved(
         const mine = endpoints.filter(
             (e) => e.service_id === svc.id && e.interface === i && (e.region_id ?? e.region) === region,
         ) as unknown as { id: string; url: string }[];
-        const e = choose(mine, prior?.endpointIds?.[i], `${i} endpoints of service ${svc.id} in region ${region}`);
+        const e = pickOne(mine, prior?.endpointIds?.[i], `${i} endpoints of service ${svc.id} in region ${region}`);
         if (e) {
             observed.endpoints[i] = { id: e.id, url: e.url };
         }
@@ -648,49 +601,24 @@ export function planKeystoneDelete(
     if (outs.dialect === "v2.0") {
         const id = outs.endpointIds?.public;
         if (id && created.public) {
-            calls.push({
-                step: `delete v2.0 endpoint of ${key} in ${outs.region}`,
-                api: "identity",
-                method: "DELETE",
-                path: `${base}/endpoints/${id}`,
-                ok: [200, 204],
-                tolerate: [404],
-            });
+            const step = `delete v2.0 endpoint of ${key} in ${outs.region}`;
+            calls.push(apiDelete("identity", step, `${base}/endpoints/${id}`, [200, 204]));
         }
         if (outs.serviceId && created.service) {
-            calls.push({
-                step: `delete service ${key}`,
-                api: "identity",
-                method: "DELETE",
-                path: `${base}/OS-KSADM/services/${outs.serviceId}`,
-                ok: [200, 204],
-                tolerate: [404],
-            });
+            const path = `${base}/OS-KSADM/services/${outs.serviceId}`;
+            calls.push(apiDelete("identity", `delete service ${key}`, path, [200, 204]));
         }
         return calls;
     }
     for (const i of INTERFACES) {
         const id = outs.endpointIds?.[i];
         if (id && created[i]) {
-            calls.push({
-                step: `delete ${i} endpoint of ${key} in ${outs.region}`,
-                api: "identity",
-                method: "DELETE",
-                path: `${base}/endpoints/${id}`,
-                ok: [204],
-                tolerate: [404],
-            });
+            const step = `delete ${i} endpoint of ${key} in ${outs.region}`;
+            calls.push(apiDelete("identity", step, `${base}/endpoints/${id}`));
         }
     }
     if (outs.serviceId && created.service) {
-        calls.push({
-            step: `delete service ${key}`,
-            api: "identity",
-            method: "DELETE",
-            path: `${base}/services/${outs.serviceId}`,
-            ok: [204],
-            tolerate: [404],
-        });
+        calls.push(apiDelete("identity", `delete service ${key}`, `${base}/services/${outs.serviceId}`));
     }
     return calls;
 }
@@ -875,14 +803,19 @@ export class KeystoneEndpointProvider extends SshProvider<KeystoneEndpointInputs
     }
 }
 
-/** The one provider instance for every KeystoneEndpoint (the SDK serializes a provider once per instance). */
-const KEYSTONE_ENDPOINT_PROVIDER = new KeystoneEndpointProvider();
+/** `pulumi-nodejs:dynamic/identity:KeystoneEndpoint`, with its one provider instance (providers/resource.ts). */
+const KEYSTONE_ENDPOINT: DynamicKind = {
+    provider: new KeystoneEndpointProvider(),
+    module: "identity",
+    type: "KeystoneEndpoint",
+    secretOutputs: ["credentials"],
+};
 
 /**
  * A Keystone catalog service with its three endpoints in one region (Listing 2).
  * Registers as `pulumi-nodejs:dynamic/identity:KeystoneEndpoint`.
  */
-export class KeystoneEndpoint extends pulumi.dynamic.Resource {
+export class KeystoneEndpoint extends SshResource {
     declare readonly serviceId: pulumi.Output<string>;
     declare readonly endpointIds: pulumi.Output<KeystoneUrls>;
     declare readonly created: pulumi.Output<KeystoneCreated>;
@@ -894,15 +827,10 @@ export class KeystoneEndpoint extends pulumi.dynamic.Resource {
 
     constructor(name: string, args: KeystoneEndpointArgs, opts?: pulumi.CustomResourceOptions) {
         super(
-            KEYSTONE_ENDPOINT_PROVIDER,
+            KEYSTONE_ENDPOINT,
             name,
             { serviceId: undefined, endpointIds: undefined, created: undefined, ...args },
-            {
-                ...opts,
-                additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "connection", "credentials"],
-            },
-            "identity",
-            "KeystoneEndpoint",
+            opts,
         );
     }
 }

@@ -42,6 +42,7 @@ import {
     type SshConnection,
     type SshConnectionArgs,
 } from "./ssh";
+import { SshResource, type DynamicKind } from "./resource";
 
 export interface MysqlDatabaseArgs {
     /** SSH connection to the database server (the controller); privateKey secret. */
@@ -125,34 +126,20 @@ export function mysqlConnectionUrl(
 export function checkMysqlDatabase(news: Record<string, unknown>): CheckOutcome {
     const { inputs, failures } = checkStart(news);
 
-    const db = news.database;
-    if (!isUnknown(db)) {
-        if (typeof db !== "string" || !/^[A-Za-z0-9_]{1,64}$/.test(db)) {
-            failures.push({ property: "database", reason: "database must be 1-64 characters of [A-Za-z0-9_]" });
-        } else if (MYSQL_RESERVED_DATABASES.includes(db.toLowerCase())) {
-            failures.push({
-                property: "database",
-                reason: `database must not be a system schema (${MYSQL_RESERVED_DATABASES.join(", ")})`,
-            });
+    // A MySQL name: 1–max characters of [A-Za-z0-9_], not one the server itself needs.
+    const name = (property: "database" | "user", max: number, limit: string, reserved: string[], what: string) => {
+        const v = news[property];
+        if (!isUnknown(v)) {
+            if (typeof v !== "string" || !new RegExp(`^[A-Za-z0-9_]{1,${max}}$`).test(v)) {
+                failures.push({ property, reason: `${property} must be 1-${max} characters of [A-Za-z0-9_]${limit}` });
+            } else if (reserved.includes(v.toLowerCase())) {
+                failures.push({ property, reason: `${property} must not be a ${what} (${reserved.join(", ")})` });
+            }
         }
-    }
-    inputs.database = db;
-
-    const user = news.user;
-    if (!isUnknown(user)) {
-        if (typeof user !== "string" || !/^[A-Za-z0-9_]{1,16}$/.test(user)) {
-            failures.push({
-                property: "user",
-                reason: "user must be 1-16 characters of [A-Za-z0-9_] (MySQL 5.5 limit)",
-            });
-        } else if (MYSQL_RESERVED_USERS.includes(user.toLowerCase())) {
-            failures.push({
-                property: "user",
-                reason: `user must not be a system account (${MYSQL_RESERVED_USERS.join(", ")})`,
-            });
-        }
-    }
-    inputs.user = user;
+        inputs[property] = v;
+    };
+    name("database", 64, "", MYSQL_RESERVED_DATABASES, "system schema");
+    name("user", 16, " (MySQL 5.5 limit)", MYSQL_RESERVED_USERS, "system account");
 
     const pw = news.password;
     if (!isUnknown(pw)) {
@@ -354,11 +341,16 @@ export class MysqlDatabaseProvider extends SshProvider<MysqlDatabaseInputs, Mysq
     }
 }
 
-/** The one provider instance for every MysqlDatabase (the SDK serializes a provider once per instance). */
-const MYSQL_DATABASE_PROVIDER = new MysqlDatabaseProvider();
+/** `pulumi-nodejs:dynamic/infra:MysqlDatabase`, with its one provider instance (providers/resource.ts). */
+const MYSQL_DATABASE: DynamicKind = {
+    provider: new MysqlDatabaseProvider(),
+    module: "infra",
+    type: "MysqlDatabase",
+    secretOutputs: ["password", "connectionUrl"],
+};
 
 /** A database and its user on the controller's MySQL/MariaDB (the article's Listing 1). */
-export class MysqlDatabase extends pulumi.dynamic.Resource {
+export class MysqlDatabase extends SshResource {
     declare readonly connection: pulumi.Output<SshConnection>;
     declare readonly database: pulumi.Output<string>;
     declare readonly user: pulumi.Output<string>;
@@ -369,21 +361,15 @@ export class MysqlDatabase extends pulumi.dynamic.Resource {
     declare readonly connectionUrl: pulumi.Output<string>;
 
     constructor(name: string, args: MysqlDatabaseArgs, opts?: pulumi.CustomResourceOptions) {
-        super(
-            MYSQL_DATABASE_PROVIDER,
-            name,
-            {
-                connection: pulumi.secret(args.connection),
-                database: args.database,
-                user: args.user,
-                password: pulumi.secret(args.password),
-                host: args.host,
-                urlScheme: args.urlScheme ?? "mysql",
-                connectionUrl: undefined,
-            },
-            pulumi.mergeOptions(opts, { additionalSecretOutputs: ["connection", "password", "connectionUrl"] }),
-            "infra",
-            "MysqlDatabase",
-        );
+        const props = {
+            connection: pulumi.secret(args.connection),
+            database: args.database,
+            user: args.user,
+            password: pulumi.secret(args.password),
+            host: args.host,
+            urlScheme: args.urlScheme ?? "mysql",
+            connectionUrl: undefined,
+        };
+        super(MYSQL_DATABASE, name, props, opts);
     }
 }

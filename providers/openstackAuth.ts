@@ -185,6 +185,16 @@ export interface ApiCall {
     save?: Record<string, string>;
 }
 
+/** A GET whose body a plan reads; `tolerate`: statuses that mean "not there" (no body). */
+export function apiGet(api: string, step: string, path: string, tolerate?: number[]): ApiCall {
+    return { step, api, method: "GET", path, ok: [200], ...(tolerate ? { tolerate } : {}) };
+}
+
+/** A DELETE that also succeeds when the object is gone already (404); `ok`: the API's success statuses. */
+export function apiDelete(api: string, step: string, path: string, ok: number[] = [204]): ApiCall {
+    return { step, api, method: "DELETE", path, ok, tolerate: [404] };
+}
+
 /** Replaces `{{var}}` placeholders in strings inside `v`. Unknown variables are an error. */
 export function substitute<T>(v: T, vars: Record<string, string>): T {
     const fill = (s: string): string =>
@@ -219,6 +229,36 @@ export function pick(body: unknown, path: string): unknown {
         cur = (cur as Record<string, unknown>)[part];
     }
     return cur;
+}
+
+/** The array under `key` in a parsed JSON list response (`{"networks": [...]}`); [] when absent. */
+export function listOf(body: unknown, key: string): Record<string, unknown>[] {
+    const v = (body as Record<string, unknown> | undefined)?.[key];
+    return Array.isArray(v) ? (v as Record<string, unknown>[]) : [];
+}
+
+/**
+ * The one object a resource means among those an API lists under its natural key: the
+ * one whose id was recorded, else the only one; none → undefined. Several, none of them
+ * recorded, is an error that names them all and says how to fix it (`fix`).
+ */
+export function pickOne<T extends { id: string }>(
+    found: T[],
+    preferId: string | undefined,
+    what: string,
+    fix = "remove the duplicates",
+): T | undefined {
+    if (found.length === 0) {
+        return undefined;
+    }
+    const preferred = found.find((f) => f.id === preferId);
+    if (preferred) {
+        return preferred;
+    }
+    if (found.length === 1) {
+        return found[0];
+    }
+    throw new Error(`${found.length} ${what} exist (ids ${found.map((f) => f.id).join(", ")}); ${fix}`);
 }
 
 /**

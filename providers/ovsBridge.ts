@@ -34,6 +34,7 @@ import {
     type SshConnection,
     type SshConnectionArgs,
 } from "./ssh";
+import { SshResource, type DynamicKind } from "./resource";
 
 export type OvsDatapathType = "system" | "netdev";
 
@@ -300,29 +301,28 @@ export class OvsBridgeProvider extends SshProvider<OvsBridgeInputs, OvsBridgeOut
     }
 }
 
-/** The one provider instance for every OvsBridge (the SDK serializes a provider once per instance). */
-const OVS_BRIDGE_PROVIDER = new OvsBridgeProvider();
+/** `pulumi-nodejs:dynamic/network:OvsBridge`, with its one provider instance (providers/resource.ts). */
+const OVS_BRIDGE: DynamicKind = {
+    provider: new OvsBridgeProvider(),
+    module: "network",
+    type: "OvsBridge",
+    secretOutputs: [],
+};
 
 /** An Open vSwitch bridge with the ports the program attaches (br-int, br-ex/br-ext + eth2). */
-export class OvsBridge extends pulumi.dynamic.Resource {
+export class OvsBridge extends SshResource {
     declare readonly connection: pulumi.Output<SshConnection>;
     declare readonly bridge: pulumi.Output<string>;
     declare readonly ports: pulumi.Output<string[]>;
     declare readonly datapathType: pulumi.Output<OvsDatapathType | undefined>;
 
     constructor(name: string, args: OvsBridgeArgs, opts?: pulumi.CustomResourceOptions) {
-        super(
-            OVS_BRIDGE_PROVIDER,
-            name,
-            {
-                connection: pulumi.secret(args.connection),
-                bridge: args.bridge,
-                ports: args.ports ?? [],
-                datapathType: args.datapathType,
-            },
-            pulumi.mergeOptions(opts, { additionalSecretOutputs: ["connection"] }),
-            "network",
-            "OvsBridge",
-        );
+        const props = {
+            connection: pulumi.secret(args.connection),
+            bridge: args.bridge,
+            ports: args.ports ?? [],
+            datapathType: args.datapathType,
+        };
+        super(OVS_BRIDGE, name, props, opts);
     }
 }

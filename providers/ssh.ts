@@ -48,6 +48,7 @@
 //       are stored and used from now on.
 //   Whether the replacement deletes first is each provider's rule (stated in its
 //   header): whenever old and new share a natural key they cannot coexist.
+// - Registration (the resource classes): providers/resource.ts.
 
 import type { Client, ClientChannel, ConnectConfig } from "ssh2";
 import type * as pulumi from "@pulumi/pulumi";
@@ -152,6 +153,21 @@ export interface CheckOutcome {
 export function checkStart(news: Record<string, unknown>): CheckOutcome {
     const conn = checkSshConnection(news.connection);
     return { inputs: { connection: conn.value }, failures: [...conn.failures] };
+}
+
+/** What a check's field tests share: record a failure; is a value known; is it a non-empty string. Pure. */
+export function checkTools(failures: CheckFailure[]): {
+    fail: (property: string, reason: string) => void;
+    known: (v: unknown) => boolean;
+    str: (v: unknown) => boolean;
+} {
+    return {
+        fail: (property, reason) => {
+            failures.push({ property, reason });
+        },
+        known: (v) => !isUnknown(v),
+        str: (v) => typeof v === "string" && v.length > 0,
+    };
 }
 
 /**
