@@ -5,22 +5,37 @@ import * as horizon from "../../horizon/render";
 import * as nova from "../../nova/render";
 import * as cinder from "../../cinder/render";
 import * as quantum from "../../quantum/render";
+import { CINDER_PACKAGING, NOVA_CONF } from "../common";
 import { ReleaseProfile } from "../profile";
-
-const NOVA_CONF = "/etc/nova/nova.conf";
-const CINDER = {
-    packages: { api: ["cinder-api", "cinder-scheduler", "cinder-common"], volume: ["cinder-volume", "tgt", "lvm2"] },
-    services: { api: ["cinder-api", "cinder-scheduler"], volume: ["cinder-volume"] },
-    volumeDaemons: ["tgt"],
-    port: 8776,
-    dbSync: "cinder-manage db sync",
-} as const;
 
 const QUANTUM_GROUP = "quantum";
 const F_API_PASTE = "quantum/api-paste.ini";
 const F_CONF = "quantum.conf";
 const F_PLUGIN = "ovs_quantum_plugin.ini";
 const F_PLUGIN_PATH = "/etc/quantum/plugins/openvswitch/ovs_quantum_plugin.ini";
+
+type SecretRenderer = Parameters<typeof secretFile>[3];
+
+/** Quantum's three files on a node (server or agent): the same paths, each role's renderers. */
+function quantumFiles(conf: SecretRenderer, plugin: SecretRenderer) {
+    return [
+        secretFile(F_API_PASTE, "/etc/quantum/api-paste.ini", QUANTUM_GROUP, quantum.quantumApiPaste),
+        secretFile(F_CONF, "/etc/quantum/quantum.conf", QUANTUM_GROUP, conf),
+        secretFile(F_PLUGIN, F_PLUGIN_PATH, QUANTUM_GROUP, plugin),
+    ];
+}
+
+/** The nova services on Alice: the article's restart loop, one package each. */
+const NOVA_CONTROLLER = [
+    "nova-api-metadata",
+    "nova-api-os-compute",
+    "nova-api-ec2",
+    "nova-objectstore",
+    "nova-scheduler",
+    "nova-novncproxy",
+    "nova-consoleauth",
+    "nova-cert",
+];
 
 export const profile: ReleaseProfile = {
     name: "folsom",
@@ -105,27 +120,8 @@ export const profile: ReleaseProfile = {
     nova: {
         flavorCli: "novaclient",
         controller: {
-            packages: [
-                "nova-api-metadata",
-                "nova-api-os-compute",
-                "nova-api-ec2",
-                "nova-objectstore",
-                "nova-scheduler",
-                "nova-novncproxy",
-                "nova-consoleauth",
-                "nova-cert",
-            ],
-            // The article's restart loop on Alice.
-            services: [
-                "nova-api-metadata",
-                "nova-api-os-compute",
-                "nova-api-ec2",
-                "nova-objectstore",
-                "nova-scheduler",
-                "nova-novncproxy",
-                "nova-consoleauth",
-                "nova-cert",
-            ],
+            packages: NOVA_CONTROLLER,
+            services: NOVA_CONTROLLER,
             ports: [8773, 8774, 8775, 6080],
             reporting: ["nova-cert", "nova-consoleauth", "nova-scheduler"],
             files: [],
@@ -167,7 +163,7 @@ export const profile: ReleaseProfile = {
         serviceList: { command: nova.NOVA_MANAGE_SERVICE_LIST, needsAdmin: false },
     },
     cinder: {
-        ...CINDER,
+        ...CINDER_PACKAGING,
         conf: { path: "/etc/cinder/cinder.conf", group: "cinder", render: cinder.cinderConfFlat },
         apiPaste: { path: "/etc/cinder/api-paste.ini", render: cinder.cinderApiPaste },
         database: { name: "cinder", user: "cinderdbadmin" },
@@ -183,11 +179,7 @@ export const profile: ReleaseProfile = {
         database: { name: "quantum", user: "quantumdbadmin" },
         server: {
             packages: ["quantum-server", "quantum-plugin-openvswitch", "quantum-common"],
-            files: [
-                secretFile(F_API_PASTE, "/etc/quantum/api-paste.ini", QUANTUM_GROUP, quantum.quantumApiPaste),
-                secretFile(F_CONF, "/etc/quantum/quantum.conf", QUANTUM_GROUP, quantum.quantumServerConf),
-                secretFile(F_PLUGIN, F_PLUGIN_PATH, QUANTUM_GROUP, quantum.ovsPluginServer),
-            ],
+            files: quantumFiles(quantum.quantumServerConf, quantum.ovsPluginServer),
             services: [
                 {
                     step: "restart",
@@ -206,11 +198,7 @@ export const profile: ReleaseProfile = {
                 "quantum-plugin-openvswitch-agent",
                 "quantum-common",
             ],
-            files: [
-                secretFile(F_API_PASTE, "/etc/quantum/api-paste.ini", QUANTUM_GROUP, quantum.quantumApiPaste),
-                secretFile(F_CONF, "/etc/quantum/quantum.conf", QUANTUM_GROUP, quantum.quantumAgentConf),
-                secretFile(F_PLUGIN, F_PLUGIN_PATH, QUANTUM_GROUP, quantum.ovsPluginAgent),
-            ],
+            files: quantumFiles(quantum.quantumAgentConf, quantum.ovsPluginAgent),
             services: [
                 {
                     step: "restart",

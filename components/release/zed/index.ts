@@ -6,16 +6,8 @@ import * as nova from "../../nova/render";
 import * as placement from "../../placement/render";
 import * as cinder from "../../cinder/render";
 import * as quantum from "../../quantum/render";
+import { CINDER_PACKAGING, NOVA_CONF } from "../common";
 import { ReleaseProfile } from "../profile";
-
-const NOVA_CONF = "/etc/nova/nova.conf";
-const CINDER = {
-    packages: { api: ["cinder-api", "cinder-scheduler", "cinder-common"], volume: ["cinder-volume", "tgt", "lvm2"] },
-    services: { api: ["cinder-api", "cinder-scheduler"], volume: ["cinder-volume"] },
-    volumeDaemons: ["tgt"],
-    port: 8776,
-    dbSync: "cinder-manage db sync",
-} as const;
 
 const NEUTRON_GROUP = "neutron";
 const Z_CONF = "neutron.conf";
@@ -174,7 +166,7 @@ rabbitmqctl -q set_permissions "$user" '.*' '.*' '.*' >/dev/null`,
         dbSync: "placement-manage db sync",
     },
     cinder: {
-        ...CINDER,
+        ...CINDER_PACKAGING,
         conf: { path: "/etc/cinder/cinder.conf", group: "cinder", render: cinder.cinderConf },
         database: { name: "cinder", user: "cinder" },
         urlScheme: "mysql+pymysql",
