@@ -6,9 +6,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { CinderSpec } from "../../config";
 import { MysqlDatabase } from "../../providers/mysqlDatabase";
-import { asUser, installScript, purgeScript, restartScript } from "../shared/packages";
+import { asUser, restartScript } from "../shared/packages";
 import { IniDoc } from "../shared/ini";
 import { ConfigFile, HostRef, configFile, remoteStep } from "../shared/step";
+import { installStep, serviceDatabase } from "../shared/service";
 import { CinderProfile } from "./profiles";
 import * as render from "./render";
 
@@ -54,26 +55,18 @@ export class Cinder extends pulumi.ComponentResource {
         this.files = files;
 
         const packages = [...profile.packages.api, ...(cinder.volumeService ? profile.packages.volume : [])];
-        const install = remoteStep(
-            `${name}-install`,
-            host,
-            {
-                create: installScript(packages),
-                delete: purgeScript(packages),
-            },
-            p,
-        );
-        this.database = new MysqlDatabase(
+        const install = installStep(name, host, packages, packages, p);
+        this.database = serviceDatabase(
             `${name}-db`,
+            host,
+            profile.database,
             {
-                connection: host.ssh,
-                database: profile.database.name,
-                user: profile.database.user,
                 password: args.dbPassword,
-                host: profile.dbPort ? `${ip}:${profile.dbPort}` : ip,
                 urlScheme: profile.urlScheme,
+                port: profile.dbPort,
+                mysqlReady: args.mysqlReady,
             },
-            { ...p, dependsOn: [args.mysqlReady] },
+            this,
         );
 
         const conf = pulumi

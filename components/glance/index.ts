@@ -3,11 +3,10 @@
 // MysqlDatabase and the glance user's Keystone credentials → tables → restart → the
 // configured image (Listing 4), found or created by name and waited for until active.
 import * as pulumi from "@pulumi/pulumi";
-import { MysqlDatabase } from "../../providers/mysqlDatabase";
 import { ConfigFile, configFile, remoteStep, restart } from "../shared/step";
+import { installStep, serviceDatabase } from "../shared/service";
 import { GlanceArgs } from "./args";
 import * as render from "./render";
-import { installScript, purgeScript } from "../shared/packages";
 
 export { GlanceArgs } from "./args";
 
@@ -26,23 +25,13 @@ export class Glance extends pulumi.ComponentResource {
             throw new Error(`${name}: the Keystone profile defines no glance service user`);
         }
 
-        const install = remoteStep(
-            `${name}-install`,
-            host,
-            { create: installScript(profile.packages), delete: purgeScript(profile.purge) },
-            p,
-        );
-        const db = new MysqlDatabase(
+        const install = installStep(name, host, profile.packages, profile.purge, p);
+        const db = serviceDatabase(
             `${name}-db`,
-            {
-                connection: host.ssh,
-                database: profile.db.name,
-                user: profile.db.user,
-                password: args.dbPassword,
-                host: host.node.managementIp,
-                urlScheme: args.dbUrlScheme,
-            },
-            { ...p, dependsOn: [args.mysqlReady] },
+            host,
+            profile.db,
+            { password: args.dbPassword, urlScheme: args.dbUrlScheme, mysqlReady: args.mysqlReady },
+            this,
         );
 
         const values = pulumi

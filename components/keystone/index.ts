@@ -6,12 +6,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ServiceUser } from "../../config";
 import { KeystoneEndpoint } from "../../providers/keystoneEndpoint";
-import { MysqlDatabase } from "../../providers/mysqlDatabase";
 import type { Credentials, Dialect } from "../../providers/openstackAuth";
 import { configFile, remoteStep, restart, sha256 } from "../shared/step";
+import { installStep, serviceDatabase } from "../shared/service";
 import { AdminCredentials, KeystoneArgs, KeystoneRef } from "./args";
 import * as render from "./render";
-import { installScript, purgeScript } from "../shared/packages";
 
 export { AdminCredentials, KeystoneArgs, KeystoneRef } from "./args";
 
@@ -76,23 +75,13 @@ export class Keystone extends pulumi.ComponentResource implements KeystoneRef {
         );
 
         // install, database, keystone.conf
-        const install = remoteStep(
-            `${name}-install`,
-            host,
-            { create: installScript(profile.packages), delete: purgeScript(profile.purge) },
-            p,
-        );
-        const db = new MysqlDatabase(
+        const install = installStep(name, host, profile.packages, profile.purge, p);
+        const db = serviceDatabase(
             `${name}-db`,
-            {
-                connection: host.ssh,
-                database: profile.db.name,
-                user: profile.db.user,
-                password: secrets.db.keystone,
-                host: host.node.managementIp,
-                urlScheme: args.dbUrlScheme,
-            },
-            { ...p, dependsOn: [args.mysqlReady] },
+            host,
+            profile.db,
+            { password: secrets.db.keystone, urlScheme: args.dbUrlScheme, mysqlReady: args.mysqlReady },
+            this,
         );
         const conf = configFile(
             `${name}-conf-keystone`,

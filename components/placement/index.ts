@@ -3,9 +3,10 @@
 // `placement-manage db sync`, (re)start and wait for port 8778.
 import * as pulumi from "@pulumi/pulumi";
 import { MysqlDatabase } from "../../providers/mysqlDatabase";
-import { asUser, installScript, purgeScript, restartScript } from "../shared/packages";
+import { asUser, restartScript } from "../shared/packages";
 import { IniDoc } from "../shared/ini";
 import { ConfigFile, HostRef, configFile, remoteStep } from "../shared/step";
+import { installStep, serviceDatabase } from "../shared/service";
 import { PlacementProfile } from "./profiles";
 
 export interface PlacementArgs {
@@ -40,26 +41,13 @@ export class Placement extends pulumi.ComponentResource {
         const ip = host.node.managementIp;
         this.url = `http://${ip}:${profile.port}`;
 
-        const install = remoteStep(
-            `${name}-install`,
-            host,
-            {
-                create: installScript(profile.packages),
-                delete: purgeScript(profile.packages),
-            },
-            p,
-        );
-        this.database = new MysqlDatabase(
+        const install = installStep(name, host, profile.packages, profile.packages, p);
+        this.database = serviceDatabase(
             `${name}-db`,
-            {
-                connection: host.ssh,
-                database: profile.database.name,
-                user: profile.database.user,
-                password: args.dbPassword,
-                host: ip,
-                urlScheme: profile.urlScheme,
-            },
-            { ...p, dependsOn: [args.mysqlReady] },
+            host,
+            profile.database,
+            { password: args.dbPassword, urlScheme: profile.urlScheme, mysqlReady: args.mysqlReady },
+            this,
         );
         const doc = pulumi
             .all([this.database.connectionUrl, args.servicePassword])
