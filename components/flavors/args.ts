@@ -1,6 +1,7 @@
 // Args of `oslab:compute:Flavors`: the flavors a user can boot right after `up`.
 import * as pulumi from "@pulumi/pulumi";
 import { FlavorSpec } from "../../config";
+import { ClientEnv } from "../shared/script";
 import { HostRef } from "../shared/step";
 import { FlavorCli } from "./render";
 
@@ -12,7 +13,7 @@ export interface FlavorsArgs {
     /** Which CLI manages flavors: `novaclient` (Folsom) or `openstack`. */
     readonly cli: FlavorCli;
     /** The admin's CLI environment without the password (Keystone's `clientEnv`). */
-    readonly clientEnv: readonly (readonly [string, string | number])[];
+    readonly clientEnv: ClientEnv;
     /** The admin password, sent on stdin. */
     readonly adminPassword: pulumi.Input<string>;
     /** The compute API answers and the compute services report in (Nova's `ready`). */

@@ -9,17 +9,9 @@
 // DISK VCPUS`, `nova flavor-delete ID`; the ID is required there, so it defaults to the
 // flavor's name — Nova stores flavor IDs as strings).
 import { FlavorSpec } from "../../config";
-import { shq } from "../shared/script";
+import { ClientEnv, clientEnvFromStdin, shq } from "../shared/script";
 
 export type FlavorCli = "openstack" | "novaclient";
-
-/** The admin login for the CLI: password from stdin, the rest of the environment inline. */
-export function clientEnvFromStdin(env: readonly (readonly [string, string | number])[]): string {
-    return `# the admin password arrives on stdin, the rest of the login is no secret
-OS_PASSWORD=$(cat)
-export OS_PASSWORD
-${env.map(([k, v]) => `export ${k}=${shq(v)}`).join("\n")}`;
-}
 
 /**
  * Functions of each dialect: `flavor_get NAME` prints "ID VCPUS RAM DISK" of the flavor
@@ -44,14 +36,14 @@ flavor_create() { # NAME ID VCPUS RAM DISK
 flavor_delete() { nova flavor-delete "$1"; }`,
 };
 
+/** What every flavor script starts with: the admin login, then the dialect's functions. */
+function flavorPrelude(cli: FlavorCli, env: ClientEnv): string {
+    return `${clientEnvFromStdin(env)}\n${DIALECTS[cli]}`;
+}
+
 /** Find-or-create `flavor`; prints its ID (the step's stdout). Retries while the API comes up. */
-export function flavorScript(
-    cli: FlavorCli,
-    env: readonly (readonly [string, string | number])[],
-    f: FlavorSpec,
-): string {
-    return `${clientEnvFromStdin(env)}
-${DIALECTS[cli]}
+export function flavorScript(cli: FlavorCli, env: ClientEnv, f: FlavorSpec): string {
+    return `${flavorPrelude(cli, env)}
 name=${shq(f.name)} want_id=${shq(f.id ?? "")} want="${f.vcpus} ${f.ram} ${f.disk}"
 cur=''
 for _ in $(seq 30); do
@@ -73,13 +65,8 @@ echo "$id"`;
 }
 
 /** Remove the flavor called `name` (destroy); nothing when it is gone already. */
-export function flavorDeleteScript(
-    cli: FlavorCli,
-    env: readonly (readonly [string, string | number])[],
-    name: string,
-): string {
-    return `${clientEnvFromStdin(env)}
-${DIALECTS[cli]}
+export function flavorDeleteScript(cli: FlavorCli, env: ClientEnv, name: string): string {
+    return `${flavorPrelude(cli, env)}
 read -r id _ <<<"$(flavor_get ${shq(name)})"
 if [ -n "$id" ]; then flavor_delete "$id"; fi`;
 }

@@ -10,6 +10,7 @@
 // purge on takes `pulumi config set openstack-lab:purgeOnDestroy true && pulumi up`
 // (which updates only this step) before `pulumi destroy`.
 import * as pulumi from "@pulumi/pulumi";
+import { ClientEnv } from "../shared/script";
 import { remoteStep, HostRef } from "../shared/step";
 import * as render from "./render";
 
@@ -17,7 +18,7 @@ export interface InUseGuardArgs {
     /** The controller, where the admin's CLI login works. */
     readonly host: HostRef;
     /** The admin's CLI environment without the password (Keystone's `clientEnv`). */
-    readonly clientEnv: readonly (readonly [string, string | number])[];
+    readonly clientEnv: ClientEnv;
     /** The admin password, sent on stdin. */
     readonly adminPassword: pulumi.Input<string>;
     /** What the program made (never reported, never purged). */

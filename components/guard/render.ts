@@ -3,7 +3,7 @@
 // made. The program travels on fd 3, the spec (no secret) on the python's stdin.
 import * as fs from "fs";
 import * as path from "path";
-import { clientEnvFromStdin } from "../flavors/render";
+import { ClientEnv, clientEnvFromStdin } from "../shared/script";
 
 export type InUseMode = "report" | "check" | "purge";
 
@@ -26,12 +26,7 @@ export function inUsePy(): string {
 }
 
 /** Step body: MODE over `owned`; `check` exits non-zero with the list and `purgeKey`'s fix. */
-export function inUseScript(
-    mode: InUseMode,
-    env: readonly (readonly [string, string | number])[],
-    owned: OwnedResources,
-    purgeKey: string,
-): string {
+export function inUseScript(mode: InUseMode, env: ClientEnv, owned: OwnedResources, purgeKey: string): string {
     const tail =
         mode === "check"
             ? `rc=0

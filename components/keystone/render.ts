@@ -5,7 +5,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { IniDoc } from "../shared/ini";
-import { HOST_STATE_DIR, editorPy, shq } from "../shared/script";
+import { ClientEnv, HOST_STATE_DIR, editorPy, shq } from "../shared/script";
 
 // ---------------------------------------------------------------------------------------
 // keystone.conf
@@ -309,8 +309,7 @@ export function renderCredentials(c: CredentialVars): string {
     return [...lines, "", ...c.exports.map((names) => `export ${names.join(" ")}`)].join("\n") + "\n";
 }
 
-/** The OS_* variables of a CLI login as admin, except OS_PASSWORD (no secret). */
-export type ClientEnv = readonly (readonly [string, string | number])[];
+export type { ClientEnv };
 
 export function v2ClientEnv(authUrl: string): ClientEnv {
     return [
