@@ -22,18 +22,12 @@ import {
     TEST_SECRETS,
     unwrap,
     MODERN_RELEASES,
+    mysqlOutputs,
 } from "./harness";
 
 const CMD = "command:remote:Command";
-const MYSQL = "pulumi-nodejs:dynamic/infra:MysqlDatabase";
 
-function mockOutputs(r: Registered): Record<string, unknown> | undefined {
-    if (r.type !== MYSQL) {
-        return undefined;
-    }
-    const i = unwrap(r.inputs);
-    return { connectionUrl: `${i.urlScheme}://${i.user}:${i.password}@${i.host}/${i.database}` };
-}
+const mockOutputs = mysqlOutputs;
 
 async function build(change: (c: RawConfig) => RawConfig, preview = false) {
     let cinder: Cinder | undefined;

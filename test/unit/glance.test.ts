@@ -23,6 +23,7 @@ import {
     SECRET_SIG,
     TEST_SECRETS,
     unwrap,
+    mysqlOutputs,
 } from "./harness";
 
 const CMD = "command:remote:Command";
@@ -31,8 +32,7 @@ const S = TEST_SECRETS.generated;
 
 function mockOutputs(r: Registered): Record<string, unknown> | undefined {
     if (r.type === MYSQL) {
-        const i = unwrap(r.inputs);
-        return { connectionUrl: `${i.urlScheme}://${i.user}:${i.password}@${i.host}/${i.database}` };
+        return mysqlOutputs(r);
     }
     if (r.name === "glance-image") {
         return { stdout: "0b9a7c3e-5d4f-4c1e-9f57-1a2b3c4d5e6f", stderr: "" };

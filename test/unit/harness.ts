@@ -145,6 +145,15 @@ export async function settleOutput<T>(o: pulumi.Output<T>): Promise<T | undefine
 }
 
 /** Outputs the mocks give resources by default: stdout for commands, random results. */
+/** A MysqlDatabase's `connectionUrl` as its provider computes it (the mocks echo inputs only); undefined for other resources. */
+export function mysqlOutputs(r: Registered): Record<string, unknown> | undefined {
+    if (r.type !== "pulumi-nodejs:dynamic/infra:MysqlDatabase") {
+        return undefined;
+    }
+    const i = unwrap(r.inputs);
+    return { connectionUrl: `${i.urlScheme}://${i.user}:${i.password}@${i.host}/${i.database}` };
+}
+
 function defaultOutputs(r: Registered): Record<string, unknown> {
     if (r.type === "random:index/randomPassword:RandomPassword") {
         return { result: TEST_SECRETS.generated };

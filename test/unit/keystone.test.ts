@@ -26,6 +26,7 @@ import {
     TEST_SECRETS,
     unwrap,
     MODERN_RELEASES,
+    mysqlOutputs,
 } from "./harness";
 import { requireTool } from "./tools";
 
@@ -34,14 +35,7 @@ const MYSQL = "pulumi-nodejs:dynamic/infra:MysqlDatabase";
 const ENDPOINT = "pulumi-nodejs:dynamic/identity:KeystoneEndpoint";
 const S = TEST_SECRETS.generated;
 
-/** The MysqlDatabase's URL as the provider computes it (the mocks echo inputs only). */
-function mockOutputs(r: Registered): Record<string, unknown> | undefined {
-    if (r.type !== MYSQL) {
-        return undefined;
-    }
-    const i = unwrap(r.inputs);
-    return { connectionUrl: `${i.urlScheme}://${i.user}:${i.password}@${i.host}/${i.database}` };
-}
+const mockOutputs = mysqlOutputs;
 
 /** What a config-file step owns in its file, from the spec it sends on stdin. */
 function owned(r: Registered): string {

@@ -17,19 +17,13 @@ import {
     TEST_SECRETS,
     unwrap,
     MODERN_RELEASES,
+    mysqlOutputs,
 } from "./harness";
 
 const CMD = "command:remote:Command";
-const MYSQL = "pulumi-nodejs:dynamic/infra:MysqlDatabase";
 const GOLDEN = path.join(__dirname, "golden");
 
-function mockOutputs(r: Registered): Record<string, unknown> | undefined {
-    if (r.type !== MYSQL) {
-        return undefined;
-    }
-    const i = unwrap(r.inputs);
-    return { connectionUrl: `${i.urlScheme}://${i.user}:${i.password}@${i.host}/${i.database}` };
-}
+const mockOutputs = mysqlOutputs;
 
 async function build(change: (c: RawConfig) => RawConfig, preview = false) {
     let placement: Placement | undefined;
