@@ -1,12 +1,14 @@
 // npm run bench — how long the program takes to run under mocks (no engine, no hosts)
-// for the article's stack and for stacks with 10 and 50 computes, per release, against
+// for the article's stack and for stacks with 10 and 50 computes, for every registered
+// release (components/release/registry.ts, configured as the unit tests run it), against
 // the floor: the time the Pulumi SDK itself needs, in the same process and under the
 // same mocks, to register as many plain `remote.Command`s and small dynamic resources
 // (grouped in components of ten) as the program registers. program ÷ floor is what
 // our own code costs on top of the SDK; the goal is ≤ 1.5 (issue #17).
 // Times run from the start of the program until registrations settle (no new one for
-// 30 consecutive 10 ms ticks); each row is the median of BENCH_RUNS runs (default 3).
-// BENCH_RELEASES=zed and BENCH_COMPUTES=10 narrow the table (for profiling one case:
+// 30 consecutive 10 ms ticks), as wall time and as this process's CPU time; each row is
+// the median of BENCH_RUNS runs (default 3). BENCH_RELEASES=zed and BENCH_COMPUTES=10
+// narrow the table (for profiling one case:
 // `node --cpu-prof -r ts-node/register/transpile-only bench/program.ts`).
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
@@ -15,10 +17,13 @@ import * as v8 from "v8";
 import * as vm from "vm";
 import { buildCloud } from "../components/cloud";
 import { RawConfig } from "../config";
-import { devConfig } from "../test/unit/harness";
+import { RELEASES, type Release } from "../components/release/registry";
+import { devConfig, forRelease } from "../test/unit/harness";
 
-function withComputes(n: number, release: string) {
-    return (c: RawConfig): RawConfig => {
+/** The article's stack as the tests run it for `release` (forRelease), with `n` computes. */
+function withComputes(n: number, release: Release) {
+    return (raw: RawConfig): RawConfig => {
+        const c = forRelease(release)(raw);
         const nodes = (c.nodes as Array<Record<string, unknown>>).filter((x) => x.role !== "compute");
         for (let i = 0; i < n; i++) {
             nodes.push({
@@ -28,7 +33,7 @@ function withComputes(n: number, release: string) {
                 dataIp: `192.168.133.${112 + (i === 0 ? 0 : i + 2)}`,
             });
         }
-        return { ...c, release, nodes, ...(release === "zed" ? { datapathType: "netdev", virtType: "qemu" } : {}) };
+        return { ...c, nodes };
     };
 }
 
@@ -48,8 +53,12 @@ interface Counts {
 v8.setFlagsFromString("--expose-gc");
 const gc = vm.runInNewContext("gc") as () => void;
 
-/** Runs `build` under fresh mocks; ms from start until registrations settle, and what was registered. */
-async function measure(build: () => void): Promise<{ counts: Counts; ms: number }> {
+/**
+ * Runs `build` under fresh mocks: what was registered, the wall time from start until
+ * registrations settle (`ms`), and the CPU time this process used in that span (`cpuMs`,
+ * user + system, every thread: what the run cost, however busy the machine was).
+ */
+async function measure(build: () => void): Promise<{ counts: Counts; ms: number; cpuMs: number }> {
     const counts: Counts = { commands: 0, dynamic: 0, passwords: 0, otherCustom: 0, components: 0 };
     let total = 0;
     await pulumi.runtime.setMocks(
@@ -76,22 +85,26 @@ async function measure(build: () => void): Promise<{ counts: Counts; ms: number 
         true,
     );
     gc();
+    const cpu0 = process.cpuUsage();
     const t0 = process.hrtime.bigint();
     build();
     let last = -1;
     let stable = 0;
     let settledAt = t0;
+    let settledCpu = cpu0;
     while (stable < 30) {
         await new Promise((r) => setTimeout(r, 10));
         if (total !== last) {
             last = total;
             stable = 0;
             settledAt = process.hrtime.bigint();
+            settledCpu = process.cpuUsage();
         } else {
             stable++;
         }
     }
-    return { counts, ms: Number(settledAt - t0) / 1e6 };
+    const cpuMs = (settledCpu.user - cpu0.user + settledCpu.system - cpu0.system) / 1e3;
+    return { counts, ms: Number(settledAt - t0) / 1e6, cpuMs };
 }
 
 /** The floor's dynamic provider: as small as a provider gets. */
@@ -150,11 +163,15 @@ function median(xs: number[]): number {
 async function main() {
     const repeat = Number(process.env.BENCH_RUNS ?? 3);
     const rows: string[] = [
-        "| release | computes | resources | commands | dynamic | passwords | components | program ms | floor ms | program ÷ floor |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "| release | computes | resources | commands | dynamic | passwords | components | program ms | floor ms | program ÷ floor | program CPU ms | floor CPU ms | CPU program ÷ floor |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ];
     console.log(rows.join("\n"));
-    const releases = (process.env.BENCH_RELEASES ?? "folsom,zed").split(",");
+    const releases = (process.env.BENCH_RELEASES?.split(",") ?? RELEASES) as Release[];
+    const unknown = releases.filter((r) => !RELEASES.includes(r));
+    if (unknown.length > 0) {
+        throw new Error(`BENCH_RELEASES: unknown release ${unknown.join(", ")} (registered: ${RELEASES.join(", ")})`);
+    }
     const computes = (process.env.BENCH_COMPUTES ?? "1,10,50").split(",").map(Number);
     for (const release of releases) {
         const program = (n: number) => () => buildCloud(devConfig(withComputes(n, release)));
@@ -162,7 +179,7 @@ async function main() {
         const warm = await measure(program(1));
         const warmFloor = await measure(() => floor(warm.counts));
         console.log(
-            `| ${release} | first run: 1 compute, with JIT and each provider type serialized once (the SDK caches it per instance) | | | | | | ${warm.ms.toFixed(0)} | ${warmFloor.ms.toFixed(0)} | |`,
+            `| ${release} | first run: 1 compute, with JIT and each provider type serialized once (the SDK caches it per instance) | | | | | | ${warm.ms.toFixed(0)} | ${warmFloor.ms.toFixed(0)} | | ${warm.cpuMs.toFixed(0)} | ${warmFloor.cpuMs.toFixed(0)} | |`,
         );
         for (const n of computes) {
             const progRuns = [];
@@ -175,8 +192,12 @@ async function main() {
             const c = progRuns[0].counts;
             const pm = median(progRuns.map((r) => r.ms));
             const fm = median(floorRuns.map((r) => r.ms));
+            const pc = median(progRuns.map((r) => r.cpuMs));
+            const fc = median(floorRuns.map((r) => r.cpuMs));
             const all = c.commands + c.dynamic + c.passwords + c.otherCustom + c.components;
-            const row = `| ${release} | ${n} | ${all} | ${c.commands + c.otherCustom} | ${c.dynamic} | ${c.passwords} | ${c.components} | ${pm.toFixed(0)} | ${fm.toFixed(0)} | ${(pm / fm).toFixed(2)} |`;
+            const row =
+                `| ${release} | ${n} | ${all} | ${c.commands + c.otherCustom} | ${c.dynamic} | ${c.passwords} | ${c.components} ` +
+                `| ${pm.toFixed(0)} | ${fm.toFixed(0)} | ${(pm / fm).toFixed(2)} | ${pc.toFixed(0)} | ${fc.toFixed(0)} | ${(pc / fc).toFixed(2)} |`;
             rows.push(row);
             console.log(row);
         }
