@@ -9,17 +9,10 @@
 // DISK VCPUS`, `nova flavor-delete ID`; the ID is required there, so it defaults to the
 // flavor's name — Nova stores flavor IDs as strings).
 import { FlavorSpec } from "../../config";
+import { clientEnvFromStdin } from "../shared/client";
 import { shq } from "../shared/script";
 
 export type FlavorCli = "openstack" | "novaclient";
-
-/** The admin login for the CLI: password from stdin, the rest of the environment inline. */
-export function clientEnvFromStdin(env: readonly (readonly [string, string | number])[]): string {
-    return `# the admin password arrives on stdin, the rest of the login is no secret
-OS_PASSWORD=$(cat)
-export OS_PASSWORD
-${env.map(([k, v]) => `export ${k}=${shq(v)}`).join("\n")}`;
-}
 
 /**
  * Functions of each dialect: `flavor_get NAME` prints "ID VCPUS RAM DISK" of the flavor

@@ -150,7 +150,7 @@ export const profile: ReleaseProfile = {
                     content: nova.libvirtBinDefaults(),
                 },
             ],
-            libvirtFilesWithoutSystemd: [],
+            libvirtFilesByInit: [],
             services: ["nova-compute"],
             reporting: ["nova-compute"],
         },
@@ -176,6 +176,7 @@ export const profile: ReleaseProfile = {
         tgtTargets: { path: "/etc/tgt/targets.conf", content: cinder.tgtTargetsCinderOnly() },
     },
     destroyGuard: false,
+    computeMembership: false,
     quantum: {
         name: "quantum",
         product: "Quantum",
