@@ -13,6 +13,7 @@ import { InUseGuard } from "./guard";
 import { Glance } from "./glance";
 import { Horizon } from "./horizon";
 import { Keystone } from "./keystone";
+import { ComputeMembership, ComputeMembershipArgs } from "./membership";
 import { Mysql } from "./mysql";
 import { Nova, NovaArgs, NovaDeps } from "./nova";
 import { Placement, PlacementArgs } from "./placement";
@@ -130,6 +131,20 @@ export function buildCloud(cfg: StackConfig): CloudOutputs {
         adminPassword: ctx.secrets.adminPassword,
         computeReady: nova.ready,
     });
+    // Each compute's place in the cloud: made last, removed first (components/membership).
+    const memberships = ctx.profile.computeMembership
+        ? ctx.computes.map(
+              (h) =>
+                  new ComputeMembership(
+                      `${h.node.name}-membership`,
+                      membershipArgsFrom(ctx, h, {
+                          clientEnv: keystone.clientEnv,
+                          computeReady: nova.computes[h.node.name],
+                          agentReady: network.agents[h.node.name],
+                      }),
+                  ),
+          )
+        : [];
     if (ctx.profile.destroyGuard) {
         // Depends on every component, so destroy deletes it first (components/guard).
         const q = ctx.profile.quantum.networks;
@@ -149,6 +164,7 @@ export function buildCloud(cfg: StackConfig): CloudOutputs {
             after: [
                 ...[ctx.secrets, ctx.mysql, ctx.rabbitmq, keystone, glance, horizon, network, nova, cinder, flavors],
                 ...(placement ? [placement] : []),
+                ...memberships,
                 ...Object.values(ctx.hosts).map((h) => h.ready),
             ] as pulumi.Resource[],
         });
@@ -262,6 +278,30 @@ export function novaArgsFrom(ctx: CloudContext, deps: NovaDeps = {}): NovaArgs {
             "nova.conf": ctx.cfg.overrides["nova.conf"],
             "nova-api-paste.ini": ctx.cfg.overrides["nova-api-paste.ini"],
         },
+    };
+}
+
+/**
+ * ComputeMembershipArgs of compute `host` from the cloud's context: the admin's login, the
+ * services stopped before it is deregistered (nova-compute, the L2 agent), and its last
+ * steps — Nova's (mapped into the cell) and the network agent's — which depend on every
+ * other step of the host.
+ */
+export function membershipArgsFrom(
+    ctx: CloudContext,
+    host: HostRef,
+    deps: {
+        clientEnv: ComputeMembershipArgs["clientEnv"];
+        computeReady: pulumi.Resource;
+        agentReady: pulumi.Resource;
+    },
+): ComputeMembershipArgs {
+    return {
+        host,
+        clientEnv: deps.clientEnv,
+        adminPassword: ctx.secrets.adminPassword,
+        services: [...ctx.profile.nova.compute.services, ...ctx.profile.quantum.agent.services.flatMap((s) => s.names)],
+        after: [deps.computeReady, deps.agentReady],
     };
 }
 

@@ -34,7 +34,35 @@
 // Delete order: clear gateway, remove interface, delete router, subnets, networks;
 // every step tolerates 404. Refresh (`read`) reports the live CIDRs, gateways,
 // pool, DNS servers, provider attributes and IDs ("" for a missing object); nothing
-// of the three (router, both networks) left = gone.
+// of the three (router, both networks) left = gone. Diff treats a missing ID as a
+// change: update re-creates exactly the missing objects (same names; what is left
+// keeps its ID) and their new IDs flow to the dependents.
+//
+// Never half-way — what a failure leaves, and how the next run learns of it:
+// - delete first lists the ports on both recorded networks and on the router
+//   (read-only). A port that is neither ours (the router's gateway port, its
+//   interface on the tenant subnet) nor one the server removes with its subnet
+//   (AUTO_DELETED_PORT_OWNERS) — a floating IP, another router's gateway, a
+//   server's port — fails the delete before anything is removed, and the error
+//   names each (id, device_owner, device, project, addresses). The recorded state
+//   stays true, so the next `up` rightly finds nothing to do.
+// - A teardown step that still fails (a port created meanwhile, a server error, a
+//   lost connection) leaves a state no provider can record: the engine keeps a
+//   failed delete's old state as it was (pulumi/pulumi pkg/resource/deploy/step.go,
+//   DeleteStep.Apply), and diff is pure (style: it must not call the cloud), so
+//   a plain next `up` sees no change. The error therefore says which steps were
+//   done and which not, names the ports in the way (on a 409), and says to run
+//   `pulumi refresh` (or `pulumi up --refresh`): read then records the removed
+//   objects as missing and the next up re-creates them as above.
+// - create/update that fail after changing something re-read the objects and
+//   throw the SDK's partial failure (`withPartialState`: id + properties +
+//   reasons → ErrorResourceInitFailed): the engine records what exists ("" for
+//   the missing parts) and, while the resource has init errors, runs update on
+//   the next `up` even when no input changed (pulumi/pulumi
+//   pkg/resource/deploy/step_generator.go, "initialization errors") — so reverting
+//   an input cannot leave a half-built network "unchanged", and a destroy after a
+//   failed create removes what it made. A failure before any change keeps the
+//   engine's state as it was (it is still true).
 //
 // Where it connects: over SSH to `connection`; HTTP to Keystone (`auth.authUrl`)
 // and to the network API (`networkUrl`) goes through that SSH connection, as seen
@@ -51,14 +79,17 @@ import {
     acquireToken,
     ApiCall,
     ApiContext,
+    apiErrorMessage,
+    describeFailure,
     DIALECTS,
     Dialect,
     getJson,
     only,
+    pick,
     plain,
-    runCalls,
-    runPlanOnHost,
+    send,
     splitUrl,
+    substitute,
     urlProblem,
 } from "./openstackAuth";
 
@@ -467,6 +498,10 @@ export interface PortObs {
     deviceOwner: string;
     subnetIds: string[];
     ips: string[];
+    /** device_id: the router, server or floating IP the port belongs to. */
+    deviceId?: string;
+    /** project_id (Neutron) / tenant_id (Quantum); "" for router gateway ports. */
+    projectId?: string;
 }
 export interface QuantumObserved {
     extNet?: NetworkObs;
@@ -614,9 +649,11 @@ export function parsePorts(body: unknown): PortObs[] {
         const fixed = (p.fixed_ips as { subnet_id: string; ip_address: string }[] | undefined) ?? [];
         return {
             id: p.id as string,
-            deviceOwner: p.device_owner as string,
+            deviceOwner: (p.device_owner as string | undefined) ?? "",
             subnetIds: fixed.map((f) => f.subnet_id),
             ips: fixed.map((f) => f.ip_address),
+            deviceId: (p.device_id as string | undefined) ?? "",
+            projectId: ((p.project_id ?? p.tenant_id) as string | undefined) ?? "",
         };
     });
 }
@@ -934,7 +971,7 @@ export function planQuantumDelete(
     const r = outs.routerId;
     if (r) {
         calls.push({
-            step: `clear gateway of router ${outs.routerName}`,
+            step: `clear gateway of router ${outs.routerName} (${r})`,
             api: "network",
             method: "PUT",
             path: `${b}/routers/${r}`,
@@ -944,7 +981,7 @@ export function planQuantumDelete(
         });
         if (outs.tenantSubnetId) {
             calls.push({
-                step: `remove interface of router ${outs.routerName} on the ${outs.tenantNetwork.name} subnet`,
+                step: `remove interface of router ${outs.routerName} on the ${outs.tenantNetwork.name} subnet (${outs.tenantSubnetId})`,
                 api: "network",
                 method: "PUT",
                 path: `${b}/routers/${r}/remove_router_interface`,
@@ -954,7 +991,7 @@ export function planQuantumDelete(
             });
         }
         calls.push({
-            step: `delete router ${outs.routerName}`,
+            step: `delete router ${outs.routerName} (${r})`,
             api: "network",
             method: "DELETE",
             path: `${b}/routers/${r}`,
@@ -964,7 +1001,7 @@ export function planQuantumDelete(
     }
     if (outs.tenantSubnetId) {
         calls.push({
-            step: `delete ${outs.tenantNetwork.name} subnet`,
+            step: `delete ${outs.tenantNetwork.name} subnet (${outs.tenantSubnetId})`,
             api: "network",
             method: "DELETE",
             path: `${b}/subnets/${outs.tenantSubnetId}`,
@@ -974,7 +1011,7 @@ export function planQuantumDelete(
     }
     if (outs.externalSubnetId) {
         calls.push({
-            step: `delete ${outs.externalNetwork.name} subnet`,
+            step: `delete ${outs.externalNetwork.name} subnet (${outs.externalSubnetId})`,
             api: "network",
             method: "DELETE",
             path: `${b}/subnets/${outs.externalSubnetId}`,
@@ -984,7 +1021,7 @@ export function planQuantumDelete(
     }
     if (outs.tenantNetworkId) {
         calls.push({
-            step: `delete tenant network ${outs.tenantNetwork.name}`,
+            step: `delete tenant network ${outs.tenantNetwork.name} (${outs.tenantNetworkId})`,
             api: "network",
             method: "DELETE",
             path: `${b}/networks/${outs.tenantNetworkId}`,
@@ -994,7 +1031,7 @@ export function planQuantumDelete(
     }
     if (outs.externalNetworkId) {
         calls.push({
-            step: `delete external network ${outs.externalNetwork.name}`,
+            step: `delete external network ${outs.externalNetwork.name} (${outs.externalNetworkId})`,
             api: "network",
             method: "DELETE",
             path: `${b}/networks/${outs.externalNetworkId}`,
@@ -1003,6 +1040,197 @@ export function planQuantumDelete(
         });
     }
     return calls;
+}
+
+// ---------------------------------------------------------------------------
+// never half-way (pure): what is in the way of a delete, what a failure left
+
+/**
+ * Ports the server removes by itself with their subnet or network, so they never
+ * block a delete: openstack/neutron neutron/common/constants.py
+ * `AUTO_DELETE_PORT_OWNERS` (Quantum's db_base_plugin_v2.py has network:dhcp).
+ */
+export const AUTO_DELETED_PORT_OWNERS = ["network:dhcp", "network:distributed", "network:floatingip_agent_gateway"];
+
+type InUseKeys = Pick<QuantumNetworkOutputs, "networkUrl" | "routerName" | "tenantNetwork" | "externalNetwork"> &
+    Partial<QuantumNetworkIds>;
+
+/**
+ * The read-only look for what is in the way (before a delete, and after a 409):
+ * the ports on the recorded external and tenant networks and the router's ports.
+ */
+export function planQuantumInUseLookups(outs: InUseKeys): ApiCall[] {
+    const b = networkBase(outs.networkUrl);
+    const calls: ApiCall[] = [];
+    if (outs.externalNetworkId) {
+        calls.push({
+            step: `list ports on external network ${outs.externalNetwork.name} (${outs.externalNetworkId})`,
+            api: "network",
+            method: "GET",
+            path: `${b}/ports?network_id=${q(outs.externalNetworkId)}`,
+            ok: [200],
+        });
+    }
+    if (outs.tenantNetworkId) {
+        calls.push({
+            step: `list ports on tenant network ${outs.tenantNetwork.name} (${outs.tenantNetworkId})`,
+            api: "network",
+            method: "GET",
+            path: `${b}/ports?network_id=${q(outs.tenantNetworkId)}`,
+            ok: [200],
+        });
+    }
+    if (outs.routerId) {
+        calls.push({
+            ...planRouterPortLookup(outs.networkUrl, outs.routerId),
+            step: `list ports of router ${outs.routerName} (${outs.routerId})`,
+        });
+    }
+    return calls;
+}
+
+/**
+ * The ports (each once) that would make a delete fail: everything on our networks
+ * and on our router except our router's gateway port, its interface on our tenant
+ * subnet and the ports the server removes itself (AUTO_DELETED_PORT_OWNERS).
+ * Floating IPs, other routers' gateways and interfaces, servers' ports remain.
+ */
+export function quantumPortsInTheWay(
+    ids: Pick<Partial<QuantumNetworkIds>, "routerId" | "tenantSubnetId">,
+    ports: PortObs[],
+): PortObs[] {
+    const seen: string[] = [];
+    return ports.filter((p) => {
+        if (seen.includes(p.id)) {
+            return false;
+        }
+        seen.push(p.id);
+        if (AUTO_DELETED_PORT_OWNERS.includes(p.deviceOwner)) {
+            return false;
+        }
+        const ours = !!ids.routerId && p.deviceId === ids.routerId;
+        if (ours && p.deviceOwner === "network:router_gateway") {
+            return false;
+        }
+        return !(ours && isInterface(p) && !!ids.tenantSubnetId && p.subnetIds.includes(ids.tenantSubnetId));
+    });
+}
+
+/** What a user needs to find and remove a port: id, device_owner, device, project, addresses. */
+export function describePort(
+    p: PortObs,
+    outs: Pick<InUseKeys, "tenantNetwork" | "externalNetwork" | "tenantSubnetId" | "externalSubnetId">,
+): string {
+    const subnet = (id: string) =>
+        id && id === outs.externalSubnetId
+            ? `the ${outs.externalNetwork.name} subnet`
+            : id && id === outs.tenantSubnetId
+              ? `the ${outs.tenantNetwork.name} subnet`
+              : `subnet ${id}`;
+    const parts = [`device_owner ${p.deviceOwner ? p.deviceOwner : '""'}`];
+    if (p.deviceId) {
+        parts.push(`device ${p.deviceId}`);
+    }
+    if (p.projectId) {
+        parts.push(`project ${p.projectId}`);
+    }
+    p.ips.forEach((ip, i) => parts.push(`${ip} on ${subnet(p.subnetIds[i])}`));
+    return `port ${p.id} (${parts.join(", ")})`;
+}
+
+/** A message as the start of a longer one: its closing full stop dropped ("…subnet." → "…subnet"). */
+export function clause(text: string): string {
+    return text.replace(/\.\s*$/, "");
+}
+
+/** The refusal before anything is removed. */
+export function describeInUse(inTheWay: string[]): string {
+    return (
+        `nothing was removed; in the way: ${inTheWay.join("; ")}. ` +
+        "Remove them first (a floating IP, another router's gateway or interface, a server's port), then delete again"
+    );
+}
+
+/**
+ * A delete step that failed: the API's answer, what is in the way, what was
+ * removed before, what was not, and how the next run learns of the removed part.
+ */
+export function describeDeleteFailure(detail: string, done: ApiCall[], notDone: ApiCall[], inTheWay: string[]): string {
+    detail = clause(detail);
+    const way = inTheWay.length > 0 ? `; in the way: ${inTheWay.join("; ")}` : "";
+    if (done.length === 0) {
+        return `${detail}${way}; nothing was removed`;
+    }
+    return (
+        `${detail}${way}; done before the failure: ${done.map((c) => c.step).join("; ")}; ` +
+        `not done: ${notDone.map((c) => c.step).join("; ")}. ` +
+        "The stack still records the removed objects (a failed delete keeps the old state): " +
+        "to keep the networks, run `pulumi refresh` (or `pulumi up --refresh`) before the next up, " +
+        "which then re-creates what was removed with the same names; " +
+        "to finish the delete, remove what is in the way and delete again"
+    );
+}
+
+/** The parts a state records as missing (""), for messages. */
+export function quantumMissingParts(
+    o: Pick<QuantumNetworkOutputs, "routerName" | "tenantNetwork" | "externalNetwork"> & QuantumNetworkIds,
+): string[] {
+    const parts: [keyof QuantumNetworkIds, string][] = [
+        ["externalNetworkId", `external network ${o.externalNetwork.name}`],
+        ["externalSubnetId", `the ${o.externalNetwork.name} subnet`],
+        ["tenantNetworkId", `tenant network ${o.tenantNetwork.name}`],
+        ["tenantSubnetId", `the ${o.tenantNetwork.name} subnet with the router interface`],
+        ["routerId", `router ${o.routerName}`],
+        ["gatewayIp", `the gateway of router ${o.routerName}`],
+    ];
+    return parts.filter(([k]) => !o[k]).map(([, what]) => what);
+}
+
+const NO_IDS: QuantumNetworkIds = {
+    routerId: "",
+    externalNetworkId: "",
+    tenantNetworkId: "",
+    tenantSubnetId: "",
+    externalSubnetId: "",
+    gatewayIp: "",
+};
+
+/**
+ * The state to record after a create/update failed half-way: what the API holds
+ * now (as refresh reads it), "" for every missing part; `ids` (stored outputs and
+ * IDs saved during the run) pick the recorded objects among same-named ones.
+ */
+export function quantumPartialState(
+    inputs: QuantumNetworkInputs,
+    obs: QuantumObserved,
+    gatewayIp: string,
+    ids: Partial<QuantumNetworkIds>,
+): QuantumNetworkOutputs {
+    const known = Object.fromEntries(QUANTUM_ID_FIELDS.filter((k) => ids[k]).map((k) => [k, ids[k]]));
+    const base: QuantumNetworkOutputs = { ...inputs, ...NO_IDS, ...known };
+    return quantumReadState(base, obs, gatewayIp) ?? plain({ ...inputs, ...NO_IDS });
+}
+
+/**
+ * Turns a create/update error into the SDK's partial failure: with `id`,
+ * `properties` and `reasons` the dynamic-provider host answers
+ * ErrorResourceInitFailed (@pulumi/pulumi cmd/dynamic-provider/index.js
+ * `grpcResponseFromError`); the engine records `properties` as the outputs and,
+ * while the resource has init errors, runs update on the next up even without a
+ * change. The host does not add `__provider` to these properties (it does for a
+ * success), so it is copied from the inputs: a later delete needs it.
+ */
+export function withPartialState(e: Error, id: string, state: QuantumNetworkOutputs, provider: unknown): Error {
+    const missing = quantumMissingParts(state);
+    e.message =
+        clause(e.message) +
+        `; recorded as found after the failure (${missing.length > 0 ? `missing: ${missing.join(", ")}` : "nothing missing"}): ` +
+        "the next `pulumi up` completes it";
+    return Object.assign(e, {
+        id,
+        properties: typeof provider === "string" ? { ...state, __provider: provider } : state,
+        reasons: [e.message],
+    });
 }
 
 /**
@@ -1131,32 +1359,171 @@ async function observeQuantum(
     return obs;
 }
 
+/** How a run of calls ended: the variables saved, the calls done, the failure (if any). */
+interface Tracked {
+    vars: Record<string, string>;
+    done: ApiCall[];
+    failed?: { call: ApiCall; status?: number; detail: string };
+}
+
+/**
+ * Runs calls in order like `runCalls`, but stops at the first failure and reports
+ * it (with the HTTP status, so a 409 can be explained) instead of throwing, so
+ * the caller can say what was done before it.
+ */
+async function runTracked(ctx: ApiContext, calls: ApiCall[], vars: Record<string, string>): Promise<Tracked> {
+    const saved = { ...vars };
+    const done: ApiCall[] = [];
+    // `send` reports a transport failure through session.fail: keep its detail.
+    const quiet: ApiContext = {
+        ...ctx,
+        session: {
+            http: ctx.session.http,
+            fail: (_step: string, detail: string): never => {
+                throw new Error(detail);
+            },
+        },
+    };
+    for (const call of calls) {
+        const path = substitute(call.path, saved);
+        const body = call.body === undefined ? undefined : substitute(call.body, saved);
+        let status: number;
+        let resp: Awaited<ReturnType<typeof send>>;
+        try {
+            resp = await send(quiet, call.api, { method: call.method, path, body }, call.step);
+            status = resp.status;
+        } catch (e) {
+            return { vars: saved, done, failed: { call, detail: (e as Error).message } };
+        }
+        const target = ctx.targets[call.api];
+        if ((call.tolerate ?? []).includes(status)) {
+            done.push(call);
+            continue;
+        }
+        if (!call.ok.includes(status)) {
+            const detail = describeFailure(target, call.method, path, status, apiErrorMessage(resp));
+            return { vars: saved, done, failed: { call, status, detail } };
+        }
+        for (const [name, at] of Object.entries(call.save ?? {})) {
+            const v = pick(resp.body, at);
+            if (typeof v !== "string") {
+                const detail = describeFailure(target, call.method, path, status, `response has no ${at}`);
+                return { vars: saved, done, failed: { call, status, detail } };
+            }
+            saved[name] = v;
+        }
+        done.push(call);
+    }
+    return { vars: saved, done };
+}
+
+/** The ports in the way of deleting what `outs` records, described for a user. */
+async function portsInTheWay(ctx: ApiContext, outs: InUseKeys): Promise<string[]> {
+    const ports: PortObs[] = [];
+    for (const call of planQuantumInUseLookups(outs)) {
+        ports.push(...parsePorts(await get(ctx, call)));
+    }
+    return quantumPortsInTheWay(outs, ports).map((p) => describePort(p, outs));
+}
+
+/** Same, for an error message that is already being built: a failing lookup adds nothing. */
+async function portsInTheWayIfAny(ctx: ApiContext, outs: InUseKeys): Promise<string[]> {
+    try {
+        return await portsInTheWay(ctx, outs);
+    } catch {
+        return [];
+    }
+}
+
+/**
+ * Find-or-create (observe, plan, run). A failure after something changed records
+ * what the API holds then (see `withPartialState`); a failure before leaves the
+ * engine's state as it was (nothing changed).
+ */
 async function syncQuantum(
     s: SshSession,
     inputs: QuantumNetworkInputs,
+    record: { id: string; provider: unknown },
     prior?: Partial<QuantumNetworkIds>,
 ): Promise<QuantumNetworkOutputs> {
     const ctx = await networkSession(s, inputs);
     const obs = await observeQuantum(ctx, inputs, prior);
     const plan = planQuantumSync(inputs, obs, prior);
-    const vars = await runCalls(ctx, plan.calls, plan.vars);
-    const ports = parsePorts(await get(ctx, planGatewayPortLookup(inputs.networkUrl, vars.routerId)));
-    const gatewayIp = gatewayIpFrom(ports);
-    if (!gatewayIp) {
+    const run = await runTracked(ctx, plan.calls, plan.vars);
+    try {
+        if (run.failed) {
+            s.fail(run.failed.call.step, run.failed.detail);
+        }
+        const vars = run.vars;
+        const ports = parsePorts(await get(ctx, planGatewayPortLookup(inputs.networkUrl, vars.routerId)));
+        const gatewayIp = gatewayIpFrom(ports);
+        if (!gatewayIp) {
+            s.fail(
+                "find the router gateway port",
+                `router ${inputs.routerName} (${vars.routerId}) has no gateway port with an IPv4 address`,
+            );
+        }
+        return plain({
+            ...inputs,
+            routerId: vars.routerId,
+            externalNetworkId: vars.externalNetworkId,
+            tenantNetworkId: vars.tenantNetworkId,
+            tenantSubnetId: vars.tenantSubnetId,
+            externalSubnetId: vars.externalSubnetId,
+            gatewayIp,
+        });
+    } catch (e) {
+        if (run.done.length === 0) {
+            throw e;
+        }
+        const ids: Partial<QuantumNetworkIds> = {};
+        for (const k of QUANTUM_ID_FIELDS) {
+            const v = run.vars[k] ?? prior?.[k];
+            if (v) {
+                ids[k] = v;
+            }
+        }
+        let state: QuantumNetworkOutputs;
+        try {
+            const now = await observeQuantum(ctx, inputs, ids);
+            state = quantumPartialState(inputs, now, now.router ? gatewayIpFrom(now.routerPorts) : "", ids);
+        } catch {
+            throw e; // cannot tell what is there: the engine keeps what it had
+        }
+        if (run.failed?.status === 409) {
+            const way = await portsInTheWayIfAny(ctx, state);
+            if (way.length > 0) {
+                (e as Error).message = `${clause((e as Error).message)}; in the way: ${way.join("; ")}`;
+            }
+        }
+        throw withPartialState(e as Error, record.id, state, record.provider);
+    }
+}
+
+/**
+ * Delete: first the look for what is in the way (anything found: fail, nothing
+ * removed), then the teardown; a step that still fails names what was removed
+ * before it and what is in the way.
+ */
+async function deleteQuantum(s: SshSession, outs: QuantumNetworkOutputs, calls: ApiCall[]): Promise<void> {
+    const ctx = await networkSession(s, toQuantumInputs(outs));
+    const before = await portsInTheWay(ctx, outs);
+    if (before.length > 0) {
+        s.fail(`check what is in the way of deleting`, describeInUse(before));
+    }
+    const run = await runTracked(ctx, calls, {});
+    if (run.failed) {
+        const way = run.failed.status === 409 ? await portsInTheWayIfAny(ctx, outs) : [];
         s.fail(
-            "find the router gateway port",
-            `router ${inputs.routerName} (${vars.routerId}) has no gateway port with an IPv4 address`,
+            run.failed.call.step,
+            describeDeleteFailure(run.failed.detail, run.done, calls.slice(run.done.length), way),
         );
     }
-    return plain({
-        ...inputs,
-        routerId: vars.routerId,
-        externalNetworkId: vars.externalNetworkId,
-        tenantNetworkId: vars.tenantNetworkId,
-        tenantSubnetId: vars.tenantSubnetId,
-        externalSubnetId: vars.externalSubnetId,
-        gatewayIp,
-    });
+}
+
+/** The serialized provider riding along in the engine's property bags (`__provider`), if any. */
+function providerText(bag: QuantumNetworkInputs): unknown {
+    return (bag as unknown as Record<string, unknown>).__provider;
 }
 
 /** The inputs out of inputs or stored outputs (IDs dropped, defaults applied). */
@@ -1194,7 +1561,8 @@ export class QuantumNetworkProvider extends SshProvider<QuantumNetworkInputs, Qu
         news: QuantumNetworkInputs,
     ): Promise<pulumi.dynamic.CreateResult<QuantumNetworkOutputs>> {
         const inputs = toQuantumInputs(news);
-        return { id: quantumNetworkId(inputs), outs: await ssh((s) => syncQuantum(s, inputs)) };
+        const id = quantumNetworkId(inputs);
+        return { id, outs: await ssh((s) => syncQuantum(s, inputs, { id, provider: providerText(news) })) };
     }
 
     /** Refresh: live values and IDs; no id when router and both networks are gone. */
@@ -1213,17 +1581,23 @@ export class QuantumNetworkProvider extends SshProvider<QuantumNetworkInputs, Qu
     /** PUT what can change in place, replace affected subnets / the external network. */
     async updateOn(
         ssh: OnHost,
-        _id: string,
+        id: string,
         olds: QuantumNetworkOutputs,
         news: QuantumNetworkInputs,
     ): Promise<pulumi.dynamic.UpdateResult<QuantumNetworkOutputs>> {
         const inputs = toQuantumInputs(news);
-        return { outs: await ssh((s) => syncQuantum(s, inputs, olds)) };
+        return { outs: await ssh((s) => syncQuantum(s, inputs, { id, provider: providerText(news) }, olds)) };
     }
 
-    /** Gateway, interface, router, subnets, networks; 404s are fine. Nothing left: no connection. */
+    /**
+     * Nothing in the way (else fail, nothing removed), then gateway, interface,
+     * router, subnets, networks; 404s are fine. Nothing recorded: no connection.
+     */
     async deleteOn(ssh: OnHost, _id: string, props: QuantumNetworkOutputs): Promise<void> {
-        return runPlanOnHost(ssh, planQuantumDelete(props), (s) => networkSession(s, toQuantumInputs(props)));
+        const calls = planQuantumDelete(props);
+        if (calls.length > 0) {
+            await ssh((s) => deleteQuantum(s, props, calls));
+        }
     }
 }
 

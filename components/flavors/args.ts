@@ -1,7 +1,7 @@
 // Args of `oslab:compute:Flavors`: the flavors a user can boot right after `up`.
 import * as pulumi from "@pulumi/pulumi";
 import { FlavorSpec } from "../../config";
-import { ClientEnv } from "../shared/script";
+import { ClientEnv } from "../shared/client";
 import { HostRef } from "../shared/step";
 import { FlavorCli } from "./render";
 

@@ -9,7 +9,8 @@
 // DISK VCPUS`, `nova flavor-delete ID`; the ID is required there, so it defaults to the
 // flavor's name — Nova stores flavor IDs as strings).
 import { FlavorSpec } from "../../config";
-import { ClientEnv, clientEnvFromStdin, shq } from "../shared/script";
+import { ClientEnv, clientEnvFromStdin } from "../shared/client";
+import { shq } from "../shared/script";
 
 export type FlavorCli = "openstack" | "novaclient";
 

@@ -1,5 +1,6 @@
 // Pure renderers for Glance (the article's "Glance Image Automaton", Listing 4):
 // glance-api.conf / glance-registry.conf documents and the on-host scripts.
+import { ClientEnv } from "../shared/client";
 import { IniDoc } from "../shared/ini";
 import { HOST_STATE_DIR, shq } from "../shared/script";
 
@@ -167,7 +168,7 @@ export function imageRecord(name: string): string {
     return `${HOST_STATE_DIR}/${name}-image`;
 }
 
-function imageEnv(env: readonly (readonly [string, string | number])[], image: ImageValues): string {
+function imageEnv(env: ClientEnv, image: ImageValues): string {
     const vars: [string, string | number][] = [
         ...env.map(([k, v]) => [k, v] as [string, string | number]),
         ["OSLAB_IMAGE_NAME", image.name],
@@ -197,7 +198,7 @@ function imageProperties(image: ImageValues): string {
  */
 export function imageScript(v: {
     cli: ImageCli;
-    env: readonly (readonly [string, string | number])[];
+    env: ClientEnv;
     image: ImageValues;
     record: string;
     timeoutSeconds?: number;
@@ -272,12 +273,7 @@ echo "$id"`;
  * Destroy: delete the image this program created (through the API, so Glance removes
  * its file); when the API no longer answers, remove the file from the store directly.
  */
-export function imageDeleteScript(v: {
-    cli: ImageCli;
-    env: readonly (readonly [string, string | number])[];
-    image: ImageValues;
-    record: string;
-}): string {
+export function imageDeleteScript(v: { cli: ImageCli; env: ClientEnv; image: ImageValues; record: string }): string {
     return `${imageEnv(v.env, v.image)}
 record=${v.record}
 ${v.cli.functions}

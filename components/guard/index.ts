@@ -10,7 +10,7 @@
 // purge on takes `pulumi config set openstack-lab:purgeOnDestroy true && pulumi up`
 // (which updates only this step) before `pulumi destroy`.
 import * as pulumi from "@pulumi/pulumi";
-import { ClientEnv } from "../shared/script";
+import { ClientEnv } from "../shared/client";
 import { remoteStep, HostRef } from "../shared/step";
 import * as render from "./render";
 

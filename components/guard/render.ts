@@ -3,7 +3,7 @@
 // made. The program travels on fd 3, the spec (no secret) on the python's stdin.
 import * as fs from "fs";
 import * as path from "path";
-import { ClientEnv, clientEnvFromStdin } from "../shared/script";
+import { ClientEnv, clientEnvFromStdin } from "../shared/client";
 
 export type InUseMode = "report" | "check" | "purge";
 

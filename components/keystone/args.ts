@@ -2,6 +2,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { ServiceUser } from "../../config";
 import type { Dialect } from "../../providers/openstackAuth";
+import type { ClientEnv } from "../shared/client";
 import type { IniDoc } from "../shared/ini";
 import type { HostRef } from "../shared/step";
 import type { KeystoneProfile } from "./profiles";
@@ -70,5 +71,5 @@ export interface KeystoneRef {
     readonly serviceUsers: Readonly<Partial<Record<ServiceUser, string>>>;
     readonly adminCredentials: pulumi.Output<AdminCredentials>;
     /** The admin's OS_* CLI variables except OS_PASSWORD (scripts read that from stdin). */
-    readonly clientEnv: readonly (readonly [string, string | number])[];
+    readonly clientEnv: ClientEnv;
 }

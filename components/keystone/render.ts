@@ -5,7 +5,8 @@
 import * as fs from "fs";
 import * as path from "path";
 import { IniDoc } from "../shared/ini";
-import { ClientEnv, HOST_STATE_DIR, editorPy, shq } from "../shared/script";
+import { ClientEnv } from "../shared/client";
+import { HOST_STATE_DIR, editorPy, shq } from "../shared/script";
 
 // ---------------------------------------------------------------------------------------
 // keystone.conf

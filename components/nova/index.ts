@@ -28,6 +28,8 @@ export class Nova extends pulumi.ComponentResource {
     readonly files: Readonly<Record<string, Readonly<Record<string, ConfigFile>>>>;
     /** The MySQL databases (connectionUrl is secret). */
     readonly databases: Readonly<Record<string, MysqlDatabase>>;
+    /** Per compute host name: its nova-compute runs (Zed: and is mapped into cell1). */
+    readonly computes: Readonly<Record<string, pulumi.Resource>>;
 
     private readonly args: NovaArgs;
     private readonly fileMap: Record<string, Record<string, ConfigFile>> = {};
@@ -81,28 +83,34 @@ export class Nova extends pulumi.ComponentResource {
         );
 
         // Compute nodes: libvirt first, then nova-compute once the controller and the
-        // network service are up.
-        const computeRestarts = computes.map((h) => this.compute(name, h, [ctlRestart]));
-
-        // Zed: map the computes into cell1; then every service must report alive.
-        let last: pulumi.Resource[] = computeRestarts;
-        if (profile.discoverHosts) {
-            last = [
-                remoteStep(
-                    `${name}-discover-hosts`,
-                    controller,
-                    {
-                        create: render.discoverHostsScript(computes.map((h) => h.node.name)),
-                        triggers: [computes.map((h) => h.node.name).join(",")],
-                    },
-                    { parent: this, dependsOn: computeRestarts },
-                ),
-            ];
+        // network service are up; on Zed each is mapped into cell1 on its own, so adding or
+        // removing a compute touches no other host's steps.
+        const computeSteps: Record<string, pulumi.Resource> = {};
+        for (const h of computes) {
+            const restart = this.compute(name, h, [ctlRestart]);
+            computeSteps[h.node.name] = profile.discoverHosts
+                ? remoteStep(
+                      `${name}-${h.node.name}-discover`,
+                      controller,
+                      { create: render.discoverHostScript(h.node.name, this.cellDatabase()) },
+                      { parent: this, dependsOn: [restart] },
+                  )
+                : restart;
         }
+        this.computes = computeSteps;
+
+        // Every service must report alive: on Zed the controller's (each compute's own
+        // membership step checks it, components/membership); on Folsom every host's.
+        const perCompute = profile.discoverHosts;
         const expected: render.ExpectedService[] = [
             ...profile.controller.reporting.map((binary) => ({ binary, host: controller.node.name })),
-            ...computes.flatMap((h) => profile.compute.reporting.map((binary) => ({ binary, host: h.node.name }))),
+            ...(perCompute
+                ? []
+                : computes.flatMap((h) => profile.compute.reporting.map((binary) => ({ binary, host: h.node.name })))),
         ];
+        const checked = perCompute
+            ? { [controller.node.name]: this.fileMap[controller.node.name] ?? {} }
+            : this.fileMap;
         const list = profile.serviceList;
         this.ready = remoteStep(
             `${name}-check`,
@@ -112,9 +120,9 @@ export class Nova extends pulumi.ComponentResource {
                     prologue: list.needsAdmin ? render.adminEnvFromStdin(ctlIp, args.region) : undefined,
                 }),
                 stdin: list.needsAdmin ? pulumi.secret(args.secrets.admin) : undefined,
-                triggers: Object.values(this.fileMap).flatMap((files) => Object.values(files).map((f) => f.hash)),
+                triggers: Object.values(checked).flatMap((files) => Object.values(files).map((f) => f.hash)),
             },
-            { parent: this, dependsOn: last },
+            { parent: this, dependsOn: perCompute ? [ctlRestart] : Object.values(computeSteps) },
         );
         this.registerOutputs({});
     }
@@ -129,11 +137,31 @@ export class Nova extends pulumi.ComponentResource {
             host,
             profile.compute.packages(this.args.virtType),
             profile.compute.packagesWithoutSystemd,
+            render.stopGuestsScript(),
         );
         const libvirtFiles = [
             ...profile.compute.libvirtFiles.map((f) => this.staticFile(name, host, f, [install])),
-            ...profile.compute.libvirtFilesWithoutSystemd.map((f) => this.blockUnlessSystemd(name, host, f, [install])),
+            ...profile.compute.libvirtFilesByInit.map((f) =>
+                f.withSystemd === undefined
+                    ? this.blockUnlessSystemd(name, host, f, [install])
+                    : this.blockByInit(name, host, f, [install]),
+            ),
         ];
+        const socket = profile.compute.migrationSocket;
+        const libvirtSteps: pulumi.Resource[] = libvirtFiles.map((f) => f.step);
+        if (socket) {
+            libvirtSteps.push(
+                remoteStep(
+                    `${n}-libvirt-tcp-socket`,
+                    host,
+                    {
+                        create: render.libvirtTcpSocketScript(socket),
+                        delete: render.libvirtTcpSocketDeleteScript(socket),
+                    },
+                    { ...p, dependsOn: [install] },
+                ),
+            );
+        }
         const defaultNet = remoteStep(
             `${n}-libvirt-default-net`,
             host,
@@ -150,7 +178,7 @@ export class Nova extends pulumi.ComponentResource {
                 create: restartScript(profile.compute.libvirtServices),
                 triggers: libvirtFiles.map((f) => f.hash),
             },
-            { ...p, dependsOn: [defaultNet, ...libvirtFiles.map((f) => f.step)] },
+            { ...p, dependsOn: [defaultNet, ...libvirtSteps] },
         );
         const files = [this.novaConf(name, host, "compute", [install]), ...this.apiPaste(name, host, [install])];
         return remoteStep(
@@ -172,18 +200,21 @@ export class Nova extends pulumi.ComponentResource {
         );
     }
 
+    /** `beforePurge`: runs on destroy before the packages are purged. */
     private install(
         name: string,
         host: HostRef,
         packages: readonly string[],
         withoutSystemd: readonly string[] = [],
+        beforePurge?: string,
     ): pulumi.Resource {
+        const purge = purgeScript([...packages, ...withoutSystemd]);
         return remoteStep(
             `${name}-${host.node.name}-install`,
             host,
             {
                 create: installScript(packages, withoutSystemd),
-                delete: purgeScript([...packages, ...withoutSystemd]),
+                delete: beforePurge ? `${beforePurge}\n${purge}` : purge,
             },
             { parent: this },
         );
@@ -316,6 +347,38 @@ export class Nova extends pulumi.ComponentResource {
             hash: pulumi.output(sha256(`${f.path}\nunless-systemd\n${f.content}`)),
             rendered: pulumi.output(f.content),
         });
+    }
+
+    /**
+     * A managed block whose content depends on the host's init system (StaticFile.withSystemd).
+     * Both specs travel on stdin; a change is an update, as with blockUnlessSystemd.
+     */
+    private blockByInit(name: string, host: HostRef, f: StaticFile, after: Deps): ConfigFile {
+        const spec = (block: string) => JSON.parse(fileSpec("block", { path: f.path }, { block, comment: "#" }));
+        const step = remoteStep(
+            `${name}-${host.node.name}-conf-${f.id}`,
+            host,
+            {
+                create: render.blockByInitScript(f.path),
+                delete: render.restoreFileScript(f.path),
+                stdin: JSON.stringify({ systemd: spec(f.withSystemd ?? ""), other: spec(f.content) }),
+            },
+            { parent: this, dependsOn: after },
+        );
+        return this.track(host, f.id, {
+            step,
+            hash: pulumi.output(sha256(`${f.path}\nby-init\n${f.withSystemd ?? ""}\n${f.content}`)),
+            rendered: pulumi.output(`# where systemd is PID 1\n${f.withSystemd ?? ""}# elsewhere\n${f.content}`),
+        });
+    }
+
+    /** The cell database (cell1): the main database of the profile. */
+    private cellDatabase(): string {
+        const main = this.args.profile.databases.find((d) => d.role === "main");
+        if (!main) {
+            throw new Error("Nova's profile needs a main database");
+        }
+        return main.name;
     }
 
     private track(host: HostRef, id: string, file: ConfigFile): ConfigFile {

@@ -12,6 +12,11 @@ export interface StaticFile {
     readonly path: string;
     readonly mode: "block" | "replace";
     readonly content: string;
+    /**
+     * Only in `libvirtFilesByInit`: the block where systemd is PID 1 (unset: such hosts keep
+     * the packaged file); `content` is then the block where it is not (the lab's hosts).
+     */
+    readonly withSystemd?: string;
 }
 
 /** One database of Nova: which nova.conf key it feeds, its name and MySQL user. */
@@ -41,8 +46,17 @@ export interface NovaProfile {
         /** The hypervisor's daemons, restarted when their files change. */
         readonly libvirtServices: readonly string[];
         readonly libvirtFiles: readonly StaticFile[];
-        /** Managed blocks written only where systemd is not PID 1. */
-        readonly libvirtFilesWithoutSystemd: readonly StaticFile[];
+        /**
+         * Managed blocks that depend on the init system: `content` where systemd is not PID 1
+         * (the lab's hosts: libvirtd makes its own sockets there), `withSystemd` where it is.
+         */
+        readonly libvirtFilesByInit: readonly StaticFile[];
+        /**
+         * Live migration over libvirt's TCP transport (the article's `listen_tcp`): the systemd
+         * socket unit that opens libvirt's TCP port where systemd is PID 1 (elsewhere libvirtd
+         * listens itself, `--listen`). Unset: nothing beyond the files.
+         */
+        readonly migrationSocket?: string;
         readonly services: readonly string[];
         readonly reporting: readonly string[];
     };
@@ -62,7 +76,10 @@ export interface NovaProfile {
     readonly urlScheme: "mysql" | "mysql+pymysql";
     /** The DB bootstrap; `cell0Stdin`: the script reads the cell0 DB URL on stdin. */
     readonly dbSync: { readonly script: string; readonly cell0Stdin: boolean };
-    /** Zed: map compute hosts into cell1 after they registered. */
+    /**
+     * Zed: map each compute host into cell1 once its nova-compute registered (one step per
+     * compute, so adding or removing a compute touches no other host's steps).
+     */
     readonly discoverHosts: boolean;
     /** Lines `BINARY HOST up|down`; `needsAdmin`: admin credentials on stdin. */
     readonly serviceList: { readonly command: string; readonly needsAdmin: boolean };

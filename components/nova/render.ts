@@ -152,7 +152,14 @@ export function novaConf(v: NovaConfValues): IniDoc {
         },
         // Debian's default is regionOne (see keystoneAuthtoken).
         cinder: { os_region_name: v.region },
-        libvirt: { virt_type: compute ? v.virtType : undefined },
+        libvirt: {
+            virt_type: compute ? v.virtType : undefined,
+            // Live migration between computes over libvirt's TCP transport (the article's
+            // listen_tcp), to the destination's management address rather than its host name
+            // (nova 26/31 nova/conf/libvirt.py: live_migration_scheme, live_migration_inbound_addr).
+            live_migration_scheme: compute ? "tcp" : undefined,
+            live_migration_inbound_addr: compute ? v.myIp : undefined,
+        },
     };
 }
 
@@ -229,6 +236,73 @@ export function qemuConfNoNamespaces(): string {
  */
 export function libvirtdConfNoPolkit(): string {
     return 'unix_sock_group = "libvirt"\nunix_sock_rw_perms = "0770"\nauth_unix_rw = "none"\n';
+}
+
+/**
+ * Zed libvirtd.conf where systemd is PID 1: the TCP transport for live migration without
+ * authentication (the article's `auth_tcp = "none"`: any host on the management network may
+ * drive libvirt — keep that network private). Under systemd socket activation libvirtd reads
+ * no listen_* settings; the port comes from the socket unit (libvirtd(8), "System socket
+ * activation": https://libvirt.org/manpages/libvirtd.html).
+ */
+export function libvirtdConfTcpAuth(): string {
+    return 'auth_tcp = "none"\n';
+}
+
+/** /etc/default/libvirtd where systemd is not PID 1: Debian's init script passes LIBVIRTD_ARGS; `--listen` opens TCP. */
+export function libvirtdListenDefaults(): string {
+    return 'LIBVIRTD_ARGS="--listen"\n';
+}
+
+/**
+ * Where systemd is PID 1: enable the socket unit that opens libvirt's TCP port (before the
+ * libvirt restart, which hands the socket to libvirtd). Elsewhere nothing: libvirtd listens
+ * itself (`--listen`, libvirtdListenDefaults).
+ */
+export function libvirtTcpSocketScript(unit: string): string {
+    return `if [ -d /run/systemd/system ]; then
+  systemctl enable ${shq(unit)}
+  systemctl start ${shq(unit)}
+else
+  echo "no systemd: libvirtd listens itself (--listen)"
+fi`;
+}
+
+/** Undo of libvirtTcpSocketScript. */
+export function libvirtTcpSocketDeleteScript(unit: string): string {
+    return `if [ -d /run/systemd/system ]; then
+  systemctl disable --now ${shq(unit)} || true
+fi`;
+}
+
+/**
+ * A managed block whose content depends on the init system. stdin: {"systemd": spec | null,
+ * "other": spec} (file specs of the editor); a host keeps its packaged file where its spec is null.
+ */
+export function blockByInitScript(path: string): string {
+    return `if [ -d /run/systemd/system ]; then which=systemd; else which=other; fi
+spec=$(python3 -c 'import json, sys; s = json.load(sys.stdin)[sys.argv[1]]; print(json.dumps(s) if s else "")' "$which")
+if [ -z "$spec" ]; then
+  echo "${path} keeps its packaged settings here"
+  exit 0
+fi
+py=$(command -v python3 || command -v python)
+printf '%s' "$spec" | "$py" - block ${shq(path)} 3<&0 <<'OSLAB_EDIT_PY'
+${editorPy().trimEnd()}
+OSLAB_EDIT_PY`;
+}
+
+/**
+ * Before the compute packages are purged: stop every guest libvirt still runs (servers are
+ * deleted or moved first, the membership step sees to that; this catches any left over), so
+ * no qemu process outlives nova-compute.
+ */
+export function stopGuestsScript(): string {
+    return `if command -v virsh >/dev/null 2>&1; then
+  for d in $(virsh -c qemu:///system list --name 2>/dev/null); do
+    virsh -c qemu:///system destroy "$d" >/dev/null 2>&1 || true
+  done
+fi`;
 }
 
 /** /etc/default/nova-consoleproxy: Debian's init script starts noVNC only when asked to. */
@@ -377,24 +451,31 @@ export OS_AUTH_URL=http://${ctl}:5000/v3 OS_IDENTITY_API_VERSION=3 OS_REGION_NAM
 }
 
 /**
- * Zed: map the compute hosts into cell1 (`discover_hosts`) until every expected host is
- * mapped (a compute appears once its nova-compute has registered). Bounded: tries × 5 s.
+ * Zed: map one compute host into cell1. Polls (2 s) the cell database until the host's
+ * nova-compute has registered its compute node — a cheap query as MySQL's root on the
+ * controller — then runs `discover_hosts` until the host is mapped (another compute's step
+ * may run it at the same moment: a failed attempt is retried). Bounded: 300 s to register.
  */
-export function discoverHostsScript(hosts: readonly string[], tries = 60): string {
+export function discoverHostScript(host: string, cellDb: string): string {
+    const q = `SELECT host FROM ${cellDb}.compute_nodes WHERE host = '${host}' AND deleted = 0`;
     return `nm() { su -s /bin/sh -c "nova-manage $*" nova; }
-expected=(${hosts.map(shq).join(" ")})
-missing=()
-for _ in $(seq ${tries}); do
-  nm cell_v2 discover_hosts --verbose >/dev/null
-  mapped=$(nm cell_v2 list_hosts | awk -F'|' 'NF > 3 {gsub(/ /, "", $4); print $4}')
-  missing=()
-  for h in "\${expected[@]}"; do echo "$mapped" | grep -qx "$h" || missing+=("$h"); done
-  if [ \${#missing[@]} -eq 0 ]; then
-    echo "mapped to cell1: \${expected[*]}"
+host=${shq(host)}
+for i in $(seq 150); do
+  [ -n "$(mysql -N -B -e ${shq(q)} 2>/dev/null)" ] && break
+  if [ "$i" = 150 ]; then
+    echo "nova-compute on $host has not registered after 300 s (is it running there? /var/log/nova/nova-compute.log)" >&2
+    exit 1
+  fi
+  sleep 2
+done
+for _ in $(seq 10); do
+  nm cell_v2 discover_hosts >/dev/null 2>&1 || true
+  if nm cell_v2 list_hosts | awk -F'|' 'NF > 3 {gsub(/ /, "", $4); print $4}' | grep -qx "$host"; then
+    echo "$host mapped to cell1"
     exit 0
   fi
-  sleep 5
+  sleep 2
 done
-echo "compute hosts not mapped after $((${tries} * 5)) s: \${missing[*]} (is nova-compute running there, with the host name nova reports?)" >&2
+echo "$host registered but could not be mapped to cell1 (nova-manage cell_v2 discover_hosts --verbose)" >&2
 exit 1`;
 }

@@ -28,6 +28,12 @@ export interface ReleaseProfile {
      * the release's openstack client brings; Folsom's clients have none, so no guard there.
      */
     readonly destroyGuard: boolean;
+    /**
+     * Compute nodes join and leave the cloud through components/membership (on the node,
+     * the compute API at microversion 2.53, Placement and the agents API): Zed and later.
+     * Folsom's API has no service delete, so a Folsom compute is only removed by destroy.
+     */
+    readonly computeMembership: boolean;
 }
 
 /**

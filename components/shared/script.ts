@@ -15,17 +15,6 @@ export function shq(s: string | number): string {
     return `'${v.replace(/'/g, `'"'"'`)}'`;
 }
 
-/** The OS_* variables of a CLI login as admin, except OS_PASSWORD (no secret): Keystone's `clientEnv`. */
-export type ClientEnv = readonly (readonly [string, string | number])[];
-
-/** The admin login for an OpenStack CLI: password from stdin, the rest of the environment inline. */
-export function clientEnvFromStdin(env: ClientEnv): string {
-    return `# the admin password arrives on stdin, the rest of the login is no secret
-OS_PASSWORD=$(cat)
-export OS_PASSWORD
-${env.map(([k, v]) => `export ${k}=${shq(v)}`).join("\n")}`;
-}
-
 /** State directory on every host (file backups, markers, locks). */
 export const HOST_STATE_DIR = "/var/lib/openstack-lab";
 

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # all.sh — npm run test:e2e (root): test/e2e/e2e.sh once per release the lab deploys.
 #   E2E_RELEASES   "release[:stage,stage…] …"; a release without a list runs every stage.
-#                  Default: zed:smoke,rerun,blast,destroy.
+#                  Default: "epoxy zed:smoke,rerun,destroy" — every stage on epoxy (the
+#                  recommended release), deploy, smoke, second run and destroy on zed.
 # Each release starts on fresh hosts of its own Debian suite and takes the lab down after.
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
-plan=${E2E_RELEASES:-"zed:smoke,rerun,blast,destroy"}
+plan=${E2E_RELEASES:-"epoxy zed:smoke,rerun,destroy"}
 summary=() rc=0
 for entry in $plan; do
   release=${entry%%:*} stages=""

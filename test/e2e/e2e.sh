@@ -7,9 +7,13 @@
 #   config  every OpenStack config file on every host through oslo-config-validator
 #   rerun   a second run that must execute nothing
 #   blast   single-key edits whose re-run sets must equal test/e2e/blast-radius/*.txt
+#   add-compute, migrate, remove-compute, rotate   day two (README: "Day two")
+#   faults  the SSH connection cut mid-step, the controller restarted mid-run: each followed
+#           by re-runs that converge and a no-change run that executes and restarts nothing
 #   guard   a second project uses the cloud; destroy must refuse with nothing deleted;
 #           purgeOnDestroy on (an up that changes only the guard)
-#   destroy then check the hosts hold nothing that `up` made (no guest, namespace, bridge)
+#   destroy first with the network node down (must fail naming it, state kept), then for
+#           real; then check the hosts hold nothing that `up` made (no guest, namespace, bridge)
 # E2E_RELEASE: zed (default) or any release the lab builds hosts for. E2E_STAGES: the
 # stages after deploy, in this order (default: all of them).
 # E2E_KEEP=1 skips destroy and leaves the lab and the cloud up; E2E_LAB_DOWN=0 leaves the
@@ -19,7 +23,7 @@ cd "$(dirname "$0")/../.."
 [ "$(id -u)" = 0 ] || { echo "test:e2e needs root (it starts the lab)" >&2; exit 2; }
 LAB_DIR=${LAB_DIR:-/var/tmp/openstack-lab}
 release=${E2E_RELEASE:-zed}
-stages=" ${E2E_STAGES:-smoke config rerun blast add-compute migrate remove-compute rotate guard destroy} "
+stages=" ${E2E_STAGES:-smoke config rerun blast add-compute migrate remove-compute rotate faults guard destroy} "
 [ "${E2E_KEEP:-0}" = 1 ] && stages=${stages/ destroy / }
 [ "${E2E_BLAST:-1}" = 1 ] || stages=${stages/ blast / }
 want() { [[ $stages == *" $1 "* ]]; }
@@ -222,7 +226,10 @@ if want remove-compute; then
   runner up remove-refused "${last_config[@]}" > "${state%.json}.remove-refused.log" 2>&1 && fail "removing $spare with a server on it went ahead"
   if grep -q "oslab-smoke" "${state%.json}.remove-refused.log"; then ok "removing $spare refused, naming its server"
   else fail "the refusal does not name the server (${state%.json}.remove-refused.log)"; fi
-  grep -E "still (runs|run) |nodes" "${state%.json}.remove-refused.log" | sed 's/^/  /' | head -n 5
+  grep -E "still runs|server oslab|openstack-lab:nodes" "${state%.json}.remove-refused.log" | sed 's/^/  /' | sort -u | head -n 5
+  # Before touching anything: the membership's delete is the only operation, and it failed.
+  touched=$(python3 -c "import json;r=json.load(open('${state%.json}.remove-refused.report.json'));print(' '.join(x['urn'].rsplit('::',1)[1] for x in r['resources'] if x['op'] != 'same' and x['status'] == 'ok'))")
+  expect_empty "$touched" "the refused removal changed nothing" "the refused removal changed"
   on "$ALICE" "bash -s /root/.openstack-credentials $gateway_ip $BOB tiny cleanup" < test/e2e/smoke.sh > /dev/null 2>&1 || true
   day2 remove-compute "remove compute $spare (empty)"
   expect_set remove-compute test/e2e/day-two/remove-compute.txt
@@ -233,12 +240,62 @@ if want remove-compute; then
   expect_empty "$ours" "$spare holds nothing of ours (packages, files, bridges)" "$spare still holds"
 fi
 if want rotate; then
-  snapshot before-rotate
+  # What the old secrets opened, and how much the databases hold, before the rotation.
+  on "$ALICE" "bash -s save" < test/e2e/rotation-check.sh > "${state%.json}.rotate-before.log" 2>&1 || fail "saving the old secrets"
   day2 rotate "rotate every generated secret" --config secretRotation='{"all":1}'
   last_config+=(--config secretRotation='{"all":1}')
   expect_set rotate test/e2e/day-two/rotate.txt
+  on "$ALICE" "bash -s check" < test/e2e/rotation-check.sh | tee "${state%.json}.rotate-check.log" | sed 's/^/  /'
+  if grep -qE '^[0-9]+ passed, 0 failed$' "${state%.json}.rotate-check.log"; then ok "old secrets refused, new ones work, no rows lost"
+  else fail "rotation check (${state%.json}.rotate-check.log)"; fi
   on "$ALICE" "bash -s /root/.openstack-credentials $gateway_ip $BOB tiny all" < test/e2e/smoke.sh > "${state%.json}.rotate-smoke.log" 2>&1 || true
   if grep -qE '^[0-9]+ passed, 0 failed$' "${state%.json}.rotate-smoke.log"; then ok "smoke test after rotation"; else fail "smoke test after rotation"; fi
+fi
+
+# Faults, each followed by a plain re-run that must converge (and a no-change run after it
+# that executes nothing and restarts no process on any host).
+# converge TAG: re-run until done (at most 3 runs), then a no-change run.
+converge() { local tag=$1 i
+  for i in 1 2 3; do
+    if runner up "$tag-converge$i" "${last_config[@]}" > "${state%.json}.$tag-converge$i.log" 2>&1; then
+      ok "$tag: converged in $i re-run(s) (re-ran: $(changed "$tag-converge$i" | awk '{print $2}' | tr '\n' ' '))"; break; fi
+    [ "$i" = 3 ] && { fail "$tag: no convergence after 3 re-runs (${state%.json}.$tag-converge3.log)"; return; }
+  done
+  snapshot "$tag-before-noop"
+  runner up "$tag-noop" "${last_config[@]}" > "${state%.json}.$tag-noop.log" 2>&1 || true
+  if grep -q '^Executed: nothing' "${state%.json}.$tag-noop.log"; then ok "$tag: the run after it executed nothing"; else fail "$tag: the run after it executed commands"; fi
+  snapshot "$tag-after-noop"
+  # shellcheck disable=SC2046 # host names
+  gone=$(restarted "$tag-before-noop" "$tag-after-noop" $(lab_hosts | tr ' ' '\n' | cut -d= -f1))
+  expect_empty "$gone" "$tag: the no-change run restarted no process" "$tag: the no-change run restarted"
+}
+# during TAG WAIT-FOR ACTION RUNNER-ARGS…: start `runner up TAG`, wait until a process
+# matching WAIT-FOR runs on the controller, do ACTION (a function), wait for the run.
+during() { local tag=$1 pattern=$2 action=$3 pid i; shift 3
+  runner up "$tag" "$@" > "${state%.json}.$tag.log" 2>&1 &
+  pid=$!
+  for i in $(seq 600); do on "$ALICE" "pgrep -f -- '$pattern'" >/dev/null 2>&1 && break; sleep 0.5; done
+  if [ "$i" = 600 ]; then fail "$tag: '$pattern' never ran"; wait "$pid"; return; fi
+  "$action"
+  if wait "$pid"; then fail "$tag: the run did not notice the fault"; else ok "$tag: the run failed on the fault, as it must"; fi
+  grep -E '^error:' "${state%.json}.$tag.log" | head -n 3 | sed 's/^/  /'
+}
+# cut_ssh: kill the sshd process of the SSH session that runs the db sync (the connection
+# drops mid-step; the remote command is left to whatever the host does with it).
+# shellcheck disable=SC2016 # the script runs on the controller
+cut_ssh() { on "$ALICE" 'p=$(pgrep -f -- "nova-manage" | head -n1); while [ -n "$p" ] && [ "$p" != 1 ]; do c=$(ps -o comm= -p "$p"); if [ "$c" = sshd ]; then echo "killing sshd $p (session of nova-manage)"; kill "$p"; exit 0; fi; p=$(ps -o ppid= -p "$p" | tr -d " "); done; echo "no sshd found" >&2; exit 1' | sed 's/^/  /'; }
+restart_alice() { echo "  restarting alice"; bash lab/host.sh restart alice 2>&1 | sed 's/^/  /'; }
+if want faults; then
+  stage "fault: the SSH connection cut during nova's db sync (nova's database password rotated)"
+  during fault-ssh "nova-manage" cut_ssh "${last_config[@]}" --config secretRotation='{"all":1,"dbPasswords.nova":1}'
+  last_config+=(--config secretRotation='{"all":1,"dbPasswords.nova":1}')
+  converge fault-ssh
+  stage "fault: the controller restarted during glance's db sync (glance's database password rotated)"
+  during fault-reboot "glance-manage" restart_alice "${last_config[@]}" --config secretRotation='{"all":1,"dbPasswords.nova":1,"dbPasswords.glance":1}'
+  last_config+=(--config secretRotation='{"all":1,"dbPasswords.nova":1,"dbPasswords.glance":1}')
+  converge fault-reboot
+  on "$ALICE" "bash -s /root/.openstack-credentials $gateway_ip $BOB tiny all" < test/e2e/smoke.sh > "${state%.json}.faults-smoke.log" 2>&1 || true
+  if grep -qE '^[0-9]+ passed, 0 failed$' "${state%.json}.faults-smoke.log"; then ok "smoke test after the faults"; else fail "smoke test after the faults"; fi
 fi
 
 # Destroy of a cloud that a second project has used: refused with nothing deleted, then
@@ -265,7 +322,18 @@ if want guard; then
 fi
 
 if want destroy; then
-  stage "destroy"
+  network_node=$(python3 -c "import json;d=json.load(open('$LAB_DIR/lab.json'));print([h['name'] for h in d['hosts'] if h['role']=='network'][0])")
+  stage "destroy with $network_node unreachable (fault: must stop, name it, keep what it could not remove)"
+  bash lab/host.sh stop "$network_node" 2>&1 | sed 's/^/  /'
+  if runner destroy destroy-unreachable > "${state%.json}.destroy-unreachable.log" 2>&1; then fail "destroy went ahead with $network_node down"
+  else ok "destroy with $network_node down failed"; fi
+  grep -E '^error:' "${state%.json}.destroy-unreachable.log" | head -n 3 | sed 's/^/  /'
+  if grep -E '^error:' "${state%.json}.destroy-unreachable.log" | grep -qF "$(python3 -c "import json;d=json.load(open('$LAB_DIR/lab.json'));print([h['managementIp'] for h in d['hosts'] if h['role']=='network'][0])")"; then
+    ok "the error names $network_node's address"; else fail "the error does not name $network_node"; fi
+  kept=$(python3 -c "import json;s=json.load(open('$state'));print(sum(1 for r in s.get('resources', []) if '$network_node' in r.get('urn','').rsplit('::',1)[1]))")
+  if [ "${kept:-0}" -gt 0 ]; then ok "the state keeps $kept resources of $network_node"; else fail "the state lost $network_node's resources"; fi
+  bash lab/host.sh start "$network_node" 2>&1 | sed 's/^/  /'
+  stage "destroy ($network_node back)"
   runner destroy | tee "${state%.json}.destroy.log"
   python3 test/e2e/timing-summary.py "$release destroy" "${state%.json}.destroy.report.json"
   stage "hosts are clean"

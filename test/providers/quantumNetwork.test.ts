@@ -6,7 +6,8 @@
 import { expect } from "chai";
 import * as fs from "fs";
 import * as pulumi from "@pulumi/pulumi";
-import { countSshConnects, Driver, Props, UNKNOWN } from "./harness";
+import type { ClientRequest, IncomingMessage, RequestOptions } from "http";
+import { countSshConnects, Driver, Props, structRoundTrip, UNKNOWN } from "./harness";
 import { testbedConnection, testbedEnv } from "./testbed";
 import { QuantumNetwork, QuantumNetworkArgs } from "../../providers/quantumNetwork";
 import type { SshConnection } from "../../providers/ssh";
@@ -67,6 +68,62 @@ async function expectRejects(p: Promise<unknown>): Promise<Error> {
 }
 
 const ipNum = (ip: string) => ip.split(".").reduce((a, b) => a * 256 + Number(b), 0);
+
+/**
+ * Holds the answer to the provider's first `method path` request until `meanwhile`
+ * has run: something happens in the cloud between two of the provider's calls. The
+ * provider's HTTP runs in this process (the harness evaluates the serialized
+ * provider here) through node's http module (providers/ssh.ts `http`), which this
+ * wraps; the test's own API calls use fetch, not http.
+ */
+function meanwhile(
+    method: string,
+    path: string,
+    act: () => Promise<void>,
+): { restore: () => void; fired: () => boolean } {
+    // The module object itself (an `import * as` namespace has read-only getters).
+    const mod = require("http") as { request: (...a: unknown[]) => ClientRequest };
+    const orig = mod.request;
+    let fired = false;
+    mod.request = function (this: unknown, ...a: unknown[]) {
+        const opts = a[0] as RequestOptions;
+        const cb = a[1] as ((res: IncomingMessage) => void) | undefined;
+        if (!fired && a.length === 2 && typeof cb === "function" && opts.method === method && opts.path === path) {
+            fired = true;
+            return orig.call(this, opts, (res: IncomingMessage) => {
+                res.pause();
+                act().then(
+                    () => {
+                        cb(res);
+                        res.resume();
+                    },
+                    (e: Error) => res.destroy(e),
+                );
+            });
+        }
+        return orig.apply(this, a);
+    };
+    return {
+        restore: () => {
+            mod.request = orig;
+        },
+        fired: () => fired,
+    };
+}
+
+/**
+ * What the engine does with a create/update's partial failure (@pulumi/pulumi
+ * cmd/dynamic-provider: an error with id + properties → ErrorResourceInitFailed):
+ * the error's properties become the recorded state. The harness models successes
+ * only, so the tests apply it here.
+ */
+function recordPartial(d: Driver, err: Error & { id?: string; properties?: Props }): void {
+    if (!err.id || !err.properties) {
+        throw new Error(`not a partial failure: ${err.message}`);
+    }
+    d.id = err.id;
+    d.state = structRoundTrip(err.properties);
+}
 
 describe("QuantumNetwork (real neutron-server over SSH, Keystone v3 token, through the serialization harness)", function () {
     this.timeout(180000);
@@ -144,6 +201,15 @@ describe("QuantumNetwork (real neutron-server over SSH, Keystone v3 token, throu
         for (const n of ((await api.call("GET", `/networks`)).body.networks as Props[]).filter((x) =>
             String(x.name).endsWith(run),
         )) {
+            for (const f of (await api.call("GET", `/floatingips?floating_network_id=${n.id}`)).body.floatingips ??
+                []) {
+                await api.call("DELETE", `/floatingips/${f.id}`);
+            }
+            for (const p of (await api.call("GET", `/ports?network_id=${n.id}`)).body.ports as Props[]) {
+                if (!String(p.device_owner).startsWith("network:")) {
+                    await api.call("DELETE", `/ports/${p.id}`);
+                }
+            }
             await api.call("DELETE", `/networks/${n.id}`);
         }
     }
@@ -371,6 +437,210 @@ describe("QuantumNetwork (real neutron-server over SSH, Keystone v3 token, throu
             d.id = id;
             d.state = state;
             expect(await d.refresh()).to.equal(undefined);
+        });
+    });
+
+    describe("never half-way (a used cloud)", () => {
+        let service: string;
+        before(async () => {
+            service = (await api.keystoneGet("/projects?name=service")).projects[0].id as string;
+        });
+        afterEach(cleanup);
+
+        /** The port of a floating IP on ext_net, made in project service as a user of the cloud would. */
+        async function floatingIp(extNetId: string): Promise<{ fip: Props; port: Props }> {
+            const r = await api.call("POST", "/floatingips", {
+                floatingip: { floating_network_id: extNetId, project_id: service },
+            });
+            expect(r.status, JSON.stringify(r.body)).to.equal(201);
+            const fip = r.body.floatingip;
+            const port = (await api.call("GET", `/ports?device_id=${fip.id}`)).body.ports[0];
+            return { fip, port };
+        }
+        /** How the provider names a port in the way (what the API says about it). */
+        const named = (p: Props, subnet: string) =>
+            `port ${p.id} (device_owner ${p.device_owner}, device ${p.device_id}` +
+            `${p.project_id ? `, project ${p.project_id}` : ""}, ${p.fixed_ips[0].ip_address} on the ${subnet} subnet)`;
+
+        it("delete with a floating IP on ext_net: refused before anything is removed, the port named; the next up is rightly unchanged", async () => {
+            const d = await newDriver(args(), "inuse");
+            expect(await d.up(args())).to.equal("create");
+            const first = d.outputs;
+            const { fip, port } = await floatingIp(first.externalNetworkId);
+            expect(port.device_owner).to.equal("network:floatingip");
+
+            const err = await expectRejects(d.delete());
+            expect(err.message).to.equal(
+                `QuantumNetwork ${names.tenant}/${names.router}/${names.ext}: check what is in the way of deleting on root@127.0.0.1:2222 failed: ` +
+                    `nothing was removed; in the way: ${named(port, names.ext)}. ` +
+                    "Remove them first (a floating IP, another router's gateway or interface, a server's port), then delete again",
+            );
+            expect(d.lastOps.slice(-1)).to.deep.equal(["delete"]);
+            // Nothing was touched: the recorded state is still the truth.
+            const l = await live(first);
+            expect(l.router.external_gateway_info.network_id).to.equal(first.externalNetworkId);
+            expect(l.ports.map((p) => p.device_owner).sort()).to.deep.equal([
+                "network:router_gateway",
+                "network:router_interface",
+            ]);
+            expect(await d.up(args())).to.equal("same");
+            expect(d.outputs).to.deep.equal(first);
+
+            await api.call("DELETE", `/floatingips/${fip.id}`);
+            await d.delete();
+            expect(await api.status(`/networks/${first.externalNetworkId}`)).to.equal(404);
+        });
+
+        it("delete that fails half-way for real (a port on ext_net's subnet appears meanwhile): the error says what was done; refresh + up bring back exactly that — the router with a new ID in the outputs, the networks with theirs", async () => {
+            const d = await newDriver(args(), "halfway");
+            expect(await d.up(args())).to.equal("create");
+            const first = d.outputs;
+            const state = d.state;
+            // Once the router is deleted (after the check found nothing in the way), a
+            // server of project service gets a port on ext_net's subnet.
+            let foreign: Props = {};
+            const hook = meanwhile("DELETE", `/v2.0/routers/${first.routerId}`, async () => {
+                const r = await api.call("POST", "/ports", {
+                    port: {
+                        name: `foreign-${run}`,
+                        network_id: first.externalNetworkId,
+                        fixed_ips: [{ subnet_id: first.externalSubnetId }],
+                        device_owner: "compute:nova",
+                        device_id: "0f1e2d3c-4b5a-4968-8776-655443322110",
+                        project_id: service,
+                    },
+                });
+                expect(r.status, JSON.stringify(r.body)).to.equal(201);
+                foreign = r.body.port;
+            });
+            let err: Error;
+            try {
+                err = await expectRejects(d.delete());
+            } finally {
+                hook.restore();
+            }
+            expect(hook.fired()).to.equal(true);
+            const tn = names.tenant;
+            const r = names.router;
+            expect(err.message).to.equal(
+                `QuantumNetwork ${tn}/${r}/${names.ext}: delete ${names.ext} subnet (${first.externalSubnetId}) on root@127.0.0.1:2222 failed: ` +
+                    `DELETE ${networkUrl}/v2.0/subnets/${first.externalSubnetId}: HTTP 409: ` +
+                    `SubnetInUse: Unable to complete operation on subnet ${first.externalSubnetId}: One or more ports have an IP allocation from this subnet; ` +
+                    `in the way: ${named(foreign, names.ext)}; ` +
+                    `done before the failure: clear gateway of router ${r} (${first.routerId}); ` +
+                    `remove interface of router ${r} on the ${tn} subnet (${first.tenantSubnetId}); ` +
+                    `delete router ${r} (${first.routerId}); delete ${tn} subnet (${first.tenantSubnetId}); ` +
+                    `not done: delete ${names.ext} subnet (${first.externalSubnetId}); ` +
+                    `delete tenant network ${tn} (${first.tenantNetworkId}); ` +
+                    `delete external network ${names.ext} (${first.externalNetworkId}). ` +
+                    "The stack still records the removed objects (a failed delete keeps the old state): " +
+                    "to keep the networks, run `pulumi refresh` (or `pulumi up --refresh`) before the next up, " +
+                    "which then re-creates what was removed with the same names; " +
+                    "to finish the delete, remove what is in the way and delete again",
+            );
+            expect(await api.status(`/routers/${first.routerId}`)).to.equal(404);
+            expect(await api.status(`/subnets/${first.tenantSubnetId}`)).to.equal(404);
+            expect(await api.status(`/subnets/${first.externalSubnetId}`)).to.equal(200);
+            expect(await api.status(`/networks/${first.tenantNetworkId}`)).to.equal(200);
+            expect(await api.status(`/networks/${first.externalNetworkId}`)).to.equal(200);
+
+            // The engine keeps a failed delete's old state, and diff is pure: without a
+            // refresh the next up would see no change (hence the message).
+            expect(d.state).to.deep.equal(state);
+            expect(await d.diff(await d.check(args()))).to.deep.equal({
+                changes: false,
+                replaces: [],
+                deleteBeforeReplace: false,
+            });
+
+            // pulumi up --refresh: read records the removed objects as missing ...
+            expect(await d.refresh()).to.equal(d.id);
+            expect(d.outputs).to.deep.equal({
+                ...first,
+                routerId: "",
+                tenantSubnetId: "",
+                gatewayIp: "",
+            });
+            // ... and the up re-creates exactly those, under the same names.
+            expect(await d.up(args())).to.equal("update");
+            expect(d.lastOps).to.deep.equal(["check", "diff", "update"]);
+            const o = d.outputs;
+            expect(o.externalNetworkId).to.equal(first.externalNetworkId);
+            expect(o.tenantNetworkId).to.equal(first.tenantNetworkId);
+            expect(o.externalSubnetId).to.equal(first.externalSubnetId);
+            expect(o.routerId).to.match(/^[0-9a-f-]{36}$/);
+            expect(o.routerId).not.to.equal(first.routerId);
+            expect(o.tenantSubnetId).to.match(/^[0-9a-f-]{36}$/);
+            expect(o.tenantSubnetId).not.to.equal(first.tenantSubnetId);
+            expect(ipNum(o.gatewayIp)).to.be.within(ipNum("198.51.100.150"), ipNum("198.51.100.180"));
+            const l = await live(o);
+            expect(l.router.name).to.equal(r);
+            expect(l.router.external_gateway_info.network_id).to.equal(first.externalNetworkId);
+            expect(l.tenSub).to.deep.include({
+                name: `${tn}-subnet`,
+                cidr: "198.51.100.192/27",
+                gateway_ip: "198.51.100.193",
+            });
+            const gw = l.ports.find((p) => p.device_owner === "network:router_gateway");
+            const iface = l.ports.find((p) => p.device_owner === "network:router_interface");
+            expect(gw?.fixed_ips.map((f: Props) => f.ip_address)).to.deep.equal([o.gatewayIp]);
+            expect(iface?.fixed_ips).to.deep.equal([{ subnet_id: o.tenantSubnetId, ip_address: "198.51.100.193" }]);
+            // The next up: nothing left to do.
+            expect(await d.up(args())).to.equal("same");
+
+            // Finishing the delete: remove what is in the way, delete again.
+            await api.call("DELETE", `/ports/${foreign.id}`);
+            await d.delete();
+            expect(await api.status(`/networks/${first.externalNetworkId}`)).to.equal(404);
+            expect(await api.status(`/routers/${o.routerId}`)).to.equal(404);
+        });
+
+        it("update that fails half-way is recorded as found (partial failure); reverting the input still re-sets the gateway", async () => {
+            const d = await newDriver(args(), "updhalf");
+            expect(await d.up(args())).to.equal("create");
+            const first = d.outputs;
+            const { fip, port } = await floatingIp(first.externalNetworkId);
+            // A new external CIDR replaces the subnet: gateway cleared, then the delete of
+            // the old subnet meets the floating IP.
+            const a = args({
+                externalNetwork: {
+                    ...args().externalNetwork,
+                    cidr: "198.51.100.128/27",
+                    allocationPool: { start: "198.51.100.140", end: "198.51.100.150" },
+                },
+            });
+            const err = (await expectRejects(d.up(a))) as Error & {
+                id?: string;
+                properties?: Props;
+                reasons?: string[];
+            };
+            expect(d.lastOps).to.deep.equal(["check", "diff", "update"]);
+            expect(err.message).to.equal(
+                `QuantumNetwork ${names.tenant}/${names.router}/${names.ext}: delete old ${names.ext} subnet 198.51.100.128/26 on root@127.0.0.1:2222 failed: ` +
+                    `DELETE ${networkUrl}/v2.0/subnets/${first.externalSubnetId}: HTTP 409: ` +
+                    `SubnetInUse: Unable to complete operation on subnet ${first.externalSubnetId}: One or more ports have an IP allocation from this subnet; ` +
+                    `in the way: ${named(port, names.ext)}; ` +
+                    `recorded as found after the failure (missing: the gateway of router ${names.router}): ` +
+                    "the next `pulumi up` completes it",
+            );
+            expect(err.id).to.equal(d.id);
+            expect(err.reasons).to.deep.equal([err.message]);
+            expect(err.properties?.__provider).to.equal(d.providerText);
+            const { __provider: _p, ...recorded } = err.properties as Props;
+            // The old subnet (old CIDR and pool) is still there; the router lost its gateway.
+            expect(recorded).to.deep.equal({ ...first, gatewayIp: "" });
+
+            recordPartial(d, err);
+            // The user gives up the CIDR change: the inputs equal the old ones, the gap is still seen.
+            expect(await d.up(args())).to.equal("update");
+            const o = d.outputs;
+            expect(o.routerId).to.equal(first.routerId);
+            expect(o.externalSubnetId).to.equal(first.externalSubnetId);
+            expect(ipNum(o.gatewayIp)).to.be.within(ipNum("198.51.100.150"), ipNum("198.51.100.180"));
+            expect((await live(o)).router.external_gateway_info.network_id).to.equal(first.externalNetworkId);
+
+            await api.call("DELETE", `/floatingips/${fip.id}`);
+            await d.delete();
         });
     });
 

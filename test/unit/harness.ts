@@ -94,7 +94,12 @@ export interface RunResult {
  */
 export async function run(
     build: () => Record<string, pulumi.Input<unknown>> | void,
-    opts: { preview?: boolean; mockOutputs?: (r: Registered) => Record<string, unknown> | undefined } = {},
+    opts: {
+        preview?: boolean;
+        mockOutputs?: (r: Registered) => Record<string, unknown> | undefined;
+        /** Filled with each resource's name → the names of the resources it depends on (as the engine gets them). */
+        dependencies?: Map<string, string[]>;
+    } = {},
 ): Promise<RunResult> {
     const resources: Registered[] = [];
     await pulumi.runtime.setMocks(
@@ -111,6 +116,9 @@ export async function run(
         "test",
         opts.preview ?? false,
     );
+    if (opts.dependencies) {
+        captureDependencies(opts.dependencies);
+    }
     const exported = build() ?? {};
     const outputs: Outputs = {};
     for (const [k, v] of Object.entries(exported)) {
@@ -128,6 +136,22 @@ export async function run(
         }
     }
     return { resources, outputs };
+}
+
+/**
+ * Record the dependency list of every registration: the mock monitor's registerResource
+ * sees the whole request (the Mocks interface sees only type, name and inputs).
+ */
+function captureDependencies(into: Map<string, string[]>): void {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const monitor = (pulumi.runtime as any).getMonitor();
+    const register = monitor.registerResource.bind(monitor);
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    monitor.registerResource = (req: any, callback: unknown) => {
+        const name = (urn: string) => urn.split("::").pop() as string;
+        into.set(req.getName(), (req.getDependenciesList() as string[]).map(name));
+        return register(req, callback);
+    };
 }
 
 /** Known value of an Output (undefined when unknown, e.g. in preview). */

@@ -83,7 +83,6 @@ const EXPECTED_BY_RELEASE: Record<string, string[]> = {
         "nova-db",
         "nova-db-cell0",
         "nova-db-sync",
-        "nova-discover-hosts",
         "nova-check",
         "nova-alice-install",
         "nova-alice-conf-nova.conf",
@@ -92,10 +91,13 @@ const EXPECTED_BY_RELEASE: Record<string, string[]> = {
         "nova-bob-install",
         "nova-bob-conf-qemu.conf",
         "nova-bob-conf-libvirtd.conf",
+        "nova-bob-conf-libvirtd.default",
+        "nova-bob-libvirt-tcp-socket",
         "nova-bob-libvirt-default-net",
         "nova-bob-restart-libvirt",
         "nova-bob-conf-nova.conf",
         "nova-bob-restart",
+        "nova-bob-discover",
     ].sort(),
 };
 const EXPECTED: Record<string, string[]> = { ...EXPECTED_BY_RELEASE, epoxy: EXPECTED_BY_RELEASE.zed };
@@ -107,7 +109,7 @@ const GOLDEN_FILES_BY_RELEASE: Record<string, Record<string, string[]>> = {
     },
     zed: {
         alice: ["nova.conf", "nova-consoleproxy.default"],
-        bob: ["nova.conf", "qemu.conf", "libvirtd.conf"],
+        bob: ["nova.conf", "qemu.conf", "libvirtd.conf", "libvirtd.default"],
     },
 };
 const GOLDEN_FILES: Record<string, Record<string, string[]>> = {
@@ -225,27 +227,44 @@ for (const [release, change] of RELEASE_CONFIGS) {
                         "oslab_wait_tcp 192.168.122.111 8774 180\noslab_wait_tcp 192.168.122.111 8775 180\noslab_wait_tcp 192.168.122.111 6080 180\n",
                 );
                 expect(body("nova-bob-restart-libvirt")).to.contain("\noslab_svc restart virtlogd libvirtd\n");
-                expect(body("nova-discover-hosts")).to.contain("\nexpected=(bob)\n");
-                expect(body("nova-check")).to.contain(
-                    "expected=(nova-conductor@alice nova-scheduler@alice nova-compute@bob)",
-                );
+                // each compute is mapped by its own step; its membership checks it is alive
+                expect(body("nova-bob-discover")).to.contain(`\n${render.discoverHostScript("bob", "nova")}\n`);
+                expect(body("nova-check")).to.contain("expected=(nova-conductor@alice nova-scheduler@alice)");
                 expect(unwrap(find(res.resources, "nova-check").inputs).stdin).to.equal(TEST_SECRETS.generated);
             }
             expect(unwrap(find(res.resources, "nova-bob-libvirt-default-net").inputs).delete).to.contain(
                 render.libvirtDefaultNetRestoreScript(),
             );
-            if (release === "zed") {
-                // qemu.conf and libvirtd.conf are edited only where systemd is not PID 1; spec on stdin, restore on delete.
-                for (const [id, block] of [
-                    ["libvirtd.conf", render.libvirtdConfNoPolkit()],
-                    ["qemu.conf", render.qemuConfNoNamespaces()],
+            // the compute's guests are stopped before its packages are purged
+            expect(unwrap(find(res.resources, "nova-bob-install").inputs).delete).to.contain(
+                `\n${render.stopGuestsScript()}\noslab_purge `,
+            );
+            if (release !== "folsom") {
+                // qemu.conf and /etc/default/libvirtd are edited only where systemd is not PID 1;
+                // libvirtd.conf differs by init system; spec on stdin, restore on delete.
+                for (const [id, path, block] of [
+                    ["qemu.conf", "/etc/libvirt/qemu.conf", render.qemuConfNoNamespaces()],
+                    ["libvirtd.default", "/etc/default/libvirtd", 'LIBVIRTD_ARGS="--listen"\n'],
                 ]) {
                     const i = unwrap(find(res.resources, `nova-bob-conf-${id}`).inputs);
-                    expect(i.create).to.contain(`\n${render.blockUnlessSystemdScript(`/etc/libvirt/${id}`)}\n`);
-                    expect(i.delete).to.contain(`\n${render.restoreFileScript(`/etc/libvirt/${id}`)}\n`);
+                    expect(i.create).to.contain(`\n${render.blockUnlessSystemdScript(path)}\n`);
+                    expect(i.delete).to.contain(`\n${render.restoreFileScript(path)}\n`);
                     expect(JSON.parse(i.stdin)).to.deep.equal({ block, comment: "#" });
                     expect(i.triggers).to.equal(undefined);
                 }
+                const libvirtd = unwrap(find(res.resources, "nova-bob-conf-libvirtd.conf").inputs);
+                expect(libvirtd.create).to.contain(`\n${render.blockByInitScript("/etc/libvirt/libvirtd.conf")}\n`);
+                expect(libvirtd.delete).to.contain(`\n${render.restoreFileScript("/etc/libvirt/libvirtd.conf")}\n`);
+                expect(JSON.parse(libvirtd.stdin)).to.deep.equal({
+                    systemd: { block: 'auth_tcp = "none"\n', comment: "#" },
+                    other: {
+                        block: 'unix_sock_group = "libvirt"\nunix_sock_rw_perms = "0770"\nauth_unix_rw = "none"\nlisten_tls = 0\nlisten_tcp = 1\nauth_tcp = "none"\n',
+                        comment: "#",
+                    },
+                });
+                const socket = unwrap(find(res.resources, "nova-bob-libvirt-tcp-socket").inputs);
+                expect(socket.create).to.contain(`\n${render.libvirtTcpSocketScript("libvirtd-tcp.socket")}\n`);
+                expect(socket.delete).to.contain(`\n${render.libvirtTcpSocketDeleteScript("libvirtd-tcp.socket")}\n`);
             }
         });
 
@@ -271,10 +290,13 @@ for (const [release, change] of RELEASE_CONFIGS) {
             expect(carolConf).to.equal(bob.split("192.168.122.112").join("192.168.122.114"));
             expect(carolConf).not.to.equal(bob);
             const check = unwrap(find(res.resources, "nova-check").inputs).create as string;
-            expect(check).to.contain("nova-compute@bob nova-compute@carol)");
-            if (release === "zed") {
-                expect(unwrap(find(res.resources, "nova-discover-hosts").inputs).create).to.contain(
-                    "\nexpected=(bob carol)\n",
+            if (release === "folsom") {
+                expect(check).to.contain("nova-compute@bob nova-compute@carol)");
+            } else {
+                // the controller's check knows no compute: adding one leaves it unchanged
+                expect(check).to.contain("expected=(nova-conductor@alice nova-scheduler@alice)");
+                expect(unwrap(find(res.resources, "nova-carol-discover").inputs).create).to.contain(
+                    `\n${render.discoverHostScript("carol", "nova")}\n`,
                 );
             }
         });

@@ -146,7 +146,7 @@ export const profile: ReleaseProfile = {
                     content: nova.libvirtBinDefaults(),
                 },
             ],
-            libvirtFilesWithoutSystemd: [],
+            libvirtFilesByInit: [],
             services: ["nova-compute"],
             reporting: ["nova-compute"],
         },
@@ -172,6 +172,7 @@ export const profile: ReleaseProfile = {
         tgtTargets: { path: "/etc/tgt/targets.conf", content: cinder.tgtTargetsCinderOnly() },
     },
     destroyGuard: false,
+    computeMembership: false,
     quantum: {
         name: "quantum",
         product: "Quantum",

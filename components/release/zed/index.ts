@@ -128,7 +128,7 @@ rabbitmqctl -q set_permissions "$user" '.*' '.*' '.*' >/dev/null`,
             libvirtServices: ["virtlogd", "libvirtd"],
             libvirtFiles: [],
             // Quirks of hosts without systemd (the lab); real Debian hosts keep the defaults.
-            libvirtFilesWithoutSystemd: [
+            libvirtFilesByInit: [
                 {
                     id: "qemu.conf",
                     path: "/etc/libvirt/qemu.conf",
@@ -136,12 +136,23 @@ rabbitmqctl -q set_permissions "$user" '.*' '.*' '.*' >/dev/null`,
                     content: nova.qemuConfNoNamespaces(),
                 },
                 {
+                    // Live migration over TCP (the article's three libvirtd.conf lines, where
+                    // libvirtd opens its own sockets) plus the lab's socket access without polkit;
+                    // under systemd only the TCP authentication (the socket unit opens the port).
                     id: "libvirtd.conf",
                     path: "/etc/libvirt/libvirtd.conf",
                     mode: "block",
-                    content: nova.libvirtdConfNoPolkit(),
+                    content: nova.libvirtdConfNoPolkit() + nova.libvirtdConfTcp(),
+                    withSystemd: nova.libvirtdConfTcpAuth(),
+                },
+                {
+                    id: "libvirtd.default",
+                    path: "/etc/default/libvirtd",
+                    mode: "block",
+                    content: nova.libvirtdListenDefaults(),
                 },
             ],
+            migrationSocket: "libvirtd-tcp.socket",
             services: ["nova-compute"],
             reporting: ["nova-compute"],
         },
@@ -172,6 +183,7 @@ rabbitmqctl -q set_permissions "$user" '.*' '.*' '.*' >/dev/null`,
         urlScheme: "mysql+pymysql",
     },
     destroyGuard: true,
+    computeMembership: true,
     quantum: {
         name: "neutron",
         product: "Neutron",

@@ -71,6 +71,17 @@ const LOOKUPS = [
     `GET /v2.0/ports?device_id=${R}`,
 ];
 const GW_LOOKUP = `GET /v2.0/ports?device_id=${R}&device_owner=network%3Arouter_gateway`;
+const IN_USE_LOOKUPS = [
+    `GET /v2.0/ports?network_id=${EXT}`,
+    `GET /v2.0/ports?network_id=${PRIV}`,
+    `GET /v2.0/ports?device_id=${R}`,
+];
+// What the used cloud of the fixtures holds: a floating IP on ext_net, a server of another tenant on private.
+const FIP = "8f9e0d1c-2b3a-4c5d-9e6f-7a8b9c0d1e2f";
+const FIP_PORT = "b7c8d9e0-f1a2-4b3c-8d4e-5f6a7b8c9d02";
+const VM = "0f1e2d3c-4b5a-4968-8776-655443322110";
+const VM_PORT = "c1d2e3f4-a5b6-4c7d-8e9f-0a1b2c3d4e53";
+const USER2 = "e5f6a7b8c9d04e1f8a2b3c4d5e6f7a81";
 
 async function rejects(p: Promise<unknown>): Promise<Error> {
     try {
@@ -155,11 +166,12 @@ describe("QuantumNetwork v2.0 (Folsom) against recorded Quantum v2.0 exchanges",
         expect(await quantumRead(replay("read-gone"), "private/provider-router/ext_net", OUTS)).to.deep.equal({});
     });
 
-    it("delete: clear gateway, remove interface, router, subnets, networks", async () => {
+    it("delete: nothing in the way (own ports, DHCP), then gateway, interface, router, subnets, networks", async () => {
         const s = replay("delete");
         await quantumDelete(s, OUTS);
         expect(s.sent).to.deep.equal([
             "POST /v2.0/tokens",
+            ...IN_USE_LOOKUPS,
             `PUT /v2.0/routers/${R}`,
             `PUT /v2.0/routers/${R}/remove_router_interface`,
             `DELETE /v2.0/routers/${R}`,
@@ -171,10 +183,92 @@ describe("QuantumNetwork v2.0 (Folsom) against recorded Quantum v2.0 exchanges",
         expect(s.remaining()).to.deep.equal([]);
     });
 
-    it("delete when already gone: every 404 is fine", async () => {
+    it("delete when already gone: empty port lists, every 404 is fine", async () => {
         const s = replay("delete-gone");
         await quantumDelete(s, OUTS);
+        expect(s.sent.slice(0, 4)).to.deep.equal(["POST /v2.0/tokens", ...IN_USE_LOOKUPS]);
         expect(s.remaining()).to.deep.equal([]);
+    });
+
+    it("delete of a used cloud: a floating IP and another tenant's server are named, nothing is removed", async () => {
+        const s = replay("delete-in-use");
+        const err = await rejects(quantumDelete(s, OUTS));
+        expect(s.sent).to.deep.equal(["POST /v2.0/tokens", ...IN_USE_LOOKUPS]);
+        expect(s.remaining()).to.deep.equal([]);
+        expect(err.message).to.equal(
+            `${WHAT}: check what is in the way of deleting on root@192.168.122.111:22 failed: nothing was removed; in the way: ` +
+                `port ${FIP_PORT} (device_owner network:floatingip, device ${FIP}, 192.168.144.101 on the ext_net subnet); ` +
+                `port ${VM_PORT} (device_owner compute:nova, device ${VM}, project ${USER2}, 10.5.5.3 on the private subnet). ` +
+                "Remove them first (a floating IP, another router's gateway or interface, a server's port), then delete again",
+        );
+    });
+
+    it("delete that fails half-way (a floating IP allocated meanwhile): what was done, what was not, what is in the way", async () => {
+        const s = replay("delete-half-way");
+        const err = await rejects(quantumDelete(s, OUTS));
+        expect(s.sent).to.deep.equal([
+            "POST /v2.0/tokens",
+            ...IN_USE_LOOKUPS,
+            `PUT /v2.0/routers/${R}`,
+            `PUT /v2.0/routers/${R}/remove_router_interface`,
+            `DELETE /v2.0/routers/${R}`,
+            `DELETE /v2.0/subnets/${PRIVSUB}`,
+            `DELETE /v2.0/subnets/${EXTSUB}`,
+            ...IN_USE_LOOKUPS,
+        ]);
+        expect(s.remaining()).to.deep.equal([]);
+        expect(err.message).to.equal(
+            `${WHAT}: delete ext_net subnet (${EXTSUB}) on root@192.168.122.111:22 failed: ` +
+                `DELETE http://192.168.122.111:9696/v2.0/subnets/${EXTSUB}: HTTP 409: ` +
+                `Unable to complete operation on subnet ${EXTSUB}. One or more ports have an IP allocation from this subnet; ` +
+                `in the way: port ${FIP_PORT} (device_owner network:floatingip, device ${FIP}, 192.168.144.101 on the ext_net subnet); ` +
+                `done before the failure: clear gateway of router provider-router (${R}); ` +
+                `remove interface of router provider-router on the private subnet (${PRIVSUB}); ` +
+                `delete router provider-router (${R}); delete private subnet (${PRIVSUB}); ` +
+                `not done: delete ext_net subnet (${EXTSUB}); delete tenant network private (${PRIV}); ` +
+                `delete external network ext_net (${EXT}). ` +
+                "The stack still records the removed objects (a failed delete keeps the old state): " +
+                "to keep the networks, run `pulumi refresh` (or `pulumi up --refresh`) before the next up, " +
+                "which then re-creates what was removed with the same names; " +
+                "to finish the delete, remove what is in the way and delete again",
+        );
+    });
+
+    it("update that fails half-way: the error carries the state as read after the failure (partial-failure id/properties/reasons)", async () => {
+        const s = replay("update-pool-half-way");
+        const news = {
+            ...INPUTS,
+            externalNetwork: {
+                ...INPUTS.externalNetwork,
+                allocationPool: { start: "192.168.144.110", end: "192.168.144.126" },
+            },
+        };
+        const err = (await rejects(quantumUpdate(s, OUTS, news))) as Error & {
+            id?: string;
+            properties?: unknown;
+            reasons?: string[];
+        };
+        expect(s.sent).to.deep.equal([
+            "POST /v2.0/tokens",
+            ...LOOKUPS,
+            `PUT /v2.0/routers/${R}`,
+            `DELETE /v2.0/subnets/${EXTSUB}`,
+            ...LOOKUPS,
+            ...IN_USE_LOOKUPS,
+        ]);
+        expect(s.remaining()).to.deep.equal([]);
+        expect(err.message).to.equal(
+            `${WHAT}: delete old ext_net subnet 192.168.144.0/25 on root@192.168.122.111:22 failed: ` +
+                `DELETE http://192.168.122.111:9696/v2.0/subnets/${EXTSUB}: HTTP 409: ` +
+                `Unable to complete operation on subnet ${EXTSUB}. One or more ports have an IP allocation from this subnet; ` +
+                `in the way: port ${FIP_PORT} (device_owner network:floatingip, device ${FIP}, 192.168.144.101 on the ext_net subnet); ` +
+                "recorded as found after the failure (missing: the gateway of router provider-router): " +
+                "the next `pulumi up` completes it",
+        );
+        // The old subnet (old pool) is still there; the router lost its gateway.
+        expect(err.id).to.equal(ID);
+        expect(err.properties).to.deep.equal({ ...OUTS, gatewayIp: "" });
+        expect(err.reasons).to.deep.equal([err.message]);
     });
 
     it("a wrong password: the error names host, resource, step and Keystone's answer, not the password", async () => {

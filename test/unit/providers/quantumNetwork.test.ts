@@ -2,7 +2,11 @@
 // and the exact request plans (method, path, body) for create / update / delete.
 import { expect } from "chai";
 import {
+    AUTO_DELETED_PORT_OWNERS,
     checkQuantumNetwork,
+    describeDeleteFailure,
+    describeInUse,
+    describePort,
     diffQuantumNetwork,
     gatewayIpFrom,
     networkBase,
@@ -13,14 +17,20 @@ import {
     pickByName,
     planGatewayPortLookup,
     planQuantumDelete,
+    planQuantumInUseLookups,
     planQuantumLookups,
     planQuantumSync,
     quantumFeatures,
+    quantumMissingParts,
     quantumNetworkId,
     QuantumNetworkInputs,
     QuantumNetworkOutputs,
     QuantumObserved,
+    quantumPartialState,
+    quantumPortsInTheWay,
     quantumReadState,
+    PortObs,
+    withPartialState,
 } from "../../../providers/quantumNetwork";
 import { ApiCall } from "../../../providers/openstackAuth";
 import { UNKNOWN } from "../../../providers/ssh";
@@ -83,6 +93,14 @@ const IDS = {
     gatewayIp: "198.51.100.160",
 };
 const ZED_OUT: QuantumNetworkOutputs = { ...ZED, ...IDS };
+const NO_IDS = {
+    routerId: "",
+    externalNetworkId: "",
+    tenantNetworkId: "",
+    tenantSubnetId: "",
+    externalSubnetId: "",
+    gatewayIp: "",
+};
 
 /** What the API holds when everything matches ZED. */
 const LIVE: QuantumObserved = {
@@ -697,6 +715,15 @@ describe("QuantumNetwork: delete plan and refresh state", () => {
             "DELETE /v2.0/networks/en1",
         ]);
         expect(calls.every((c) => c.tolerate?.includes(404))).to.equal(true);
+        expect(calls.map((c) => c.step)).to.deep.equal([
+            "clear gateway of router provider-router (r1)",
+            "remove interface of router provider-router on the private subnet (ts1)",
+            "delete router provider-router (r1)",
+            "delete private subnet (ts1)",
+            "delete ext_net subnet (es1)",
+            "delete tenant network private (tn1)",
+            "delete external network ext_net (en1)",
+        ]);
     });
     it("delete skips objects that never existed", () => {
         expect(brief(planQuantumDelete({ ...ZED_OUT, routerId: "", tenantSubnetId: "" }))).to.deep.equal([
@@ -738,5 +765,223 @@ describe("QuantumNetwork: delete plan and refresh state", () => {
             "",
         )!;
         expect(noGw.gatewayIp).to.equal("");
+    });
+});
+
+describe("QuantumNetwork: never half-way (what is in the way, what a failure leaves)", () => {
+    it("looks for what is in the way: ports on both recorded networks and on the router, only for recorded IDs", () => {
+        const calls = planQuantumInUseLookups(ZED_OUT);
+        expect(brief(calls)).to.deep.equal([
+            "GET /v2.0/ports?network_id=en1",
+            "GET /v2.0/ports?network_id=tn1",
+            "GET /v2.0/ports?device_id=r1",
+        ]);
+        expect(calls.map((c) => c.step)).to.deep.equal([
+            "list ports on external network ext_net (en1)",
+            "list ports on tenant network private (tn1)",
+            "list ports of router provider-router (r1)",
+        ]);
+        expect(brief(planQuantumInUseLookups({ ...ZED_OUT, routerId: "", tenantNetworkId: "" }))).to.deep.equal([
+            "GET /v2.0/ports?network_id=en1",
+        ]);
+        expect(planQuantumInUseLookups({ ...ZED_OUT, ...NO_IDS })).to.deep.equal([]);
+    });
+
+    const port = (over: Partial<PortObs>): PortObs => ({
+        id: "p",
+        deviceOwner: "",
+        subnetIds: [],
+        ips: [],
+        deviceId: "",
+        projectId: "",
+        ...over,
+    });
+    const inTheWay: [string, PortObs, boolean][] = [
+        ["our router's gateway port", port({ deviceOwner: "network:router_gateway", deviceId: "r1" }), false],
+        [
+            "our router's interface on the tenant subnet",
+            port({ deviceOwner: "network:router_interface", deviceId: "r1", subnetIds: ["ts1"] }),
+            false,
+        ],
+        ["a DHCP port", port({ deviceOwner: "network:dhcp", deviceId: "dhcp-x", subnetIds: ["ts1"] }), false],
+        ["an OVN metadata port", port({ deviceOwner: "network:distributed", subnetIds: ["ts1"] }), false],
+        ["a DVR floating IP agent gateway", port({ deviceOwner: "network:floatingip_agent_gateway" }), false],
+        ["a floating IP", port({ deviceOwner: "network:floatingip", deviceId: "fip1", subnetIds: ["es1"] }), true],
+        [
+            "another router's gateway on ext_net",
+            port({ deviceOwner: "network:router_gateway", deviceId: "r2", subnetIds: ["es1"] }),
+            true,
+        ],
+        [
+            "another router's interface on the tenant subnet",
+            port({ deviceOwner: "network:router_interface", deviceId: "r2", subnetIds: ["ts1"] }),
+            true,
+        ],
+        [
+            "our router's interface on another subnet (router delete would fail)",
+            port({ deviceOwner: "network:router_interface", deviceId: "r1", subnetIds: ["other"] }),
+            true,
+        ],
+        ["a server's port", port({ deviceOwner: "compute:nova", deviceId: "vm1", subnetIds: ["ts1"] }), true],
+        ["a port without owner", port({ subnetIds: ["es1"] }), true],
+    ];
+    for (const [what, p, blocks] of inTheWay) {
+        it(`${what}: ${blocks ? "in the way" : "not in the way"}`, () =>
+            expect(quantumPortsInTheWay(IDS, [p]).length).to.equal(blocks ? 1 : 0));
+    }
+    it("no recorded router: any router's gateway is someone else's", () =>
+        expect(
+            quantumPortsInTheWay({ routerId: "", tenantSubnetId: "ts1" }, [
+                port({ deviceOwner: "network:router_gateway", deviceId: "r1" }),
+            ]).length,
+        ).to.equal(1));
+    it("a port listed twice (by network and by router) is reported once", () => {
+        const p = port({ id: "x", deviceOwner: "network:router_interface", deviceId: "r1", subnetIds: ["other"] });
+        expect(quantumPortsInTheWay(IDS, [p, { ...p }]).map((q) => q.id)).to.deep.equal(["x"]);
+    });
+    it("AUTO_DELETED_PORT_OWNERS are the owners neutron deletes with the subnet", () =>
+        expect(AUTO_DELETED_PORT_OWNERS).to.deep.equal([
+            "network:dhcp",
+            "network:distributed",
+            "network:floatingip_agent_gateway",
+        ]));
+
+    const ports: [string, PortObs, string][] = [
+        [
+            "a floating IP (no project on its port)",
+            port({
+                id: "p1",
+                deviceOwner: "network:floatingip",
+                deviceId: "f1",
+                subnetIds: ["es1"],
+                ips: ["198.51.100.151"],
+            }),
+            "port p1 (device_owner network:floatingip, device f1, 198.51.100.151 on the ext_net subnet)",
+        ],
+        [
+            "a server in another project",
+            port({
+                id: "p2",
+                deviceOwner: "compute:nova",
+                deviceId: "vm1",
+                projectId: "u2",
+                subnetIds: ["ts1"],
+                ips: ["198.51.100.200"],
+            }),
+            "port p2 (device_owner compute:nova, device vm1, project u2, 198.51.100.200 on the private subnet)",
+        ],
+        [
+            "a port on another subnet with two addresses",
+            port({ id: "p3", deviceOwner: "x", subnetIds: ["s9", "es1"], ips: ["10.0.0.5", "198.51.100.152"] }),
+            "port p3 (device_owner x, 10.0.0.5 on subnet s9, 198.51.100.152 on the ext_net subnet)",
+        ],
+        ["no owner, no address", port({ id: "p4" }), 'port p4 (device_owner "")'],
+    ];
+    for (const [what, p, text] of ports) {
+        it(`describes ${what}`, () => expect(describePort(p, ZED_OUT)).to.equal(text));
+    }
+
+    it("the refusal before anything is removed", () =>
+        expect(describeInUse(["port a (…)", "port b (…)"])).to.equal(
+            "nothing was removed; in the way: port a (…); port b (…). " +
+                "Remove them first (a floating IP, another router's gateway or interface, a server's port), then delete again",
+        ));
+    it("a first step that fails: nothing was removed, no refresh needed", () => {
+        const calls = planQuantumDelete(ZED_OUT);
+        expect(describeDeleteFailure("PUT …: HTTP 500: boom", [], calls, [])).to.equal(
+            "PUT …: HTTP 500: boom; nothing was removed",
+        );
+    });
+    it("a step that fails half-way: done, not done, in the way, and the way back", () => {
+        const calls = planQuantumDelete(ZED_OUT);
+        expect(
+            describeDeleteFailure("DELETE …: HTTP 409: SubnetInUse.", calls.slice(0, 4), calls.slice(4), ["port f"]),
+        ).to.equal(
+            "DELETE …: HTTP 409: SubnetInUse; in the way: port f; " +
+                "done before the failure: clear gateway of router provider-router (r1); " +
+                "remove interface of router provider-router on the private subnet (ts1); " +
+                "delete router provider-router (r1); delete private subnet (ts1); " +
+                "not done: delete ext_net subnet (es1); delete tenant network private (tn1); " +
+                "delete external network ext_net (en1). " +
+                "The stack still records the removed objects (a failed delete keeps the old state): " +
+                "to keep the networks, run `pulumi refresh` (or `pulumi up --refresh`) before the next up, " +
+                "which then re-creates what was removed with the same names; " +
+                "to finish the delete, remove what is in the way and delete again",
+        );
+    });
+
+    const missing: [keyof typeof IDS, string][] = [
+        ["externalNetworkId", "external network ext_net"],
+        ["externalSubnetId", "the ext_net subnet"],
+        ["tenantNetworkId", "tenant network private"],
+        ["tenantSubnetId", "the private subnet with the router interface"],
+        ["routerId", "router provider-router"],
+        ["gatewayIp", "the gateway of router provider-router"],
+    ];
+    for (const [k, part] of missing) {
+        it(`missing ${k} reads "${part}"`, () =>
+            expect(quantumMissingParts({ ...ZED_OUT, [k]: "" })).to.deep.equal([part]));
+    }
+    it("nothing missing: no parts", () => expect(quantumMissingParts(ZED_OUT)).to.deep.equal([]));
+
+    // The state the next run starts from after a partial delete (refresh) or a partial
+    // create/update (recorded by the engine): every missing part makes an update.
+    const partial: [string, Partial<QuantumNetworkOutputs>][] = [
+        ["router gone (with its gateway and interface)", { routerId: "", gatewayIp: "", tenantSubnetId: "" }],
+        ["gateway cleared", { gatewayIp: "" }],
+        ["tenant subnet deleted", { tenantSubnetId: "" }],
+        ["only the external network left", { ...NO_IDS, externalNetworkId: "en1" }],
+    ];
+    for (const [what, patch] of partial) {
+        it(`diff after a partial failure (${what}) → update, no replace`, () =>
+            expect(diffQuantumNetwork({ ...ZED_OUT, ...patch }, { ...ZED })).to.deep.equal({
+                changes: true,
+                replaces: [],
+                deleteBeforeReplace: false,
+            }));
+    }
+
+    it("partial state: what the API holds after the failure (router without gateway → no gatewayIp)", () => {
+        const obs = {
+            ...LIVE,
+            router: { ...LIVE.router!, gatewayNetworkId: undefined },
+            routerPorts: [LIVE.routerPorts[1]],
+        };
+        expect(quantumPartialState(ZED, obs, "", IDS)).to.deep.equal({ ...ZED_OUT, gatewayIp: "" });
+    });
+    it("partial state: recorded IDs pick the object, a subnet without the interface counts as missing", () => {
+        const obs: QuantumObserved = {
+            ...LIVE,
+            tenantSubnets: [{ ...LIVE.tenantSubnets[0], id: "ts2" }, LIVE.tenantSubnets[0]],
+            routerPorts: [LIVE.routerPorts[0]],
+        };
+        expect(quantumPartialState(ZED, obs, "198.51.100.160", IDS)).to.deep.equal({ ...ZED_OUT, tenantSubnetId: "" });
+    });
+    it("partial state: nothing found → every ID missing (the next up builds all)", () =>
+        expect(quantumPartialState(ZED, NOTHING, "", { routerId: "r9" })).to.deep.equal({ ...ZED, ...NO_IDS }));
+
+    it("withPartialState: the SDK's partial-failure fields, __provider kept for a later delete", () => {
+        const e = withPartialState(
+            new Error("X: set gateway failed: HTTP 500"),
+            "private/provider-router/ext_net",
+            { ...ZED_OUT, gatewayIp: "" },
+            "exports.handler = …",
+        ) as Error & {
+            id: string;
+            properties: Record<string, unknown>;
+            reasons: string[];
+        };
+        const msg =
+            "X: set gateway failed: HTTP 500; recorded as found after the failure " +
+            "(missing: the gateway of router provider-router): the next `pulumi up` completes it";
+        expect(e.message).to.equal(msg);
+        expect(e.id).to.equal("private/provider-router/ext_net");
+        expect(e.properties).to.deep.equal({ ...ZED_OUT, gatewayIp: "", __provider: "exports.handler = …" });
+        expect(e.reasons).to.deep.equal([msg]);
+        const bare = withPartialState(new Error("m"), "i", ZED_OUT, undefined) as Error & { properties: unknown };
+        expect(bare.properties).to.deep.equal(ZED_OUT);
+        expect(bare.message).to.equal(
+            "m; recorded as found after the failure (nothing missing): the next `pulumi up` completes it",
+        );
     });
 });
