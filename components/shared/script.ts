@@ -145,14 +145,10 @@ export function fileSpec(
         spec.block = payload.block ?? "";
         spec.comment = payload.comment ?? "#";
     }
-    if (target.mode) {
-        spec.mode = target.mode;
-    }
-    if (target.owner) {
-        spec.owner = target.owner;
-    }
-    if (target.group) {
-        spec.group = target.group;
+    for (const attr of ["mode", "owner", "group"] as const) {
+        if (target[attr]) {
+            spec[attr] = target[attr];
+        }
     }
     return JSON.stringify(spec);
 }
