@@ -220,7 +220,7 @@ export function libvirtBinDefaults(): string {
 
 /**
  * Zed qemu.conf where systemd is not PID 1 (the lab): no per-domain mount namespace.
- * On the probe's lab hosts qemu could not create its PTY inside that namespace
+ * On the lab's hosts qemu could not create its PTY inside that namespace
  * ("Failed to create PTY", docs/sources.md#lab-findings); real Debian hosts keep the namespace.
  */
 export function qemuConfNoNamespaces(): string {

@@ -5,9 +5,9 @@ Usage:
     scripts/options/extract.py <release>            # folsom | zed | epoxy
     scripts/options/extract.py <release> --check    # rebuild in memory, compare with the committed files
 
-Each service's repository is a bare git mirror (the session's `fetch` tool brings github:openstack/<name>
-to /work/.mirror/openstack+<name>/repo; set OPTIONS_MIRROR to another root whose <owner>+<name>/repo are
-git directories). Only `git ls-tree` / `git cat-file` at the release tag are used: nothing is installed or
+Each service's repository is a bare git clone of https://github.com/openstack/<name> under
+$OPTIONS_MIRROR/openstack+<name>/repo (`git clone --bare`; the default root is /work/.mirror, where
+this project's maintainers keep them). Only `git ls-tree` / `git cat-file` at the release tag are used: nothing is installed or
 imported, the Python sources are parsed with the `ast` module.
 
 What counts as an option (every oslo.config era, 2012 to 2025):
