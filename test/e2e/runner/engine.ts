@@ -51,7 +51,7 @@ import {
 import { copyToRemote, remoteCommand } from "./handlers/command";
 import { dynamicResource } from "./handlers/dynamic";
 import { isSupportedRandom, randomHandler } from "./handlers/random";
-import { DiffResult, EnvMode, Handler, StepContext, StepError } from "./handlers/types";
+import { DiffResult, EnvMode, Handler, PartialFailure, StepContext, StepError } from "./handlers/types";
 
 export type Mode = "up" | "preview" | "destroy";
 export type ProgramFn = () => unknown;
@@ -140,17 +140,38 @@ export function annotateSecrets(outputs: WireMap, inputs: WireMap, additionalSec
     return out;
 }
 
-/** The operation the engine picks for a diff, given the replaceOnChanges option. Pure. */
-export function chooseOp(diff: DiffResult, replaceOnChanges: string[]): { op: Op; replaceKeys: string[] } {
-    if (!diff.changes) {
-        return { op: "same", replaceKeys: [] };
-    }
+/** The key the engine gives a change caused by init errors (step_generator.go `initErrorSpecialKey`). */
+export const INIT_ERROR_KEY = "#initerror";
+
+/**
+ * The operation the engine picks for a diff, given the replaceOnChanges option and whether
+ * the old state has init errors (a partially failed create/update), as pulumi/pulumi
+ * pkg/resource/deploy/step_generator.go does (`applyReplaceOnChanges`, then "If resource
+ * was unchanged, but there were initialization errors, generate an empty update step"):
+ * init errors turn "same" into an update, or into a replacement when replaceOnChanges
+ * holds `*` or `#initerror`. Pure.
+ */
+export function chooseOp(
+    diff: DiffResult,
+    replaceOnChanges: string[],
+    hasInitErrors = false,
+): { op: Op; replaceKeys: string[] } {
     const roc = replaceOnChanges.map(topLevelKey);
     const replaceKeys = new Set(diff.replaceKeys);
-    for (const k of diff.changedKeys) {
-        if (roc.includes("*") || roc.includes(k)) {
-            replaceKeys.add(k);
+    let changes = diff.changes;
+    if (changes) {
+        for (const k of diff.changedKeys) {
+            if (roc.includes("*") || roc.includes(k)) {
+                replaceKeys.add(k);
+            }
         }
+    }
+    if (hasInitErrors && replaceOnChanges.some((p) => p === "*" || p === INIT_ERROR_KEY)) {
+        replaceKeys.add(INIT_ERROR_KEY);
+        changes = true;
+    }
+    if (!changes) {
+        return { op: hasInitErrors ? "update" : "same", replaceKeys: [] };
     }
     return replaceKeys.size > 0
         ? { op: "replace", replaceKeys: [...replaceKeys].sort() }
@@ -662,9 +683,10 @@ class LabRun {
             }
             if (old) {
                 const diff = await handler.diff(this.context(entry), old, news);
-                const chosen = chooseOp(diff, entry.options.replaceOnChanges ?? []);
+                const initErrors = (old.initErrors?.length ?? 0) > 0;
+                const chosen = chooseOp(diff, entry.options.replaceOnChanges ?? [], initErrors);
                 op = chosen.op;
-                changedKeys = diff.changedKeys;
+                changedKeys = initErrors ? [...diff.changedKeys, INIT_ERROR_KEY] : diff.changedKeys;
                 providerDbr = diff.deleteBeforeReplace === true;
             }
         } catch (e) {
@@ -752,6 +774,9 @@ class LabRun {
                 }
             } catch (e) {
                 const err = e instanceof StepError ? e : new StepError(urn, host, stepName, (e as Error).message);
+                if (err instanceof PartialFailure) {
+                    this.recordPartial(entry, old, op, dbr, news, err, start);
+                }
                 this.fail(entry, waitedFor, op, host, err, start, changedKeys);
                 throw err;
             }
@@ -785,6 +810,43 @@ class LabRun {
             await this.limiter.run(hostKey(host), exec);
         }
         return { urn, id: entry.id, outputs: entry.outputs };
+    }
+
+    /**
+     * A create/update that failed partially is recorded as the engine records it
+     * (pulumi/pulumi pkg/resource/deploy/step.go CreateStep/UpdateStep.Apply keep the
+     * provider's ID and properties and set InitErrors; pkg/engine/update.go
+     * OnResourceStepPost saves the step as successful, with the OLD inputs for an update):
+     * the ID (an update keeps the old one), the properties as outputs, init errors; a
+     * create-before-delete replacement still leaves the old instance to be deleted.
+     */
+    private recordPartial(
+        entry: ResourceState,
+        old: ResourceState | undefined,
+        op: Op,
+        dbr: boolean,
+        news: WireMap,
+        err: PartialFailure,
+        start: number,
+    ): void {
+        const end = Date.now();
+        const isUpdate = op === "update" && old !== undefined;
+        entry.id = isUpdate ? old.id : err.id;
+        entry.inputs = isUpdate ? old.inputs : news;
+        entry.outputs = annotateSecrets(err.outputs, news, entry.options.additionalSecretOutputs);
+        // Reasons are what the engine keeps; without any, nothing forces the next update.
+        entry.initErrors = err.reasons.length > 0 ? err.reasons : undefined;
+        entry.lastOp = op;
+        entry.timing = {
+            start: new Date(start).toISOString(),
+            end: new Date(end).toISOString(),
+            durationMs: end - start,
+        };
+        this.redactor.addSecretsIn(entry.outputs as Wire);
+        if (op === "replace" && !dbr && old && !this.state.pendingDeletes.includes(old)) {
+            this.state.pendingDeletes.push(old);
+        }
+        this.commit(entry);
     }
 
     private fail(
