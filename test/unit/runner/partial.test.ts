@@ -181,6 +181,11 @@ describe("lab runner engine: partial failures of dynamic providers", function ()
         expect(lab.state().pendingDeletes.map((x) => x.id)).to.deep.equal(["net-a"]);
 
         control.failCreate = false;
+        const preview = await lab.run("preview", { netName: "b" });
+        expect(preview.report.resources.filter((x) => x.urn === NET).map((x) => x.op)).to.deep.equal([
+            "update",
+            "delete-replaced",
+        ]);
         const next = await lab.run("up", { netName: "b" });
         expect(next.calls).to.deep.equal(["update net-b size=1 routerId(old)=", "delete net-a routerId=r-1"]);
         expect(lab.state().pendingDeletes).to.deep.equal([]);
