@@ -51,7 +51,7 @@ import {
 import { copyToRemote, remoteCommand } from "./handlers/command";
 import { dynamicResource } from "./handlers/dynamic";
 import { isSupportedRandom, randomHandler } from "./handlers/random";
-import { DiffResult, EnvMode, Handler, StepContext, StepError } from "./handlers/types";
+import { DiffResult, EnvMode, Handler, PartialFailure, StepContext, StepError } from "./handlers/types";
 
 export type Mode = "up" | "preview" | "destroy";
 export type ProgramFn = () => unknown;
@@ -140,17 +140,38 @@ export function annotateSecrets(outputs: WireMap, inputs: WireMap, additionalSec
     return out;
 }
 
-/** The operation the engine picks for a diff, given the replaceOnChanges option. Pure. */
-export function chooseOp(diff: DiffResult, replaceOnChanges: string[]): { op: Op; replaceKeys: string[] } {
-    if (!diff.changes) {
-        return { op: "same", replaceKeys: [] };
-    }
+/** The key the engine gives a change caused by init errors (step_generator.go `initErrorSpecialKey`). */
+export const INIT_ERROR_KEY = "#initerror";
+
+/**
+ * The operation the engine picks for a diff, given the replaceOnChanges option and whether
+ * the old state has init errors (a partially failed create/update), as pulumi/pulumi
+ * pkg/resource/deploy/step_generator.go does (`applyReplaceOnChanges`, then "If resource
+ * was unchanged, but there were initialization errors, generate an empty update step"):
+ * init errors turn "same" into an update, or into a replacement when replaceOnChanges
+ * holds `*` or `#initerror`. Pure.
+ */
+export function chooseOp(
+    diff: DiffResult,
+    replaceOnChanges: string[],
+    hasInitErrors = false,
+): { op: Op; replaceKeys: string[] } {
     const roc = replaceOnChanges.map(topLevelKey);
     const replaceKeys = new Set(diff.replaceKeys);
-    for (const k of diff.changedKeys) {
-        if (roc.includes("*") || roc.includes(k)) {
-            replaceKeys.add(k);
+    let changes = diff.changes;
+    if (changes) {
+        for (const k of diff.changedKeys) {
+            if (roc.includes("*") || roc.includes(k)) {
+                replaceKeys.add(k);
+            }
         }
+    }
+    if (hasInitErrors && replaceOnChanges.some((p) => p === "*" || p === INIT_ERROR_KEY)) {
+        replaceKeys.add(INIT_ERROR_KEY);
+        changes = true;
+    }
+    if (!changes) {
+        return { op: hasInitErrors ? "update" : "same", replaceKeys: [] };
     }
     return replaceKeys.size > 0
         ? { op: "replace", replaceKeys: [...replaceKeys].sort() }
@@ -187,6 +208,8 @@ function isDelete(op: Op): boolean {
     return op === "delete" || op === "delete-replaced";
 }
 
+type DeleteOutcome = "deleted" | "planned" | "failed" | "not started";
+
 interface Deferred {
     promise: Promise<void>;
     resolve: () => void;
@@ -195,6 +218,78 @@ interface Deferred {
 /** The limiter key of an operation: the bare SSH host, so commands and providers share a host's slots. Pure. */
 export function hostKey(host: string | undefined): string {
     return host ? host.replace(/^.*@/, "").replace(/:\d+$/, "") : "(local)";
+}
+
+/**
+ * What a resource depends on for deletion, as pulumi/pulumi pkg/resource/graph/
+ * dependency_graph.go `DependenciesOf` sees it in the engine's list of old resources
+ * (a topological order): the resources listed BEFORE it whose URN is one of its
+ * dependencies, property dependencies or its provider (a component among them brings
+ * its transitive children listed before the resource), and its parent. Pure.
+ */
+export function dependenciesForDelete(all: ResourceState[]): Map<ResourceState, Set<ResourceState>> {
+    const urnIndex = new Map<string, number>();
+    const childrenOf = new Map<string, number[]>();
+    all.forEach((r, i) => {
+        urnIndex.set(r.urn, i);
+        const seen = new Set<string>();
+        for (let p = r.parent; p && !seen.has(p); p = all[urnIndex.get(p) ?? -1]?.parent) {
+            seen.add(p);
+            childrenOf.set(p, [...(childrenOf.get(p) ?? []), i]);
+        }
+    });
+    const result = new Map<ResourceState, Set<ResourceState>>();
+    all.forEach((r, i) => {
+        const urns = new Set<string>([...r.dependencies, ...Object.values(r.propertyDependencies).flat()]);
+        if (r.provider) {
+            urns.add(r.provider.includes("::") ? r.provider.slice(0, r.provider.lastIndexOf("::")) : r.provider);
+        }
+        const deps = new Set<ResourceState>();
+        for (let j = i - 1; j >= 0; j--) {
+            const c = all[j];
+            if (urns.has(c.urn)) {
+                deps.add(c);
+                if (!c.custom) {
+                    for (const k of childrenOf.get(c.urn) ?? []) {
+                        if (k < i) {
+                            deps.add(all[k]);
+                        }
+                    }
+                }
+            }
+            if (c.urn === r.parent) {
+                deps.add(c);
+            }
+        }
+        result.set(r, deps);
+    });
+    return result;
+}
+
+/**
+ * The engine's delete schedule (pulumi/pulumi pkg/resource/deploy/step_generator.go
+ * `ScheduleDeletes`, run by deployment_executor.go `performPostSteps`): waves of
+ * resources ("antichains"). Built bottom-up — a wave holds the condemned resources none of
+ * whose dependencies (`dependenciesForDelete` over `all`, the old state) is still
+ * condemned — then reversed, so a resource is deleted only after every condemned
+ * resource that depends on it. The deletes of one wave run in parallel and all finish
+ * before the next wave starts. Pure.
+ */
+export function scheduleDeletes(condemned: ResourceState[], all: ResourceState[]): ResourceState[][] {
+    const list = [...all, ...condemned.filter((c) => !all.includes(c))];
+    const deps = dependenciesForDelete(list);
+    const left = new Set(condemned);
+    const waves: ResourceState[][] = [];
+    while (left.size > 0) {
+        const wave = [...left].filter((r) => ![...(deps.get(r) ?? [])].some((d) => left.has(d)));
+        if (wave.length === 0) {
+            // Dependencies only point to earlier entries, so this cannot happen.
+            throw new Error(`dependency cycle among ${[...left].map((r) => r.urn).join(", ")}`);
+        }
+        wave.forEach((r) => left.delete(r));
+        waves.push(wave);
+    }
+    return waves.reverse();
 }
 
 function deferred(): Deferred {
@@ -318,13 +413,12 @@ class LabRun {
             const registered = new Set(this.order);
             const orphans = this.state.resources.filter((r) => !registered.has(r.urn));
             const toDelete = [...orphans, ...this.state.pendingDeletes];
-            if (this.preview) {
-                for (const r of orphans) {
-                    this.plan(r.urn, r.type, "delete", r.custom, handlerFor(r.type)?.host(r.inputs));
-                }
-            } else if (ok) {
+            // Like the engine, deletes come only after the program and every create/update
+            // finished without error (deployment_executor.go: performPostSteps once the
+            // source is done; an error cancels before it), in preview as in an update.
+            if (ok) {
                 await this.deleteAll(toDelete);
-            } else if (toDelete.length > 0) {
+            } else if (toDelete.length > 0 && !this.preview) {
                 this.out(`  (${toDelete.length} deletion(s) not attempted because the update failed)`);
             }
         }
@@ -662,9 +756,10 @@ class LabRun {
             }
             if (old) {
                 const diff = await handler.diff(this.context(entry), old, news);
-                const chosen = chooseOp(diff, entry.options.replaceOnChanges ?? []);
+                const initErrors = (old.initErrors?.length ?? 0) > 0;
+                const chosen = chooseOp(diff, entry.options.replaceOnChanges ?? [], initErrors);
                 op = chosen.op;
-                changedKeys = diff.changedKeys;
+                changedKeys = initErrors ? [...diff.changedKeys, INIT_ERROR_KEY] : diff.changedKeys;
                 providerDbr = diff.deleteBeforeReplace === true;
             }
         } catch (e) {
@@ -752,6 +847,9 @@ class LabRun {
                 }
             } catch (e) {
                 const err = e instanceof StepError ? e : new StepError(urn, host, stepName, (e as Error).message);
+                if (err instanceof PartialFailure) {
+                    this.recordPartial(entry, old, op, dbr, news, err, start);
+                }
                 this.fail(entry, waitedFor, op, host, err, start, changedKeys);
                 throw err;
             }
@@ -785,6 +883,43 @@ class LabRun {
             await this.limiter.run(hostKey(host), exec);
         }
         return { urn, id: entry.id, outputs: entry.outputs };
+    }
+
+    /**
+     * A create/update that failed partially is recorded as the engine records it
+     * (pulumi/pulumi pkg/resource/deploy/step.go CreateStep/UpdateStep.Apply keep the
+     * provider's ID and properties and set InitErrors; pkg/engine/update.go
+     * OnResourceStepPost saves the step as successful, with the OLD inputs for an update):
+     * the ID (an update keeps the old one), the properties as outputs, init errors; a
+     * create-before-delete replacement still leaves the old instance to be deleted.
+     */
+    private recordPartial(
+        entry: ResourceState,
+        old: ResourceState | undefined,
+        op: Op,
+        dbr: boolean,
+        news: WireMap,
+        err: PartialFailure,
+        start: number,
+    ): void {
+        const end = Date.now();
+        const isUpdate = op === "update" && old !== undefined;
+        entry.id = isUpdate ? old.id : err.id;
+        entry.inputs = isUpdate ? old.inputs : news;
+        entry.outputs = annotateSecrets(err.outputs, news, entry.options.additionalSecretOutputs);
+        // Reasons are what the engine keeps; without any, nothing forces the next update.
+        entry.initErrors = err.reasons.length > 0 ? err.reasons : undefined;
+        entry.lastOp = op;
+        entry.timing = {
+            start: new Date(start).toISOString(),
+            end: new Date(end).toISOString(),
+            durationMs: end - start,
+        };
+        this.redactor.addSecretsIn(entry.outputs as Wire);
+        if (op === "replace" && !dbr && old && !this.state.pendingDeletes.includes(old)) {
+            this.state.pendingDeletes.push(old);
+        }
+        this.commit(entry);
     }
 
     private fail(
@@ -872,54 +1007,78 @@ class LabRun {
     // ---------------------------------------------------------------- deletes
 
     /**
-     * Deletes resources in reverse dependency order: a resource goes once every resource in
-     * the set that depends on it (dependencies or parent) is gone. Independent deletes run
-     * in parallel. A failed delete keeps it and everything it depends on.
+     * Deletes (in preview: lists) resources in the engine's order (`scheduleDeletes` over
+     * the old state): wave after wave, the deletes of a wave in parallel (bounded by the
+     * limiter). After a failed delete no further delete starts, running ones finish, and
+     * every resource not deleted stays in the state (the engine's step executor cancels
+     * on the first error; DeleteStep failures keep the old state).
      */
     private async deleteAll(entries: ResourceState[]): Promise<void> {
-        const dependents = entries.map((e) =>
-            entries.filter(
-                (o) =>
-                    o !== e &&
-                    (o.dependencies.includes(e.urn) ||
-                        o.parent === e.urn ||
-                        Object.values(o.propertyDependencies).some((l) => l.includes(e.urn))),
-            ),
-        );
-        const results = new Map<ResourceState, Promise<boolean>>();
-        const visiting = new Set<ResourceState>();
-        const run = (i: number): Promise<boolean> => {
-            const e = entries[i];
-            const existing = results.get(e);
-            if (existing) {
-                return existing;
+        if (entries.length === 0) {
+            return;
+        }
+        const all = this.state.resources;
+        const waves = scheduleDeletes(entries, all);
+        const deps = dependenciesForDelete([...all, ...entries.filter((e) => !all.includes(e))]);
+        const dependents = (e: ResourceState) => entries.filter((o) => deps.get(o)?.has(e)).map((o) => o.urn);
+        const attempted = new Set<ResourceState>();
+        for (const wave of waves) {
+            if (this.aborted) {
+                break;
             }
-            if (visiting.has(e)) {
-                return Promise.reject(new Error(`dependency cycle through ${e.urn}`));
-            }
-            visiting.add(e);
-            const p = Promise.all(dependents[i].map((d) => run(entries.indexOf(d)))).then((oks) => {
-                if (oks.some((ok) => !ok) || this.aborted) {
-                    return false;
-                }
-                return this.deleteOne(
-                    e,
-                    dependents[i].map((d) => d.urn),
-                );
-            });
-            results.set(e, p);
-            return p;
-        };
-        await Promise.all(entries.map((_, i) => run(i)));
+            await Promise.all(
+                wave.map(async (e) => {
+                    if ((await this.deleteOne(e, dependents(e))) !== "not started") {
+                        attempted.add(e);
+                    }
+                }),
+            );
+        }
+        const notAttempted = entries.filter((e) => e.custom && !attempted.has(e)).length;
+        if (notAttempted > 0) {
+            this.out(`  (${notAttempted} deletion(s) not attempted because of a failure)`);
+        }
     }
 
-    private async deleteOne(e: ResourceState, waitedFor: string[]): Promise<boolean> {
+    private async deleteOne(e: ResourceState, waitedFor: string[]): Promise<DeleteOutcome> {
         const op: Op = this.state.pendingDeletes.includes(e) ? "delete-replaced" : "delete";
         const label = op === "delete" ? "delete " : "delete-replaced";
         const handler = handlerFor(e.type);
         const passive = !e.custom || e.type.startsWith("pulumi:providers:");
         const host = handler?.host(e.inputs);
         const now = Date.now();
+        const fail = (err: StepError, start: number): DeleteOutcome => {
+            const end = Date.now();
+            this.aborted = true;
+            this.failures.push(err);
+            this.reports.push({
+                urn: e.urn,
+                type: e.type,
+                op,
+                status: "failed",
+                custom: e.custom,
+                host,
+                start,
+                end,
+                durationMs: end - start,
+                waitedFor,
+                error: this.redactor.redact(err.message),
+            });
+            this.out(`x ${label} ${e.urn}${host ? ` [${host}]` : ""} FAILED after ${seconds(end - start)}`);
+            return "failed";
+        };
+        // The engine refuses before anything else, in preview too, for components as well;
+        // not for the old instance of a replaced resource (step.go DeleteStep.Apply).
+        if (op === "delete" && e.options.protect) {
+            return fail(
+                new StepError(e.urn, host, "delete", "the resource is protected (protect: true); unprotect it first"),
+                now,
+            );
+        }
+        if (this.preview) {
+            this.plan(e.urn, e.type, op, e.custom, host);
+            return "planned";
+        }
         if (passive || e.options.retainOnDelete) {
             this.deleted.add(e);
             this.reports.push({
@@ -937,43 +1096,17 @@ class LabRun {
             if (this.o.verbose || (e.custom && e.options.retainOnDelete)) {
                 this.out(`- ${label} ${e.urn}${e.options.retainOnDelete ? " (retainOnDelete: left in place)" : ""}`);
             }
-            return true;
+            return "deleted";
         }
-        const fail = (err: StepError, start: number): boolean => {
-            const end = Date.now();
-            this.aborted = true;
-            this.failures.push(err);
-            this.reports.push({
-                urn: e.urn,
-                type: e.type,
-                op,
-                status: "failed",
-                custom: true,
-                host,
-                start,
-                end,
-                durationMs: end - start,
-                waitedFor,
-                error: this.redactor.redact(err.message),
-            });
-            this.out(`x ${label} ${e.urn}${host ? ` [${host}]` : ""} FAILED after ${seconds(end - start)}`);
-            return false;
-        };
         if (!handler) {
             return fail(
                 new StepError(e.urn, undefined, "delete", `resource type ${e.type} is not supported by the lab runner`),
                 now,
             );
         }
-        if (e.options.protect) {
-            return fail(
-                new StepError(e.urn, host, "delete", "the resource is protected (protect: true); unprotect it first"),
-                now,
-            );
-        }
-        const body = async (): Promise<boolean> => {
+        const body = async (): Promise<DeleteOutcome> => {
             if (this.aborted) {
-                return false;
+                return "not started";
             }
             const start = Date.now();
             this.out(`  ${op}… ${e.urn}${host ? ` [${host}]` : ""}`);
@@ -1001,7 +1134,7 @@ class LabRun {
             });
             this.out(`- ${label} ${e.urn}${host ? ` [${host}]` : ""} ${seconds(end - start)}`);
             this.checkpointSoon();
-            return true;
+            return "deleted";
         };
         return e.type.startsWith("random:") ? body() : this.limiter.run(hostKey(host), body);
     }

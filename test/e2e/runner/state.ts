@@ -43,6 +43,12 @@ export interface ResourceState {
     dependencies: string[];
     propertyDependencies: Record<string, string[]>;
     options: ResourceOptionsState;
+    /**
+     * Reasons of a create/update that failed partially (the engine's `InitErrors`): the
+     * resource exists with these outputs but did not finish, so the next update runs the
+     * provider's update even when its diff finds no change.
+     */
+    initErrors?: string[];
     /** The operation that produced this entry. */
     lastOp: Op;
     /** ISO times and duration of that operation. */

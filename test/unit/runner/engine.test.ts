@@ -4,21 +4,13 @@
 
 import { expect } from "chai";
 import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
-import { runLab, Mode, RunReport, EngineOptions } from "../../e2e/runner/engine";
-import { MemoryLogger, Redactor } from "../../e2e/runner/log";
-import { StateFile } from "../../e2e/runner/state";
 import { unwrapSecrets } from "../../e2e/runner/values";
-import { FakeExecutor, FakeBehaviour, rendezvous } from "./fakeExecutor";
+import { rendezvous } from "./fakeExecutor";
 import { program, providerCalls } from "./fixtures/program";
-import { ExecRequest } from "../../e2e/runner/exec";
+import { Lab as BaseLab, Run, P, expectDependencyOrder, res, shortStackTraces } from "./lab";
 import * as command from "@pulumi/command";
 import * as random from "@pulumi/random";
 
-const KEY =
-    "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAAfixturekeymaterial\n-----END OPENSSH PRIVATE KEY-----\n";
-const P = "urn:pulumi:test::fixture::";
 const U = {
     stack: `${P}pulumi:pulumi:Stack::fixture-test`,
     alice: `${P}oslab:test:Node::alice`,
@@ -35,99 +27,15 @@ const U = {
 const A = "198.51.100.11";
 const B = "198.51.100.12";
 
-interface Run {
-    report: RunReport;
-    fake: FakeExecutor;
-    log: MemoryLogger;
-    calls: string[];
-}
-
-class Lab {
-    readonly dir = fs.mkdtempSync(path.join(os.tmpdir(), "lab-runner-"));
-    readonly statePath = path.join(this.dir, "state", "test.json");
-
-    async run(
-        mode: Mode,
-        config: Record<string, string> = {},
-        behave?: (host: string, command: string, req: ExecRequest) => FakeBehaviour,
-        extra: Partial<EngineOptions> = {},
-    ): Promise<Run> {
-        const fake = new FakeExecutor(behave);
-        const log = new MemoryLogger();
-        const redactor = new Redactor();
-        redactor.add(KEY);
-        const calls = providerCalls();
-        calls.length = 0;
-        const full: Record<string, string> = { "fixture:sshPrivateKey": KEY };
-        for (const [k, v] of Object.entries(config)) {
-            full[`fixture:${k}`] = v;
-        }
-        const report = await runLab(mode, {
-            project: "fixture",
-            stack: "test",
-            programDir: path.join(__dirname, "fixtures"),
-            program,
-            config: full,
-            secretKeys: ["fixture:sshPrivateKey"],
-            state: new StateFile(this.statePath),
-            executor: fake,
-            logger: log,
-            redactor,
-            ...extra,
-        });
-        return { report, fake, log, calls: [...calls] };
-    }
-
-    state() {
-        return new StateFile(this.statePath).load("fixture", "test");
+class Lab extends BaseLab {
+    constructor() {
+        super(program, providerCalls);
     }
 
     password(): string {
         const r = this.state().resources.find((x) => x.urn === U.password);
         return unwrapSecrets(r?.outputs.result) as string;
     }
-
-    cleanup(): void {
-        fs.rmSync(this.dir, { recursive: true, force: true });
-    }
-}
-
-function res(r: RunReport, urn: string, op?: string) {
-    const x = r.resources.find((e) => e.urn === urn && (op === undefined || e.op === op));
-    if (!x) {
-        throw new Error(`no report for ${urn} ${op ?? ""}`);
-    }
-    return x;
-}
-
-/** Every resource started only after everything it waited for (dependencies, parent) had ended. */
-function expectDependencyOrder(r: RunReport): void {
-    for (const e of r.resources) {
-        if (e.start === undefined || e.op === "delete") {
-            continue;
-        }
-        for (const d of e.waitedFor) {
-            const dep = r.resources.find((x) => x.urn === d && x.op !== "delete");
-            if (dep?.end !== undefined) {
-                expect(dep.end, `${e.urn} started before ${d} ended`).to.be.at.most(e.start);
-            }
-        }
-    }
-}
-
-/**
- * The SDK records a stack trace for every promise it creates (debuggablePromise), which
- * ts-node's source-map support makes expensive; short traces keep these tests fast.
- */
-function shortStackTraces(): void {
-    let saved = Error.stackTraceLimit;
-    before(() => {
-        saved = Error.stackTraceLimit;
-        Error.stackTraceLimit = 1;
-    });
-    after(() => {
-        Error.stackTraceLimit = saved;
-    });
 }
 
 describe("lab runner engine", function () {

@@ -11,7 +11,12 @@
 //   - check(olds = previous inputs, news) → checked inputs (+ __provider);
 //     diff(id, olds = previous OUTPUTS, news); update(id, previous outputs, news) — its
 //     outs (+ __provider) become the outputs, so a provider without update loses them,
-//     as in the real host; delete(id, previous outputs);
+//     as in the real host; delete(id, previous outputs) — the provider is loaded from
+//     the outputs' __provider only (the host's getProvider(props)), never the inputs';
+//   - create/update that throw an error carrying a truthy `id` fail partially
+//     (grpcResponseFromError → ErrorResourceInitFailed with id, `properties || {}` and
+//     `reasons || []`): the properties are the outputs as they are, the host adds no
+//     __provider to them (the provider must, or a later delete cannot load it);
 //   - like the engine, outputs whose input was secret are marked secret again.
 // When diff is missing or returns `changes: undefined`, the engine's fallback applies:
 // compare old and new inputs.
@@ -19,7 +24,7 @@
 import * as path from "path";
 import { ResourceState } from "../state";
 import { UNKNOWN, Wire, WireMap, changedKeys, containsSecret, isObject, secret, unwrapSecrets } from "../values";
-import { DiffResult, Handler, StepContext, StepError } from "./types";
+import { DiffResult, Handler, PartialFailure, StepContext, StepError } from "./types";
 
 const PROVIDER_KEY = "__provider";
 
@@ -132,6 +137,30 @@ async function call<T>(ctx: StepContext, step: string, host: string | undefined,
     }
 }
 
+/**
+ * create/update as the provider host runs them: an error with a truthy `id` becomes a
+ * partial failure (cmd/dynamic-provider/index.js `grpcResponseFromError`), any other a
+ * plain failure.
+ */
+async function mutate<T>(ctx: StepContext, step: string, host: string | undefined, fn: () => Promise<T>): Promise<T> {
+    try {
+        return await fn();
+    } catch (e) {
+        const x = e as { id?: unknown; properties?: unknown; reasons?: unknown } | null | undefined;
+        if (typeof x === "object" && x !== null && x.id) {
+            const props = isPlainObject(x.properties)
+                ? (JSON.parse(JSON.stringify(x.properties)) as Record<string, Wire>)
+                : {};
+            const reasons = Array.isArray(x.reasons) ? x.reasons.map(String) : [];
+            throw new PartialFailure(ctx.urn, host, step, String(x.id), props, reasons);
+        }
+        if (e instanceof StepError) {
+            throw e;
+        }
+        throw new StepError(ctx.urn, host, step, e instanceof Error ? e.message : String(e));
+    }
+}
+
 export const dynamicResource: Handler = {
     host: hostOf,
 
@@ -196,7 +225,7 @@ export const dynamicResource: Handler = {
         const provider = providerFor(ctx, inputs);
         ctx.countProviderCall();
         const create = provider.create.bind(provider);
-        const r = await call(ctx, "create", hostOf(inputs), () => create(toProviderValues(inputs)));
+        const r = await mutate(ctx, "create", hostOf(inputs), () => create(toProviderValues(inputs)));
         if (typeof r?.id !== "string" || r.id === "") {
             throw new StepError(ctx.urn, hostOf(inputs), "create", "the provider returned no id");
         }
@@ -209,7 +238,7 @@ export const dynamicResource: Handler = {
         let outs: unknown = undefined;
         if (provider.update) {
             const upd = provider.update.bind(provider);
-            const r = await call(ctx, "update", hostOf(inputs), () =>
+            const r = await mutate(ctx, "update", hostOf(inputs), () =>
                 upd(old.id ?? "", toProviderValues(old.outputs), toProviderValues(inputs)),
             );
             outs = r?.outs;
@@ -218,7 +247,7 @@ export const dynamicResource: Handler = {
     },
 
     async delete(ctx, old) {
-        const provider = providerFor(ctx, old.outputs, old.inputs);
+        const provider = providerFor(ctx, old.outputs);
         ctx.countProviderCall();
         if (!provider.delete) {
             return;

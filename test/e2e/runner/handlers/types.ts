@@ -62,6 +62,29 @@ export class StepError extends Error {
     }
 }
 
+/**
+ * A create or update that failed after changing something: the provider answered with the
+ * resource's ID and its properties as they are now, and the reasons (gRPC
+ * ErrorResourceInitFailed, which @pulumi/pulumi cmd/dynamic-provider/index.js
+ * `grpcResponseFromError` sends for an error carrying `id`). The engine records the
+ * resource with these outputs and init errors and still fails the step (pulumi/pulumi
+ * pkg/resource/plugin/provider_plugin.go `parseError` → `InitError`, whose message is
+ * the reasons).
+ */
+export class PartialFailure extends StepError {
+    constructor(
+        urn: string,
+        host: string | undefined,
+        step: string,
+        readonly id: string,
+        readonly outputs: WireMap,
+        readonly reasons: string[],
+    ) {
+        super(urn, host, step, reasons.length > 0 ? reasons.join("; ") : "resource init failed");
+        this.name = "PartialFailure";
+    }
+}
+
 export function hostLabel(t: SshTarget): string {
     return describeTarget(t);
 }
