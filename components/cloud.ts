@@ -43,33 +43,48 @@ export interface CloudOutputs {
 }
 
 /**
- * Every package a node's roles need, for its one package transaction (Base's
- * `${node}-base-packages`): the services' own install steps then find them installed and
- * only record what they purge on destroy. `withoutSystemd`: added where systemd is not PID 1.
+ * Every package a node's roles need, for Base's package transactions: the services' own
+ * install steps then find them installed and only record what they purge on destroy.
+ * The controller installs in two: `packages` (NTP, the database, the broker, Keystone —
+ * what the identity layer needs first) and `later` (every other service), which installs
+ * while the database, broker and Keystone are configured and bootstrapped; a service's own
+ * install step waits for it on the host's apt lock. `withoutSystemd`: added where systemd
+ * is not PID 1.
  */
 export function hostPackages(
     profile: ReleaseProfile,
     cfg: StackConfig,
     role: NodeSpec["role"],
-): { packages: string[]; withoutSystemd: string[] } {
+): { packages: string[]; later: string[]; withoutSystemd: string[] } {
     const b = profile.base;
     const q = profile.quantum;
     const n = profile.nova;
-    const lists: (readonly string[])[] = [b.ntp.packages];
-    let withoutSystemd: readonly string[] = [];
+    const unique = (lists: (readonly string[])[]) => [...new Set(lists.flat())];
     if (role === "controller") {
-        lists.push(b.mysql.packages, b.rabbitmq.packages, profile.keystone.packages, profile.glance.packages);
-        lists.push(profile.placement?.packages ?? [], n.controller.packages, q.server.packages);
-        lists.push(profile.cinder.packages.api, cfg.cinder.volumeService ? profile.cinder.packages.volume : []);
-        lists.push(profile.horizon.packages);
-    } else {
-        lists.push(q.agent.packages, role === "network" ? q.networkNode.packages : []);
-        if (role === "compute") {
-            lists.push(n.compute.packages(cfg.virtType));
-            withoutSystemd = n.compute.packagesWithoutSystemd;
-        }
+        const packages = unique([b.ntp.packages, b.mysql.packages, b.rabbitmq.packages, profile.keystone.packages]);
+        const later = unique([
+            profile.glance.packages,
+            profile.placement?.packages ?? [],
+            n.controller.packages,
+            q.server.packages,
+            profile.cinder.packages.api,
+            cfg.cinder.volumeService ? profile.cinder.packages.volume : [],
+            profile.horizon.packages,
+        ]).filter((p) => !packages.includes(p));
+        return { packages, later, withoutSystemd: [] };
     }
-    return { packages: [...new Set(lists.flat())], withoutSystemd: [...withoutSystemd] };
+    const lists: (readonly string[])[] = [b.ntp.packages, q.agent.packages];
+    if (role === "network") {
+        lists.push(q.networkNode.packages);
+    }
+    if (role === "compute") {
+        lists.push(n.compute.packages(cfg.virtType));
+    }
+    return {
+        packages: unique(lists),
+        later: [],
+        withoutSystemd: role === "compute" ? [...n.compute.packagesWithoutSystemd] : [],
+    };
 }
 
 /** Build the base layer of every node and the controller's infrastructure services. */

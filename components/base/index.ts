@@ -18,11 +18,17 @@ export interface BaseArgs {
     /** Reboot after the kernel settings changed (default false: they are applied live). */
     readonly rebootOnSysctlChange?: boolean;
     /**
-     * The whole host's packages for its roles, installed in one transaction once the
-     * package source is set (default none): one dpkg run instead of one per service under
-     * the host's apt lock. The services' install steps still name (and purge) their own.
+     * The whole host's packages for its roles, installed once the package source is set
+     * (default none): one dpkg run instead of one per service under the host's apt lock.
+     * `packages` first (the host is ready after them), then `later` in a second run that
+     * nothing waits for but the host's apt lock, so the steps that need only the first set
+     * go ahead meanwhile. The services' install steps still name (and purge) their own.
      */
-    readonly packages?: { readonly packages: readonly string[]; readonly withoutSystemd: readonly string[] };
+    readonly packages?: {
+        readonly packages: readonly string[];
+        readonly later?: readonly string[];
+        readonly withoutSystemd: readonly string[];
+    };
 }
 
 export class Base extends pulumi.ComponentResource {
@@ -103,6 +109,14 @@ export class Base extends pulumi.ComponentResource {
                       { ...p, dependsOn: [ntp] },
                   )
                 : ntp;
+        if (args.packages?.later?.length) {
+            remoteStep(
+                `${name}-packages-later`,
+                host,
+                { create: installScript(args.packages.later) },
+                { ...p, dependsOn: [this.ready] },
+            );
+        }
         this.registerOutputs({});
     }
 

@@ -47,6 +47,7 @@ describe("base layer (dev stack)", () => {
         expect(commandsOn(resources, "192.168.122.111")).to.deep.equal(
             [
                 ...baseChildren("alice"),
+                "alice-base-packages-later",
                 "mysql-conf",
                 "mysql-install",
                 "mysql-restart",
@@ -163,7 +164,7 @@ describe("base layer (three computes, zed, reboot option)", () => {
         });
         expect(commandsOn(resources, "192.168.122.114")).to.deep.equal(baseChildren("bob2"));
         expect(commandsOn(resources, "192.168.122.115")).to.deep.equal(baseChildren("bob3"));
-        expect(resources.filter((r) => r.type === CMD)).to.have.length(5 * 7 + 5);
+        expect(resources.filter((r) => r.type === CMD)).to.have.length(5 * 7 + 1 + 5);
     });
 
     it("zed: no cloud archive, chrony, MariaDB drop-in, apt proxy when configured", async () => {
@@ -184,12 +185,19 @@ describe("base layer (three computes, zed, reboot option)", () => {
         expect(unwrap(find(resources, "bob-base-ntp").inputs).create).to.include(
             "oslab_install chrony\noslab_svc start chrony",
         );
-        // One package transaction per host, everything its roles need, after NTP.
-        const pkgs = (h: string) =>
-            unwrap(find(resources, `${h}-base-packages`).inputs).create.split("oslab_retry() {")[1];
+        // One package transaction per host, everything its roles need, after NTP; the
+        // controller's in two: the identity layer's first, every other service's after it.
+        const pkgs = (h: string, step = "packages") =>
+            unwrap(find(resources, `${h}-base-${step}`).inputs).create.split("oslab_retry() {")[1];
         expect(pkgs("alice")).to.contain(
-            "\noslab_install chrony mariadb-server python3-pymysql rabbitmq-server keystone python3-openstackclient glance-api glance-common curl placement-api placement-common nova-api nova-conductor nova-scheduler nova-consoleproxy nova-common neutron-server neutron-api neutron-rpc-server neutron-common cinder-api cinder-scheduler cinder-common cinder-volume tgt lvm2 openstack-dashboard-apache memcached\n",
+            "\noslab_install chrony mariadb-server python3-pymysql rabbitmq-server keystone python3-openstackclient\n",
         );
+        expect(pkgs("alice", "packages-later")).to.contain(
+            "\noslab_install glance-api glance-common curl placement-api placement-common nova-api nova-conductor nova-scheduler nova-consoleproxy nova-common neutron-server neutron-api neutron-rpc-server neutron-common cinder-api cinder-scheduler cinder-common cinder-volume tgt lvm2 openstack-dashboard-apache memcached\n",
+        );
+        expect(resources.filter((r) => r.name.endsWith("-packages-later")).map((r) => r.name)).to.deep.equal([
+            "alice-base-packages-later",
+        ]);
         expect(pkgs("bob")).to.contain(
             "\nif [ ! -d /run/systemd/system ]; then oslab_install libvirt-daemon-system-sysv; fi\noslab_install chrony openvswitch-switch neutron-openvswitch-agent neutron-common nova-compute-kvm nova-compute nova-common\n",
         );
