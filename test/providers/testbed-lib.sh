@@ -41,11 +41,15 @@ tb_wait() {
 
 # tb_apt_install PKG...: install missing Debian packages without starting their
 # daemons (temporary policy-rc.d), waiting for the apt/dpkg lock if another
-# engineer holds it.
+# engineer holds it. TB_NO_APT=1 (the Debian 13 bed's root, which has no network:
+# testbed-trixie.sh installs its packages beforehand) makes a missing package an error.
 tb_apt_install() {
   local missing=() p created=0 i rc=1
   for p in "$@"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p"); done
   [ ${#missing[@]} -eq 0 ] && return 0
+  if [ "${TB_NO_APT:-}" = 1 ]; then
+    tb_say "missing packages ${missing[*]} and TB_NO_APT=1 (no apt here)"; return 1
+  fi
   tb_say "installing ${missing[*]}"
   if [ ! -e /usr/sbin/policy-rc.d ]; then printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d; chmod 755 /usr/sbin/policy-rc.d; created=1; fi
   for i in $(seq 10); do

@@ -100,6 +100,7 @@ CONF
     tb_say "keystone answering after $(( $(date +%s) - t )) s"
   fi
   tb_env TESTBED_KEYSTONE_URL "$URL"
+  tb_env TESTBED_KEYSTONE_VERSION "$(dpkg-query -W -f='${Version}' keystone)"
   tb_env TESTBED_KEYSTONE_REGION RegionOne
   tb_env TESTBED_KEYSTONE_ADMIN_USER admin
   tb_env TESTBED_KEYSTONE_ADMIN_PROJECT admin

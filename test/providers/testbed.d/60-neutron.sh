@@ -151,6 +151,7 @@ CONF
     tb_say "neutron-server answering after $(( $(date +%s) - t )) s"
   fi
   tb_env TESTBED_NEUTRON_URL "$URL"
+  tb_env TESTBED_NEUTRON_VERSION "$(dpkg-query -W -f='${Version}' neutron-server)"
   tb_say "neutron-server up (pid $(cat "$TB_STATE/pids/neutron-server.pid")) on $URL"
 }
 
