@@ -70,6 +70,22 @@ tb_env() {
   echo "$1=$2" >> "$TB_STATE/env.tmp"; mv "$TB_STATE/env.tmp" "$TB_STATE/env"
 }
 
+# tb_policy_mode [CONF...]: the [oslo_policy] enforce_scope / enforce_new_defaults that a
+# service reading these config files runs with: the installed oslo.policy's defaults
+# (False in 4.0 on Debian 12, True from 4.4, so in Debian 13's 4.5) unless a file sets
+# them. Without files: the defaults.
+tb_policy_mode() {
+  /usr/bin/python3 - "$@" <<'PY'
+import sys
+from oslo_config import cfg
+from oslo_policy import opts
+conf = cfg.ConfigOpts()
+opts.set_defaults(conf)
+conf(args=[], default_config_files=sys.argv[1:])
+print("enforce_scope=%s enforce_new_defaults=%s" % (conf.oslo_policy.enforce_scope, conf.oslo_policy.enforce_new_defaults))
+PY
+}
+
 # tb_ssh CMD...: run a command over the test bed's sshd (as the providers do).
 tb_ssh() {
   ssh -i "$TB_STATE/id_ed25519" -p 2222 -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \

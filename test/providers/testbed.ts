@@ -68,6 +68,7 @@ export function testbedSummary(): string {
         env.TESTBED_NEUTRON_VERSION && `neutron-server ${env.TESTBED_NEUTRON_VERSION}`,
         env.TESTBED_MYSQL_VERSION && `MariaDB ${env.TESTBED_MYSQL_VERSION}`,
         env.TESTBED_OVS_VERSION && `Open vSwitch ${env.TESTBED_OVS_VERSION}`,
+        env.TESTBED_KEYSTONE_POLICY && `oslo.policy ${env.TESTBED_KEYSTONE_POLICY}`,
     ].filter((p) => p);
     return `${parts.join(", ")}${env.TESTBED_NETNS ? ` (netns ${env.TESTBED_NETNS})` : ""}; state ${TB_STATE}`;
 }

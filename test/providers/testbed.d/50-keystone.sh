@@ -101,6 +101,8 @@ CONF
   fi
   tb_env TESTBED_KEYSTONE_URL "$URL"
   tb_env TESTBED_KEYSTONE_VERSION "$(dpkg-query -W -f='${Version}' keystone)"
+  tb_env TESTBED_OSLO_POLICY_DEFAULTS "$(tb_policy_mode)"
+  tb_env TESTBED_KEYSTONE_POLICY "$(tb_policy_mode "$KS_CONF")"
   tb_env TESTBED_KEYSTONE_REGION RegionOne
   tb_env TESTBED_KEYSTONE_ADMIN_USER admin
   tb_env TESTBED_KEYSTONE_ADMIN_PROJECT admin

@@ -152,6 +152,7 @@ CONF
   fi
   tb_env TESTBED_NEUTRON_URL "$URL"
   tb_env TESTBED_NEUTRON_VERSION "$(dpkg-query -W -f='${Version}' neutron-server)"
+  tb_env TESTBED_NEUTRON_POLICY "$(tb_policy_mode "$N_CONF" "$N_ML2")"
   tb_say "neutron-server up (pid $(cat "$TB_STATE/pids/neutron-server.pid")) on $URL"
 }
 
