@@ -45,36 +45,76 @@ bed() {
   esac
 }
 
+# child CMD...: run CMD in the background (without the lock fd 9) and wait for it, so a
+# TERM/INT (trap in run_bed) is handled at once; this keeps waiting until CMD has really
+# exited and returns its status. An `up` is left to finish (killing it half-way would
+# race its own daemons against `down`); mocha runs as `child setsid ...`, in a process
+# group of its own that the trap can TERM as a whole (npx does not pass TERM on).
+child() {
+  "$@" 9>&- &
+  CHILD=$!
+  local r
+  while :; do
+    wait "$CHILD"
+    r=$?
+    kill -0 "$CHILD" 2>/dev/null || break
+  done
+  CHILD=
+  return $r
+}
+
+# stop_tests PGID: TERM the mocha process group, KILL what is left after 10 s
+stop_tests() {
+  kill -TERM -- "-$1" 2>/dev/null || return 0
+  for _ in $(seq 100); do
+    pgrep -g "$1" >/dev/null || return 0
+    sleep 0.1
+  done
+  kill -KILL -- "-$1" 2>/dev/null || true
+}
+
 # run_bed NAME RESULT_FILE: up, mocha, down for one bed; writes
 # "rc up_s test_s down_s lock_s" to RESULT_FILE. Output on stdout/stderr.
+# TERM or INT stops what runs (up or mocha) and still takes the bed down.
 run_bed() {
-  local name=$1 result=$2 rc t up_s=0 test_s=0 down_s=0 lock_s
+  local name=$1 result=$2 rc t up_s=0 test_s=0 down_s=0 lock_s stop=0 testing=0
+  CHILD=
+  trap 'stop=1; say "$name" "interrupted: taking the test bed down"; [ $testing = 0 ] || [ -z "$CHILD" ] || stop_tests "$CHILD"' INT TERM
   bed "$name" || { echo "2 0 0 0 0" >"$result"; return; }
   mkdir -p "$STATE"
   exec 9>"$STATE/run.lock"
   t=$SECONDS
-  flock -n -x 9 || { say "$name" "waiting for another run of this test bed ($STATE/run.lock)"; flock -x 9; }
+  if ! flock -n -x 9; then
+    say "$name" "waiting for another run of this test bed ($STATE/run.lock)"
+    until flock -x -w 2 9; do
+      [ $stop = 0 ] || { echo "130 0 0 0 $((SECONDS - t))" >"$result"; return; }
+    done
+  fi
   lock_s=$((SECONDS - t))
   t=$SECONDS
-  # 9>&-: the daemons `up` starts must not inherit the lock (they would hold it for
-  # as long as they run, and the next run's `flock -x` would wait for ever).
-  "${UP[@]}" 9>&-
+  # the daemons `up` starts must not inherit the lock (child closes fd 9): they would
+  # hold it for as long as they run, and the next run's `flock -x` would wait for ever.
+  child "${UP[@]}"
   rc=$?
   up_s=$((SECONDS - t))
   flock -s 9 # downgrade: other runs may test alongside, none may take the bed down
   if [ $rc != 0 ]; then
     say "$name" "up failed ($rc)"
-  else
+  elif [ $stop = 0 ]; then
     t=$SECONDS
-    "${IN[@]}" env TB_STATE="$BED_TB_STATE" npx mocha --require ts-node/register/transpile-only \
-      --require test/providers/hooks.ts --reporter spec --timeout 180000 "${specs[@]}" 9>&-
+    testing=1
+    child setsid "${IN[@]}" env TB_STATE="$BED_TB_STATE" npx mocha --require ts-node/register/transpile-only \
+      --require test/providers/hooks.ts --reporter spec --timeout 180000 "${specs[@]}"
     rc=$?
+    testing=0
     test_s=$((SECONDS - t))
   fi
+  [ $stop = 0 ] || rc=130
   t=$SECONDS
-  if [ "${TESTBED_KEEP:-}" = 1 ]; then
+  if [ "${TESTBED_KEEP:-}" = 1 ] && [ $stop = 0 ]; then
     say "$name" "TESTBED_KEEP=1: test bed left running ('bash ${DOWN[*]:1}' stops it)"
   elif flock -n -x 9; then
+    trap '' INT TERM # down runs to the end
     "${DOWN[@]}" 9>&-
   else
     say "$name" "another test run is using the test bed; leaving it up for that run"
@@ -103,32 +143,54 @@ for name in $BEDS; do
   rm -f "$STATE/run.result"
   names+=("$name")
 done
-if [ "${TESTBED_PARALLEL:-1}" = 1 ] && [ ${#names[@]} -gt 1 ]; then
-  declare -A pid_of
+parallel=${TESTBED_PARALLEL:-1}
+[ ${#names[@]} -gt 1 ] || parallel=0
+declare -A pid_of
+# TERM/INT: passed on to every running bed (each stops, then goes down); we keep waiting.
+forward_term() {
+  local p
+  for p in "${pid_of[@]}"; do kill -TERM "$p" 2>/dev/null; done
+}
+trap forward_term INT TERM
+
+# start NAME: one bed in the background, its output to <state>/run.log
+start() {
+  bed "$1"
+  run_bed "$1" "$STATE/run.result" >"$STATE/run.log" 2>&1 &
+  pid_of[$1]=$!
+}
+# finished NAME: forget the bed's process; make sure it left a result
+finished() {
+  wait "${pid_of[$1]}" 2>/dev/null
+  unset "pid_of[$1]"
+  bed "$1"
+  [ -s "$STATE/run.result" ] || echo "1 0 0 0 0" >"$STATE/run.result" # killed before it wrote one
+}
+
+if [ "$parallel" = 1 ]; then
   for name in "${names[@]}"; do
-    bed "$name"
+    start "$name"
     say "$name" "started (output: $STATE/run.log)"
-    run_bed "$name" "$STATE/run.result" >"$STATE/run.log" 2>&1 &
-    pid_of[$name]=$!
   done
   # print each bed's block as soon as it is done, in the order they finish
   while [ ${#pid_of[@]} -gt 0 ]; do
-    wait -n "${pid_of[@]}" 2>/dev/null || true
+    wait -n "${pid_of[@]}" 2>/dev/null
     for name in "${!pid_of[@]}"; do
       kill -0 "${pid_of[$name]}" 2>/dev/null && continue
-      wait "${pid_of[$name]}" 2>/dev/null
-      unset "pid_of[$name]"
-      bed "$name"
-      [ -s "$STATE/run.result" ] || echo "1 0 0 0 0" >"$STATE/run.result" # killed before it could write one
+      finished "$name"
       echo "=== test bed $name (done after $((SECONDS - t0)) s)"
       cat "$STATE/run.log"
     done
   done
 else
+  # one bed at a time, its output streamed
   for name in "${names[@]}"; do
-    bed "$name"
     echo "=== test bed $name"
-    run_bed "$name" "$STATE/run.result" 2>&1 | tee "$STATE/run.log"
+    start "$name"
+    tail -n +1 -F --pid="${pid_of[$name]}" "$STATE/run.log" 2>/dev/null &
+    tailer=$!
+    while kill -0 "$tailer" 2>/dev/null; do wait "$tailer"; done
+    finished "$name"
   done
 fi
 

@@ -141,7 +141,9 @@ root_up() {
     install_packages $pkgs
     echo "$pkgs" >"$TB13_STATE/packages.done"
   fi
+  # a new PID namespace: no PID recorded by an earlier root means anything in it
   mkdir -p "$TB"
+  rm -f "$TB"/pids/*.pid
   ip netns list | grep -qx "$NS" || ip netns add "$NS"
   ip -n "$NS" link set lo up
   setsid ip netns exec "$NS" unshare --mount --uts --pid --fork --propagation private --kill-child=SIGKILL \
@@ -183,7 +185,7 @@ down() {
       sleep 0.1
     done
   fi
-  rm -f "$PIDFILE" "$TB/env"
+  rm -f "$PIDFILE" "$TB/env" "$TB"/pids/*.pid
   if ip netns list | grep -qx "$NS"; then
     for i in $(seq 50); do
       [ -n "$(ip netns pids "$NS")" ] || break
