@@ -6,7 +6,7 @@ import { execFileSync, spawn } from "child_process";
 import { MysqlDatabase } from "../../providers/mysqlDatabase";
 import type { SshConnection } from "../../providers/ssh";
 import { countSshConnects, Driver, UNKNOWN, type Props, type Registration } from "./harness";
-import { bedCommand, testbedConnection, testbedEnv } from "./testbed";
+import { bedCommand, testbedConnection, testbedEnv, unknownPrivateKey } from "./testbed";
 
 const sfx = crypto.randomBytes(3).toString("hex");
 const DB1 = `tb_db_${sfx}`;
@@ -258,8 +258,7 @@ describe("MysqlDatabase (real MariaDB over SSH, serialized provider)", function 
     });
 
     it("wrong SSH key: clear error naming host and step, no secret in the message", async () => {
-        const { utils } = require("ssh2");
-        const badKey: string = utils.generateKeyPairSync("ed25519").private;
+        const badKey = unknownPrivateKey();
         const { driver: d } = await Driver.for(
             () =>
                 new MysqlDatabase(`db4-${sfx}`, { connection: conn, database: DB1, user: USER1, password: PW1, host }),

@@ -6,7 +6,7 @@ import { execFileSync } from "child_process";
 import { OvsBridge } from "../../providers/ovsBridge";
 import type { SshConnection } from "../../providers/ssh";
 import { countSshConnects, Driver, UNKNOWN, type Props, type Registration } from "./harness";
-import { bedCommand, testbedConnection, testbedEnv } from "./testbed";
+import { bedCommand, testbedConnection, testbedEnv, unknownPrivateKey } from "./testbed";
 
 const sfx = crypto.randomBytes(3).toString("hex");
 const BR1 = `tbr-${sfx}`;
@@ -206,8 +206,7 @@ describe("OvsBridge (real Open vSwitch over SSH, serialized provider)", function
     });
 
     it("wrong SSH key: clear error naming host and step, no key in the message", async () => {
-        const { utils } = require("ssh2");
-        const badKey: string = utils.generateKeyPairSync("ed25519").private;
+        const badKey = unknownPrivateKey();
         const { driver: d } = await Driver.for(factory(`br5-${sfx}`), "OvsBridge");
         const err = await d.up(inputs({ connection: { ...conn, privateKey: badKey } })).then(
             () => undefined,

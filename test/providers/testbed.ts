@@ -102,3 +102,20 @@ export function localTry(
         return { code: err.status ?? 1, stdout: String(err.stdout ?? ""), stderr: String(err.stderr ?? "") };
     }
 }
+
+/**
+ * A fresh ed25519 private key that the test bed's sshd does not know (for the "wrong key"
+ * tests). ssh2's generateKeyPairSync("ed25519") strips leading zero bytes of the public
+ * key, so about one key in 256 is one its own parseKey rejects ("Malformed OpenSSH
+ * private key"; https://github.com/mscdex/ssh2/issues/1390 and /1513): such keys are
+ * skipped, or the test would fail on parsing instead of on authentication.
+ */
+export function unknownPrivateKey(): string {
+    const { utils } = require("ssh2");
+    for (;;) {
+        const pair = utils.generateKeyPairSync("ed25519");
+        if (!(utils.parseKey(pair.private) instanceof Error) && !(utils.parseKey(pair.public) instanceof Error)) {
+            return pair.private;
+        }
+    }
+}
