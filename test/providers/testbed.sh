@@ -1,6 +1,7 @@
 #!/bin/bash
 # testbed.sh up|down|status - real services for the provider tests, on this
-# machine, without systemd (run as root):
+# machine, without systemd (run as root). The Debian 12 bed; testbed-trixie.sh runs
+# this same script, unchanged, inside a Debian 13 root for the Debian 13 bed:
 #   sshd        127.0.0.1:2222, own config + host key, root login with a generated
 #               ed25519 key ($TB_STATE/id_ed25519; path also in $TB_STATE/env)
 #   MariaDB     Debian's mariadb-server, 127.0.0.1:3306, root via unix socket
