@@ -1,5 +1,5 @@
-// KeystoneEndpoint against a real Keystone (Debian 12 / Zed, v3 dialect) from
-// testbed.d/50-keystone.sh, over real SSH (the test bed's sshd), driven through the
+// KeystoneEndpoint against a real Keystone (v3 dialect; run.sh runs it on Debian 12 /
+// Zed and on Debian 13 / Epoxy with 2025.1's policy defaults) from testbed.d/50-keystone.sh, over real SSH (the test bed's sshd), driven through the
 // serialization harness (the provider runs as the engine's provider host would run it).
 // Every assertion about Keystone's contents is checked against the API itself.
 import { expect } from "chai";

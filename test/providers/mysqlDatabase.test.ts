@@ -6,7 +6,7 @@ import { execFileSync, spawn } from "child_process";
 import { MysqlDatabase } from "../../providers/mysqlDatabase";
 import type { SshConnection } from "../../providers/ssh";
 import { countSshConnects, Driver, UNKNOWN, type Props, type Registration } from "./harness";
-import { testbedConnection, testbedEnv } from "./testbed";
+import { bedCommand, testbedConnection, testbedEnv, unknownPrivateKey } from "./testbed";
 
 const sfx = crypto.randomBytes(3).toString("hex");
 const DB1 = `tb_db_${sfx}`;
@@ -16,14 +16,16 @@ const USER2 = `tbv_${sfx}`;
 const PW1 = `Pw1-${crypto.randomBytes(6).toString("hex")}`;
 const PW2 = `Pw2-${crypto.randomBytes(6).toString("hex")}`;
 
-/** SQL as MariaDB root on the local socket (the test bed is this machine). */
+/** SQL as MariaDB root on the bed's local socket, with the bed's client (testbed.ts: bedCommand). */
 function rootSql(sql: string): string {
-    return execFileSync("mariadb", ["-N", "-B"], { input: sql, encoding: "utf8" }).trim();
+    const c = bedCommand("mariadb", ["-N", "-B"]);
+    return execFileSync(c.file, c.args, { input: sql, encoding: "utf8" }).trim();
 }
 /** Can `user` log in over TCP with `pw` and query `db`? Password via MYSQL_PWD, not argv. */
 function login(user: string, pw: string, db: string, sql = "SELECT 1"): { ok: boolean; out: string } {
     try {
-        const out = execFileSync("mariadb", ["-h", "127.0.0.1", "-P", "3306", "-u", user, "-N", "-B", db], {
+        const c = bedCommand("mariadb", ["-h", "127.0.0.1", "-P", "3306", "-u", user, "-N", "-B", db]);
+        const out = execFileSync(c.file, c.args, {
             input: sql,
             encoding: "utf8",
             env: { ...process.env, MYSQL_PWD: pw },
@@ -179,7 +181,8 @@ describe("MysqlDatabase (real MariaDB over SSH, serialized provider)", function 
         const id = driver.id;
         const state = driver.state;
         // a "service" in an open transaction: its metadata lock would block DROP DATABASE for ever
-        const holder = spawn("mariadb", ["-h", "127.0.0.1", "-P", "3306", "-u", USER2, "-N", "-B", DB1], {
+        const hc = bedCommand("mariadb", ["-h", "127.0.0.1", "-P", "3306", "-u", USER2, "-N", "-B", DB1]);
+        const holder = spawn(hc.file, hc.args, {
             env: { ...process.env, MYSQL_PWD: PW2 },
             stdio: ["pipe", "pipe", "pipe"],
         });
@@ -255,8 +258,7 @@ describe("MysqlDatabase (real MariaDB over SSH, serialized provider)", function 
     });
 
     it("wrong SSH key: clear error naming host and step, no secret in the message", async () => {
-        const { utils } = require("ssh2");
-        const badKey: string = utils.generateKeyPairSync("ed25519").private;
+        const badKey = unknownPrivateKey();
         const { driver: d } = await Driver.for(
             () =>
                 new MysqlDatabase(`db4-${sfx}`, { connection: conn, database: DB1, user: USER1, password: PW1, host }),

@@ -6,7 +6,7 @@ import { execFileSync } from "child_process";
 import { OvsBridge } from "../../providers/ovsBridge";
 import type { SshConnection } from "../../providers/ssh";
 import { countSshConnects, Driver, UNKNOWN, type Props, type Registration } from "./harness";
-import { testbedConnection, testbedEnv } from "./testbed";
+import { bedCommand, testbedConnection, testbedEnv, unknownPrivateKey } from "./testbed";
 
 const sfx = crypto.randomBytes(3).toString("hex");
 const BR1 = `tbr-${sfx}`;
@@ -17,11 +17,18 @@ const PB = `tbv${sfx}b`;
 const PEERS = [`tbv${sfx}x`, `tbv${sfx}y`];
 const UNMANAGED = `tbu${sfx}`;
 
+/** The bed's ovs-vsctl on the bed's database (testbed.ts: bedCommand). */
 function vsctl(...args: string[]): string {
-    return execFileSync("ovs-vsctl", ["--timeout=10", ...args], {
+    const c = bedCommand("ovs-vsctl", ["--timeout=10", ...args]);
+    return execFileSync(c.file, c.args, {
         encoding: "utf8",
         stdio: ["pipe", "pipe", "pipe"],
     }).trim();
+}
+/** `ip` in the bed's network namespace (the veths the bridges take as ports). */
+function ip(...args: string[]): void {
+    const c = bedCommand("ip", args);
+    execFileSync(c.file, c.args, { stdio: ["ignore", "pipe", "pipe"] });
 }
 function ports(br: string): string[] {
     return vsctl("list-ports", br)
@@ -57,8 +64,8 @@ describe("OvsBridge (real Open vSwitch over SSH, serialized provider)", function
 
     before(async () => {
         conn = testbedConnection();
-        execFileSync("ip", ["link", "add", PA, "type", "veth", "peer", "name", PEERS[0]]);
-        execFileSync("ip", ["link", "add", PB, "type", "veth", "peer", "name", PEERS[1]]);
+        ip("link", "add", PA, "type", "veth", "peer", "name", PEERS[0]);
+        ip("link", "add", PB, "type", "veth", "peer", "name", PEERS[1]);
         ({ driver, reg } = await Driver.for(factory(`br-${sfx}`), "OvsBridge"));
     });
 
@@ -67,7 +74,7 @@ describe("OvsBridge (real Open vSwitch over SSH, serialized provider)", function
             vsctl("--if-exists", "del-br", br);
         }
         for (const l of [PA, PB]) {
-            execFileSync("ip", ["link", "del", l], { stdio: "ignore" });
+            ip("link", "del", l);
         }
     });
 
@@ -199,8 +206,7 @@ describe("OvsBridge (real Open vSwitch over SSH, serialized provider)", function
     });
 
     it("wrong SSH key: clear error naming host and step, no key in the message", async () => {
-        const { utils } = require("ssh2");
-        const badKey: string = utils.generateKeyPairSync("ed25519").private;
+        const badKey = unknownPrivateKey();
         const { driver: d } = await Driver.for(factory(`br5-${sfx}`), "OvsBridge");
         const err = await d.up(inputs({ connection: { ...conn, privateKey: badKey } })).then(
             () => undefined,

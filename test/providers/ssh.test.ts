@@ -5,7 +5,7 @@ import * as http from "http";
 import type { AddressInfo } from "net";
 import { withSsh, type SshConnection } from "../../providers/ssh";
 import { countSshConnects } from "./harness";
-import { testbedConnection, testbedEnv } from "./testbed";
+import { testbedConnection, testbedEnv, unknownPrivateKey } from "./testbed";
 
 async function failure(p: Promise<unknown>): Promise<Error> {
     return p.then(
@@ -156,8 +156,7 @@ describe("ssh executor (real sshd)", () => {
     });
 
     it("wrong key: no retry, clear message without the key", async () => {
-        const { utils } = require("ssh2");
-        const badKey: string = utils.generateKeyPairSync("ed25519").private;
+        const badKey = unknownPrivateKey();
         const ssh = countSshConnects();
         let e: Error;
         try {

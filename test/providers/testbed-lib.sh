@@ -41,11 +41,15 @@ tb_wait() {
 
 # tb_apt_install PKG...: install missing Debian packages without starting their
 # daemons (temporary policy-rc.d), waiting for the apt/dpkg lock if another
-# engineer holds it.
+# engineer holds it. TB_NO_APT=1 (the Debian 13 bed's root, which has no network:
+# testbed-trixie.sh installs its packages beforehand) makes a missing package an error.
 tb_apt_install() {
   local missing=() p created=0 i rc=1
   for p in "$@"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p"); done
   [ ${#missing[@]} -eq 0 ] && return 0
+  if [ "${TB_NO_APT:-}" = 1 ]; then
+    tb_say "missing packages ${missing[*]} and TB_NO_APT=1 (no apt here)"; return 1
+  fi
   tb_say "installing ${missing[*]}"
   if [ ! -e /usr/sbin/policy-rc.d ]; then printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d; chmod 755 /usr/sbin/policy-rc.d; created=1; fi
   for i in $(seq 10); do
@@ -64,6 +68,22 @@ tb_env() {
   touch "$TB_STATE/env"
   grep -v "^$1=" "$TB_STATE/env" > "$TB_STATE/env.tmp" || true
   echo "$1=$2" >> "$TB_STATE/env.tmp"; mv "$TB_STATE/env.tmp" "$TB_STATE/env"
+}
+
+# tb_policy_mode [CONF...]: the [oslo_policy] enforce_scope / enforce_new_defaults that a
+# service reading these config files runs with: the installed oslo.policy's defaults
+# (False in 4.0 on Debian 12, True from 4.4, so in Debian 13's 4.5) unless a file sets
+# them. Without files: the defaults.
+tb_policy_mode() {
+  /usr/bin/python3 - "$@" <<'PY'
+import sys
+from oslo_config import cfg
+from oslo_policy import opts
+conf = cfg.ConfigOpts()
+opts.set_defaults(conf)
+conf(args=[], default_config_files=sys.argv[1:])
+print("enforce_scope=%s enforce_new_defaults=%s" % (conf.oslo_policy.enforce_scope, conf.oslo_policy.enforce_new_defaults))
+PY
 }
 
 # tb_ssh CMD...: run a command over the test bed's sshd (as the providers do).

@@ -1,41 +1,36 @@
 #!/bin/bash
-# testbed-trixie.sh up|down|status|exec CMD... — PROTOTYPE: a Debian 13 (trixie) root for
-# the real-service provider tests, so that they can run against Debian 13's Keystone and
-# neutron-server as well as Debian 12's (issue 12, item 4). Run as root.
+# testbed-trixie.sh up|down|status|exec CMD... - the Debian 13 (trixie) test bed for the
+# real-service provider tests: the same services as the Debian 12 bed, from Debian 13's
+# packages (keystone 27 and neutron-server 26 = OpenStack 2025.1 Epoxy, MariaDB 11.8,
+# Open vSwitch 3.5, OpenSSH 10), brought up by the Debian 12 bed's own scripts
+# (testbed.sh and testbed.d/, unchanged) run inside a Debian 13 root. run.sh calls it;
+# run as root.
 #
-# What it is: one "host" like a lab host (lab/host-init.sh), but on its own:
-#   network  its own netns `tb13` holding only `lo`. Services listen on ITS 127.0.0.1
-#            with the SAME ports as the Debian 12 test bed (sshd 2222, MariaDB 3306,
-#            Keystone 5000, neutron-server 9696) and never collide with it, because the
-#            Debian 12 bed listens on the machine's loopback. The netns name has no
-#            `oslab-` prefix: lab:down never touches it, and it holds no lab address.
-#   root     overlay: lower = a trixie base built with the lab's own recipe
-#            (lab/base.sh, LAB_DIR=$TB13_STATE), upper = $TB13_STATE/upper (the packages;
-#            kept across down, like the Debian 12 bed's installed packages).
-#   mount+pid its own (unshare --mount --pid --fork --kill-child); pivot_root into the
-#            overlay; PID 1 is tini. down = SIGKILL the recorded unshare PID, then the
-#            kernel kills everything in the PID namespace.
-#   state    $TB13_STATE/tb (default /var/tmp/oslab-testbed-trixie/tb) is bind-mounted
-#            at the SAME path inside, so the files the tests read on the machine
-#            ($TB_STATE/env, id_ed25519, keystone-admin-password) are the ones written
-#            inside. Use it as TB_STATE.
-# Packages are installed from the machine's own network before the netns is entered
-# (the netns has no way out), straight from the Debian mirror (no lab proxy needed).
-#
-# Pointing the provider tests at it (they read only $TB_STATE/env, see testbed.ts):
-#   bash test/providers/testbed-trixie.sh up
-#   bash test/providers/testbed-trixie.sh exec env TB_STATE=/var/tmp/oslab-testbed-trixie/tb \
-#        bash <repo>/test/providers/testbed.sh up   # the Debian 12 bed's own scripts, inside
-# (not run yet: testbed.sh belongs to another helper today; its apt installs are no-ops
-# here because PKGS holds what it installs, and the repo path must be bind-mounted too)
-#   TB_STATE=/var/tmp/oslab-testbed-trixie/tb ip netns exec tb13 \
-#        npx mocha -r ts-node/register/transpile-only test/providers/keystoneEndpoint.test.ts \
-#        test/providers/quantumNetwork.test.ts
-# The mocha process runs on the machine (node, the repo) but inside netns tb13, so
-# TESTBED_SSH_HOST=127.0.0.1:2222, TESTBED_KEYSTONE_URL=http://127.0.0.1:5000/v3 and
-# TESTBED_NEUTRON_URL=http://127.0.0.1:9696 reach the Debian 13 services. (mysqlDatabase
-# tests also call the local `mariadb` client on the machine's socket; they would need
-# `exec`-ing into the root instead: not covered.)
+#   network  its own netns `tb13` holding only `lo`. The services listen on ITS 127.0.0.1
+#            with the SAME ports as the Debian 12 bed (sshd 2222, MariaDB 3306, Keystone
+#            5000, neutron-server 9696) and never collide with it: the Debian 12 bed
+#            listens on the machine's loopback. The name has no `oslab-` prefix: lab:down
+#            never touches it, and it holds no lab address.
+#   root     overlay: lower = a trixie base built with the lab's own recipe (lab/base.sh,
+#            LAB_DIR=$TB13_STATE), upper = $TB13_STATE/upper (packages, MariaDB's data,
+#            Keystone's keys: kept across down, like the Debian 12 bed's).
+#   mount+pid its own (unshare --mount --uts --pid --fork --kill-child); pivot_root into
+#            the overlay; PID 1 is tini, which reaps the daemons testbed.sh detaches.
+#   scripts  this directory, bind-mounted read-only at /opt/oslab-testbed inside.
+#   state    $TB13_STATE/tb is bind-mounted at the SAME path inside and is the bed's
+#            TB_STATE, so the files the tests read on the machine ($TB_STATE/env,
+#            id_ed25519, keystone-admin-password) are the ones written inside.
+#   env      testbed.sh's settings (TESTBED_*: the addresses are tb13's loopback) plus
+#            TESTBED_NETNS=tb13 (the tests must run in it: `ip netns exec tb13 ...`;
+#            testbed.ts refuses otherwise) and TESTBED_EXEC, the nsenter prefix that runs
+#            the bed's own tools (mariadb, ovs-vsctl, ip) in its root for the tests' checks.
+# Packages: those testbed.sh and testbed.d/ install (their `tb_apt_install` lines, read
+# from the scripts), installed before the netns is entered (it has no way out) straight
+# from the Debian mirror of the machine's apt sources; inside, TB_NO_APT=1 makes a
+# missing package an error instead of an apt-get run.
+# down: testbed.sh down inside (MariaDB shuts down cleanly), then SIGKILL to the
+# namespace's unshare (the kernel kills everything in the PID namespace), then the netns
+# is deleted. Leaves no netns, mount or process; `rm -rf $TB13_STATE` makes the next up cold.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)
@@ -43,8 +38,8 @@ TB13_STATE=${TB13_STATE:-/var/tmp/oslab-testbed-trixie}
 NS=tb13
 TB=$TB13_STATE/tb
 PIDFILE=$TB13_STATE/unshare.pid
-PKGS=(openssh-server openssh-client mariadb-server python3-pymysql keystone neutron-server
-  python3-keystoneclient python3-openstackclient openvswitch-switch openssl uwsgi-plugin-python3 curl)
+INSIDE=/opt/oslab-testbed
+INSIDE_ENV=(env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 TB_STATE="$TB" TB_NO_APT=1)
 
 say() { printf '[testbed-trixie] %s\n' "$*" >&2; }
 die() {
@@ -53,9 +48,20 @@ die() {
 }
 [ "$(id -u)" = 0 ] || die "run as root"
 
+# What the Debian 12 bed's scripts install, plus what they use without installing it
+# on a full Debian 12 machine (openssl: generated secrets).
+bed_packages() {
+  {
+    sed -n 's/^[[:space:]]*tb_apt_install[[:space:]]\+//p' "$HERE/testbed.sh" "$HERE"/testbed.d/*.sh | tr ' ' '\n'
+    echo openssl
+  } | grep -v '^$' | sort -u | tr '\n' ' ' | sed 's/ $//'
+}
+
 # the trixie base, built by the lab's recipe into our own state dir
 base_dir() { echo "$TB13_STATE/bases/trixie"; }
 ensure_base() {
+  # what the lab's recipe needs on the machine (a fresh CI machine has none of it)
+  TB_STATE=$TB13_STATE/machine bash -c '. "$1/testbed-lib.sh"; tb_apt_install debootstrap debian-archive-keyring bc' _ "$HERE"
   (
     export LAB_DIR=$TB13_STATE LAB_SUITE=trixie
     # shellcheck source=lab/lib.sh
@@ -81,8 +87,10 @@ init_root() {
   mount -t sysfs sysfs "$root/sys"
   mount --rbind /dev "$root/dev"
   mount -t tmpfs -o mode=755 tmpfs "$root/run"
-  mkdir -p "$root$TB"
+  mkdir -p "$root$TB" "$root$INSIDE"
   mount --bind "$TB" "$root$TB"
+  mount --bind "$HERE" "$root$INSIDE"
+  mount -o remount,bind,ro "$root$INSIDE"
   printf '127.0.0.1 localhost tb13\n' >"$root/etc/hosts"
   echo tb13 >"$root/etc/hostname"
   hostname tb13
@@ -108,63 +116,99 @@ install_packages() {
     chroot "$root" env DEBIAN_FRONTEND=noninteractive apt-get -q -o Acquire::http::Proxy=DIRECT update >/dev/null
     chroot "$root" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q -o Acquire::http::Proxy=DIRECT "$@" >/dev/null
     printf "# no DNS inside tb13\n" > "$root/etc/resolv.conf"
-  ' _ "$TB13_STATE" "$(base_dir)" "${PKGS[@]}"
+  ' _ "$TB13_STATE" "$(base_dir)" "$@"
 }
 
-up() {
-  if running; then
-    say "up (pid $(cat "$PIDFILE"))"
-    return 0
-  fi
-  ensure_base
-  if [ ! -f "$TB13_STATE/packages.done" ] || [ "$(cat "$TB13_STATE/packages.done")" != "${PKGS[*]}" ]; then
-    say "installing ${#PKGS[@]} packages into the trixie root (minutes, once)"
-    install_packages
-    echo "${PKGS[*]}" >"$TB13_STATE/packages.done"
-  fi
-  mkdir -p "$TB"
-  ip netns list | grep -qx "$NS" || ip netns add "$NS"
-  ip -n "$NS" link set lo up
-  setsid ip netns exec "$NS" unshare --mount --uts --pid --fork --propagation private --kill-child=SIGKILL \
-    bash "$HERE/testbed-trixie.sh" _init >"$TB13_STATE/console.log" 2>&1 </dev/null &
-  echo $! >"$PIDFILE"
-  for _ in $(seq 50); do
-    exec_in test -x /usr/sbin/sshd 2>/dev/null && break
-    sleep 0.2
-  done
-  say "up: Debian $(exec_in cat /etc/debian_version) root in netns $NS (pid $(cat "$PIDFILE")); TB_STATE=$TB"
-}
+# the PID (on the machine) of the root's PID 1 (tini)
+init_pid() { pgrep -P "$(cat "$PIDFILE")" | head -n1; }
 
-# exec_in CMD...: run CMD inside the root (its mount, pid and net namespaces)
+# exec_in CMD...: run CMD inside the root (its mount, uts, pid and net namespaces)
 exec_in() {
   local init
-  init=$(pgrep -P "$(cat "$PIDFILE")" | head -n1)
+  init=$(init_pid)
   [ -n "$init" ] || return 1
   nsenter --target "$init" --mount --uts --pid --net -- "$@"
 }
 
-down() {
-  if running; then
-    kill -KILL "$(cat "$PIDFILE")"
-    sleep 0.5
+# The root: netns, namespaces, overlay, tini. Idempotent.
+root_up() {
+  local pkgs i
+  ensure_base
+  pkgs=$(bed_packages)
+  if [ ! -f "$TB13_STATE/packages.done" ] || [ "$(cat "$TB13_STATE/packages.done")" != "$pkgs" ]; then
+    say "installing into the trixie root: $pkgs (minutes, once)"
+    # shellcheck disable=SC2086 # one word per package
+    install_packages $pkgs
+    echo "$pkgs" >"$TB13_STATE/packages.done"
   fi
-  rm -f "$PIDFILE"
+  # a new PID namespace: no PID recorded by an earlier root means anything in it
+  mkdir -p "$TB"
+  rm -f "$TB"/pids/*.pid
+  ip netns list | grep -qx "$NS" || ip netns add "$NS"
+  ip -n "$NS" link set lo up
+  setsid ip netns exec "$NS" unshare --mount --uts --pid --fork --propagation private --kill-child=SIGKILL \
+    bash "$HERE/testbed-trixie.sh" _init >"$TB13_STATE/console.log" 2>&1 </dev/null 9>&- &
+  echo $! >"$PIDFILE"
+  for i in $(seq 50); do
+    exec_in test -x "$INSIDE/testbed.sh" 2>/dev/null && return 0
+    running || break
+    sleep 0.2
+  done
+  die "the trixie root did not come up; $TB13_STATE/console.log: $(tail -5 "$TB13_STATE/console.log")"
+}
+
+up() {
+  local t0=$SECONDS init
+  if running; then
+    say "root up (pid $(cat "$PIDFILE"))"
+  else
+    root_up
+    say "root up: Debian $(exec_in cat /etc/debian_version) in netns $NS (pid $(cat "$PIDFILE")) after $((SECONDS - t0)) s"
+  fi
+  exec_in "${INSIDE_ENV[@]}" bash "$INSIDE/testbed.sh" up 9>&-
+  init=$(init_pid)
+  TB_STATE=$TB
+  # shellcheck source=test/providers/testbed-lib.sh
+  . "$HERE/testbed-lib.sh"
+  tb_env TESTBED_NETNS "$NS"
+  tb_env TESTBED_EXEC "nsenter --target $init --mount --net --"
+  say "up in $((SECONDS - t0)) s; tests: TB_STATE=$TB ip netns exec $NS ..."
+}
+
+down() {
+  local i
+  if running; then
+    exec_in "${INSIDE_ENV[@]}" bash "$INSIDE/testbed.sh" down 9>&- || say "testbed.sh down failed inside; killing the namespace anyway"
+    kill -KILL "$(cat "$PIDFILE")"
+    for i in $(seq 100); do
+      running || break
+      sleep 0.1
+    done
+  fi
+  rm -f "$PIDFILE" "$TB/env" "$TB"/pids/*.pid
   if ip netns list | grep -qx "$NS"; then
+    for i in $(seq 50); do
+      [ -n "$(ip netns pids "$NS")" ] || break
+      sleep 0.1
+    done
     [ -z "$(ip netns pids "$NS")" ] || die "processes not started by testbed-trixie.sh remain in netns $NS: $(ip netns pids "$NS" | tr '\n' ' ')"
     ip netns del "$NS"
   fi
-  say "down (kept: $TB13_STATE/bases, upper with the packages; rm -rf $TB13_STATE to start cold)"
+  say "down (kept: $TB13_STATE with the base and the upper layer; rm -rf it to start cold)"
 }
 
 case ${1:-} in
   up) up ;;
   down) down ;;
-  status) if running; then
-    echo "up (pid $(cat "$PIDFILE"), netns $NS, TB_STATE=$TB)"
-  else
-    echo down
-    exit 3
-  fi ;;
+  status)
+    if running; then
+      echo "root: up (pid $(cat "$PIDFILE"), netns $NS, TB_STATE=$TB)"
+      exec_in "${INSIDE_ENV[@]}" bash "$INSIDE/testbed.sh" status
+    else
+      echo "root: down"
+      exit 3
+    fi
+    ;;
   exec)
     shift
     exec_in "$@"

@@ -1,6 +1,7 @@
 #!/bin/bash
 # testbed.sh up|down|status - real services for the provider tests, on this
-# machine, without systemd (run as root):
+# machine, without systemd (run as root). The Debian 12 bed; testbed-trixie.sh runs
+# this same script, unchanged, inside a Debian 13 root for the Debian 13 bed:
 #   sshd        127.0.0.1:2222, own config + host key, root login with a generated
 #               ed25519 key ($TB_STATE/id_ed25519; path also in $TB_STATE/env)
 #   MariaDB     Debian's mariadb-server, 127.0.0.1:3306, root via unix socket
@@ -83,6 +84,7 @@ mariadb_up() {
   fi
   tb_wait "MariaDB" 60 mariadb -e 'select 1'
   tb_env TESTBED_MYSQL_HOST 127.0.0.1
+  tb_env TESTBED_MYSQL_VERSION "$(dpkg-query -W -f='${Version}' mariadb-server)"
   tb_say "MariaDB up ($(mariadb -N -e 'select version()'))"
 }
 
@@ -109,6 +111,7 @@ ovs_up() {
   fi
   tb_wait "ovs-vswitchd" 20 ovs-vsctl --timeout=2 --may-exist add-br tbr-probe -- set bridge tbr-probe datapath_type=netdev
   ovs-vsctl --timeout=10 --if-exists del-br tbr-probe
+  tb_env TESTBED_OVS_VERSION "$(dpkg-query -W -f='${Version}' openvswitch-switch)"
   tb_say "Open vSwitch up ($(ovs-vsctl --version | head -1))"
 }
 
@@ -131,6 +134,7 @@ cmd=${1:-status}
 case $cmd in
   up)
     t0=$(date +%s)
+    tb_env TESTBED_OS "$(. /etc/os-release && echo "$PRETTY_NAME") $(cat /etc/debian_version)"
     sshd_up
     mariadb_up
     ovs_up

@@ -1,7 +1,7 @@
 #!/bin/bash
-# 50-keystone.sh up|down|status - Debian 12's Keystone (Zed 22.0.x) for the
-# KeystoneEndpoint / QuantumNetwork provider tests, in the root namespace on
-# loopback only.
+# 50-keystone.sh up|down|status - the bed's Debian Keystone (Debian 12: Zed 22.0.x;
+# Debian 13 via testbed-trixie.sh: Epoxy 27.0.x) for the KeystoneEndpoint /
+# QuantumNetwork provider tests, on the bed's loopback only.
 #   - database oslab_tb_keystone in the test bed's MariaDB (user with a generated
 #     password, kept root-only in $TB_STATE/keystone/)
 #   - its own config dir $TB_STATE/keystone (the packaged /etc/keystone is not
@@ -11,7 +11,9 @@
 #     keystone-manage through OS_BOOTSTRAP_PASSWORD, not argv)
 #   - served by uwsgi directly on 127.0.0.1:5000 with a copy of Debian's uwsgi ini
 #     WITHOUT the apparmor plugin (this kernel has no AppArmor: uwsgi exits with
-#     "aa_change_profile(): Invalid argument"); PID recorded as `keystone`
+#     "aa_change_profile(): Invalid argument"; Debian 13's ini has the same two lines,
+#     which the lab found harmless on trixie, docs/epoxy-findings.md: stripped alike);
+#     PID recorded as `keystone`
 # Settings for the tests go to $TB_STATE/env (TESTBED_KEYSTONE_*).
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")/.." && pwd)
@@ -100,6 +102,9 @@ CONF
     tb_say "keystone answering after $(( $(date +%s) - t )) s"
   fi
   tb_env TESTBED_KEYSTONE_URL "$URL"
+  tb_env TESTBED_KEYSTONE_VERSION "$(dpkg-query -W -f='${Version}' keystone)"
+  tb_env TESTBED_OSLO_POLICY_DEFAULTS "$(tb_policy_mode)"
+  tb_env TESTBED_KEYSTONE_POLICY "$(tb_policy_mode "$KS_CONF")"
   tb_env TESTBED_KEYSTONE_REGION RegionOne
   tb_env TESTBED_KEYSTONE_ADMIN_USER admin
   tb_env TESTBED_KEYSTONE_ADMIN_PROJECT admin

@@ -1,5 +1,6 @@
 #!/bin/bash
-# 60-neutron.sh up|down|status - Debian 12's neutron-server (Zed 21.0.x), API only,
+# 60-neutron.sh up|down|status - the bed's Debian neutron-server (Debian 12: Zed 21.0.x;
+# Debian 13 via testbed-trixie.sh: Epoxy 26.0.x, still with the eventlet server), API only,
 # for the QuantumNetwork provider tests. Needs 50-keystone.sh (runs before it).
 #   - ML2 with the router service plugin; tenant networks vxlan (vni 1:1000), flat
 #     provider network on physnet `external`; no agents (ports stay DOWN, which the
@@ -151,6 +152,8 @@ CONF
     tb_say "neutron-server answering after $(( $(date +%s) - t )) s"
   fi
   tb_env TESTBED_NEUTRON_URL "$URL"
+  tb_env TESTBED_NEUTRON_VERSION "$(dpkg-query -W -f='${Version}' neutron-server)"
+  tb_env TESTBED_NEUTRON_POLICY "$(tb_policy_mode "$N_CONF" "$N_ML2")"
   tb_say "neutron-server up (pid $(cat "$TB_STATE/pids/neutron-server.pid")) on $URL"
 }
 
