@@ -1,0 +1,57 @@
+// Admin access to the test bed's OpenStack APIs directly from this machine (not through
+// a provider): a Keystone v3 password login as admin in project admin, then JSON calls
+// with that token. The provider tests check every claim about Keystone's and neutron's
+// contents with it.
+import type { Props } from "./harness";
+
+export class OpenStackAdmin {
+    private token = "";
+    /** `keystone`: the v3 URL; `api`: the URL `call` paths are relative to (default: Keystone's). */
+    constructor(
+        readonly keystone: string,
+        private readonly password: string,
+        readonly api = keystone,
+    ) {}
+
+    async login(): Promise<void> {
+        const r = await fetch(`${this.keystone}/auth/tokens`, {
+            method: "POST",
+            headers: { "Content-Type": "application/json" },
+            body: JSON.stringify({
+                auth: {
+                    identity: {
+                        methods: ["password"],
+                        password: { user: { name: "admin", domain: { name: "Default" }, password: this.password } },
+                    },
+                    scope: { project: { name: "admin", domain: { name: "Default" } } },
+                },
+            }),
+        });
+        if (r.status !== 201) {
+            throw new Error(`admin login: HTTP ${r.status}`);
+        }
+        this.token = r.headers.get("x-subject-token") ?? "";
+    }
+
+    async call(method: string, path: string, body?: unknown): Promise<{ status: number; body: Props }> {
+        const r = await fetch(`${this.api}${path}`, {
+            method,
+            headers: { "X-Auth-Token": this.token, "Content-Type": "application/json" },
+            body: body === undefined ? undefined : JSON.stringify(body),
+        });
+        const text = await r.text();
+        return { status: r.status, body: text ? JSON.parse(text) : {} };
+    }
+
+    /** A GET on Keystone, whatever `api` is. */
+    async keystoneGet(path: string): Promise<Props> {
+        return (
+            await fetch(`${this.keystone}${path}`, { headers: { "X-Auth-Token": this.token } })
+        ).json() as Promise<Props>;
+    }
+
+    /** The status of a GET (404: gone). */
+    async status(path: string): Promise<number> {
+        return (await this.call("GET", path)).status;
+    }
+}
