@@ -2,6 +2,7 @@
 // a provider): a Keystone v3 password login as admin in project admin, then JSON calls
 // with that token. The provider tests check every claim about Keystone's and neutron's
 // contents with it.
+import * as fs from "fs";
 import type { Props } from "./harness";
 
 export class OpenStackAdmin {
@@ -9,9 +10,17 @@ export class OpenStackAdmin {
     /** `keystone`: the v3 URL; `api`: the URL `call` paths are relative to (default: Keystone's). */
     constructor(
         readonly keystone: string,
-        private readonly password: string,
+        readonly password: string,
         readonly api = keystone,
     ) {}
+
+    /** Logged in to the test bed's Keystone (`env`: testbed.ts `testbedEnv()`); `api` as for the constructor. */
+    static async ofTestbed(env: Record<string, string>, api?: string): Promise<OpenStackAdmin> {
+        const password = fs.readFileSync(env.TESTBED_KEYSTONE_ADMIN_PASSWORD_FILE, "utf8").trim();
+        const admin = new OpenStackAdmin(env.TESTBED_KEYSTONE_URL, password, api);
+        await admin.login();
+        return admin;
+    }
 
     async login(): Promise<void> {
         const r = await fetch(`${this.keystone}/auth/tokens`, {
