@@ -5,6 +5,35 @@
 import * as fs from "fs";
 import type { Props } from "./harness";
 
+/** The project admin's scope, as the providers log in. */
+export const ADMIN_PROJECT = { project: { name: "admin", domain: { name: "Default" } } };
+
+/** A Keystone v3 password login as admin with `scope`: the token and the project it is scoped to. */
+export async function adminLogin(
+    keystone: string,
+    password: string,
+    scope: object = ADMIN_PROJECT,
+): Promise<{ token: string; projectId?: string }> {
+    const r = await fetch(`${keystone}/auth/tokens`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({
+            auth: {
+                identity: {
+                    methods: ["password"],
+                    password: { user: { name: "admin", domain: { name: "Default" }, password } },
+                },
+                scope,
+            },
+        }),
+    });
+    if (r.status !== 201) {
+        throw new Error(`admin login: HTTP ${r.status}`);
+    }
+    const body = (await r.json()) as { token?: { project?: { id: string } } };
+    return { token: r.headers.get("x-subject-token") ?? "", projectId: body.token?.project?.id };
+}
+
 export class OpenStackAdmin {
     private token = "";
     /** `keystone`: the v3 URL; `api`: the URL `call` paths are relative to (default: Keystone's). */
@@ -23,23 +52,7 @@ export class OpenStackAdmin {
     }
 
     async login(): Promise<void> {
-        const r = await fetch(`${this.keystone}/auth/tokens`, {
-            method: "POST",
-            headers: { "Content-Type": "application/json" },
-            body: JSON.stringify({
-                auth: {
-                    identity: {
-                        methods: ["password"],
-                        password: { user: { name: "admin", domain: { name: "Default" }, password: this.password } },
-                    },
-                    scope: { project: { name: "admin", domain: { name: "Default" } } },
-                },
-            }),
-        });
-        if (r.status !== 201) {
-            throw new Error(`admin login: HTTP ${r.status}`);
-        }
-        this.token = r.headers.get("x-subject-token") ?? "";
+        this.token = (await adminLogin(this.keystone, this.password)).token;
     }
 
     async call(method: string, path: string, body?: unknown): Promise<{ status: number; body: Props }> {
