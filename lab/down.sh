@@ -8,15 +8,9 @@
 # rootfs, the apt cache, the lab key and Pulumi.lab.yaml (npm run lab:clean
 # removes the state dir). Ends by checking that nothing is left; exit 1 if so.
 set -euo pipefail
-LAB_BIN=$(dirname "$(readlink -f "$0")")
 # shellcheck source=lib.sh
-source "$LAB_BIN/lib.sh"
-# shellcheck source=net.sh
-source "$LAB_BIN/net.sh"
-# shellcheck source=proxy.sh
-source "$LAB_BIN/proxy.sh"
-# shellcheck source=hosts.sh
-source "$LAB_BIN/hosts.sh"
+source "$(dirname "$(readlink -f "$0")")/lib.sh"
+lab_parts net proxy hosts
 
 # Every host the lab may have started: the recorded composition, host dirs
 # with a pid file, and namespaces carrying the lab's prefix.

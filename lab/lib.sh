@@ -8,6 +8,17 @@
 LAB_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)   # .../lab
 REPO_ROOT=$(dirname "$LAB_ROOT")
 
+# lab_parts PART...: source lab/PART.sh for each PART (net, proxy, hosts, ...),
+# after this file: the preamble of the scripts that drive the lab. What the
+# parts define stays global (they assign plainly, never `declare` at top level).
+lab_parts() {
+  local part
+  for part in "$@"; do
+    # shellcheck source=/dev/null # the parts are checked on their own
+    source "$LAB_ROOT/$part.sh"
+  done
+}
+
 # ---------------------------------------------------------------- state dir
 # One directory holds all lab state. It must stay outside the git tree: it
 # holds a root filesystem, private keys and sockets.

@@ -3,15 +3,9 @@
 # Exit 0 = up and every host answers SSH, 3 = down (nothing running),
 # 1 = partly up (run lab:up to repair or lab:down to remove).
 set -euo pipefail
-LAB_BIN=$(dirname "$(readlink -f "$0")")
 # shellcheck source=lib.sh
-source "$LAB_BIN/lib.sh"
-# shellcheck source=net.sh
-source "$LAB_BIN/net.sh"
-# shellcheck source=proxy.sh
-source "$LAB_BIN/proxy.sh"
-# shellcheck source=hosts.sh
-source "$LAB_BIN/hosts.sh"
+source "$(dirname "$(readlink -f "$0")")/lib.sh"
+lab_parts net proxy hosts
 
 main() {
   require_root lab:status

@@ -84,34 +84,25 @@ const MYSQL: ManagedFile = {
     why: "MySQL/MariaDB server options, not an OpenStack service",
 };
 
+/** A paste deploy file of `service`; its auth filter's keys are read with keystone's registry too. */
+const paste = (service: string, file: string, golden = file): ManagedFile => ({
+    file,
+    golden,
+    service,
+    alsoReads: ["keystone"],
+    kind: "paste",
+});
+
 const FOLSOM_FILES: readonly ManagedFile[] = [
     { file: "keystone.conf", golden: "keystone.conf", service: "keystone", kind: "oslo" },
     { file: "nova.conf", golden: "nova.conf", service: "nova", kind: "oslo" },
-    {
-        file: "nova-api-paste.ini",
-        golden: "nova-api-paste.ini",
-        service: "nova",
-        alsoReads: ["keystone"],
-        kind: "paste",
-    },
+    paste("nova", "nova-api-paste.ini"),
     { file: "glance-api.conf", golden: "glance-api.conf", service: "glance", kind: "oslo" },
     { file: "glance-registry.conf", golden: "glance-registry.conf", service: "glance", kind: "oslo" },
     { file: "cinder.conf", golden: "cinder.conf", service: "cinder", kind: "oslo" },
-    {
-        file: "cinder-api-paste.ini",
-        golden: "cinder-api-paste.ini",
-        service: "cinder",
-        alsoReads: ["keystone"],
-        kind: "paste",
-    },
+    paste("cinder", "cinder-api-paste.ini"),
     { file: "quantum.conf", golden: "quantum.conf", service: "quantum", kind: "oslo" },
-    {
-        file: "quantum/api-paste.ini",
-        golden: "quantum-api-paste.ini",
-        service: "quantum",
-        alsoReads: ["keystone"],
-        kind: "paste",
-    },
+    paste("quantum", "quantum/api-paste.ini", "quantum-api-paste.ini"),
     { file: "ovs_quantum_plugin.ini", golden: "ovs_quantum_plugin.ini", service: "quantum", kind: "oslo" },
     { file: "l3_agent.ini", golden: "l3_agent.ini", service: "quantum", kind: "oslo" },
     { file: "dhcp_agent.ini", golden: "dhcp_agent.ini", service: "quantum", kind: "oslo" },

@@ -38,7 +38,7 @@
 
 import * as pulumi from "@pulumi/pulumi";
 import { checkStart, checkTools, diffFields, SshProvider } from "./ssh";
-import type { CheckOutcome, OnHost, SshConnection, SshSession } from "./ssh";
+import type { CheckOutcome, SshConnection, SshSession } from "./ssh";
 import {
     acquireToken,
     apiDelete,
@@ -724,35 +724,21 @@ export function toInputs(p: KeystoneEndpointInputs): KeystoneEndpointInputs {
 // ---------------------------------------------------------------------------
 // provider
 
-export class KeystoneEndpointProvider extends SshProvider<KeystoneEndpointInputs, KeystoneEndpointOutputs> {
-    checkInputs(news: Record<string, unknown>): CheckOutcome {
-        return checkKeystoneEndpoint(news);
-    }
-
-    diffInputs(olds: KeystoneEndpointOutputs, news: Record<string, unknown>): pulumi.dynamic.DiffResult {
-        return diffKeystoneEndpoint(olds, news);
-    }
-
-    describe(p: KeystoneEndpointInputs): string {
-        return `KeystoneEndpoint ${keystoneEndpointId(p)}`;
-    }
+/** The provider: the pure functions above and the four operations over SSH (providers/ssh.ts). */
+export const KEYSTONE_ENDPOINT_PROVIDER = new SshProvider<KeystoneEndpointInputs, KeystoneEndpointOutputs>({
+    check: checkKeystoneEndpoint,
+    diff: diffKeystoneEndpoint,
+    describe: (p) => `KeystoneEndpoint ${keystoneEndpointId(p)}`,
 
     /** Find-or-create; a failure undoes what this attempt created. */
-    async createOn(
-        ssh: OnHost,
-        news: KeystoneEndpointInputs,
-    ): Promise<pulumi.dynamic.CreateResult<KeystoneEndpointOutputs>> {
+    create: async (ssh, news) => {
         const inputs = toInputs(news);
         const outs = await ssh((s) => syncKeystone(s, inputs, undefined, true));
         return { id: keystoneEndpointId(inputs), outs };
-    }
+    },
 
     /** Refresh: the live description, URLs and IDs; no id when the service is gone. */
-    async readOn(
-        ssh: OnHost,
-        id: string,
-        props: KeystoneEndpointOutputs,
-    ): Promise<pulumi.dynamic.ReadResult<KeystoneEndpointOutputs>> {
+    read: async (ssh, id, props) => {
         const inputs = toInputs(props);
         const obs = await ssh(async (s) => observeKeystone(await keystoneSession(s, inputs), inputs, props));
         if (!obs.service) {
@@ -784,28 +770,22 @@ export class KeystoneEndpointProvider extends SshProvider<KeystoneEndpointInputs
             },
         };
         return { id, props: plain(outs) };
-    }
+    },
 
     /** Reconcile to the new inputs (PATCH in v3, delete + create in v2.0). */
-    async updateOn(
-        ssh: OnHost,
-        _id: string,
-        olds: KeystoneEndpointOutputs,
-        news: KeystoneEndpointInputs,
-    ): Promise<pulumi.dynamic.UpdateResult<KeystoneEndpointOutputs>> {
+    update: async (ssh, _id, olds, news) => {
         const inputs = toInputs(news);
         return { outs: await ssh((s) => syncKeystone(s, inputs, olds, false)) };
-    }
+    },
 
     /** Remove what this resource created (404s are fine); an adopted entry needs no connection. */
-    async deleteOn(ssh: OnHost, _id: string, props: KeystoneEndpointOutputs): Promise<void> {
-        return runPlanOnHost(ssh, planKeystoneDelete(props), (s) => keystoneSession(s, toInputs(props)));
-    }
-}
+    delete: async (ssh, _id, props) =>
+        runPlanOnHost(ssh, planKeystoneDelete(props), (s) => keystoneSession(s, toInputs(props))),
+});
 
 /** `pulumi-nodejs:dynamic/identity:KeystoneEndpoint`, with its one provider instance (providers/resource.ts). */
 const KEYSTONE_ENDPOINT: DynamicKind = {
-    provider: new KeystoneEndpointProvider(),
+    provider: KEYSTONE_ENDPOINT_PROVIDER,
     module: "identity",
     type: "KeystoneEndpoint",
     secretOutputs: ["credentials"],

@@ -32,16 +32,8 @@
 // in the URL (SQLAlchemy unquotes the password; also keeps oslo.config's `$` out).
 
 import * as pulumi from "@pulumi/pulumi";
-import {
-    checkStart,
-    diffFields,
-    isUnknown,
-    SshProvider,
-    type CheckOutcome,
-    type OnHost,
-    type SshConnection,
-    type SshConnectionArgs,
-} from "./ssh";
+import { checkStart, diffFields, isUnknown, SshProvider } from "./ssh";
+import type { CheckOutcome, SshConnection, SshConnectionArgs } from "./ssh";
 import { SshResource, type DynamicKind } from "./resource";
 
 export interface MysqlDatabaseArgs {
@@ -177,7 +169,7 @@ export function checkMysqlDatabase(news: Record<string, unknown>): CheckOutcome 
  * the connection rule of providers/ssh.ts). Unknowns count as changes. Pure.
  */
 export function diffMysqlDatabase(
-    olds: Record<string, unknown>,
+    olds: Partial<MysqlDatabaseOutputs>,
     news: Record<string, unknown>,
 ): { changes: boolean; replaces: string[]; deleteBeforeReplace: boolean } {
     const { replaces, changed } = diffFields(olds, news, {
@@ -269,23 +261,13 @@ export function mysqlDatabaseOutputs(i: MysqlDatabaseInputs): MysqlDatabaseOutpu
     };
 }
 
-export class MysqlDatabaseProvider extends SshProvider<MysqlDatabaseInputs, MysqlDatabaseOutputs> {
-    checkInputs(news: Record<string, unknown>): CheckOutcome {
-        return checkMysqlDatabase(news);
-    }
+/** The provider: the pure functions above and the four operations over SSH (providers/ssh.ts). */
+export const MYSQL_DATABASE_PROVIDER = new SshProvider<MysqlDatabaseInputs, MysqlDatabaseOutputs>({
+    check: checkMysqlDatabase,
+    diff: diffMysqlDatabase,
+    describe: (p, id) => `MysqlDatabase ${p.database ?? id}`,
 
-    diffInputs(olds: MysqlDatabaseOutputs, news: Record<string, unknown>): pulumi.dynamic.DiffResult {
-        return diffMysqlDatabase(olds as unknown as Record<string, unknown>, news);
-    }
-
-    describe(p: MysqlDatabaseInputs, id?: string): string {
-        return `MysqlDatabase ${p.database ?? id}`;
-    }
-
-    async createOn(
-        ssh: OnHost,
-        inputs: MysqlDatabaseInputs,
-    ): Promise<pulumi.dynamic.CreateResult<MysqlDatabaseOutputs>> {
+    create: async (ssh, inputs) => {
         await ssh((s) =>
             s.run("create database and grant user", MYSQL_CLIENT_SCRIPT, {
                 stdin: planMysqlDatabase("create", inputs),
@@ -293,13 +275,9 @@ export class MysqlDatabaseProvider extends SshProvider<MysqlDatabaseInputs, Mysq
             }),
         );
         return { id: inputs.database, outs: mysqlDatabaseOutputs(inputs) };
-    }
+    },
 
-    async readOn(
-        ssh: OnHost,
-        id: string,
-        props: MysqlDatabaseOutputs,
-    ): Promise<pulumi.dynamic.ReadResult<MysqlDatabaseOutputs>> {
+    read: async (ssh, id, props) => {
         const state = await ssh(async (s) => {
             const r = await s.run("read database and user", MYSQL_CLIENT_SCRIPT, {
                 stdin: planMysqlDatabase("read", props),
@@ -311,14 +289,9 @@ export class MysqlDatabaseProvider extends SshProvider<MysqlDatabaseInputs, Mysq
             return {};
         }
         return { id, props: { ...props, password: state.password ? props.password : "" } };
-    }
+    },
 
-    async updateOn(
-        ssh: OnHost,
-        _id: string,
-        olds: MysqlDatabaseOutputs,
-        news: MysqlDatabaseInputs,
-    ): Promise<pulumi.dynamic.UpdateResult<MysqlDatabaseOutputs>> {
+    update: async (ssh, _id, olds, news) => {
         const sql = planMysqlDatabaseUpdate(olds, news);
         if (sql !== undefined) {
             await ssh((s) =>
@@ -329,21 +302,21 @@ export class MysqlDatabaseProvider extends SshProvider<MysqlDatabaseInputs, Mysq
             );
         }
         return { outs: mysqlDatabaseOutputs(news) };
-    }
+    },
 
-    async deleteOn(ssh: OnHost, _id: string, props: MysqlDatabaseOutputs): Promise<void> {
+    delete: async (ssh, _id, props) => {
         await ssh((s) =>
             s.run("drop database and user", mysqlDeleteScript(props), {
                 stdin: planMysqlDatabase("delete", props),
                 secrets: [props.password],
             }),
         );
-    }
-}
+    },
+});
 
 /** `pulumi-nodejs:dynamic/infra:MysqlDatabase`, with its one provider instance (providers/resource.ts). */
 const MYSQL_DATABASE: DynamicKind = {
-    provider: new MysqlDatabaseProvider(),
+    provider: MYSQL_DATABASE_PROVIDER,
     module: "infra",
     type: "MysqlDatabase",
     secretOutputs: ["password", "connectionUrl"],

@@ -24,16 +24,8 @@
 //   the managed ports still present.
 
 import * as pulumi from "@pulumi/pulumi";
-import {
-    checkStart,
-    diffFields,
-    isUnknown,
-    SshProvider,
-    type CheckOutcome,
-    type OnHost,
-    type SshConnection,
-    type SshConnectionArgs,
-} from "./ssh";
+import { checkStart, diffFields, isUnknown, SshProvider } from "./ssh";
+import type { CheckOutcome, SshConnection, SshConnectionArgs } from "./ssh";
 import { SshResource, type DynamicKind } from "./resource";
 
 export type OvsDatapathType = "system" | "netdev";
@@ -133,7 +125,7 @@ function sameSet(a: unknown, b: unknown): boolean {
  * changes. Pure.
  */
 export function diffOvsBridge(
-    olds: Record<string, unknown>,
+    olds: Partial<OvsBridgeOutputs>,
     news: Record<string, unknown>,
 ): { changes: boolean; replaces: string[]; deleteBeforeReplace: boolean } {
     const { replaces, changed } = diffFields(olds, news, { replace: ["bridge"], update: ["datapathType"] });
@@ -237,30 +229,19 @@ export function ovsBridgeOutputs(i: OvsBridgeInputs): OvsBridgeOutputs {
     return o;
 }
 
-export class OvsBridgeProvider extends SshProvider<OvsBridgeInputs, OvsBridgeOutputs> {
-    checkInputs(news: Record<string, unknown>): CheckOutcome {
-        return checkOvsBridge(news);
-    }
+/** The provider: the pure functions above and the four operations over SSH (providers/ssh.ts). */
+export const OVS_BRIDGE_PROVIDER = new SshProvider<OvsBridgeInputs, OvsBridgeOutputs>({
+    check: checkOvsBridge,
+    diff: diffOvsBridge,
+    describe: (p, id) => `OvsBridge ${p.bridge ?? id}`,
 
-    diffInputs(olds: OvsBridgeOutputs, news: Record<string, unknown>): pulumi.dynamic.DiffResult {
-        return diffOvsBridge(olds as unknown as Record<string, unknown>, news);
-    }
-
-    describe(p: OvsBridgeInputs, id?: string): string {
-        return `OvsBridge ${p.bridge ?? id}`;
-    }
-
-    async createOn(ssh: OnHost, inputs: OvsBridgeInputs): Promise<pulumi.dynamic.CreateResult<OvsBridgeOutputs>> {
+    create: async (ssh, inputs) => {
         const argv = planOvsBridgeCreate(inputs);
         await ssh((s) => s.run("add bridge and ports", `set -euo pipefail\n${renderOvsCommand(argv)}`));
         return { id: inputs.bridge, outs: ovsBridgeOutputs(inputs) };
-    }
+    },
 
-    async readOn(
-        ssh: OnHost,
-        id: string,
-        props: OvsBridgeOutputs,
-    ): Promise<pulumi.dynamic.ReadResult<OvsBridgeOutputs>> {
+    read: async (ssh, id, props) => {
         const bridge = props.bridge ?? id;
         const live = await ssh(async (s) => {
             const r = await s.run("read bridge", planOvsBridgeRead({ bridge }));
@@ -278,32 +259,27 @@ export class OvsBridgeProvider extends SshProvider<OvsBridgeInputs, OvsBridgeOut
             out.datapathType = live.datapathType as OvsDatapathType;
         }
         return { id, props: out };
-    }
+    },
 
-    async updateOn(
-        ssh: OnHost,
-        _id: string,
-        olds: OvsBridgeOutputs,
-        news: OvsBridgeInputs,
-    ): Promise<pulumi.dynamic.UpdateResult<OvsBridgeOutputs>> {
+    update: async (ssh, _id, olds, news) => {
         const argv = planOvsBridgeUpdate(olds, news);
         if (argv) {
             await ssh((s) => s.run("update ports and datapath", `set -euo pipefail\n${renderOvsCommand(argv)}`));
         }
         return { outs: ovsBridgeOutputs(news) };
-    }
+    },
 
-    async deleteOn(ssh: OnHost, id: string, props: OvsBridgeOutputs): Promise<void> {
+    delete: async (ssh, id, props) => {
         const bridge = props.bridge ?? id;
         await ssh((s) =>
             s.run("delete bridge", `set -euo pipefail\n${renderOvsCommand(planOvsBridgeDelete({ bridge }))}`),
         );
-    }
-}
+    },
+});
 
 /** `pulumi-nodejs:dynamic/network:OvsBridge`, with its one provider instance (providers/resource.ts). */
 const OVS_BRIDGE: DynamicKind = {
-    provider: new OvsBridgeProvider(),
+    provider: OVS_BRIDGE_PROVIDER,
     module: "network",
     type: "OvsBridge",
     secretOutputs: [],

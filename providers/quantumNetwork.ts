@@ -73,10 +73,12 @@
 // password auth.
 
 import * as pulumi from "@pulumi/pulumi";
-import { checkSshConnection, diffFields, isUnknown, same, SshProvider } from "./ssh";
-import type { CheckFailure, CheckOutcome, OnHost, SshConnection, SshSession } from "./ssh";
+import { checkStart, checkTools, diffFields, isUnknown, same, SshProvider } from "./ssh";
+import type { CheckOutcome, SshConnection, SshSession } from "./ssh";
 import {
     acquireToken,
+    apiDelete,
+    apiGet,
     ApiCall,
     ApiContext,
     apiErrorMessage,
@@ -84,14 +86,17 @@ import {
     DIALECTS,
     Dialect,
     getJson,
+    listOf,
     only,
     pick,
+    pickOne,
     plain,
     send,
     splitUrl,
     substitute,
     urlProblem,
 } from "./openstackAuth";
+import { SshResource, type DynamicKind } from "./resource";
 
 export const DEFAULT_ROUTER_NAME = "provider-router";
 
@@ -190,19 +195,12 @@ export type QuantumNetworkOutputs = QuantumNetworkInputs & QuantumNetworkIds;
 /** Validates and defaults the inputs; unknown values (preview) are accepted. Uses ipaddr.js. */
 export function checkQuantumNetwork(news: Record<string, unknown>): CheckOutcome {
     const ipaddr = require("ipaddr.js") as typeof import("ipaddr.js");
-    const failures: CheckFailure[] = [];
-    const fail = (property: string, reason: string) => failures.push({ property, reason });
-    const known = (v: unknown) => !isUnknown(v);
-    const str = (v: unknown) => typeof v === "string" && v.length > 0;
-    const inputs = only(news, [
-        "connection",
-        "auth",
-        "networkUrl",
-        "tenantNetwork",
-        "externalNetwork",
-        "routerName",
-        "projectId",
-    ]) as Record<string, unknown>;
+    const { inputs, failures } = checkStart(news);
+    const { fail, known, str } = checkTools(failures);
+    Object.assign(
+        inputs,
+        only(news, ["auth", "networkUrl", "tenantNetwork", "externalNetwork", "routerName", "projectId"]),
+    );
     inputs.auth = only(news.auth, [
         "dialect",
         "authUrl",
@@ -224,10 +222,6 @@ export function checkQuantumNetwork(news: Record<string, unknown>): CheckOutcome
     if (pool0 !== undefined && inputs.externalNetwork && typeof inputs.externalNetwork === "object") {
         (inputs.externalNetwork as Record<string, unknown>).allocationPool = only(pool0, ["start", "end"]);
     }
-
-    const conn = checkSshConnection(news.connection);
-    failures.push(...conn.failures);
-    inputs.connection = conn.value;
 
     const auth = news.auth as Record<string, unknown> | undefined;
     if (known(auth)) {
@@ -525,90 +519,39 @@ export function planQuantumLookups(
 ): ApiCall[] {
     const b = networkBase(inputs.networkUrl);
     const owner = inputs.projectId ? `&tenant_id=${q(inputs.projectId)}` : "";
+    const { externalNetwork: en, tenantNetwork: tn, routerName } = inputs;
     return [
-        {
-            step: `find external network ${inputs.externalNetwork.name}`,
-            api: "network",
-            method: "GET",
-            path: `${b}/networks?name=${q(inputs.externalNetwork.name)}`,
-            ok: [200],
-        },
-        {
-            step: `find tenant network ${inputs.tenantNetwork.name}`,
-            api: "network",
-            method: "GET",
-            path: `${b}/networks?name=${q(inputs.tenantNetwork.name)}${owner}`,
-            ok: [200],
-        },
-        {
-            step: `find router ${inputs.routerName}`,
-            api: "network",
-            method: "GET",
-            path: `${b}/routers?name=${q(inputs.routerName)}${owner}`,
-            ok: [200],
-        },
+        apiGet("network", `find external network ${en.name}`, `${b}/networks?name=${q(en.name)}`),
+        apiGet("network", `find tenant network ${tn.name}`, `${b}/networks?name=${q(tn.name)}${owner}`),
+        apiGet("network", `find router ${routerName}`, `${b}/routers?name=${q(routerName)}${owner}`),
     ];
 }
 
 export function planSubnetLookup(networkUrl: string, networkId: string, what: string): ApiCall {
-    return {
-        step: `list subnets of ${what}`,
-        api: "network",
-        method: "GET",
-        path: `${networkBase(networkUrl)}/subnets?network_id=${q(networkId)}`,
-        ok: [200],
-    };
-}
-
-export function planRouterPortLookup(networkUrl: string, routerId: string): ApiCall {
-    return {
-        step: "list router ports",
-        api: "network",
-        method: "GET",
-        path: `${networkBase(networkUrl)}/ports?device_id=${q(routerId)}`,
-        ok: [200],
-    };
-}
-
-export function planGatewayPortLookup(networkUrl: string, routerId: string): ApiCall {
-    return {
-        step: "find the router gateway port",
-        api: "network",
-        method: "GET",
-        path: `${networkBase(networkUrl)}/ports?device_id=${q(routerId)}&device_owner=${q("network:router_gateway")}`,
-        ok: [200],
-    };
-}
-
-type Raw = Record<string, unknown>;
-function items(body: unknown, key: string): Raw[] {
-    const v = (body as Raw | undefined)?.[key];
-    return Array.isArray(v) ? (v as Raw[]) : [];
-}
-
-/** One object by name: the recorded one, the only one, or an error listing the duplicates. */
-export function pickByName<T extends { id: string }>(
-    found: T[],
-    preferId: string | undefined,
-    what: string,
-): T | undefined {
-    if (found.length === 0) {
-        return undefined;
-    }
-    const preferred = found.find((f) => f.id === preferId);
-    if (preferred) {
-        return preferred;
-    }
-    if (found.length === 1) {
-        return found[0];
-    }
-    throw new Error(
-        `${found.length} ${what} exist (ids ${found.map((f) => f.id).join(", ")}); remove the duplicates or rename`,
+    return apiGet(
+        "network",
+        `list subnets of ${what}`,
+        `${networkBase(networkUrl)}/subnets?network_id=${q(networkId)}`,
     );
 }
 
+export function planRouterPortLookup(networkUrl: string, routerId: string): ApiCall {
+    return apiGet("network", "list router ports", `${networkBase(networkUrl)}/ports?device_id=${q(routerId)}`);
+}
+
+export function planGatewayPortLookup(networkUrl: string, routerId: string): ApiCall {
+    const path = `${networkBase(networkUrl)}/ports?device_id=${q(routerId)}&device_owner=${q("network:router_gateway")}`;
+    return apiGet("network", "find the router gateway port", path);
+}
+
+type Raw = Record<string, unknown>;
+type NetworkKind = "network" | "subnet" | "router";
+
+/** What to do about several same-named objects (none of them recorded): `pickOne`'s advice. */
+export const QUANTUM_DUPLICATES_FIX = "remove the duplicates or rename";
+
 export function parseNetworks(body: unknown, name: string): NetworkObs[] {
-    return items(body, "networks")
+    return listOf(body, "networks")
         .filter((n) => n.name === name)
         .map((n) => ({
             id: n.id as string,
@@ -620,7 +563,7 @@ export function parseNetworks(body: unknown, name: string): NetworkObs[] {
 }
 
 export function parseSubnets(body: unknown): SubnetObs[] {
-    return items(body, "subnets").map((s) => ({
+    return listOf(body, "subnets").map((s) => ({
         id: s.id as string,
         cidr: s.cidr as string,
         gateway: (s.gateway_ip as string | null | undefined) ?? null,
@@ -634,7 +577,7 @@ export function parseSubnets(body: unknown): SubnetObs[] {
 }
 
 export function parseRouters(body: unknown, name: string): RouterObs[] {
-    return items(body, "routers")
+    return listOf(body, "routers")
         .filter((r) => r.name === name)
         .map((r) => ({
             id: r.id as string,
@@ -645,7 +588,7 @@ export function parseRouters(body: unknown, name: string): RouterObs[] {
 }
 
 export function parsePorts(body: unknown): PortObs[] {
-    return items(body, "ports").map((p) => {
+    return listOf(body, "ports").map((p) => {
         const fixed = (p.fixed_ips as { subnet_id: string; ip_address: string }[] | undefined) ?? [];
         return {
             id: p.id as string,
@@ -673,6 +616,55 @@ const isInterface = (p: PortObs) =>
 /** What differs per release, beyond the token: only the allocation-pool update. */
 export function quantumFeatures(dialect: Dialect): { poolUpdatable: boolean } {
     return { poolUpdatable: dialect === "v3" };
+}
+
+/** What every subnet here is created with: `<network>-subnet`, IPv4, on the network saved as `networkVar`. */
+function subnetFields(net: { name: string; cidr: string; gateway: string }, networkVar: string): Raw {
+    return {
+        name: `${net.name}-subnet`,
+        network_id: `{{${networkVar}}}`,
+        ip_version: 4,
+        cidr: net.cidr,
+        gateway_ip: net.gateway,
+    };
+}
+
+/** The POST that creates one network, subnet or router; its id is saved as variable `saveAs`. */
+function networkPost(b: string, kind: NetworkKind, step: string, fields: Raw, saveAs: string): ApiCall {
+    const path = `${b}/${kind}s`;
+    return {
+        step,
+        api: "network",
+        method: "POST",
+        path,
+        body: { [kind]: fields },
+        ok: [201],
+        save: { [saveAs]: `${kind}.id` },
+    };
+}
+
+/** The PUT of some fields of one network, subnet or router. */
+function networkPut(b: string, kind: NetworkKind, id: string, step: string, fields: Raw): ApiCall {
+    return { step, api: "network", method: "PUT", path: `${b}/${kind}s/${id}`, body: { [kind]: fields }, ok: [200] };
+}
+
+/** The PUT of a router's gateway (`{}` clears it); `tolerate`: statuses that mean "already done". */
+function routerGateway(b: string, routerId: string, step: string, info: Raw, tolerate?: number[]): ApiCall {
+    const put = networkPut(b, "router", routerId, step, { external_gateway_info: info });
+    return tolerate ? { ...put, tolerate } : put;
+}
+
+/** The PUT add/remove_router_interface for a subnet; a removal tolerates 404 (gone already). */
+function routerInterface(
+    b: string,
+    routerId: string,
+    action: "add" | "remove",
+    subnetId: string,
+    step: string,
+): ApiCall {
+    const path = `${b}/routers/${routerId}/${action}_router_interface`;
+    const call: ApiCall = { step, api: "network", method: "PUT", path, body: { subnet_id: subnetId }, ok: [200] };
+    return action === "remove" ? { ...call, tolerate: [404] } : call;
 }
 
 export interface QuantumPlan {
@@ -740,73 +732,36 @@ export function planQuantumSync(
     const gwOnExt = !!router && !!extNet && router.gatewayNetworkId === extNet.id;
     const clearGw = gwOnExt && (extNetReplace || !!extSubDelete);
     if (router && clearGw) {
-        teardown.push({
-            step: `clear gateway of router ${routerName}`,
-            api: "network",
-            method: "PUT",
-            path: `${b}/routers/${router.id}`,
-            body: { router: { external_gateway_info: {} } },
-            ok: [200],
-        });
+        teardown.push(routerGateway(b, router.id, `clear gateway of router ${routerName}`, {}));
     }
     if (
         router &&
         tenantSubDelete &&
         obs.routerPorts.some((p) => isInterface(p) && p.subnetIds.includes(tenantSubDelete!.id))
     ) {
-        teardown.push({
-            step: `remove interface of router ${routerName} on the old ${tn.name} subnet`,
-            api: "network",
-            method: "PUT",
-            path: `${b}/routers/${router.id}/remove_router_interface`,
-            body: { subnet_id: tenantSubDelete.id },
-            ok: [200],
-            tolerate: [404],
-        });
+        const step = `remove interface of router ${routerName} on the old ${tn.name} subnet`;
+        teardown.push(routerInterface(b, router.id, "remove", tenantSubDelete.id, step));
     }
     if (tenantSubDelete) {
-        teardown.push({
-            step: `delete old ${tn.name} subnet ${tenantSubDelete.cidr}`,
-            api: "network",
-            method: "DELETE",
-            path: `${b}/subnets/${tenantSubDelete.id}`,
-            ok: [204],
-            tolerate: [404],
-        });
+        const step = `delete old ${tn.name} subnet ${tenantSubDelete.cidr}`;
+        teardown.push(apiDelete("network", step, `${b}/subnets/${tenantSubDelete.id}`));
     }
     if (extSubDelete) {
-        teardown.push({
-            step: `delete old ${en.name} subnet ${extSubDelete.cidr}`,
-            api: "network",
-            method: "DELETE",
-            path: `${b}/subnets/${extSubDelete.id}`,
-            ok: [204],
-            tolerate: [404],
-        });
+        const step = `delete old ${en.name} subnet ${extSubDelete.cidr}`;
+        teardown.push(apiDelete("network", step, `${b}/subnets/${extSubDelete.id}`));
     }
     if (extNet && extNetReplace) {
-        teardown.push({
-            step: `delete external network ${en.name} (provider attributes changed)`,
-            api: "network",
-            method: "DELETE",
-            path: `${b}/networks/${extNet.id}`,
-            ok: [204],
-            tolerate: [404],
-        });
+        const step = `delete external network ${en.name} (provider attributes changed)`;
+        teardown.push(apiDelete("network", step, `${b}/networks/${extNet.id}`));
     }
 
     // Build: external network and subnet.
     if (extNetKept) {
         vars.externalNetworkId = extNetKept.id;
         if (!extNetKept.external) {
-            build.push({
-                step: `mark ${en.name} external`,
-                api: "network",
-                method: "PUT",
-                path: `${b}/networks/${extNetKept.id}`,
-                body: { network: { "router:external": true } },
-                ok: [200],
-            });
+            build.push(
+                networkPut(b, "network", extNetKept.id, `mark ${en.name} external`, { "router:external": true }),
+            );
         }
     } else {
         const net: Raw = { name: en.name, admin_state_up: true, "router:external": true };
@@ -816,15 +771,7 @@ export function planQuantumSync(
         if (en.physicalNetwork !== undefined) {
             net["provider:physical_network"] = en.physicalNetwork;
         }
-        build.push({
-            step: `create external network ${en.name}`,
-            api: "network",
-            method: "POST",
-            path: `${b}/networks`,
-            body: { network: net },
-            ok: [201],
-            save: { externalNetworkId: "network.id" },
-        });
+        build.push(networkPost(b, "network", `create external network ${en.name}`, net, "externalNetworkId"));
     }
     if (extSub) {
         vars.externalSubnetId = extSub.id;
@@ -839,121 +786,57 @@ export function planQuantumSync(
             put.enable_dhcp = false;
         }
         if (Object.keys(put).length > 0) {
-            build.push({
-                step: `update ${en.name} subnet ${en.cidr} (${Object.keys(put).join(", ")})`,
-                api: "network",
-                method: "PUT",
-                path: `${b}/subnets/${extSub.id}`,
-                body: { subnet: put },
-                ok: [200],
-            });
+            const step = `update ${en.name} subnet ${en.cidr} (${Object.keys(put).join(", ")})`;
+            build.push(networkPut(b, "subnet", extSub.id, step, put));
         }
     } else {
-        build.push({
-            step: `create ${en.name} subnet ${en.cidr}`,
-            api: "network",
-            method: "POST",
-            path: `${b}/subnets`,
-            body: {
-                subnet: {
-                    name: `${en.name}-subnet`,
-                    network_id: "{{externalNetworkId}}",
-                    ip_version: 4,
-                    cidr: en.cidr,
-                    gateway_ip: en.gateway,
-                    allocation_pools: [{ start: en.allocationPool.start, end: en.allocationPool.end }],
-                    enable_dhcp: false,
-                },
-            },
-            ok: [201],
-            save: { externalSubnetId: "subnet.id" },
-        });
+        const subnet = {
+            ...subnetFields(en, "externalNetworkId"),
+            allocation_pools: [{ start: en.allocationPool.start, end: en.allocationPool.end }],
+            enable_dhcp: false,
+        };
+        build.push(networkPost(b, "subnet", `create ${en.name} subnet ${en.cidr}`, subnet, "externalSubnetId"));
     }
 
     // Tenant network and subnet.
     if (tenantNet) {
         vars.tenantNetworkId = tenantNet.id;
     } else {
-        build.push({
-            step: `create tenant network ${tn.name}`,
-            api: "network",
-            method: "POST",
-            path: `${b}/networks`,
-            body: { network: { name: tn.name, admin_state_up: true, ...owner } },
-            ok: [201],
-            save: { tenantNetworkId: "network.id" },
-        });
+        const network = { name: tn.name, admin_state_up: true, ...owner };
+        build.push(networkPost(b, "network", `create tenant network ${tn.name}`, network, "tenantNetworkId"));
     }
     if (tenantSub) {
         vars.tenantSubnetId = tenantSub.id;
         if (!same(tenantSub.dnsNameservers, tn.dnsNameservers)) {
-            build.push({
-                step: `update ${tn.name} subnet ${tn.cidr} (dns_nameservers)`,
-                api: "network",
-                method: "PUT",
-                path: `${b}/subnets/${tenantSub.id}`,
-                body: { subnet: { dns_nameservers: tn.dnsNameservers } },
-                ok: [200],
-            });
+            const step = `update ${tn.name} subnet ${tn.cidr} (dns_nameservers)`;
+            build.push(networkPut(b, "subnet", tenantSub.id, step, { dns_nameservers: tn.dnsNameservers }));
         }
     } else {
-        build.push({
-            step: `create ${tn.name} subnet ${tn.cidr}`,
-            api: "network",
-            method: "POST",
-            path: `${b}/subnets`,
-            body: {
-                subnet: {
-                    name: `${tn.name}-subnet`,
-                    network_id: "{{tenantNetworkId}}",
-                    ip_version: 4,
-                    cidr: tn.cidr,
-                    gateway_ip: tn.gateway,
-                    dns_nameservers: tn.dnsNameservers,
-                    ...owner,
-                },
-            },
-            ok: [201],
-            save: { tenantSubnetId: "subnet.id" },
-        });
+        const subnet = {
+            ...subnetFields(tn, "tenantNetworkId"),
+            dns_nameservers: tn.dnsNameservers,
+            ...owner,
+        };
+        build.push(networkPost(b, "subnet", `create ${tn.name} subnet ${tn.cidr}`, subnet, "tenantSubnetId"));
     }
 
     // Router, its interface on the tenant subnet, its gateway on the external network.
     if (router) {
         vars.routerId = router.id;
     } else {
-        build.push({
-            step: `create router ${routerName}`,
-            api: "network",
-            method: "POST",
-            path: `${b}/routers`,
-            body: { router: { name: routerName, admin_state_up: true, ...owner } },
-            ok: [201],
-            save: { routerId: "router.id" },
-        });
+        const fields = { name: routerName, admin_state_up: true, ...owner };
+        build.push(networkPost(b, "router", `create router ${routerName}`, fields, "routerId"));
     }
     const hasInterface =
         !!router && !!tenantSub && obs.routerPorts.some((p) => isInterface(p) && p.subnetIds.includes(tenantSub!.id));
     if (!hasInterface) {
-        build.push({
-            step: `add interface of router ${routerName} on the ${tn.name} subnet`,
-            api: "network",
-            method: "PUT",
-            path: `${b}/routers/{{routerId}}/add_router_interface`,
-            body: { subnet_id: "{{tenantSubnetId}}" },
-            ok: [200],
-        });
+        const step = `add interface of router ${routerName} on the ${tn.name} subnet`;
+        build.push(routerInterface(b, "{{routerId}}", "add", "{{tenantSubnetId}}", step));
     }
     const gatewayOk = gwOnExt && !clearGw && !extNetReplace;
     if (!gatewayOk) {
-        build.push({
-            step: `set gateway of router ${routerName} to ${en.name}`,
-            api: "network",
-            method: "PUT",
-            path: `${b}/routers/{{routerId}}`,
-            body: { router: { external_gateway_info: { network_id: "{{externalNetworkId}}" } } },
-            ok: [200],
-        });
+        const step = `set gateway of router ${routerName} to ${en.name}`;
+        build.push(routerGateway(b, "{{routerId}}", step, { network_id: "{{externalNetworkId}}" }));
     }
     return { calls: [...teardown, ...build], vars };
 }
@@ -970,74 +853,25 @@ export function planQuantumDelete(
     const calls: ApiCall[] = [];
     const r = outs.routerId;
     if (r) {
-        calls.push({
-            step: `clear gateway of router ${outs.routerName} (${r})`,
-            api: "network",
-            method: "PUT",
-            path: `${b}/routers/${r}`,
-            body: { router: { external_gateway_info: {} } },
-            ok: [200],
-            tolerate: [404],
-        });
-        if (outs.tenantSubnetId) {
-            calls.push({
-                step: `remove interface of router ${outs.routerName} on the ${outs.tenantNetwork.name} subnet (${outs.tenantSubnetId})`,
-                api: "network",
-                method: "PUT",
-                path: `${b}/routers/${r}/remove_router_interface`,
-                body: { subnet_id: outs.tenantSubnetId },
-                ok: [200],
-                tolerate: [404],
-            });
+        calls.push(routerGateway(b, r, `clear gateway of router ${outs.routerName} (${r})`, {}, [404]));
+        const sub = outs.tenantSubnetId;
+        if (sub) {
+            const step = `remove interface of router ${outs.routerName} on the ${outs.tenantNetwork.name} subnet (${sub})`;
+            calls.push(routerInterface(b, r, "remove", sub, step));
         }
-        calls.push({
-            step: `delete router ${outs.routerName} (${r})`,
-            api: "network",
-            method: "DELETE",
-            path: `${b}/routers/${r}`,
-            ok: [204],
-            tolerate: [404],
-        });
+        calls.push(apiDelete("network", `delete router ${outs.routerName} (${r})`, `${b}/routers/${r}`));
     }
-    if (outs.tenantSubnetId) {
-        calls.push({
-            step: `delete ${outs.tenantNetwork.name} subnet (${outs.tenantSubnetId})`,
-            api: "network",
-            method: "DELETE",
-            path: `${b}/subnets/${outs.tenantSubnetId}`,
-            ok: [204],
-            tolerate: [404],
-        });
-    }
-    if (outs.externalSubnetId) {
-        calls.push({
-            step: `delete ${outs.externalNetwork.name} subnet (${outs.externalSubnetId})`,
-            api: "network",
-            method: "DELETE",
-            path: `${b}/subnets/${outs.externalSubnetId}`,
-            ok: [204],
-            tolerate: [404],
-        });
-    }
-    if (outs.tenantNetworkId) {
-        calls.push({
-            step: `delete tenant network ${outs.tenantNetwork.name} (${outs.tenantNetworkId})`,
-            api: "network",
-            method: "DELETE",
-            path: `${b}/networks/${outs.tenantNetworkId}`,
-            ok: [204],
-            tolerate: [404],
-        });
-    }
-    if (outs.externalNetworkId) {
-        calls.push({
-            step: `delete external network ${outs.externalNetwork.name} (${outs.externalNetworkId})`,
-            api: "network",
-            method: "DELETE",
-            path: `${b}/networks/${outs.externalNetworkId}`,
-            ok: [204],
-            tolerate: [404],
-        });
+    // The subnets, then the networks; each only when recorded.
+    const objects: [string | undefined, string, string][] = [
+        [outs.tenantSubnetId, "subnets", `${outs.tenantNetwork.name} subnet`],
+        [outs.externalSubnetId, "subnets", `${outs.externalNetwork.name} subnet`],
+        [outs.tenantNetworkId, "networks", `tenant network ${outs.tenantNetwork.name}`],
+        [outs.externalNetworkId, "networks", `external network ${outs.externalNetwork.name}`],
+    ];
+    for (const [id, collection, what] of objects) {
+        if (id) {
+            calls.push(apiDelete("network", `delete ${what} (${id})`, `${b}/${collection}/${id}`));
+        }
     }
     return calls;
 }
@@ -1062,23 +896,14 @@ type InUseKeys = Pick<QuantumNetworkOutputs, "networkUrl" | "routerName" | "tena
 export function planQuantumInUseLookups(outs: InUseKeys): ApiCall[] {
     const b = networkBase(outs.networkUrl);
     const calls: ApiCall[] = [];
-    if (outs.externalNetworkId) {
-        calls.push({
-            step: `list ports on external network ${outs.externalNetwork.name} (${outs.externalNetworkId})`,
-            api: "network",
-            method: "GET",
-            path: `${b}/ports?network_id=${q(outs.externalNetworkId)}`,
-            ok: [200],
-        });
-    }
-    if (outs.tenantNetworkId) {
-        calls.push({
-            step: `list ports on tenant network ${outs.tenantNetwork.name} (${outs.tenantNetworkId})`,
-            api: "network",
-            method: "GET",
-            path: `${b}/ports?network_id=${q(outs.tenantNetworkId)}`,
-            ok: [200],
-        });
+    const networks: [string | undefined, string][] = [
+        [outs.externalNetworkId, `external network ${outs.externalNetwork.name}`],
+        [outs.tenantNetworkId, `tenant network ${outs.tenantNetwork.name}`],
+    ];
+    for (const [id, what] of networks) {
+        if (id) {
+            calls.push(apiGet("network", `list ports on ${what} (${id})`, `${b}/ports?network_id=${q(id)}`));
+        }
     }
     if (outs.routerId) {
         calls.push({
@@ -1186,7 +1011,8 @@ export function quantumMissingParts(
     return parts.filter(([k]) => !o[k]).map(([, what]) => what);
 }
 
-const NO_IDS: QuantumNetworkIds = {
+/** Every ID missing: what a state records when nothing of the objects is found. */
+export const QUANTUM_NO_IDS: QuantumNetworkIds = {
     routerId: "",
     externalNetworkId: "",
     tenantNetworkId: "",
@@ -1207,8 +1033,8 @@ export function quantumPartialState(
     ids: Partial<QuantumNetworkIds>,
 ): QuantumNetworkOutputs {
     const known = Object.fromEntries(QUANTUM_ID_FIELDS.filter((k) => ids[k]).map((k) => [k, ids[k]]));
-    const base: QuantumNetworkOutputs = { ...inputs, ...NO_IDS, ...known };
-    return quantumReadState(base, obs, gatewayIp) ?? plain({ ...inputs, ...NO_IDS });
+    const base: QuantumNetworkOutputs = { ...inputs, ...QUANTUM_NO_IDS, ...known };
+    return quantumReadState(base, obs, gatewayIp) ?? plain({ ...inputs, ...QUANTUM_NO_IDS });
 }
 
 /**
@@ -1319,7 +1145,7 @@ async function observeQuantum(
         step: string,
     ): T | undefined => {
         try {
-            return pickByName(found, id, what);
+            return pickOne(found, id, what, QUANTUM_DUPLICATES_FIX);
         } catch (e) {
             return ctx.session.fail(step, (e as Error).message);
         }
@@ -1542,74 +1368,60 @@ export function toQuantumInputs(p: QuantumNetworkInputs): QuantumNetworkInputs {
 // ---------------------------------------------------------------------------
 // provider
 
-export class QuantumNetworkProvider extends SshProvider<QuantumNetworkInputs, QuantumNetworkOutputs> {
-    checkInputs(news: Record<string, unknown>): CheckOutcome {
-        return checkQuantumNetwork(news);
-    }
-
-    diffInputs(olds: QuantumNetworkOutputs, news: Record<string, unknown>): pulumi.dynamic.DiffResult {
-        return diffQuantumNetwork(olds, news);
-    }
-
-    describe(p: QuantumNetworkInputs): string {
-        return `QuantumNetwork ${quantumNetworkId({ ...p, routerName: p.routerName ?? DEFAULT_ROUTER_NAME })}`;
-    }
+/** The provider: the pure functions above and the four operations over SSH (providers/ssh.ts). */
+export const QUANTUM_NETWORK_PROVIDER = new SshProvider<QuantumNetworkInputs, QuantumNetworkOutputs>({
+    check: checkQuantumNetwork,
+    diff: diffQuantumNetwork,
+    describe: (p) => `QuantumNetwork ${quantumNetworkId({ ...p, routerName: p.routerName ?? DEFAULT_ROUTER_NAME })}`,
 
     /** Find-or-create every object (adopting what a failed run left). */
-    async createOn(
-        ssh: OnHost,
-        news: QuantumNetworkInputs,
-    ): Promise<pulumi.dynamic.CreateResult<QuantumNetworkOutputs>> {
+    create: async (ssh, news) => {
         const inputs = toQuantumInputs(news);
         const id = quantumNetworkId(inputs);
         return { id, outs: await ssh((s) => syncQuantum(s, inputs, { id, provider: providerText(news) })) };
-    }
+    },
 
     /** Refresh: live values and IDs; no id when router and both networks are gone. */
-    async readOn(
-        ssh: OnHost,
-        id: string,
-        props: QuantumNetworkOutputs,
-    ): Promise<pulumi.dynamic.ReadResult<QuantumNetworkOutputs>> {
+    read: async (ssh, id, props) => {
         const inputs = toQuantumInputs(props);
         const obs = await ssh(async (s) => observeQuantum(await networkSession(s, inputs), inputs, props));
         const gatewayIp = obs.router ? gatewayIpFrom(obs.routerPorts) : "";
         const outs = quantumReadState({ ...props, ...inputs }, obs, gatewayIp);
         return outs ? { id, props: outs } : {};
-    }
+    },
 
     /** PUT what can change in place, replace affected subnets / the external network. */
-    async updateOn(
-        ssh: OnHost,
-        id: string,
-        olds: QuantumNetworkOutputs,
-        news: QuantumNetworkInputs,
-    ): Promise<pulumi.dynamic.UpdateResult<QuantumNetworkOutputs>> {
+    update: async (ssh, id, olds, news) => {
         const inputs = toQuantumInputs(news);
         return { outs: await ssh((s) => syncQuantum(s, inputs, { id, provider: providerText(news) }, olds)) };
-    }
+    },
 
     /**
      * Nothing in the way (else fail, nothing removed), then gateway, interface,
      * router, subnets, networks; 404s are fine. Nothing recorded: no connection.
      */
-    async deleteOn(ssh: OnHost, _id: string, props: QuantumNetworkOutputs): Promise<void> {
+    delete: async (ssh, _id, props) => {
         const calls = planQuantumDelete(props);
         if (calls.length > 0) {
             await ssh((s) => deleteQuantum(s, props, calls));
         }
-    }
-}
+    },
+});
 
-/** The one provider instance for every QuantumNetwork (the SDK serializes a provider once per instance). */
-const QUANTUM_NETWORK_PROVIDER = new QuantumNetworkProvider();
+/** `pulumi-nodejs:dynamic/network:QuantumNetwork`, with its one provider instance (providers/resource.ts). */
+const QUANTUM_NETWORK: DynamicKind = {
+    provider: QUANTUM_NETWORK_PROVIDER,
+    module: "network",
+    type: "QuantumNetwork",
+    secretOutputs: ["auth"],
+};
 
 /**
  * The article's networks script: tenant network + subnet, external network +
  * subnet, router with interface and gateway. Registers as
  * `pulumi-nodejs:dynamic/network:QuantumNetwork`.
  */
-export class QuantumNetwork extends pulumi.dynamic.Resource {
+export class QuantumNetwork extends SshResource {
     declare readonly routerId: pulumi.Output<string>;
     declare readonly externalNetworkId: pulumi.Output<string>;
     declare readonly tenantNetworkId: pulumi.Output<string>;
@@ -1622,22 +1434,16 @@ export class QuantumNetwork extends pulumi.dynamic.Resource {
     declare readonly networkUrl: pulumi.Output<string>;
 
     constructor(name: string, args: QuantumNetworkArgs, opts?: pulumi.CustomResourceOptions) {
-        super(
-            QUANTUM_NETWORK_PROVIDER,
-            name,
-            {
-                routerId: undefined,
-                externalNetworkId: undefined,
-                tenantNetworkId: undefined,
-                tenantSubnetId: undefined,
-                externalSubnetId: undefined,
-                gatewayIp: undefined,
-                ...args,
-                routerName: args.routerName ?? DEFAULT_ROUTER_NAME,
-            },
-            { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "connection", "auth"] },
-            "network",
-            "QuantumNetwork",
-        );
+        const props = {
+            routerId: undefined,
+            externalNetworkId: undefined,
+            tenantNetworkId: undefined,
+            tenantSubnetId: undefined,
+            externalSubnetId: undefined,
+            gatewayIp: undefined,
+            ...args,
+            routerName: args.routerName ?? DEFAULT_ROUTER_NAME,
+        };
+        super(QUANTUM_NETWORK, name, props, opts);
     }
 }

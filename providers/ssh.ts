@@ -26,13 +26,13 @@
 // @pulumi/command's remote connection.
 //
 // The provider dialect (what all four providers share, defined here once)
-// - Shape: each provider is a class extending `SshProvider<XInputs, XOutputs>` (a typed
-//   `pulumi.dynamic.ResourceProvider`): it writes check and diff (pure helpers) and
-//   createOn/readOn/updateOn/deleteOn, which receive an `OnHost` — the ONE way to reach
-//   the host: `ssh(fn)` opens one SSH connection to the resource's `connection` (news for
-//   update, the stored outputs otherwise), runs fn, closes it. An operation with nothing
-//   to do on the host (an update that only changes outputs, a delete of adopted objects)
-//   never calls it and opens no connection.
+// - Shape: each provider is one `SshProvider<XInputs, XOutputs>` (a typed
+//   `pulumi.dynamic.ResourceProvider`) built from the module's `SshOperations`: its pure
+//   check, diff and describe, and create/read/update/delete, which receive an `OnHost` —
+//   the ONE way to reach the host: `ssh(fn)` opens one SSH connection to the resource's
+//   `connection` (news for update, the stored outputs otherwise), runs fn, closes it. An
+//   operation with nothing to do on the host (an update that only changes outputs, a
+//   delete of adopted objects) never calls it and opens no connection.
 // - Unknowns: `isUnknown(v)` is true for the engine's unknown marker itself. check tests
 //   each field where it reads it (the known rest of a partly unknown object is still
 //   validated); diff compares with `same`, where an unknown anywhere inside is a change.
@@ -721,49 +721,56 @@ export function sshTo(conn: SshConnection, what: string): OnHost {
 }
 
 /**
- * The shape every provider has (see "The provider dialect" in the header): subclasses
- * name their pure check and diff, describe a resource, and write the four operations
- * on an `OnHost`; this class does the engine's calls and picks the connection for each
- * operation. No fields: the SDK serializes the instance.
+ * What a provider module gives `SshProvider` (see "The provider dialect" in the header):
+ * its pure check, diff and describe, and the four operations, each on an `OnHost`.
  */
-export abstract class SshProvider<I extends { connection: SshConnection }, O extends I> implements pulumi.dynamic
-    .ResourceProvider<I, O> {
-    /** The provider's pure check (raw inputs as the engine sends them). */
-    abstract checkInputs(news: Record<string, unknown>): CheckOutcome;
-    /** The provider's pure diff of stored outputs against new (checked) inputs. */
-    abstract diffInputs(olds: O, news: Record<string, unknown>): pulumi.dynamic.DiffResult;
+export interface SshOperations<I extends { connection: SshConnection }, O extends I> {
+    /** The pure check (raw inputs as the engine sends them). */
+    check(news: Record<string, unknown>): CheckOutcome;
+    /** The pure diff of stored outputs against new (checked) inputs. */
+    diff(olds: O, news: Record<string, unknown>): pulumi.dynamic.DiffResult;
     /** `<Type> <natural key>`, for errors. */
-    abstract describe(p: I, id?: string): string;
-    abstract createOn(ssh: OnHost, inputs: I): Promise<pulumi.dynamic.CreateResult<O>>;
-    abstract readOn(ssh: OnHost, id: string, props: O): Promise<pulumi.dynamic.ReadResult<O>>;
-    abstract updateOn(ssh: OnHost, id: string, olds: O, news: I): Promise<pulumi.dynamic.UpdateResult<O>>;
-    abstract deleteOn(ssh: OnHost, id: string, props: O): Promise<void>;
+    describe(p: I, id?: string): string;
+    create(ssh: OnHost, inputs: I): Promise<pulumi.dynamic.CreateResult<O>>;
+    read(ssh: OnHost, id: string, props: O): Promise<pulumi.dynamic.ReadResult<O>>;
+    update(ssh: OnHost, id: string, olds: O, news: I): Promise<pulumi.dynamic.UpdateResult<O>>;
+    delete(ssh: OnHost, id: string, props: O): Promise<void>;
+}
+
+/**
+ * The one provider shape (see "The provider dialect" in the header): the engine's calls
+ * on a module's `ops`, with the connection picked for each operation. Its one field,
+ * `ops`, is serialized with the instance.
+ */
+export class SshProvider<I extends { connection: SshConnection }, O extends I> implements pulumi.dynamic
+    .ResourceProvider<I, O> {
+    constructor(readonly ops: SshOperations<I, O>) {}
 
     async check(_olds: I, news: I): Promise<pulumi.dynamic.CheckResult<I>> {
-        const r = this.checkInputs(news as unknown as Record<string, unknown>);
+        const r = this.ops.check(news as unknown as Record<string, unknown>);
         return { inputs: r.inputs as unknown as I, failures: r.failures };
     }
 
     async diff(_id: string, olds: O, news: I): Promise<pulumi.dynamic.DiffResult> {
-        return this.diffInputs(olds, news as unknown as Record<string, unknown>);
+        return this.ops.diff(olds, news as unknown as Record<string, unknown>);
     }
 
     async create(inputs: I): Promise<pulumi.dynamic.CreateResult<O>> {
-        return this.createOn(sshTo(inputs.connection, this.describe(inputs)), inputs);
+        return this.ops.create(sshTo(inputs.connection, this.ops.describe(inputs)), inputs);
     }
 
     async read(id: string, props?: O): Promise<pulumi.dynamic.ReadResult<O>> {
         if (!props || !props.connection) {
             throw new Error(`resource ${id}: read needs the stored connection (import is not supported)`);
         }
-        return this.readOn(sshTo(props.connection, this.describe(props, id)), id, props);
+        return this.ops.read(sshTo(props.connection, this.ops.describe(props, id)), id, props);
     }
 
     async update(id: string, olds: O, news: I): Promise<pulumi.dynamic.UpdateResult<O>> {
-        return this.updateOn(sshTo(news.connection, this.describe(news, id)), id, olds, news);
+        return this.ops.update(sshTo(news.connection, this.ops.describe(news, id)), id, olds, news);
     }
 
     async delete(id: string, props: O): Promise<void> {
-        return this.deleteOn(sshTo(props.connection, this.describe(props, id)), id, props);
+        return this.ops.delete(sshTo(props.connection, this.ops.describe(props, id)), id, props);
     }
 }

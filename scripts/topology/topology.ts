@@ -84,6 +84,26 @@ const cinderLine = (cfg: PlainConfig) =>
         ? [`cinder-api, cinder-scheduler, cinder-volume (LVM ${cfg.cinder.volumeGroup})`]
         : ["cinder-api, cinder-scheduler (no cinder-volume)"];
 
+/**
+ * The network and compute nodes' lines, the same in every release but for the names: time
+ * sync, the OVS bridges, the networking service's agents (`net`: quantum or neutron), and
+ * the network node's `extraAgents` or the compute node's nova-compute.
+ */
+function agentNode(
+    role: Exclude<Role, "controller">,
+    cfg: PlainConfig,
+    node: NodeSpec,
+    time: string,
+    net: string,
+    extraAgents: readonly string[],
+): string[] {
+    if (role === "network") {
+        const bridges = ovs(cfg, `br-int, br-tun, br-ex (${node.externalInterface})`);
+        return [time, bridges, `${net}-openvswitch-agent`, `${net}-l3-agent, ${net}-dhcp-agent`, ...extraAgents];
+    }
+    return [time, ovs(cfg, "br-int, br-tun"), `${net}-openvswitch-agent`, `nova-compute (libvirt, ${cfg.virtType})`];
+}
+
 /** The services of the Debian releases (zed, epoxy). */
 const DEBIAN_SERVICES: ReleaseServices = {
     networking: "Neutron",
@@ -103,21 +123,8 @@ const DEBIAN_SERVICES: ReleaseServices = {
                     ...cinderLine(cfg),
                     "Horizon (apache2, memcached)",
                 ];
-            case "network":
-                return [
-                    "chrony",
-                    ovs(cfg, `br-int, br-tun, br-ex (${node.externalInterface})`),
-                    "neutron-openvswitch-agent",
-                    "neutron-l3-agent, neutron-dhcp-agent",
-                    "neutron-metadata-agent",
-                ];
-            case "compute":
-                return [
-                    "chrony",
-                    ovs(cfg, "br-int, br-tun"),
-                    "neutron-openvswitch-agent",
-                    `nova-compute (libvirt, ${cfg.virtType})`,
-                ];
+            default:
+                return agentNode(role, cfg, node, "chrony", "neutron", ["neutron-metadata-agent"]);
         }
     },
 };
@@ -143,20 +150,8 @@ export const RELEASE_SERVICES: Readonly<Record<string, ReleaseServices>> = {
                         ...cinderLine(cfg),
                         "Horizon (apache2, memcached)",
                     ];
-                case "network":
-                    return [
-                        "ntp",
-                        ovs(cfg, `br-int, br-tun, br-ex (${node.externalInterface})`),
-                        "quantum-openvswitch-agent",
-                        "quantum-l3-agent, quantum-dhcp-agent",
-                    ];
-                case "compute":
-                    return [
-                        "ntp",
-                        ovs(cfg, "br-int, br-tun"),
-                        "quantum-openvswitch-agent",
-                        `nova-compute (libvirt, ${cfg.virtType})`,
-                    ];
+                default:
+                    return agentNode(role, cfg, node, "ntp", "quantum", []);
             }
         },
     },

@@ -411,6 +411,27 @@ export class Driver {
         return "update";
     }
 
+    /** `up` with every SSH connection attempt counted: what happened, the provider calls, the connections. */
+    async upCounted(news: Props): Promise<{ result: string; ops: string[]; connects: number }> {
+        const ssh = countSshConnects();
+        try {
+            const result = await this.up(news);
+            return { result, ops: [...this.lastOps], connects: ssh.count() };
+        } finally {
+            ssh.restore();
+        }
+    }
+
+    /** pulumi refresh, and the outputs it changed: `{ id, changed }` (id undefined: gone). */
+    async refreshChanges(): Promise<{ id: string | undefined; changed: string[] }> {
+        const { isDeepStrictEqual } = require("util") as typeof import("util");
+        const before = this.outputs;
+        const id = await this.refresh();
+        const after = id ? this.outputs : {};
+        const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])];
+        return { id, changed: keys.filter((k) => !isDeepStrictEqual(before[k], after[k])) };
+    }
+
     /** The current outputs without __provider. */
     get outputs(): Props {
         if (!this.state) {
@@ -418,6 +439,21 @@ export class Driver {
         }
         return this.strip(this.state);
     }
+}
+
+/** Resource args from plain `a`, the `secret` fields wrapped in `pulumi.secret` (as a component passes them). */
+export function withSecrets<T>(a: Props, secret: readonly string[]): T {
+    return { ...a, ...Object.fromEntries(secret.map((k) => [k, pulumi.secret(a[k])])) } as T;
+}
+
+/** The error `p` rejects with; a `p` that resolves fails the test. */
+export async function expectRejects(p: Promise<unknown>): Promise<Error> {
+    try {
+        await p;
+    } catch (e) {
+        return e as Error;
+    }
+    throw new Error("expected a rejection");
 }
 
 /**

@@ -3,58 +3,11 @@
 // serialization harness (the provider runs as the engine's provider host would run it).
 // Every assertion about Keystone's contents is checked against the API itself.
 import { expect } from "chai";
-import * as fs from "fs";
-import * as pulumi from "@pulumi/pulumi";
-import { countSshConnects, Driver, Props, UNKNOWN } from "./harness";
+import { countSshConnects, Driver, expectRejects, Props, UNKNOWN, withSecrets } from "./harness";
+import { OpenStackAdmin } from "./openstackAdmin";
 import { testbedConnection, testbedEnv } from "./testbed";
 import { KeystoneEndpoint, KeystoneEndpointArgs } from "../../providers/keystoneEndpoint";
 import type { SshConnection } from "../../providers/ssh";
-
-/** A minimal admin client talking to the test bed's Keystone directly (this machine). */
-class KeystoneAdmin {
-    private token = "";
-    constructor(
-        readonly url: string,
-        private readonly password: string,
-    ) {}
-    async login(): Promise<void> {
-        const r = await fetch(`${this.url}/auth/tokens`, {
-            method: "POST",
-            headers: { "Content-Type": "application/json" },
-            body: JSON.stringify({
-                auth: {
-                    identity: {
-                        methods: ["password"],
-                        password: { user: { name: "admin", domain: { name: "Default" }, password: this.password } },
-                    },
-                    scope: { project: { name: "admin", domain: { name: "Default" } } },
-                },
-            }),
-        });
-        if (r.status !== 201) {
-            throw new Error(`admin login: HTTP ${r.status}`);
-        }
-        this.token = r.headers.get("x-subject-token") ?? "";
-    }
-    async call(method: string, path: string, body?: unknown): Promise<{ status: number; body: Props }> {
-        const r = await fetch(`${this.url}${path}`, {
-            method,
-            headers: { "X-Auth-Token": this.token, "Content-Type": "application/json" },
-            body: body === undefined ? undefined : JSON.stringify(body),
-        });
-        const text = await r.text();
-        return { status: r.status, body: text ? JSON.parse(text) : {} };
-    }
-}
-
-async function expectRejects(p: Promise<unknown>): Promise<Error> {
-    try {
-        await p;
-    } catch (e) {
-        return e as Error;
-    }
-    throw new Error("expected a rejection");
-}
 
 describe("KeystoneEndpoint (real Keystone v3 over SSH, through the serialization harness)", function () {
     this.timeout(120000);
@@ -63,7 +16,7 @@ describe("KeystoneEndpoint (real Keystone v3 over SSH, through the serialization
     let conn: SshConnection;
     let password: string;
     let authUrl: string;
-    let admin: KeystoneAdmin;
+    let admin: OpenStackAdmin;
 
     const args = (over: Partial<Props> = {}): Props => ({
         connection: conn,
@@ -85,17 +38,9 @@ describe("KeystoneEndpoint (real Keystone v3 over SSH, through the serialization
         },
         ...over,
     });
+    const secretArgs = (a: Props) => withSecrets<KeystoneEndpointArgs>(a, ["connection", "credentials"]);
     const newDriver = async (a: Props, name = "ks") =>
-        (
-            await Driver.for(
-                () =>
-                    new KeystoneEndpoint(name, {
-                        ...(a as unknown as KeystoneEndpointArgs),
-                        connection: pulumi.secret(a.connection as SshConnection),
-                        credentials: pulumi.secret(a.credentials),
-                    }),
-            )
-        ).driver;
+        (await Driver.for(() => new KeystoneEndpoint(name, secretArgs(a)))).driver;
 
     const endpointsOf = async (serviceId: string) =>
         ((await admin.call("GET", `/endpoints?service_id=${serviceId}`)).body.endpoints as Props[])
@@ -108,10 +53,8 @@ describe("KeystoneEndpoint (real Keystone v3 over SSH, through the serialization
             throw new Error("Keystone is not part of the test bed (testbed.d/50-keystone.sh did not run)");
         }
         conn = testbedConnection();
-        authUrl = env.TESTBED_KEYSTONE_URL;
-        password = fs.readFileSync(env.TESTBED_KEYSTONE_ADMIN_PASSWORD_FILE, "utf8").trim();
-        admin = new KeystoneAdmin(authUrl, password);
-        await admin.login();
+        admin = await OpenStackAdmin.ofTestbed(env);
+        ({ keystone: authUrl, password } = admin);
     });
 
     after(async () => {
@@ -124,14 +67,7 @@ describe("KeystoneEndpoint (real Keystone v3 over SSH, through the serialization
     });
 
     it("registers as pulumi-nodejs:dynamic/identity:KeystoneEndpoint with secret connection and credentials", async () => {
-        const { reg } = await Driver.for(
-            () =>
-                new KeystoneEndpoint("reg", {
-                    ...(args() as unknown as KeystoneEndpointArgs),
-                    connection: pulumi.secret(conn),
-                    credentials: pulumi.secret(args().credentials),
-                }),
-        );
+        const { reg } = await Driver.for(() => new KeystoneEndpoint("reg", secretArgs(args())));
         expect(reg.type).to.equal("pulumi-nodejs:dynamic/identity:KeystoneEndpoint");
         expect(reg.secretInputs.sort()).to.deep.equal(["connection", "credentials"]);
         expect(Object.keys(reg.inputs).sort()).to.deep.equal([
@@ -207,13 +143,11 @@ describe("KeystoneEndpoint (real Keystone v3 over SSH, through the serialization
         });
 
         it("read (refresh) returns the same id and outputs", async () => {
-            expect(await d.refresh()).to.equal(d.id);
-            expect(d.outputs).to.deep.equal(first);
+            expect(await d.refreshChanges()).to.deep.equal({ id: `${type}/quantum-${run}/RegionOne`, changed: [] });
         });
 
         it("no-op: diff reports no changes, nothing is called", async () => {
-            expect(await d.up(args())).to.equal("same");
-            expect(d.lastOps).to.deep.equal(["check", "diff"]);
+            expect(await d.upCounted(args())).to.deep.equal({ result: "same", ops: ["check", "diff"], connects: 0 });
         });
 
         it("update: a URL change PATCHes the endpoint in place (same IDs)", async () => {

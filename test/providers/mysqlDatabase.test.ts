@@ -107,20 +107,11 @@ describe("MysqlDatabase (real MariaDB over SSH, serialized provider)", function 
     });
 
     it("read (refresh) reports the live database and user unchanged", async () => {
-        const before = driver.outputs;
-        expect(await driver.refresh()).to.equal(DB1);
-        expect(driver.outputs).to.deep.equal(before);
+        expect(await driver.refreshChanges()).to.deep.equal({ id: DB1, changed: [] });
     });
 
     it("no-op: same inputs → diff reports no changes, nothing runs", async () => {
-        const ssh = countSshConnects();
-        try {
-            expect(await driver.up(inputs())).to.equal("same");
-        } finally {
-            ssh.restore();
-        }
-        expect(driver.lastOps).to.deep.equal(["check", "diff"]);
-        expect(ssh.count()).to.equal(0);
+        expect(await driver.upCounted(inputs())).to.deep.equal({ result: "same", ops: ["check", "diff"], connects: 0 });
     });
 
     it("update: password change in place — old stops working, new works, data kept", async () => {
@@ -132,13 +123,11 @@ describe("MysqlDatabase (real MariaDB over SSH, serialized provider)", function 
     });
 
     it("update: URL-only change (urlScheme) touches nothing remote", async () => {
-        const ssh = countSshConnects();
-        try {
-            expect(await driver.up(inputs({ password: PW2, urlScheme: "mysql+pymysql" }))).to.equal("update");
-        } finally {
-            ssh.restore();
-        }
-        expect(ssh.count()).to.equal(0);
+        expect(await driver.upCounted(inputs({ password: PW2, urlScheme: "mysql+pymysql" }))).to.deep.equal({
+            result: "update",
+            ops: ["check", "diff", "update"],
+            connects: 0,
+        });
         expect(driver.outputs.connectionUrl).to.equal(`mysql+pymysql://${USER1}:${PW2}@${host}/${DB1}`);
     });
 

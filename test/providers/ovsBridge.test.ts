@@ -98,20 +98,11 @@ describe("OvsBridge (real Open vSwitch over SSH, serialized provider)", function
     });
 
     it("read (refresh) reports the live bridge unchanged", async () => {
-        const before = driver.outputs;
-        expect(await driver.refresh()).to.equal(BR1);
-        expect(driver.outputs).to.deep.equal(before);
+        expect(await driver.refreshChanges()).to.deep.equal({ id: BR1, changed: [] });
     });
 
     it("no-op: same inputs → no changes, no SSH", async () => {
-        const ssh = countSshConnects();
-        try {
-            expect(await driver.up(inputs())).to.equal("same");
-        } finally {
-            ssh.restore();
-        }
-        expect(driver.lastOps).to.deep.equal(["check", "diff"]);
-        expect(ssh.count()).to.equal(0);
+        expect(await driver.upCounted(inputs())).to.deep.equal({ result: "same", ops: ["check", "diff"], connects: 0 });
     });
 
     it("update: add a port in place", async () => {

@@ -4,68 +4,12 @@
 // tenant 198.51.100.192/27 (they only ever live in neutron's database here).
 // Every claim about the network objects is checked against the API itself.
 import { expect } from "chai";
-import * as fs from "fs";
-import * as pulumi from "@pulumi/pulumi";
 import type { ClientRequest, IncomingMessage, RequestOptions } from "http";
-import { countSshConnects, Driver, Props, structRoundTrip, UNKNOWN } from "./harness";
+import { countSshConnects, Driver, expectRejects, Props, structRoundTrip, UNKNOWN, withSecrets } from "./harness";
+import { OpenStackAdmin } from "./openstackAdmin";
 import { testbedConnection, testbedEnv } from "./testbed";
-import { QuantumNetwork, QuantumNetworkArgs } from "../../providers/quantumNetwork";
+import { QUANTUM_ID_FIELDS, QuantumNetwork, QuantumNetworkArgs } from "../../providers/quantumNetwork";
 import type { SshConnection } from "../../providers/ssh";
-
-/** Admin access to the test bed's Keystone + neutron directly (this machine). */
-class NetAdmin {
-    private token = "";
-    constructor(
-        readonly keystone: string,
-        readonly neutron: string,
-        private readonly password: string,
-    ) {}
-    async login(): Promise<void> {
-        const r = await fetch(`${this.keystone}/auth/tokens`, {
-            method: "POST",
-            headers: { "Content-Type": "application/json" },
-            body: JSON.stringify({
-                auth: {
-                    identity: {
-                        methods: ["password"],
-                        password: { user: { name: "admin", domain: { name: "Default" }, password: this.password } },
-                    },
-                    scope: { project: { name: "admin", domain: { name: "Default" } } },
-                },
-            }),
-        });
-        if (r.status !== 201) {
-            throw new Error(`admin login: HTTP ${r.status}`);
-        }
-        this.token = r.headers.get("x-subject-token") ?? "";
-    }
-    async call(method: string, path: string, body?: unknown): Promise<{ status: number; body: Props }> {
-        const r = await fetch(`${this.neutron}/v2.0${path}`, {
-            method,
-            headers: { "X-Auth-Token": this.token, "Content-Type": "application/json" },
-            body: body === undefined ? undefined : JSON.stringify(body),
-        });
-        const text = await r.text();
-        return { status: r.status, body: text ? JSON.parse(text) : {} };
-    }
-    async keystoneGet(path: string): Promise<Props> {
-        return (
-            await fetch(`${this.keystone}${path}`, { headers: { "X-Auth-Token": this.token } })
-        ).json() as Promise<Props>;
-    }
-    async status(path: string): Promise<number> {
-        return (await this.call("GET", path)).status;
-    }
-}
-
-async function expectRejects(p: Promise<unknown>): Promise<Error> {
-    try {
-        await p;
-    } catch (e) {
-        return e as Error;
-    }
-    throw new Error("expected a rejection");
-}
 
 const ipNum = (ip: string) => ip.split(".").reduce((a, b) => a * 256 + Number(b), 0);
 
@@ -132,7 +76,7 @@ describe("QuantumNetwork (real neutron-server over SSH, Keystone v3 token, throu
     let password: string;
     let authUrl: string;
     let networkUrl: string;
-    let api: NetAdmin;
+    let api: OpenStackAdmin;
 
     const names = { tenant: `private-${run}`, ext: `ext_net-${run}`, router: `provider-router-${run}` };
     const args = (over: Partial<Props> = {}): Props => ({
@@ -165,16 +109,8 @@ describe("QuantumNetwork (real neutron-server over SSH, Keystone v3 token, throu
         ...over,
     });
     const newDriver = async (a: Props, name = "net") =>
-        (
-            await Driver.for(
-                () =>
-                    new QuantumNetwork(name, {
-                        ...(a as unknown as QuantumNetworkArgs),
-                        connection: pulumi.secret(a.connection as SshConnection),
-                        auth: pulumi.secret(a.auth),
-                    }),
-            )
-        ).driver;
+        (await Driver.for(() => new QuantumNetwork(name, withSecrets<QuantumNetworkArgs>(a, ["connection", "auth"]))))
+            .driver;
 
     /** The objects as the API reports them, for the IDs in `o`. */
     async function live(o: Props) {
@@ -220,11 +156,9 @@ describe("QuantumNetwork (real neutron-server over SSH, Keystone v3 token, throu
             throw new Error("neutron-server is not part of the test bed (testbed.d/60-neutron.sh did not run)");
         }
         conn = testbedConnection();
-        authUrl = env.TESTBED_KEYSTONE_URL;
         networkUrl = env.TESTBED_NEUTRON_URL;
-        password = fs.readFileSync(env.TESTBED_KEYSTONE_ADMIN_PASSWORD_FILE, "utf8").trim();
-        api = new NetAdmin(authUrl, networkUrl, password);
-        await api.login();
+        api = await OpenStackAdmin.ofTestbed(env, `${networkUrl}/v2.0`);
+        ({ keystone: authUrl, password } = api);
     });
     after(cleanup);
 
@@ -244,11 +178,7 @@ describe("QuantumNetwork (real neutron-server over SSH, Keystone v3 token, throu
             counter.restore();
         }
         const { reg } = await Driver.for(
-            () =>
-                new QuantumNetwork("reg", {
-                    ...(args() as unknown as QuantumNetworkArgs),
-                    auth: pulumi.secret(args().auth),
-                }),
+            () => new QuantumNetwork("reg", withSecrets<QuantumNetworkArgs>(args(), ["auth"])),
         );
         expect(reg.type).to.equal("pulumi-nodejs:dynamic/network:QuantumNetwork");
         expect(reg.secretInputs).to.deep.equal(["auth"]);
@@ -293,22 +223,31 @@ describe("QuantumNetwork (real neutron-server over SSH, Keystone v3 token, throu
         });
 
         it("read (refresh) returns the same id and outputs", async () => {
-            expect(await d.refresh()).to.equal(d.id);
-            expect(d.outputs).to.deep.equal(first);
+            expect(await d.refreshChanges()).to.deep.equal({
+                id: `${names.tenant}/${names.router}/${names.ext}`,
+                changed: [],
+            });
         });
 
         it("no-op: diff reports no changes", async () => {
-            expect(await d.up(args())).to.equal("same");
-            expect(d.lastOps).to.deep.equal(["check", "diff"]);
+            expect(await d.upCounted(args())).to.deep.equal({ result: "same", ops: ["check", "diff"], connects: 0 });
         });
 
-        it("update: allocation pool and DNS servers change in place (PUT, same subnet IDs)", async () => {
+        // The inputs after the in-place update below (wider pool, other DNS servers); `tenant`
+        // changes the tenant subnet further.
+        const updated = (tenant: Props = {}): Props => {
             const a = args();
             a.externalNetwork = {
                 ...a.externalNetwork,
                 allocationPool: { start: "198.51.100.140", end: "198.51.100.185" },
             };
-            a.tenantNetwork = { ...a.tenantNetwork, dnsNameservers: ["198.51.100.53", "8.8.4.4"] };
+            a.tenantNetwork = { ...a.tenantNetwork, dnsNameservers: ["198.51.100.53", "8.8.4.4"], ...tenant };
+            return a;
+        };
+        const moved = () => updated({ cidr: "198.51.100.224/28", gateway: "198.51.100.225" });
+
+        it("update: allocation pool and DNS servers change in place (PUT, same subnet IDs)", async () => {
+            const a = updated();
             expect(await d.diff(await d.check(a))).to.deep.equal({
                 changes: true,
                 replaces: [],
@@ -316,14 +255,7 @@ describe("QuantumNetwork (real neutron-server over SSH, Keystone v3 token, throu
             });
             expect(await d.up(a)).to.equal("update");
             const o = d.outputs;
-            for (const k of [
-                "routerId",
-                "externalNetworkId",
-                "tenantNetworkId",
-                "tenantSubnetId",
-                "externalSubnetId",
-                "gatewayIp",
-            ]) {
+            for (const k of QUANTUM_ID_FIELDS) {
                 expect(o[k], k).to.equal(first[k]);
             }
             const l = await live(o);
@@ -332,18 +264,7 @@ describe("QuantumNetwork (real neutron-server over SSH, Keystone v3 token, throu
         });
 
         it("update: a tenant CIDR change replaces only the tenant subnet (interface moves, router stays)", async () => {
-            const a = args();
-            a.externalNetwork = {
-                ...a.externalNetwork,
-                allocationPool: { start: "198.51.100.140", end: "198.51.100.185" },
-            };
-            a.tenantNetwork = {
-                ...a.tenantNetwork,
-                cidr: "198.51.100.224/28",
-                gateway: "198.51.100.225",
-                dnsNameservers: ["198.51.100.53", "8.8.4.4"],
-            };
-            expect(await d.up(a)).to.equal("update");
+            expect(await d.up(moved())).to.equal("update");
             const o = d.outputs;
             expect(o.routerId).to.equal(first.routerId);
             expect(o.tenantNetworkId).to.equal(first.tenantNetworkId);
@@ -362,18 +283,7 @@ describe("QuantumNetwork (real neutron-server over SSH, Keystone v3 token, throu
             await api.call("PUT", `/routers/${o.routerId}/remove_router_interface`, { subnet_id: o.tenantSubnetId });
             await d.refresh();
             expect(d.outputs.tenantSubnetId).to.equal("");
-            const a = args();
-            a.externalNetwork = {
-                ...a.externalNetwork,
-                allocationPool: { start: "198.51.100.140", end: "198.51.100.185" },
-            };
-            a.tenantNetwork = {
-                ...a.tenantNetwork,
-                cidr: "198.51.100.224/28",
-                gateway: "198.51.100.225",
-                dnsNameservers: ["198.51.100.53", "8.8.4.4"],
-            };
-            expect(await d.up(a)).to.equal("update");
+            expect(await d.up(moved())).to.equal("update");
             expect(d.outputs.tenantSubnetId).to.equal(o.tenantSubnetId);
             const l = await live(d.outputs);
             expect(l.ports.filter((p) => p.device_owner === "network:router_interface").length).to.equal(1);

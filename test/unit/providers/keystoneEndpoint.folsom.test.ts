@@ -3,36 +3,22 @@
 // formats (test/providers/fixtures/folsom/keystone-v2.0.json): a fake session replays
 // them and the test checks the exact sequence of requests and the outputs.
 import { expect } from "chai";
-import * as fs from "fs";
-import * as path from "path";
 import {
-    KeystoneEndpointInputs,
-    KeystoneEndpointOutputs,
-    KeystoneEndpointProvider,
+    KEYSTONE_ENDPOINT_PROVIDER,
+    type KeystoneEndpointInputs,
+    type KeystoneEndpointOutputs,
 } from "../../../providers/keystoneEndpoint";
-import type { OnHost, SshSession } from "../../../providers/ssh";
-import { Exchange, replaySession } from "../../providers/fixtures/replaySession";
+import { expectRejects as rejects } from "../../providers/harness";
+import { replayedOps, replaySession, scenarios } from "../../providers/fixtures/replaySession";
 
-const FIX = JSON.parse(
-    fs.readFileSync(path.join(__dirname, "../../providers/fixtures/folsom/keystone-v2.0.json"), "utf8"),
-) as { scenarios: Record<string, { about: string; exchanges: Exchange[] }> };
 const WHAT = "KeystoneEndpoint network/quantum/RegionOne";
-const replay = (name: string) => replaySession(FIX.scenarios[name].exchanges, WHAT);
-// The provider's operations, each on a replayed session instead of an SSH connection.
-const P = new KeystoneEndpointProvider();
-const on =
-    (s: SshSession): OnHost =>
-    (fn) =>
-        fn(s);
+const replay = scenarios("folsom/keystone-v2.0.json", WHAT);
 const ID = "network/quantum/RegionOne";
-const keystoneCreate = (s: SshSession, i: KeystoneEndpointInputs) => P.createOn(on(s), i);
-const keystoneUpdate = (s: SshSession, o: KeystoneEndpointOutputs, i: KeystoneEndpointInputs) =>
-    P.updateOn(on(s), ID, o, i);
-const keystoneRead = (s: SshSession, id: string, o: KeystoneEndpointOutputs) => P.readOn(on(s), id, o);
-const keystoneDelete = (s: SshSession, o: KeystoneEndpointOutputs) => P.deleteOn(on(s), ID, o);
+// The provider's operations, each on a replayed session instead of an SSH connection.
+const K = replayedOps(KEYSTONE_ENDPOINT_PROVIDER.ops, ID);
 
-const URL = "http://192.168.122.111:9696/";
 const KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nAAAA\n-----END OPENSSH PRIVATE KEY-----\n";
+const URL = "http://192.168.122.111:9696/";
 // Listing 2 (-E http://192.168.122.111:35357/v2.0 -T secret -R RegionOne), the network service.
 const INPUTS: KeystoneEndpointInputs = {
     connection: { host: "192.168.122.111", port: 22, user: "root", privateKey: KEY },
@@ -54,19 +40,10 @@ const OUTS: KeystoneEndpointOutputs = {
     created: ALL,
 };
 
-async function rejects(p: Promise<unknown>): Promise<Error> {
-    try {
-        await p;
-    } catch (e) {
-        return e as Error;
-    }
-    throw new Error("expected a rejection");
-}
-
 describe("KeystoneEndpoint v2.0 (Folsom) against recorded Keystone v2.0 exchanges", () => {
     it("create: list services, list endpoints, POST OS-KSADM service, POST one endpoint", async () => {
         const s = replay("create");
-        const r = await keystoneCreate(s, INPUTS);
+        const r = await K.create(s, INPUTS);
         expect(s.sent).to.deep.equal([
             "GET /v2.0/OS-KSADM/services",
             "GET /v2.0/endpoints",
@@ -79,7 +56,7 @@ describe("KeystoneEndpoint v2.0 (Folsom) against recorded Keystone v2.0 exchange
 
     it("create over what endpoints.sh made: adopts, writes nothing, owns nothing", async () => {
         const s = replay("create-adopt");
-        const r = await keystoneCreate(s, INPUTS);
+        const r = await K.create(s, INPUTS);
         expect(s.sent).to.deep.equal(["GET /v2.0/OS-KSADM/services", "GET /v2.0/endpoints"]);
         expect(r.outs).to.deep.equal({
             ...OUTS,
@@ -90,7 +67,7 @@ describe("KeystoneEndpoint v2.0 (Folsom) against recorded Keystone v2.0 exchange
     it("create with an admin user's password: POST /v2.0/tokens first, then the user token", async () => {
         const s = replay("create-password");
         const creds = { username: "admin", password: "secret", projectName: "admin" };
-        const r = await keystoneCreate(s, { ...INPUTS, credentials: creds });
+        const r = await K.create(s, { ...INPUTS, credentials: creds });
         expect(s.sent).to.deep.equal([
             "POST /v2.0/tokens",
             "GET /v2.0/OS-KSADM/services",
@@ -105,7 +82,7 @@ describe("KeystoneEndpoint v2.0 (Folsom) against recorded Keystone v2.0 exchange
     it("update of a URL: DELETE the endpoint, POST it again (new endpoint ID, same service)", async () => {
         const s = replay("update-url");
         const news = { ...INPUTS, urls: { ...INPUTS.urls, public: "http://192.168.122.111:9696/v2.0/" } };
-        const r = await keystoneUpdate(s, OUTS, news);
+        const r = await K.update(s, OUTS, news);
         expect(s.sent).to.deep.equal([
             "GET /v2.0/OS-KSADM/services",
             "GET /v2.0/endpoints",
@@ -123,7 +100,7 @@ describe("KeystoneEndpoint v2.0 (Folsom) against recorded Keystone v2.0 exchange
     it("update of the description: service and endpoint are re-created", async () => {
         const s = replay("update-description");
         const news = { ...INPUTS, service: { ...INPUTS.service, description: "Quantum" } };
-        const r = await keystoneUpdate(s, OUTS, news);
+        const r = await K.update(s, OUTS, news);
         expect(s.sent).to.deep.equal([
             "GET /v2.0/OS-KSADM/services",
             "GET /v2.0/endpoints",
@@ -142,7 +119,7 @@ describe("KeystoneEndpoint v2.0 (Folsom) against recorded Keystone v2.0 exchange
 
     it("read (refresh) reports the live URLs; a drifted adminurl shows up", async () => {
         const s = replay("read");
-        const r = await keystoneRead(s, "network/quantum/RegionOne", OUTS);
+        const r = await K.read(s, "network/quantum/RegionOne", OUTS);
         expect(r).to.deep.equal({
             id: "network/quantum/RegionOne",
             props: { ...OUTS, urls: { ...OUTS.urls, admin: "http://192.168.122.111:9697/" } },
@@ -150,31 +127,31 @@ describe("KeystoneEndpoint v2.0 (Folsom) against recorded Keystone v2.0 exchange
     });
 
     it("read of a deleted service: no id", async () => {
-        expect(await keystoneRead(replay("read-gone"), "network/quantum/RegionOne", OUTS)).to.deep.equal({});
+        expect(await K.read(replay("read-gone"), "network/quantum/RegionOne", OUTS)).to.deep.equal({});
     });
 
     it("delete: endpoint, then service", async () => {
         const s = replay("delete");
-        await keystoneDelete(s, OUTS);
+        await K.delete(s, OUTS);
         expect(s.sent).to.deep.equal([`DELETE /v2.0/endpoints/${Q_EP}`, `DELETE /v2.0/OS-KSADM/services/${Q_ID}`]);
         expect(s.remaining()).to.deep.equal([]);
     });
 
     it("delete when already gone: the 404s are fine", async () => {
         const s = replay("delete-gone");
-        await keystoneDelete(s, OUTS);
+        await K.delete(s, OUTS);
         expect(s.remaining()).to.deep.equal([]);
     });
 
     it("delete of an adopted entry sends nothing", async () => {
         const s = replaySession([], WHAT);
-        await keystoneDelete(s, { ...OUTS, created: { service: false, public: false, internal: false, admin: false } });
+        await K.delete(s, { ...OUTS, created: { service: false, public: false, internal: false, admin: false } });
         expect(s.sent).to.deep.equal([]);
     });
 
     it("a wrong admin token: the error names host, resource, step, request and Keystone's message, not the token", async () => {
         const s = replay("wrong-token");
-        const err = await rejects(keystoneCreate(s, { ...INPUTS, credentials: { token: "wrong-token-1234" } }));
+        const err = await rejects(K.create(s, { ...INPUTS, credentials: { token: "wrong-token-1234" } }));
         expect(err.message).to.equal(
             "KeystoneEndpoint network/quantum/RegionOne: list services on root@192.168.122.111:22 failed: " +
                 "GET http://192.168.122.111:35357/v2.0/OS-KSADM/services: HTTP 401: The request you have made requires authentication.",
@@ -184,7 +161,7 @@ describe("KeystoneEndpoint v2.0 (Folsom) against recorded Keystone v2.0 exchange
 
     it("a failed create rolls back the service it had just created", async () => {
         const s = replay("create-fails-rollback");
-        const err = await rejects(keystoneCreate(s, INPUTS));
+        const err = await rejects(K.create(s, INPUTS));
         expect(s.sent).to.deep.equal([
             "GET /v2.0/OS-KSADM/services",
             "GET /v2.0/endpoints",

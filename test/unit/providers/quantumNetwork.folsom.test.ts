@@ -4,50 +4,18 @@
 // the exact request sequence and the outputs are checked. (The network calls themselves
 // run for real against Zed's neutron-server in test/providers/quantumNetwork.test.ts.)
 import { expect } from "chai";
-import * as fs from "fs";
-import * as path from "path";
-import { QuantumNetworkInputs, QuantumNetworkOutputs, QuantumNetworkProvider } from "../../../providers/quantumNetwork";
-import type { OnHost, SshSession } from "../../../providers/ssh";
-import { Exchange, replaySession } from "../../providers/fixtures/replaySession";
+import { QUANTUM_NETWORK_PROVIDER, type QuantumNetworkOutputs } from "../../../providers/quantumNetwork";
+import { expectRejects as rejects } from "../../providers/harness";
+import { replayedOps, scenarios } from "../../providers/fixtures/replaySession";
+import { FOLSOM_NETWORKS as INPUTS } from "../../providers/fixtures/folsom/quantumNetwork";
 
-const FIX = JSON.parse(
-    fs.readFileSync(path.join(__dirname, "../../providers/fixtures/folsom/quantum-v2.0.json"), "utf8"),
-) as { scenarios: Record<string, { about: string; exchanges: Exchange[] }> };
 const WHAT = "QuantumNetwork private/provider-router/ext_net";
-const replay = (name: string) => replaySession(FIX.scenarios[name].exchanges, WHAT);
-// The provider's operations, each on a replayed session instead of an SSH connection.
-const P = new QuantumNetworkProvider();
-const on =
-    (s: SshSession): OnHost =>
-    (fn) =>
-        fn(s);
+const replay = scenarios("folsom/quantum-v2.0.json", WHAT);
 const ID = "private/provider-router/ext_net";
-const quantumCreate = (s: SshSession, i: QuantumNetworkInputs) => P.createOn(on(s), i);
-const quantumUpdate = (s: SshSession, o: QuantumNetworkOutputs, i: QuantumNetworkInputs) => P.updateOn(on(s), ID, o, i);
-const quantumRead = (s: SshSession, id: string, o: QuantumNetworkOutputs) => P.readOn(on(s), id, o);
-const quantumDelete = (s: SshSession, o: QuantumNetworkOutputs) => P.deleteOn(on(s), ID, o);
+// The provider's operations, each on a replayed session instead of an SSH connection.
+const Q = replayedOps(QUANTUM_NETWORK_PROVIDER.ops, ID);
 
-const KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nAAAA\n-----END OPENSSH PRIVATE KEY-----\n";
-// Script [3] with the article's values, run from Alice.
-const INPUTS: QuantumNetworkInputs = {
-    connection: { host: "192.168.122.111", port: 22, user: "root", privateKey: KEY },
-    auth: {
-        dialect: "v2.0",
-        authUrl: "http://192.168.122.111:5000/v2.0",
-        username: "admin",
-        password: "secret",
-        projectName: "admin",
-    },
-    networkUrl: "http://192.168.122.111:9696",
-    tenantNetwork: { name: "private", cidr: "10.5.5.0/24", gateway: "10.5.5.1", dnsNameservers: ["8.8.8.8"] },
-    externalNetwork: {
-        name: "ext_net",
-        cidr: "192.168.144.0/25",
-        gateway: "192.168.144.1",
-        allocationPool: { start: "192.168.144.100", end: "192.168.144.126" },
-    },
-    routerName: "provider-router",
-};
+// The IDs the recorded Quantum hands out for script [3] (INPUTS: the article's values, run from Alice).
 const EXT = "5b1f2e3d-4c5b-4a69-8e7d-6c5b4a392810";
 const EXTSUB = "0c9d8e7f-6a5b-4c3d-9e2f-1a0b9c8d7e61";
 const PRIV = "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c63";
@@ -70,6 +38,24 @@ const LOOKUPS = [
     `GET /v2.0/subnets?network_id=${PRIV}`,
     `GET /v2.0/ports?device_id=${R}`,
 ];
+// The teardown, in order (the half-way delete fails at the fifth call).
+const TEARDOWN = [
+    `PUT /v2.0/routers/${R}`,
+    `PUT /v2.0/routers/${R}/remove_router_interface`,
+    `DELETE /v2.0/routers/${R}`,
+    `DELETE /v2.0/subnets/${PRIVSUB}`,
+    `DELETE /v2.0/subnets/${EXTSUB}`,
+    `DELETE /v2.0/networks/${PRIV}`,
+    `DELETE /v2.0/networks/${EXT}`,
+];
+// The update the pool scenarios record: the pool starts at .110 instead of .100.
+const NARROWER_POOL = {
+    ...INPUTS,
+    externalNetwork: {
+        ...INPUTS.externalNetwork,
+        allocationPool: { start: "192.168.144.110", end: "192.168.144.126" },
+    },
+};
 const GW_LOOKUP = `GET /v2.0/ports?device_id=${R}&device_owner=network%3Arouter_gateway`;
 const IN_USE_LOOKUPS = [
     `GET /v2.0/ports?network_id=${EXT}`,
@@ -83,19 +69,10 @@ const VM = "0f1e2d3c-4b5a-4968-8776-655443322110";
 const VM_PORT = "c1d2e3f4-a5b6-4c7d-8e9f-0a1b2c3d4e53";
 const USER2 = "e5f6a7b8c9d04e1f8a2b3c4d5e6f7a81";
 
-async function rejects(p: Promise<unknown>): Promise<Error> {
-    try {
-        await p;
-    } catch (e) {
-        return e as Error;
-    }
-    throw new Error("expected a rejection");
-}
-
 describe("QuantumNetwork v2.0 (Folsom) against recorded Quantum v2.0 exchanges", () => {
     it("create: token from /v2.0/tokens, then the networks script in order; outputs for l3_agent.ini and the route", async () => {
         const s = replay("create");
-        const r = await quantumCreate(s, INPUTS);
+        const r = await Q.create(s, INPUTS);
         expect(s.sent).to.deep.equal([
             "POST /v2.0/tokens",
             "GET /v2.0/networks?name=ext_net",
@@ -116,21 +93,15 @@ describe("QuantumNetwork v2.0 (Folsom) against recorded Quantum v2.0 exchanges",
 
     it("update with nothing to change: lookups only", async () => {
         const s = replay("same");
-        const r = await quantumUpdate(s, OUTS, INPUTS);
+        const r = await Q.update(s, OUTS, INPUTS);
         expect(s.sent).to.deep.equal(["POST /v2.0/tokens", ...LOOKUPS, GW_LOOKUP]);
         expect(r.outs).to.deep.equal(OUTS);
     });
 
     it("update of the allocation pool: the external subnet is replaced around the router gateway", async () => {
         const s = replay("update-pool");
-        const news = {
-            ...INPUTS,
-            externalNetwork: {
-                ...INPUTS.externalNetwork,
-                allocationPool: { start: "192.168.144.110", end: "192.168.144.126" },
-            },
-        };
-        const r = await quantumUpdate(s, OUTS, news);
+        const news = NARROWER_POOL;
+        const r = await Q.update(s, OUTS, news);
         expect(s.sent).to.deep.equal([
             "POST /v2.0/tokens",
             ...LOOKUPS,
@@ -152,47 +123,37 @@ describe("QuantumNetwork v2.0 (Folsom) against recorded Quantum v2.0 exchanges",
     it("update of the DNS servers: one PUT on the tenant subnet", async () => {
         const s = replay("update-dns");
         const news = { ...INPUTS, tenantNetwork: { ...INPUTS.tenantNetwork, dnsNameservers: ["192.168.122.1"] } };
-        const r = await quantumUpdate(s, OUTS, news);
+        const r = await Q.update(s, OUTS, news);
         expect(s.sent).to.deep.equal(["POST /v2.0/tokens", ...LOOKUPS, `PUT /v2.0/subnets/${PRIVSUB}`, GW_LOOKUP]);
         expect(r.outs).to.deep.equal({ ...OUTS, tenantNetwork: news.tenantNetwork });
     });
 
     it("read (refresh): a missing router interface shows as a missing tenantSubnetId", async () => {
-        const r = await quantumRead(replay("read"), "private/provider-router/ext_net", OUTS);
+        const r = await Q.read(replay("read"), "private/provider-router/ext_net", OUTS);
         expect(r).to.deep.equal({ id: "private/provider-router/ext_net", props: { ...OUTS, tenantSubnetId: "" } });
     });
 
     it("read when everything is gone: no id", async () => {
-        expect(await quantumRead(replay("read-gone"), "private/provider-router/ext_net", OUTS)).to.deep.equal({});
+        expect(await Q.read(replay("read-gone"), "private/provider-router/ext_net", OUTS)).to.deep.equal({});
     });
 
     it("delete: nothing in the way (own ports, DHCP), then gateway, interface, router, subnets, networks", async () => {
         const s = replay("delete");
-        await quantumDelete(s, OUTS);
-        expect(s.sent).to.deep.equal([
-            "POST /v2.0/tokens",
-            ...IN_USE_LOOKUPS,
-            `PUT /v2.0/routers/${R}`,
-            `PUT /v2.0/routers/${R}/remove_router_interface`,
-            `DELETE /v2.0/routers/${R}`,
-            `DELETE /v2.0/subnets/${PRIVSUB}`,
-            `DELETE /v2.0/subnets/${EXTSUB}`,
-            `DELETE /v2.0/networks/${PRIV}`,
-            `DELETE /v2.0/networks/${EXT}`,
-        ]);
+        await Q.delete(s, OUTS);
+        expect(s.sent).to.deep.equal(["POST /v2.0/tokens", ...IN_USE_LOOKUPS, ...TEARDOWN]);
         expect(s.remaining()).to.deep.equal([]);
     });
 
     it("delete when already gone: empty port lists, every 404 is fine", async () => {
         const s = replay("delete-gone");
-        await quantumDelete(s, OUTS);
+        await Q.delete(s, OUTS);
         expect(s.sent.slice(0, 4)).to.deep.equal(["POST /v2.0/tokens", ...IN_USE_LOOKUPS]);
         expect(s.remaining()).to.deep.equal([]);
     });
 
     it("delete of a used cloud: a floating IP and another tenant's server are named, nothing is removed", async () => {
         const s = replay("delete-in-use");
-        const err = await rejects(quantumDelete(s, OUTS));
+        const err = await rejects(Q.delete(s, OUTS));
         expect(s.sent).to.deep.equal(["POST /v2.0/tokens", ...IN_USE_LOOKUPS]);
         expect(s.remaining()).to.deep.equal([]);
         expect(err.message).to.equal(
@@ -205,15 +166,11 @@ describe("QuantumNetwork v2.0 (Folsom) against recorded Quantum v2.0 exchanges",
 
     it("delete that fails half-way (a floating IP allocated meanwhile): what was done, what was not, what is in the way", async () => {
         const s = replay("delete-half-way");
-        const err = await rejects(quantumDelete(s, OUTS));
+        const err = await rejects(Q.delete(s, OUTS));
         expect(s.sent).to.deep.equal([
             "POST /v2.0/tokens",
             ...IN_USE_LOOKUPS,
-            `PUT /v2.0/routers/${R}`,
-            `PUT /v2.0/routers/${R}/remove_router_interface`,
-            `DELETE /v2.0/routers/${R}`,
-            `DELETE /v2.0/subnets/${PRIVSUB}`,
-            `DELETE /v2.0/subnets/${EXTSUB}`,
+            ...TEARDOWN.slice(0, 5),
             ...IN_USE_LOOKUPS,
         ]);
         expect(s.remaining()).to.deep.equal([]);
@@ -236,14 +193,8 @@ describe("QuantumNetwork v2.0 (Folsom) against recorded Quantum v2.0 exchanges",
 
     it("update that fails half-way: the error carries the state as read after the failure (partial-failure id/properties/reasons)", async () => {
         const s = replay("update-pool-half-way");
-        const news = {
-            ...INPUTS,
-            externalNetwork: {
-                ...INPUTS.externalNetwork,
-                allocationPool: { start: "192.168.144.110", end: "192.168.144.126" },
-            },
-        };
-        const err = (await rejects(quantumUpdate(s, OUTS, news))) as Error & {
+        const news = NARROWER_POOL;
+        const err = (await rejects(Q.update(s, OUTS, news))) as Error & {
             id?: string;
             properties?: unknown;
             reasons?: string[];
@@ -273,7 +224,7 @@ describe("QuantumNetwork v2.0 (Folsom) against recorded Quantum v2.0 exchanges",
 
     it("a wrong password: the error names host, resource, step and Keystone's answer, not the password", async () => {
         const s = replay("wrong-password");
-        const err = await rejects(quantumCreate(s, { ...INPUTS, auth: { ...INPUTS.auth, password: "wrong-pw-9" } }));
+        const err = await rejects(Q.create(s, { ...INPUTS, auth: { ...INPUTS.auth, password: "wrong-pw-9" } }));
         expect(err.message).to.equal(
             "QuantumNetwork private/provider-router/ext_net: authenticate as admin in project admin (Keystone v2.0) on root@192.168.122.111:22 failed: " +
                 "POST http://192.168.122.111:5000/v2.0/tokens: HTTP 401: Invalid user / password (credentials rejected)",
@@ -283,7 +234,7 @@ describe("QuantumNetwork v2.0 (Folsom) against recorded Quantum v2.0 exchanges",
 
     it("a Quantum error names the step, the request and Quantum's message", async () => {
         const s = replay("gateway-fails");
-        const err = await rejects(quantumCreate(s, INPUTS));
+        const err = await rejects(Q.create(s, INPUTS));
         expect(err.message).to.equal(
             "QuantumNetwork private/provider-router/ext_net: set gateway of router provider-router to ext_net on root@192.168.122.111:22 failed: " +
                 `PUT http://192.168.122.111:9696/v2.0/routers/${R}: HTTP 400: Bad router request: Network ${EXT} is not a valid external network`,

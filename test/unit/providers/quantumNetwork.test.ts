@@ -10,11 +10,11 @@ import {
     diffQuantumNetwork,
     gatewayIpFrom,
     networkBase,
+    QUANTUM_NO_IDS,
     parseNetworks,
     parsePorts,
     parseRouters,
     parseSubnets,
-    pickByName,
     planGatewayPortLookup,
     planQuantumDelete,
     planQuantumInUseLookups,
@@ -30,12 +30,13 @@ import {
     quantumPortsInTheWay,
     quantumReadState,
     PortObs,
+    QUANTUM_DUPLICATES_FIX,
     withPartialState,
 } from "../../../providers/quantumNetwork";
-import { ApiCall } from "../../../providers/openstackAuth";
+import { ApiCall, pickOne } from "../../../providers/openstackAuth";
 import { UNKNOWN } from "../../../providers/ssh";
+import { FOLSOM_NETWORKS as FOLSOM, KEY } from "../../providers/fixtures/folsom/quantumNetwork";
 
-const KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nAAAA\n-----END OPENSSH PRIVATE KEY-----\n";
 const CONN = { host: "198.51.100.11", port: 22, user: "root", privateKey: KEY };
 // The networks script with Zed and the lab's addresses.
 const ZED: QuantumNetworkInputs = {
@@ -64,26 +65,7 @@ const ZED: QuantumNetworkInputs = {
     },
     routerName: "provider-router",
 };
-// ... and with Folsom and the article's addresses.
-const FOLSOM: QuantumNetworkInputs = {
-    connection: { ...CONN, host: "192.168.122.111" },
-    auth: {
-        dialect: "v2.0",
-        authUrl: "http://192.168.122.111:5000/v2.0",
-        username: "admin",
-        password: "secret",
-        projectName: "admin",
-    },
-    networkUrl: "http://192.168.122.111:9696",
-    tenantNetwork: { name: "private", cidr: "10.5.5.0/24", gateway: "10.5.5.1", dnsNameservers: ["8.8.8.8"] },
-    externalNetwork: {
-        name: "ext_net",
-        cidr: "192.168.144.0/25",
-        gateway: "192.168.144.1",
-        allocationPool: { start: "192.168.144.100", end: "192.168.144.126" },
-    },
-    routerName: "provider-router",
-};
+// ... and with Folsom and the article's addresses: FOLSOM (script [3], run from Alice).
 const IDS = {
     routerId: "r1",
     externalNetworkId: "en1",
@@ -93,14 +75,6 @@ const IDS = {
     gatewayIp: "198.51.100.160",
 };
 const ZED_OUT: QuantumNetworkOutputs = { ...ZED, ...IDS };
-const NO_IDS = {
-    routerId: "",
-    externalNetworkId: "",
-    tenantNetworkId: "",
-    tenantSubnetId: "",
-    externalSubnetId: "",
-    gatewayIp: "",
-};
 
 /** What the API holds when everything matches ZED. */
 const LIVE: QuantumObserved = {
@@ -529,8 +503,9 @@ describe("QuantumNetwork: observation", () => {
         expect(gatewayIpFrom([])).to.equal("");
     });
     it("duplicates by name: the recorded one wins, otherwise a clear error", () => {
-        expect(pickByName([{ id: "a" }, { id: "b" }], "b", "routers named x")).to.deep.equal({ id: "b" });
-        expect(() => pickByName([{ id: "a" }, { id: "b" }], undefined, "routers named x")).to.throw(
+        const two = [{ id: "a" }, { id: "b" }];
+        expect(pickOne(two, "b", "routers named x", QUANTUM_DUPLICATES_FIX)).to.deep.equal({ id: "b" });
+        expect(() => pickOne(two, undefined, "routers named x", QUANTUM_DUPLICATES_FIX)).to.throw(
             "2 routers named x exist (ids a, b); remove the duplicates or rename",
         );
     });
@@ -784,7 +759,7 @@ describe("QuantumNetwork: never half-way (what is in the way, what a failure lea
         expect(brief(planQuantumInUseLookups({ ...ZED_OUT, routerId: "", tenantNetworkId: "" }))).to.deep.equal([
             "GET /v2.0/ports?network_id=en1",
         ]);
-        expect(planQuantumInUseLookups({ ...ZED_OUT, ...NO_IDS })).to.deep.equal([]);
+        expect(planQuantumInUseLookups({ ...ZED_OUT, ...QUANTUM_NO_IDS })).to.deep.equal([]);
     });
 
     const port = (over: Partial<PortObs>): PortObs => ({
@@ -930,7 +905,7 @@ describe("QuantumNetwork: never half-way (what is in the way, what a failure lea
         ["router gone (with its gateway and interface)", { routerId: "", gatewayIp: "", tenantSubnetId: "" }],
         ["gateway cleared", { gatewayIp: "" }],
         ["tenant subnet deleted", { tenantSubnetId: "" }],
-        ["only the external network left", { ...NO_IDS, externalNetworkId: "en1" }],
+        ["only the external network left", { ...QUANTUM_NO_IDS, externalNetworkId: "en1" }],
     ];
     for (const [what, patch] of partial) {
         it(`diff after a partial failure (${what}) → update, no replace`, () =>
@@ -958,7 +933,7 @@ describe("QuantumNetwork: never half-way (what is in the way, what a failure lea
         expect(quantumPartialState(ZED, obs, "198.51.100.160", IDS)).to.deep.equal({ ...ZED_OUT, tenantSubnetId: "" });
     });
     it("partial state: nothing found → every ID missing (the next up builds all)", () =>
-        expect(quantumPartialState(ZED, NOTHING, "", { routerId: "r9" })).to.deep.equal({ ...ZED, ...NO_IDS }));
+        expect(quantumPartialState(ZED, NOTHING, "", { routerId: "r9" })).to.deep.equal({ ...ZED, ...QUANTUM_NO_IDS }));
 
     it("withPartialState: the SDK's partial-failure fields, __provider kept for a later delete", () => {
         const e = withPartialState(

@@ -2,7 +2,7 @@
 // connection check and diff, and the provider dialect (same, fieldAt, diffFields,
 // SshProvider choosing the connection per operation).
 import { expect } from "chai";
-import { MysqlDatabaseProvider, type MysqlDatabaseOutputs } from "../../../providers/mysqlDatabase";
+import { MYSQL_DATABASE_PROVIDER, type MysqlDatabaseOutputs } from "../../../providers/mysqlDatabase";
 import {
     checkSshConnection,
     diffFields,
@@ -271,7 +271,7 @@ describe("ssh: SshProvider (the shape every provider has)", () => {
         };
     it("an update that only changes how the host is reached opens no connection", async () => {
         const calls: string[] = [];
-        const r = await new MysqlDatabaseProvider().updateOn(refusing(calls), "nova", OUTS, {
+        const r = await MYSQL_DATABASE_PROVIDER.ops.update(refusing(calls), "nova", OUTS, {
             ...OUTS,
             connection: { ...conn, port: 2222 },
         });
@@ -281,14 +281,14 @@ describe("ssh: SshProvider (the shape every provider has)", () => {
     it("read without stored connection says import is not supported", async () => {
         let msg = "";
         try {
-            await new MysqlDatabaseProvider().read("nova", undefined);
+            await MYSQL_DATABASE_PROVIDER.read("nova", undefined);
         } catch (e) {
             msg = (e as Error).message;
         }
         expect(msg).to.equal("resource nova: read needs the stored connection (import is not supported)");
     });
     it("check and diff go through the provider's pure functions", async () => {
-        const p = new MysqlDatabaseProvider();
+        const p = MYSQL_DATABASE_PROVIDER;
         const c = await p.check(OUTS, { ...OUTS, urlScheme: undefined } as never);
         expect(c.failures).to.deep.equal([]);
         expect((c.inputs as unknown as Record<string, unknown>).urlScheme).to.equal("mysql");
