@@ -90,6 +90,77 @@ export const DEFAULT_FLAVORS: readonly FlavorSpec[] = [
 ];
 
 /**
+ * The optional demo project (config key `demo`), as Kolla's init-runonce makes one: a
+ * project, a member user (password generated: `demoPassword`), ICMP and SSH in its default
+ * security group, the tenant network usable from it, and the user's key pair when
+ * `publicKey` is given. Unset: none.
+ */
+export interface DemoSpec {
+    /** Keystone project (Folsom: tenant); default "demo". */
+    readonly project: string;
+    /** Keystone user with the member role in `project`; default "demo". */
+    readonly user: string;
+    /** OpenSSH public key imported as the user's key pair; unset: no key pair. */
+    readonly publicKey?: string;
+    /** Name of that key pair; default "demo-key". */
+    readonly keyName: string;
+}
+
+/** Projects and users the program makes for itself: the demo project may not reuse them. */
+export const RESERVED_PROJECTS: readonly string[] = ["admin", "service"];
+export const RESERVED_USERS: readonly string[] = [
+    "admin",
+    "nova",
+    "glance",
+    "quantum",
+    "neutron",
+    "cinder",
+    "placement",
+];
+
+/** Key types Nova imports (`ssh-keygen -t …`); Folsom's Nova reads keys with Ubuntu 12.04's OpenSSH 5.9. */
+export const PUBLIC_KEY_TYPES: readonly string[] = [
+    "ssh-ed25519",
+    "ssh-rsa",
+    "ecdsa-sha2-nistp256",
+    "ecdsa-sha2-nistp384",
+    "ecdsa-sha2-nistp521",
+];
+
+/**
+ * What is wrong with `key` as the demo user's public key (undefined: nothing): one OpenSSH
+ * line `<type> <base64 blob> [comment]` whose blob names the same type (RFC 4253 §6.6: the
+ * blob starts with the length-prefixed type string). Folsom's Nova fingerprints keys with
+ * `ssh-keygen -l` of OpenSSH 5.9, which predates ed25519 (OpenSSH 6.5). Pure.
+ */
+export function publicKeyProblem(key: string, release: string): string | undefined {
+    const example = 'give one line "<type> <base64> [comment]", e.g. the content of ~/.ssh/id_ed25519.pub';
+    if (/PRIVATE KEY/.test(key)) {
+        return "is a private key; give the public key (the .pub file next to it), and remove the private key from the stack config";
+    }
+    const m = /^([a-z0-9-]+)[ \t]+([A-Za-z0-9+/]+={0,3})([ \t][^\r\n]*)?$/.exec(key.trim());
+    if (!m) {
+        return `is not an OpenSSH public key: ${example}`;
+    }
+    const [, type, blob] = m;
+    if (!/^(ssh|ecdsa|sk)-/.test(type)) {
+        return `is not an OpenSSH public key: ${example}`;
+    }
+    if (!PUBLIC_KEY_TYPES.includes(type)) {
+        return `key type "${type}" is not one Nova imports; use one of ${PUBLIC_KEY_TYPES.join(", ")}`;
+    }
+    const raw = Buffer.from(blob, "base64");
+    const len = raw.length >= 4 ? raw.readUInt32BE(0) : -1;
+    if (len !== type.length || raw.subarray(4, 4 + len).toString("latin1") !== type) {
+        return `the key data is not a ${type} key (cut short or mixed up?): ${example}`;
+    }
+    if (release === "folsom" && type === "ssh-ed25519") {
+        return "folsom's Nova reads keys with OpenSSH 5.9 (Ubuntu 12.04), which has no ssh-ed25519; use an RSA or ECDSA key (ssh-keygen -t rsa)";
+    }
+    return undefined;
+}
+
+/**
  * Names a generated secret answers to in `secretRotation` (the config keys that could set
  * it instead), plus `all`. Raising a counter gives that secret a new generated value.
  */
@@ -99,6 +170,7 @@ export const ROTATABLE_SECRETS: readonly string[] = [
     "adminToken",
     "rabbitPassword",
     "metadataSecret",
+    "demoPassword",
     ...DB_SERVICES.map((s) => `dbPasswords.${s}`),
     ...SERVICE_USERS.map((s) => `servicePasswords.${s}`),
 ];
@@ -128,6 +200,8 @@ export interface PlainConfig {
     readonly swiftHost?: string;
     readonly overrides: ConfigOverrides;
     readonly flavors: readonly FlavorSpec[];
+    /** The demo project (config key `demo`); unset: none. */
+    readonly demo?: DemoSpec;
     /** Rotation counters of generated secrets: `{ all?: n, adminPassword?: n, "dbPasswords.nova"?: n, … }`. */
     readonly secretRotation: Readonly<Record<string, number>>;
     /** Override keys let through without the registry check: `<file>:<section>` or `<file>:<section>.<key>`. */
@@ -184,6 +258,7 @@ export const CONFIG_KEYS: Record<string, { secret: boolean; required: boolean }>
     swiftHost: { secret: false, required: false },
     overrides: { secret: false, required: false },
     flavors: { secret: false, required: false },
+    demo: { secret: false, required: false },
     secretRotation: { secret: false, required: false },
     overridesUnchecked: { secret: false, required: false },
     adminPassword: { secret: true, required: false },
@@ -198,6 +273,7 @@ export const CONFIG_KEYS: Record<string, { secret: boolean; required: boolean }>
 // Schema (shape and types) — zod; semantics (addresses, counts) — checks below.
 
 const hostnameRe = /^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/;
+const demoNameRe = /^[A-Za-z0-9_.-]{1,64}$/;
 const ifaceRe = /^[A-Za-z0-9_.:-]{1,15}$/;
 
 const nodeSchema = z
@@ -303,6 +379,22 @@ const plainSchema = z.object({
                 .strict(),
         )
         .default(DEFAULT_FLAVORS as FlavorSpec[]),
+    // `true` is the defaults, `false` (or unset) none.
+    demo: z.preprocess(
+        (v) => (v === true ? {} : v === false ? undefined : v),
+        z
+            .object({
+                project: z.string().regex(demoNameRe, "project names are 1-64 letters, digits, _ . -").default("demo"),
+                user: z.string().regex(demoNameRe, "user names are 1-64 letters, digits, _ . -").default("demo"),
+                publicKey: z.string().optional(),
+                keyName: z
+                    .string()
+                    .regex(demoNameRe, "key pair names are 1-64 letters, digits, _ . -")
+                    .default("demo-key"),
+            })
+            .strict()
+            .optional(),
+    ),
     secretRotation: z.record(z.number().int().min(0).max(1000000)).default({}),
     overridesUnchecked: z
         .array(z.string().regex(/^[^:\s]+:[^.\s]+(\.\S+)?$/, "entries are <file>:<section> or <file>:<section>.<key>"))
@@ -332,6 +424,7 @@ const HINTS: Record<string, string> = {
         "give { <secret>: <counter> } with a counter of 0 or more, e.g. { all: 1 } or { dbPasswords.nova: 2 }",
     flavors:
         "give a list of { name, vcpus, ram (MiB), disk (GB), id? }, e.g. [{ name: m1.tiny, vcpus: 1, ram: 512, disk: 1 }]",
+    demo: 'give { project?, user?, publicKey?, keyName? } (or true: project and user demo), e.g. pulumi config set --path openstack-lab:demo.publicKey "$(cat ~/.ssh/id_ed25519.pub)"',
     overrides:
         "give { <file>: { <section>: { <key>: <value> } } }, e.g. { nova.conf: { DEFAULT: { cpu_allocation_ratio: 4 } } }",
     overridesUnchecked:
@@ -612,9 +705,35 @@ export function validateConfig(raw: RawConfig, presentSecrets: ReadonlySet<strin
         flavorNames.set(f.name, i);
     });
 
+    // --- demo project
+    if (c.demo) {
+        const d = c.demo;
+        if (RESERVED_PROJECTS.includes(d.project)) {
+            add(
+                "demo.project",
+                `"${d.project}" is a project the program makes for itself (${RESERVED_PROJECTS.join(", ")}); choose another name`,
+            );
+        }
+        if (RESERVED_USERS.includes(d.user)) {
+            add(
+                "demo.user",
+                `"${d.user}" is a user the program makes for itself (${RESERVED_USERS.join(", ")}); choose another name`,
+            );
+        }
+        const keyProblem = d.publicKey === undefined ? undefined : publicKeyProblem(d.publicKey, c.release);
+        if (keyProblem) {
+            add("demo.publicKey", keyProblem);
+        }
+    }
+
     // --- secret rotation
     for (const name of Object.keys(c.secretRotation)) {
-        if (!ROTATABLE_SECRETS.includes(name)) {
+        if (name === "demoPassword" && !c.demo) {
+            add(
+                `secretRotation.${name}`,
+                "there is no demo project to rotate it for (config key demo); remove the entry, or set demo",
+            );
+        } else if (!ROTATABLE_SECRETS.includes(name)) {
             add(`secretRotation.${name}`, `unknown secret; use one of ${ROTATABLE_SECRETS.join(", ")}`);
         } else if (name !== "all" && !name.includes(".") && presentSecrets.has(name)) {
             add(
@@ -653,6 +772,12 @@ export function validateConfig(raw: RawConfig, presentSecrets: ReadonlySet<strin
         config: {
             ...c,
             image: { ...c.image, properties: imageProperties(c.image.properties, c.datapathType) },
+            demo: c.demo && {
+                project: c.demo.project,
+                user: c.demo.user,
+                keyName: c.demo.keyName,
+                ...(c.demo.publicKey === undefined ? {} : { publicKey: c.demo.publicKey.trim() }),
+            },
         } as PlainConfig,
         problems,
     };

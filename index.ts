@@ -34,3 +34,7 @@ export const computes = outputs.computes;
 export const services = outputs.services;
 /** Whether cinder-volume runs (volumes can be created). */
 export const volumeService = outputs.volumeService;
+/** The demo user's credentials file (config key demo), secret: pulumi stack output --show-secrets demoOpenrc > demo-openrc. */
+export const demoOpenrc = outputs.demoOpenrc;
+/** The demo project's name (config key demo). */
+export const demoProject = outputs.demoProject;

@@ -8,6 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { NodeSpec, StackConfig } from "../config";
 import { Base } from "./base";
 import { Cinder, CinderArgs } from "./cinder";
+import { DemoProject } from "./demo";
 import { Flavors } from "./flavors";
 import { InUseGuard } from "./guard";
 import { Glance } from "./glance";
@@ -90,7 +91,7 @@ export function hostPackages(
 /** Build the base layer of every node and the controller's infrastructure services. */
 export function buildBase(cfg: StackConfig): CloudContext {
     const profile = profileFor(cfg.release);
-    const secrets = new SecretsComponent("secrets", cfg.secrets, cfg.secretRotation);
+    const secrets = new SecretsComponent("secrets", cfg.secrets, cfg.secretRotation, { demoPassword: !!cfg.demo });
     const ssh = { user: cfg.sshUser, port: cfg.sshPort, privateKey: cfg.secrets.sshPrivateKey };
     const hosts: Record<string, HostRef> = {};
     for (const node of cfg.nodes) {
@@ -160,6 +161,21 @@ export function buildCloud(cfg: StackConfig): CloudOutputs {
                   ),
           )
         : [];
+    // The optional demo project (config `demo`, components/demo): on the tenant network,
+    // with the compute API for its key pair; made after them, removed before them.
+    const demo =
+        cfg.demo && ctx.secrets.demoPassword
+            ? new DemoProject("demo", {
+                  host: ctx.controller,
+                  profile: ctx.profile.demo,
+                  demo: cfg.demo,
+                  keystone,
+                  tenantNetwork: cfg.tenantNetwork.name,
+                  adminPassword: ctx.secrets.adminPassword,
+                  password: ctx.secrets.demoPassword,
+                  after: [keystone.ready, network, nova.ready],
+              })
+            : undefined;
     if (ctx.profile.destroyGuard) {
         // Depends on every component, so destroy deletes it first (components/guard).
         const q = ctx.profile.quantum.networks;
@@ -168,11 +184,16 @@ export function buildCloud(cfg: StackConfig): CloudOutputs {
             clientEnv: keystone.clientEnv,
             adminPassword: ctx.secrets.adminPassword,
             owned: {
-                projects: ["admin", keystone.serviceProject],
-                users: ["admin", ...Object.values(keystone.serviceUsers).filter((u): u is string => !!u)],
+                projects: ["admin", keystone.serviceProject, ...(demo ? [demo.project] : [])],
+                users: [
+                    "admin",
+                    ...Object.values(keystone.serviceUsers).filter((u): u is string => !!u),
+                    ...(demo ? [demo.user] : []),
+                ],
                 networks: [q.externalNetworkName, cfg.tenantNetwork.name],
                 routers: [q.routerName],
                 images: [cfg.image.name],
+                ...(demo?.keyName ? { keypairs: [{ user: demo.user, name: demo.keyName }] } : {}),
                 wait: 300,
             },
             purge: cfg.purgeOnDestroy,
@@ -180,6 +201,7 @@ export function buildCloud(cfg: StackConfig): CloudOutputs {
                 ...[ctx.secrets, ctx.mysql, ctx.rabbitmq, keystone, glance, horizon, network, nova, cinder, flavors],
                 ...(placement ? [placement] : []),
                 ...memberships,
+                ...(demo ? [demo] : []),
                 ...Object.values(ctx.hosts).map((h) => h.ready),
             ] as pulumi.Resource[],
         });
@@ -200,6 +222,7 @@ export function buildCloud(cfg: StackConfig): CloudOutputs {
         computes: cfg.computes.map((n) => n.name),
         services: keystone.serviceTypes,
         volumeService: cfg.cinder.volumeService,
+        ...(demo ? { demoOpenrc: demo.openrc, demoProject: demo.project } : {}),
     };
 }
 

@@ -4,7 +4,7 @@
 # OS_* login in the environment (openstacksdk reads it: openstack.connect()).
 # The spec (JSON, no secrets) names what the program itself made:
 #   {"projects": [...], "users": [...], "networks": [...], "routers": [...],
-#    "images": [...], "wait": 300}
+#    "images": [...], "keypairs": [{"user", "name"}, ...] (optional), "wait": 300}
 # report  print what was found, one "KIND NAME (project P)" line each; exit 0
 # check   the same, exit 3 when anything was found (destroy stops before any delete)
 # purge   delete what was found, in the order OpenStack needs: servers (waiting until
@@ -61,8 +61,11 @@ def found():
         if i.name not in SPEC["images"]:
             out.append(("image", i.name, pname(i.owner_id), i.id, {}))
     users = [u for u in conn.identity.users()]
+    ours_key = set((k["user"], k["name"]) for k in SPEC.get("keypairs", []))
     for u in users:
         for k in conn.compute.keypairs(user_id=u.id):
+            if (u.name, k.name) in ours_key:
+                continue
             out.append(("key pair", k.name, "user " + u.name, k.name, {"user_id": u.id}))
     for pid, name in sorted(names.items(), key=lambda x: x[1]):
         if name not in SPEC["projects"]:

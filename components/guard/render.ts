@@ -14,6 +14,8 @@ export interface OwnedResources {
     readonly networks: readonly string[];
     readonly routers: readonly string[];
     readonly images: readonly string[];
+    /** Key pairs the program imported (the demo user's); left out when there are none. */
+    readonly keypairs?: readonly { readonly user: string; readonly name: string }[];
     /** Seconds to wait for each purged server or volume to be gone. */
     readonly wait: number;
 }

@@ -291,24 +291,10 @@ export function verifyScript(expect: readonly string[]): string {
 // ---------------------------------------------------------------------------------------
 // Credentials file (Listing 3) and openrc
 
-/** A shell value: the article's double quotes when that is safe, else single quotes. */
-export function shellValue(v: string): string {
-    if (/^[A-Za-z0-9_@%+=:,./-]*$/.test(v)) {
-        return `"${v}"`;
-    }
-    return `'${v.replace(/'/g, `'"'"'`)}'`;
-}
-
-export interface CredentialVars {
-    readonly vars: readonly (readonly [string, string | number])[];
-    /** `export` lines, names grouped as the article prints them. */
-    readonly exports: readonly (readonly string[])[];
-}
-
-export function renderCredentials(c: CredentialVars): string {
-    const lines = c.vars.map(([k, v]) => `${k}=${typeof v === "number" ? v : shellValue(v)}`);
-    return [...lines, "", ...c.exports.map((names) => `export ${names.join(" ")}`)].join("\n") + "\n";
-}
+// The credentials file's renderers live in components/shared/client.ts (the demo project's
+// openrc uses them too); re-exported here under their old names.
+export { credentialsFile, renderCredentials, shellValue } from "../shared/client";
+export type { CredentialVars } from "../shared/client";
 
 export type { ClientEnv };
 
@@ -331,23 +317,6 @@ export function v3ClientEnv(authUrl: string): ClientEnv {
         ["OS_IDENTITY_API_VERSION", 3],
         ["OS_NO_CACHE", 1],
     ];
-}
-
-/** The credentials file: the client environment with the password after OS_AUTH_URL, exported two by two. */
-export function credentialsFile(env: ClientEnv, password: string): string {
-    const vars: [string, string | number][] = [];
-    for (const [k, v] of env) {
-        vars.push([k, v]);
-        if (k === "OS_AUTH_URL") {
-            vars.push(["OS_PASSWORD", password]);
-        }
-    }
-    const names = vars.map(([k]) => k);
-    const exports: string[][] = [];
-    for (let i = 0; i < names.length; i += 2) {
-        exports.push(names.slice(i, i + 2));
-    }
-    return renderCredentials({ vars, exports });
 }
 
 /** The article's file name, in root's home (every step runs as root). */

@@ -3,6 +3,7 @@
 // ReleaseProfile, written in full or derived from its parent with deriveProfile.
 import { BaseProfile } from "../base/profiles";
 import { CinderProfile } from "../cinder/profiles";
+import { DemoProfile } from "../demo/profiles";
 import { GlanceProfile } from "../glance/profiles";
 import { HorizonProfile } from "../horizon/profiles";
 import { KeystoneProfile } from "../keystone/profiles";
@@ -23,6 +24,8 @@ export interface ReleaseProfile {
     readonly cinder: CinderProfile;
     /** Networking: Quantum (Folsom) / Neutron (Zed). */
     readonly quantum: QuantumProfile;
+    /** The optional demo project (config `demo`): member role, network access, security groups. */
+    readonly demo: DemoProfile;
     /**
      * The destroy guard (components/guard) runs on the controller with openstacksdk, which
      * the release's openstack client brings; Folsom's clients have none, so no guard there.

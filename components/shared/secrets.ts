@@ -20,6 +20,14 @@ export interface Secrets {
     readonly metadataSecret: pulumi.Output<string>;
     readonly db: Readonly<Record<DbService, pulumi.Output<string>>>;
     readonly service: Readonly<Record<ServiceUser, pulumi.Output<string>>>;
+    /** Password of the demo user (config `demo`); only generated when there is one. */
+    readonly demoPassword?: pulumi.Output<string>;
+}
+
+/** Secrets generated only when the stack asks for what uses them. */
+export interface OptionalSecrets {
+    /** The demo user's password (config key `demo` set). */
+    readonly demoPassword?: boolean;
 }
 
 /**
@@ -40,11 +48,13 @@ export class SecretsComponent extends pulumi.ComponentResource implements Secret
     readonly metadataSecret: pulumi.Output<string>;
     readonly db: Readonly<Record<DbService, pulumi.Output<string>>>;
     readonly service: Readonly<Record<ServiceUser, pulumi.Output<string>>>;
+    readonly demoPassword?: pulumi.Output<string>;
 
     constructor(
         name: string,
         given: SecretConfig,
         rotation: Readonly<Record<string, number>> = {},
+        optional: OptionalSecrets = {},
         opts?: pulumi.ComponentResourceOptions,
     ) {
         super("oslab:infra:Secrets", name, {}, opts);
@@ -66,6 +76,9 @@ export class SecretsComponent extends pulumi.ComponentResource implements Secret
         this.service = Object.fromEntries(
             SERVICE_USERS.map((s) => [s, pick(`user-${s}`, `servicePasswords.${s}`, given.servicePasswords[s])]),
         ) as Record<ServiceUser, pulumi.Output<string>>;
+        if (optional.demoPassword) {
+            this.demoPassword = pick("demo-password", "demoPassword", undefined);
+        }
         this.registerOutputs({});
     }
 }

@@ -125,11 +125,11 @@ function used() {
     return c;
 }
 
-function runGuard(mode: "report" | "check" | "purge", cloud: unknown) {
+function runGuard(mode: "report" | "check" | "purge", cloud: unknown, owned: OwnedResources = OWNED) {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "oslab-guard-"));
     const file = path.join(dir, "cloud.json");
     fs.writeFileSync(file, JSON.stringify(cloud));
-    const r = spawnSync("bash", ["-c", `set -euo pipefail\n${inUseScript(mode, ENV, OWNED, KEY)}`], {
+    const r = spawnSync("bash", ["-c", `set -euo pipefail\n${inUseScript(mode, ENV, owned, KEY)}`], {
         input: "s3cret\n",
         encoding: "utf8",
         env: {
@@ -209,5 +209,39 @@ describe("destroy guard (oslab-in-use.py with a stand-in openstacksdk)", functio
             "delete users u-demo",
         ]);
         expect(r.cloud).to.deep.equal(OURS);
+    });
+
+    // config `demo` (components/demo): its project, user and key pair are the program's; what
+    // the demo user made in it is still the users'
+    const WITH_DEMO: OwnedResources = {
+        ...OWNED,
+        projects: [...OWNED.projects, "demo"],
+        users: [...OWNED.users, "demo"],
+        keypairs: [{ user: "demo", name: "demo-key" }],
+    };
+    const DEMOS = new Set([
+        "found key pair demo-key (user demo)",
+        "found project demo (project demo)",
+        "found user demo (project demo)",
+    ]);
+
+    it("with the demo project: reports what the demo user made, never the project, the user or their imported key pair", () => {
+        const r = runGuard("check", used(), WITH_DEMO);
+        expect(r.status).to.equal(3);
+        expect(r.stderr.trim().split("\n").slice(0, -2)).to.deep.equal(FOUND.filter((l) => !DEMOS.has(l)));
+        const other = used();
+        other.keypairs.push({ name: "laptop", user_id: "u-demo" });
+        expect(runGuard("report", other, WITH_DEMO).stdout).to.contain("found key pair laptop (user demo)\n");
+    });
+
+    it("with the demo project: purge removes what the demo user made and leaves the project, the user and the key pair", () => {
+        const r = runGuard("purge", used(), WITH_DEMO);
+        expect(r.status, r.stderr).to.equal(0);
+        expect(r.log.filter((l) => / (projects|users|keypairs) /.test(l))).to.deep.equal([]);
+        const left = JSON.parse(JSON.stringify(OURS));
+        left.projects.push({ id: "p-demo", name: "demo" });
+        left.users.push({ id: "u-demo", name: "demo", default_project_id: "p-demo" });
+        left.keypairs.push({ name: "demo-key", user_id: "u-demo" });
+        expect(r.cloud).to.deep.equal(left);
     });
 });

@@ -173,6 +173,10 @@ export const profile: ReleaseProfile = {
     },
     destroyGuard: false,
     computeMembership: false,
+    // Quantum v2.0 has no RBAC: the tenant network is opened with its shared flag (a network of
+    // the demo tenant's own would need its own CIDR in the article's one router, which runs
+    // without namespaces, and its own metadata route); nova.conf keeps Nova's security groups.
+    demo: { memberRole: "Member", networkAccess: "shared", securityGroups: "nova" },
     quantum: {
         name: "quantum",
         product: "Quantum",

@@ -184,6 +184,7 @@ rabbitmqctl -q set_permissions "$user" '.*' '.*' '.*' >/dev/null`,
     },
     destroyGuard: true,
     computeMembership: true,
+    demo: { memberRole: "member", networkAccess: "rbac", securityGroups: "neutron" },
     quantum: {
         name: "neutron",
         product: "Neutron",
