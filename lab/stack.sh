@@ -35,6 +35,7 @@ owned_config() {
   openstack-lab:virtType: qemu
   openstack-lab:cinder: { volumeGroup: cinder-volumes, volumeService: false }
   openstack-lab:image: { name: tiny, url: file:///root/oslab-images/tiny.qcow2, diskFormat: qcow2, containerFormat: bare }
+  openstack-lab:demo: true
 EOF2
 }
 

@@ -115,6 +115,12 @@ if want smoke; then
     ok "smoke server and floating IP removed"; else fail "smoke cleanup (${state%.json}.smoke.log)"; fi
 fi
 
+if want smoke; then
+  stage "demo project (config demo: what init-runonce gives a user)"
+  on "$ALICE" "bash -s /root/.openstack-credentials" < test/e2e/demo-check.sh | tee "${state%.json}.demo.log" | sed 's/^/  /'
+  if grep -qE '^[0-9]+ passed, 0 failed$' "${state%.json}.demo.log"; then ok "demo project ready"; else fail "demo project"; fi
+fi
+
 if want config; then
   stage "config files checked against the installed services (oslo-config-validator)"
   for hv in $(lab_hosts); do
