@@ -276,7 +276,8 @@ converge() { local tag=$1 i
   expect_empty "$gone" "$tag: the no-change run restarted no process" "$tag: the no-change run restarted"
 }
 # during TAG WAIT-FOR ACTION RUNNER-ARGS…: start `runner up TAG`, wait until a process
-# matching WAIT-FOR runs on the controller, do ACTION (a function), wait for the run.
+# matching WAIT-FOR (a pgrep -f pattern; "[n]ova-manage" does not match the shell asking)
+# runs on the controller, do ACTION (a function), wait for the run.
 during() { local tag=$1 pattern=$2 action=$3 pid i; shift 3
   runner up "$tag" "$@" > "${state%.json}.$tag.log" 2>&1 &
   pid=$!
@@ -289,15 +290,15 @@ during() { local tag=$1 pattern=$2 action=$3 pid i; shift 3
 # cut_ssh: kill the sshd process of the SSH session that runs the db sync (the connection
 # drops mid-step; the remote command is left to whatever the host does with it).
 # shellcheck disable=SC2016 # the script runs on the controller
-cut_ssh() { on "$ALICE" 'p=$(pgrep -f -- "nova-manage" | head -n1); while [ -n "$p" ] && [ "$p" != 1 ]; do c=$(ps -o comm= -p "$p"); if [ "$c" = sshd ]; then echo "killing sshd $p (session of nova-manage)"; kill "$p"; exit 0; fi; p=$(ps -o ppid= -p "$p" | tr -d " "); done; echo "no sshd found" >&2; exit 1' | sed 's/^/  /'; }
+cut_ssh() { on "$ALICE" 'p=$(pgrep -f -- "[n]ova-manage" | head -n1); while [ -n "$p" ] && [ "$p" != 1 ]; do c=$(ps -o comm= -p "$p"); if [ "$c" = sshd ]; then echo "killing sshd $p (session of nova-manage)"; kill "$p"; exit 0; fi; p=$(ps -o ppid= -p "$p" | tr -d " "); done; echo "no sshd found" >&2; exit 1' | sed 's/^/  /'; }
 restart_alice() { echo "  restarting alice"; bash lab/host.sh restart alice 2>&1 | sed 's/^/  /'; }
 if want faults; then
   stage "fault: the SSH connection cut during nova's db sync (nova's database password rotated)"
-  during fault-ssh "nova-manage" cut_ssh "${last_config[@]}" --config secretRotation='{"all":1,"dbPasswords.nova":1}'
+  during fault-ssh "[n]ova-manage" cut_ssh "${last_config[@]}" --config secretRotation='{"all":1,"dbPasswords.nova":1}'
   last_config+=(--config secretRotation='{"all":1,"dbPasswords.nova":1}')
   converge fault-ssh
   stage "fault: the controller restarted during glance's db sync (glance's database password rotated)"
-  during fault-reboot "glance-manage" restart_alice "${last_config[@]}" --config secretRotation='{"all":1,"dbPasswords.nova":1,"dbPasswords.glance":1}'
+  during fault-reboot "[g]lance-manage" restart_alice "${last_config[@]}" --config secretRotation='{"all":1,"dbPasswords.nova":1,"dbPasswords.glance":1}'
   last_config+=(--config secretRotation='{"all":1,"dbPasswords.nova":1,"dbPasswords.glance":1}')
   converge fault-reboot
   on "$ALICE" "bash -s /root/.openstack-credentials $gateway_ip $BOB tiny all" < test/e2e/smoke.sh > "${state%.json}.faults-smoke.log" 2>&1 || true
