@@ -290,7 +290,7 @@ during() { local tag=$1 pattern=$2 action=$3 pid i; shift 3
 # cut_ssh: kill the sshd process of the SSH session that runs the db sync (the connection
 # drops mid-step; the remote command is left to whatever the host does with it).
 # shellcheck disable=SC2016 # the script runs on the controller
-cut_ssh() { on "$ALICE" 'p=$(pgrep -f -- "[n]ova-manage" | head -n1); while [ -n "$p" ] && [ "$p" != 1 ]; do c=$(ps -o comm= -p "$p"); if [ "$c" = sshd ]; then echo "killing sshd $p (session of nova-manage)"; kill "$p"; exit 0; fi; p=$(ps -o ppid= -p "$p" | tr -d " "); done; echo "no sshd found" >&2; exit 1' | sed 's/^/  /'; }
+cut_ssh() { on "$ALICE" 'p=$(pgrep -f -- "[n]ova-manage" | head -n1); while [ -n "$p" ] && [ "$p" != 1 ]; do c=$(ps -o comm= -p "$p"); case "$c" in sshd*) echo "killing $c $p (the SSH session running nova-manage)"; kill "$p"; exit 0 ;; esac; p=$(ps -o ppid= -p "$p" | tr -d " "); done; echo "no sshd found" >&2; exit 1' | sed 's/^/  /'; }
 restart_alice() { echo "  restarting alice"; bash lab/host.sh restart alice 2>&1 | sed 's/^/  /'; }
 if want faults; then
   stage "fault: the SSH connection cut during nova's db sync (nova's database password rotated)"
