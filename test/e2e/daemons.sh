@@ -4,5 +4,5 @@
 # time). Leaves out this check's own shell and SSH session, and short-lived helpers.
 set -euo pipefail
 ps -eo pid=,lstart=,comm= | awk '{ pid = $1; start = $2 " " $3 " " $4 " " $5 " " $6; $1 = $2 = $3 = $4 = $5 = $6 = ""; sub(/^ +/, ""); print pid, start, $0 }' \
-  | awk '$NF !~ /^(ps|awk|sort|bash|sh|sshd|sleep|grep|sed|timeout|cat|sudo|apt-get|dpkg|http|gpgv|flock)$/' \
+  | awk '$NF !~ /^(ps|awk|sort|bash|sh|sshd|sleep|grep|sed|timeout|cat|sudo|apt-get|dpkg|http|gpgv|flock|sshd-session|sshd-auth)$/' \
   | LC_ALL=C sort
