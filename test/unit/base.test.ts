@@ -191,7 +191,7 @@ describe("base layer (three computes, zed, reboot option)", () => {
             "\noslab_install chrony mariadb-server python3-pymysql rabbitmq-server keystone python3-openstackclient glance-api glance-common curl placement-api placement-common nova-api nova-conductor nova-scheduler nova-consoleproxy nova-common neutron-server neutron-api neutron-rpc-server neutron-common cinder-api cinder-scheduler cinder-common cinder-volume tgt lvm2 openstack-dashboard-apache memcached\n",
         );
         expect(pkgs("bob")).to.contain(
-            "\nif [ ! -d /run/systemd/system ]; then oslab_install libvirt-daemon-system-sysv; fi\noslab_install chrony openvswitch-switch neutron-openvswitch-agent neutron-common nova-compute-kvm nova-compute nova-common\n",
+            "\nif [ ! -d /run/systemd/system ]; then oslab_install libvirt-daemon-system-sysv; fi\noslab_install chrony openvswitch-switch neutron-openvswitch-agent neutron-common nova-compute-kvm nova-compute nova-common genisoimage\n",
         );
         expect(pkgs("charlie")).to.contain(
             "\noslab_install chrony openvswitch-switch neutron-openvswitch-agent neutron-common neutron-l3-agent neutron-dhcp-agent neutron-metadata-agent\n",
