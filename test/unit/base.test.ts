@@ -208,6 +208,23 @@ describe("base layer (three computes, zed, reboot option)", () => {
         });
     });
 
+    it("epoxy: the MariaDB drop-in also turns innodb_snapshot_isolation off (MariaDB 11.8)", async () => {
+        const { resources } = await run(() => {
+            buildBase(devConfig((c) => ({ ...c, release: "epoxy" })));
+        });
+        expect(JSON.parse(unwrap(find(resources, "mysql-conf").inputs).stdin).set).to.deep.equal({
+            mysqld: {
+                "bind-address": "192.168.122.111",
+                "default-storage-engine": "innodb",
+                innodb_file_per_table: "on",
+                max_connections: "4096",
+                "collation-server": "utf8_general_ci",
+                "character-set-server": "utf8",
+                innodb_snapshot_isolation: "off",
+            },
+        });
+    });
+
     it("reboot option adds reboot, pause and check steps after sysctl", async () => {
         const { resources } = await run(() => {
             buildBase(devConfig((c) => ({ ...c, rebootOnSysctlChange: true })));
