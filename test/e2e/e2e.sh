@@ -19,7 +19,7 @@ cd "$(dirname "$0")/../.."
 [ "$(id -u)" = 0 ] || { echo "test:e2e needs root (it starts the lab)" >&2; exit 2; }
 LAB_DIR=${LAB_DIR:-/var/tmp/openstack-lab}
 release=${E2E_RELEASE:-zed}
-stages=" ${E2E_STAGES:-smoke config rerun blast add-compute migrate remove-compute rotate guard destroy} "
+stages=" ${E2E_STAGES:-smoke config verify rerun blast add-compute migrate remove-compute rotate guard destroy} "
 [ "${E2E_KEEP:-0}" = 1 ] && stages=${stages/ destroy / }
 [ "${E2E_BLAST:-1}" = 1 ] || stages=${stages/ blast / }
 want() { [[ $stages == *" $1 "* ]]; }
@@ -122,6 +122,8 @@ if want config; then
     if [ "$rc" = 0 ]; then ok "$h: $n config files, no unknown key or group"; else fail "$h: unknown keys or groups (above)"; fi
   done
 fi
+
+if want verify; then stage "Tempest smoke (test/e2e/verify-stage.sh)"; if bash test/e2e/verify-stage.sh "$release" "${state%.json}.up.report.json" "$key"; then passed=$((passed + 1)); else failed=$((failed + 1)); fi; fi
 
 if want rerun; then
   stage "second run (must change nothing)"
