@@ -12,6 +12,7 @@ DEPS=(
   debian-archive-keyring # debootstrap verifies the archive with it
   apt-cacher-ng         # the hosts' apt proxy
   iproute2              # ip netns / link / route, ss
+  ethtool               # checksums finished on the external network's veths (net.sh)
   util-linux            # unshare, setpriv, pivot_root, flock
   procps                # pgrep
   openssh-client        # ssh, ssh-keygen

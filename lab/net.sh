@@ -123,6 +123,14 @@ ensure_nic() {
     ip link add "$veth" type veth peer name "$ifname" netns "$ns"
   fi
   no_ipv6 "$veth"
+  # External network: the root-side end finishes TCP/UDP checksums before a frame enters
+  # the host. A veth otherwise hands the peer the sender's unfinished (CHECKSUM_PARTIAL)
+  # segment, and the network node's Open vSwitch userspace datapath, which reads its
+  # external port (eth2, a port of br-ex) from an AF_PACKET socket without vnet headers
+  # (lib/netdev-linux.c; docs/epoxy-findings.md, Open vSwitch 3.5), forwards it unfinished:
+  # ICMP to a floating IP worked, TCP (SSH from outside to a server) died in the guest. A
+  # physical NIC finishes checksums on the wire, so real hosts never see this.
+  [[ $4 != x ]] || ethtool -K "$veth" tx off >/dev/null
   ip link set dev "$veth" master "$br" up
   ip -n "$ns" link set dev "$ifname" up
 }

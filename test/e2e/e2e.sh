@@ -5,6 +5,7 @@
 #   deploy  the stack (Pulumi.lab.yaml, written by lab:up for E2E_RELEASE) into the lab
 #   smoke   the openstack CLI on the controller (test/e2e/smoke.sh), ICMP to the floating IP
 #   config  every OpenStack config file on every host through oslo-config-validator
+#   verify  OpenStack's Tempest smoke set against the cloud (npm run verify, test/e2e/verify-stage.sh)
 #   rerun   a second run that must execute nothing
 #   blast   single-key edits whose re-run sets must equal test/e2e/blast-radius/*.txt
 #   add-compute, migrate, remove-compute, rotate   day two (README: "Day two")
@@ -23,7 +24,7 @@ cd "$(dirname "$0")/../.."
 [ "$(id -u)" = 0 ] || { echo "test:e2e needs root (it starts the lab)" >&2; exit 2; }
 LAB_DIR=${LAB_DIR:-/var/tmp/openstack-lab}
 release=${E2E_RELEASE:-zed}
-stages=" ${E2E_STAGES:-smoke config rerun blast add-compute migrate remove-compute rotate faults guard destroy} "
+stages=" ${E2E_STAGES:-smoke config verify rerun blast add-compute migrate remove-compute rotate faults guard destroy} "
 [ "${E2E_KEEP:-0}" = 1 ] && stages=${stages/ destroy / }
 [ "${E2E_BLAST:-1}" = 1 ] || stages=${stages/ blast / }
 want() { [[ $stages == *" $1 "* ]]; }
@@ -132,6 +133,8 @@ if want config; then
     if [ "$rc" = 0 ]; then ok "$h: $n config files, no unknown key or group"; else fail "$h: unknown keys or groups (above)"; fi
   done
 fi
+
+if want verify; then stage "Tempest smoke (test/e2e/verify-stage.sh)"; if bash test/e2e/verify-stage.sh "$release" "${state%.json}.up.report.json" "$key"; then passed=$((passed + 1)); else failed=$((failed + 1)); fi; fi
 
 if want rerun; then
   stage "second run (must change nothing)"

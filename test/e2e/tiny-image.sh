@@ -7,6 +7,12 @@
 # and SSH public key from there, starts dropbear (Debian's dropbear-bin with the libraries
 # it links, key logins for root only: Tempest's validation SSH, image_ssh_user = root),
 # prints LAB-GUEST-SSH up|none and keeps a shell on the console.
+# For what Tempest's smoke tests run in a guest over SSH (tempest/scenario/
+# test_server_basic_ops.py, tempest/lib/common/utils/linux/remote_client.py) it has small
+# stand-ins for the tools busybox lacks: `curl [-X M] [-d DATA] URL` (plain HTTP over nc,
+# the body printed as received), `sudo CMD` (everything runs as root) and
+# `blkid -L LABEL -o device` (the config drive by its label), plus the modules that show
+# an IDE or SATA CD-ROM with an ISO 9660 file system (nova's config drive).
 # Cached: an existing OUTDIR/tiny.qcow2 is reused. Needs root (apt-get) and a mirror.
 set -euo pipefail
 out=${1:?usage: tiny-image.sh OUTDIR}
@@ -35,7 +41,7 @@ cp kpkg/boot/vmlinuz-* vmlinuz
 kmods="kpkg/lib/modules/$(ls kpkg/lib/modules)/kernel"
 
 # Initramfs: busybox + the virtio-net module chain (built as modules in Debian).
-mkdir -p initrd/{bin,proc,sys,dev,etc,lib/modules,tmp,root/.ssh,etc/dropbear,var/log}
+mkdir -p initrd/{bin,proc,sys,dev,etc,lib/modules,tmp,mnt,root/.ssh,etc/dropbear,var/log}
 cp /bin/busybox initrd/bin/busybox
 # dropbear and dropbearkey with every library they link (glibc's loader included)
 for b in /usr/sbin/dropbear /usr/bin/dropbearkey; do
@@ -50,7 +56,9 @@ printf '/bin/sh\n' > initrd/etc/shells
 chmod 0700 initrd/root initrd/root/.ssh
 modules=(drivers/virtio/virtio_ring drivers/virtio/virtio drivers/virtio/virtio_pci_modern_dev
          drivers/virtio/virtio_pci_legacy_dev drivers/virtio/virtio_pci net/core/failover
-         drivers/net/net_failover drivers/net/virtio_net drivers/net/ethernet/intel/e1000/e1000)
+         drivers/net/net_failover drivers/net/virtio_net drivers/net/ethernet/intel/e1000/e1000
+         drivers/scsi/scsi_common drivers/scsi/scsi_mod drivers/cdrom/cdrom drivers/scsi/sr_mod
+         drivers/ata/libata drivers/ata/ata_piix drivers/ata/libahci drivers/ata/ahci fs/isofs/isofs)
 for m in "${modules[@]}"; do
   f="$kmods/$m.ko"; [ -f "$f" ] || f="$kmods/$m.ko.xz"
   cp "$f" initrd/lib/modules/
@@ -60,21 +68,70 @@ cat > initrd/etc/udhcpc.script <<'HOOK'
 [ "$1" = bound ] || [ "$1" = renew ] || exit 0
 ip addr flush dev "$interface"
 ip addr add "$ip/${mask:-24}" dev "$interface"
+# the network's MTU (DHCP option 26: 1450 on a VXLAN network); at 1500 every full-size
+# segment the guest sends is dropped on the way and SSH sessions stall on longer output
+[ -n "$mtu" ] && ip link set dev "$interface" mtu "$mtu"
 [ -n "$router" ] && ip route replace default via "${router%% *}"
 exit 0
 HOOK
+# Stand-ins for the guest commands Tempest runs (see the header).
+cat > initrd/bin/sudo <<'SH'
+#!/bin/sh
+exec "$@"
+SH
+cat > initrd/bin/blkid <<'SH'
+#!/bin/sh
+# blkid -L LABEL [-o device]: the device whose file system carries LABEL. An ISO 9660
+# volume ID is 32 bytes at offset 32808 (primary volume descriptor at 32 KiB, field at 40).
+label=
+while [ $# -gt 0 ]; do case $1 in -L) label=$2; shift 2 ;; -o) shift 2 ;; *) shift ;; esac; done
+[ -n "$label" ] || exit 2
+for d in /dev/sr* /dev/sd* /dev/vd* /dev/hd*; do
+  [ -b "$d" ] || continue
+  v=$(dd if="$d" bs=1 skip=32808 count=32 2>/dev/null | tr -d ' \000')
+  [ "$v" = "$label" ] && { echo "$d"; exit 0; }
+done
+findfs "LABEL=$label" 2>/dev/null || exit 2
+SH
+cat > initrd/bin/curl <<'SH'
+#!/bin/sh
+# curl [-X METHOD] [-d DATA] [-s…] http://HOST[:PORT]/PATH: HTTP/1.0 over nc, the body
+# printed exactly as received; exit 7 when nothing answered (curl's "failed to connect").
+method='' data='' url=''
+while [ $# -gt 0 ]; do
+  case $1 in
+    -X) method=$2; shift 2 ;;
+    -d|--data) data=$2; shift 2 ;;
+    -*) shift ;;
+    *) url=$1; shift ;;
+  esac
+done
+[ -n "$method" ] || { [ -n "$data" ] && method=POST || method=GET; }
+rest=${url#http://}; hostport=${rest%%/*}; path=${rest#"$hostport"}; path=/${path#/}
+host=${hostport%:*}; port=${hostport##*:}; [ "$port" = "$hostport" ] && port=80
+out=/tmp/curl.$$
+{ printf '%s %s HTTP/1.0\r\nHost: %s\r\n' "$method" "$path" "$hostport"
+  [ -n "$data" ] && printf 'Content-Type: application/x-www-form-urlencoded\r\nContent-Length: %s\r\n' "${#data}"
+  printf '\r\n%s' "$data"; } | nc -w 10 "$host" "$port" > "$out" 2>/dev/null
+[ -s "$out" ] || { rm -f "$out"; exit 7; }
+cr=$(printf '\r')
+{ IFS= read -r _; while IFS= read -r h; do [ -z "${h%"$cr"}" ] && break; done; cat; } < "$out"
+rm -f "$out"
+SH
+chmod +x initrd/bin/sudo initrd/bin/blkid initrd/bin/curl
 cat > initrd/init <<'INIT'
 #!/bin/busybox sh
 /bin/busybox --install -s /bin
 mount -t proc proc /proc; mount -t sysfs sys /sys; mount -t devtmpfs dev /dev
 echo "LAB-GUEST-UP kernel=$(uname -r) uptime=$(cut -d' ' -f1 /proc/uptime)"
-for m in virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci failover net_failover virtio_net e1000; do
+for m in virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci failover net_failover virtio_net e1000 \
+  scsi_common scsi_mod cdrom sr_mod libata ata_piix libahci ahci isofs; do
   f=/lib/modules/$m.ko; [ -f "$f" ] || f=$f.xz; insmod "$f" 2>/dev/null
 done
 ip link set lo up
 if ip link set eth0 up 2>/dev/null; then
-  udhcpc -i eth0 -n -q -t 6 -T 2 -s /etc/udhcpc.script >/dev/null 2>&1
-  echo "LAB-GUEST-NET $(ip -4 -o addr show eth0 | awk '{print $4}') uptime=$(cut -d' ' -f1 /proc/uptime)"
+  udhcpc -i eth0 -n -q -t 6 -T 2 -O mtu -s /etc/udhcpc.script >/dev/null 2>&1
+  echo "LAB-GUEST-NET $(ip -4 -o addr show eth0 | awk '{print $4}') mtu=$(cat /sys/class/net/eth0/mtu) uptime=$(cut -d' ' -f1 /proc/uptime)"
   # busybox-static's wget segfaults (static glibc cannot load NSS): plain HTTP over nc.
   md() { printf 'GET /latest/meta-data/%s HTTP/1.0\r\nHost: 169.254.169.254\r\n\r\n' "$1" |
     nc -w 5 169.254.169.254 80 2>/dev/null | tr -d '\r' | sed -n '1{/ 200 /!q};/^$/,${/^$/d;p}'; }

@@ -160,6 +160,14 @@ t_external() {
   }
   lab_ssh charlie "ip addr add $test_ip/26 dev eth2 && ping -c1 -W2 -q $EXT_GATEWAY_IP >/dev/null" || rc=1
   lab_ssh charlie "ip addr del $test_ip/26 dev eth2" || rc=1
+  # every external veth's root-side end finishes checksums (lab/net.sh ensure_nic)
+  local h
+  for h in "${HOSTS[@]}"; do
+    ethtool -k "$(host_veth "$h" x)" | grep -qx 'tx-checksumming: off' || {
+      echo "$(host_veth "$h" x): tx checksumming on"
+      rc=1
+    }
+  done
   return $rc
 }
 
@@ -450,7 +458,7 @@ main() {
   check "every host answers SSH from the root ns with its own name" t_ssh_all
   check "management: root ns reaches every host, every host pings every host" t_mgmt_mesh
   check "data: compute and network hosts ping each other" t_data_mesh
-  check "external: charlie eth2 up without address; reaches gateway .129" t_external
+  check "external: charlie eth2 up without address; reaches gateway .129; checksums finished" t_external
   check "no default route, no way to the uplink or mirrors from a host" t_no_way_out
   check "every host resolves every lab host name to its management IP" t_names_resolve
 

@@ -199,7 +199,7 @@ describe("base layer (three computes, zed, reboot option)", () => {
             "alice-base-packages-later",
         ]);
         expect(pkgs("bob")).to.contain(
-            "\nif [ ! -d /run/systemd/system ]; then oslab_install libvirt-daemon-system-sysv; fi\noslab_install chrony openvswitch-switch neutron-openvswitch-agent neutron-common nova-compute-kvm nova-compute nova-common\n",
+            "\nif [ ! -d /run/systemd/system ]; then oslab_install libvirt-daemon-system-sysv; fi\noslab_install chrony openvswitch-switch neutron-openvswitch-agent neutron-common nova-compute-kvm nova-compute nova-common genisoimage\n",
         );
         expect(pkgs("charlie")).to.contain(
             "\noslab_install chrony openvswitch-switch neutron-openvswitch-agent neutron-common neutron-l3-agent neutron-dhcp-agent neutron-metadata-agent\n",
@@ -212,6 +212,23 @@ describe("base layer (three computes, zed, reboot option)", () => {
                 max_connections: "4096",
                 "collation-server": "utf8_general_ci",
                 "character-set-server": "utf8",
+            },
+        });
+    });
+
+    it("epoxy: the MariaDB drop-in also turns innodb_snapshot_isolation off (MariaDB 11.8)", async () => {
+        const { resources } = await run(() => {
+            buildBase(devConfig((c) => ({ ...c, release: "epoxy" })));
+        });
+        expect(JSON.parse(unwrap(find(resources, "mysql-conf").inputs).stdin).set).to.deep.equal({
+            mysqld: {
+                "bind-address": "192.168.122.111",
+                "default-storage-engine": "innodb",
+                innodb_file_per_table: "on",
+                max_connections: "4096",
+                "collation-server": "utf8_general_ci",
+                "character-set-server": "utf8",
+                innodb_snapshot_isolation: "off",
             },
         });
     });

@@ -193,7 +193,7 @@ for (const [release, change] of RELEASE_CONFIGS) {
                     "\noslab_install nova-api-metadata nova-api-os-compute nova-api-ec2 nova-objectstore nova-scheduler nova-novncproxy nova-consoleauth nova-cert\n",
                 );
                 expect(body("nova-bob-install")).to.contain(
-                    "\noslab_install nova-compute-kvm libvirt-bin python-mysqldb\n",
+                    "\noslab_install nova-compute-kvm libvirt-bin python-mysqldb genisoimage\n",
                 );
                 expect(body("nova-db-sync")).to.contain("\nsu -s /bin/sh -c 'nova-manage db sync' nova\n");
                 expect(body("nova-alice-restart")).to.contain(
@@ -211,7 +211,7 @@ for (const [release, change] of RELEASE_CONFIGS) {
                     "\noslab_install nova-api nova-conductor nova-scheduler nova-consoleproxy nova-common\n",
                 );
                 expect(body("nova-bob-install")).to.contain(
-                    "\nif [ ! -d /run/systemd/system ]; then oslab_install libvirt-daemon-system-sysv; fi\noslab_install nova-compute-qemu nova-compute nova-common\n",
+                    "\nif [ ! -d /run/systemd/system ]; then oslab_install libvirt-daemon-system-sysv; fi\noslab_install nova-compute-qemu nova-compute nova-common genisoimage\n",
                 );
                 expect(body("nova-db-sync")).to.contain(`\n${render.cellsV2DbSync("/etc/nova/nova.conf")}\n`);
                 expect(unwrap(find(res.resources, "nova-db-sync").inputs).stdin).to.equal(

@@ -23,6 +23,14 @@ else
 fi
 rabbitmqctl -q set_permissions "$user" '.*' '.*' '.*' >/dev/null`,
         },
+        mysql: {
+            // epoxy-10: MariaDB 11.8 turns innodb_snapshot_isolation on by default (since
+            // 11.6.2, MariaDB's MDEV-35124); nova's and neutron's REPEATABLE-READ
+            // transactions then fail with error 1020 "Record has changed since last read"
+            // (nova bug 2116186). Off, as on zed's MariaDB 10.11.
+            config: (bindAddress) =>
+                mergeIni(zed.base.mysql.config(bindAddress), { mysqld: { innodb_snapshot_isolation: "off" } }),
+        },
     },
     keystone: {
         // epoxy-2: Debian 13's keystone uwsgi starts with its AppArmor plugin where no

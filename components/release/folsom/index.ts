@@ -128,7 +128,9 @@ export const profile: ReleaseProfile = {
         },
         compute: {
             // python-mysqldb: Folsom's nova-compute reaches MySQL itself (no conductor yet).
-            packages: (virtType) => [`nova-compute-${virtType}`, "libvirt-bin", "python-mysqldb"],
+            // genisoimage: nova 2012.2 runs it by that name for every config drive
+            // (nova/virt/configdrive.py `_make_iso9660`, the default format iso9660) (deviation nova-15).
+            packages: (virtType) => [`nova-compute-${virtType}`, "libvirt-bin", "python-mysqldb", "genisoimage"],
             packagesWithoutSystemd: [],
             libvirtServices: ["libvirt-bin"],
             libvirtFiles: [

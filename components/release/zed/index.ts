@@ -123,7 +123,11 @@ rabbitmqctl -q set_permissions "$user" '.*' '.*' '.*' >/dev/null`,
         compute: {
             // nova-compute (the service and its init script) and nova-common come in as
             // dependencies; named, destroy stops and purges them with the flavour.
-            packages: (virtType) => [`nova-compute-${virtType}`, "nova-compute", "nova-common"],
+            // genisoimage: nova builds a config drive by running `[DEFAULT] mkisofs_cmd`
+            // (default genisoimage, nova/conf/configdrive.py; nova/virt/configdrive.py), and
+            // Debian 12's python3-nova 26.2.2 does not depend on it (Debian 13's does): a
+            // server with a config drive went to ERROR without it (deviation nova-15).
+            packages: (virtType) => [`nova-compute-${virtType}`, "nova-compute", "nova-common", "genisoimage"],
             packagesWithoutSystemd: ["libvirt-daemon-system-sysv"],
             libvirtServices: ["virtlogd", "libvirtd"],
             libvirtFiles: [],
