@@ -16,7 +16,7 @@ check "user demo exists" openstack user show demo -f value -c id
 check "demo has the member role on demo" bash -c "openstack role assignment list --user demo --project demo --names -f value -c Role 2>/dev/null | grep -qx member"
 net=$(openstack network show private -f value -c id 2>/dev/null)
 shared_to=""
-for r in $(openstack network rbac list -f value -c ID -c 'Object ID' -c Action 2>/dev/null | awk -v n="$net" '$2 == n && $3 == "access_as_shared" {print $1}'); do
+for r in $(openstack network rbac list --long -f value -c ID -c 'Object ID' -c Action 2>/dev/null | awk -v n="$net" '$2 == n && $3 == "access_as_shared" {print $1}'); do
   shared_to+=" $(openstack network rbac show "$r" -f value -c target_project_id 2>/dev/null)"
 done
 check "network private shared to demo (RBAC)" bash -c "[[ ' $shared_to ' == *' $pid '* ]]"
