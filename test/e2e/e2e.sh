@@ -33,7 +33,10 @@ state=${E2E_STATE:-$LAB_DIR/e2e/$release.json}
 key=$LAB_DIR/keys/id_ed25519
 mkdir -p "$(dirname "$state")"
 # A fresh stack for fresh hosts: no state, reports or logs of an earlier run.
-rm -f "$state" "${state%.json}.key" "${state%.json}".*.report.json "${state%.json}".*.log
+# E2E_REUSE=1 (development only): keep the running lab, its cloud and the state of the last
+# deploy, and run only the stages after it (E2E_STAGES).
+reuse=${E2E_REUSE:-0}
+[ "$reuse" = 1 ] || rm -f "$state" "${state%.json}.key" "${state%.json}".*.report.json "${state%.json}".*.log
 ssh_opts=(-i "$key" -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR -o BatchMode=yes -o ConnectTimeout=10)
 # shellcheck disable=SC2029 # the commands are meant to expand on the host
 on() { local h=$1; shift; ssh "${ssh_opts[@]}" "root@$h" "$@"; }
@@ -74,7 +77,7 @@ if [ "${E2E_KEEP:-0}" = 1 ]; then lab_down=${E2E_LAB_DOWN:-0}; else lab_down=${E
 [ "$lab_down" = 1 ] && trap 'bash lab/down.sh' EXIT
 
 stage "$release: lab up (fresh hosts: a running lab is taken down first)"
-bash lab/down.sh >/dev/null
+[ "$reuse" = 1 ] || bash lab/down.sh >/dev/null
 # add-compute needs a spare compute host: the lab starts it, the stack does not use it yet.
 if want add-compute; then export LAB_COMPUTES=2; else export LAB_COMPUTES=1; fi
 bash lab/up.sh
@@ -94,13 +97,14 @@ stack_nodes 1
 ALICE=$(python3 -c "import json;d=json.load(open('$LAB_DIR/lab.json'));print([h['managementIp'] for h in d['hosts'] if h['role']=='controller'][0])")
 BOB=$(python3 -c "import json;d=json.load(open('$LAB_DIR/lab.json'));print([h['name'] for h in d['hosts'] if h['role']=='compute'][0])")
 
-stage "guest image"
-bash test/e2e/tiny-image.sh "$LAB_DIR/images"
-on "$ALICE" "mkdir -p /root/oslab-images"
-scp -q "${ssh_opts[@]}" "$LAB_DIR/images/tiny.qcow2" "root@$ALICE:/root/oslab-images/tiny.qcow2"
-
-stage "deploy (runner up)"
-runner up | tee "${state%.json}.up.log"
+if [ "$reuse" != 1 ]; then
+  stage "guest image"
+  bash test/e2e/tiny-image.sh "$LAB_DIR/images"
+  on "$ALICE" "mkdir -p /root/oslab-images"
+  scp -q "${ssh_opts[@]}" "$LAB_DIR/images/tiny.qcow2" "root@$ALICE:/root/oslab-images/tiny.qcow2"
+  stage "deploy (runner up)"
+  runner up | tee "${state%.json}.up.log"
+fi
 gateway_ip=$(python3 -c "import json;print(json.load(open('${state%.json}.up.report.json'))['outputs'].get('gatewayIp',''))")
 if [ -n "$gateway_ip" ]; then ok "stack output gatewayIp = $gateway_ip"; else fail "stack output gatewayIp missing"; fi
 
@@ -118,7 +122,7 @@ fi
 
 if want smoke; then
   stage "demo project (config demo: what init-runonce gives a user)"
-  on "$ALICE" "bash -s /root/.openstack-credentials" < test/e2e/demo-check.sh | tee "${state%.json}.demo.log" | sed 's/^/  /'
+  on "$ALICE" "bash -s /root/.openstack-credentials" < test/e2e/demo-check.sh | tee "${state%.json}.demo.log" | sed 's/^/  /' || true
   if grep -qE '^[0-9]+ passed, 0 failed$' "${state%.json}.demo.log"; then ok "demo project ready"; else fail "demo project"; fi
 fi
 
@@ -163,7 +167,7 @@ blast() { local tag=$1 want=$2 start=$SECONDS; shift 2
   blast_summary+=("blast radius $tag: $((SECONDS - start)) s, re-ran: $(echo "$got" | awk '{print $2}' | tr '\n' ' ')")
   printf '%s\n' "$got" | sed "s/^/  $tag: /"
   if [ "$got" = "$(sort "$want")" ]; then ok "blast $tag re-ran only: $(echo "$got" | awk '{print $2}' | tr '\n' ' ')"
-  else fail "blast $tag re-ran other resources than expected:"; diff <(sort "$want") <(echo "$got") | sed 's/^/    /'; fi
+  else fail "blast $tag re-ran other resources than expected:"; diff <(sort "$want") <(echo "$got") | sed 's/^/    /' || true; fi
 }
 if want blast; then
   exp=test/e2e/blast-radius
@@ -187,9 +191,9 @@ expect_set() { local tag=$1 want=$2 got planned
   planned=$(changed "$tag-preview" | sort)
   printf '%s\n' "$got" | sed "s/^/  $tag: /"
   if [ "$got" = "$(sort "$want")" ]; then ok "$tag re-ran only the expected resources ($(echo "$got" | wc -l))"
-  else fail "$tag re-ran other resources than expected:"; diff <(sort "$want") <(echo "$got") | sed 's/^/    /'; fi
+  else fail "$tag re-ran other resources than expected:"; diff <(sort "$want") <(echo "$got") | sed 's/^/    /' || true; fi
   if [ "$planned" = "$got" ]; then ok "$tag: the preview planned exactly what ran"
-  else fail "$tag: preview and run differ:"; diff <(echo "$planned") <(echo "$got") | sed 's/^/    /'; fi
+  else fail "$tag: preview and run differ:"; diff <(echo "$planned") <(echo "$got") | sed 's/^/    /' || true; fi
 }
 # day2 TAG STAGE-TITLE RUNNER-ARGS…: preview, then up, both with the same config; timed.
 day2_summary=()
@@ -235,7 +239,7 @@ if want remove-compute; then
   runner up remove-refused "${last_config[@]}" > "${state%.json}.remove-refused.log" 2>&1 && fail "removing $spare with a server on it went ahead"
   if grep -q "oslab-smoke" "${state%.json}.remove-refused.log"; then ok "removing $spare refused, naming its server"
   else fail "the refusal does not name the server (${state%.json}.remove-refused.log)"; fi
-  grep -E "still runs|server oslab|openstack-lab:nodes" "${state%.json}.remove-refused.log" | sed 's/^/  /' | sort -u | head -n 5
+  grep -E "still runs|server oslab|openstack-lab:nodes" "${state%.json}.remove-refused.log" | sed 's/^/  /' | sort -u | head -n 5 || true
   # Before touching anything: the membership's delete is the only operation, and it failed.
   touched=$(python3 -c "import json;r=json.load(open('${state%.json}.remove-refused.report.json'));print(' '.join(x['urn'].rsplit('::',1)[1] for x in r['resources'] if x['op'] != 'same' and x['status'] == 'ok'))")
   expect_empty "$touched" "the refused removal changed nothing" "the refused removal changed"
@@ -254,7 +258,7 @@ if want rotate; then
   day2 rotate "rotate every generated secret" --config secretRotation='{"all":1}'
   last_config+=(--config secretRotation='{"all":1}')
   expect_set rotate test/e2e/day-two/rotate.txt
-  on "$ALICE" "bash -s check" < test/e2e/rotation-check.sh | tee "${state%.json}.rotate-check.log" | sed 's/^/  /'
+  on "$ALICE" "bash -s check" < test/e2e/rotation-check.sh | tee "${state%.json}.rotate-check.log" | sed 's/^/  /' || true
   if grep -qE '^[0-9]+ passed, 0 failed$' "${state%.json}.rotate-check.log"; then ok "old secrets refused, new ones work, no rows lost"
   else fail "rotation check (${state%.json}.rotate-check.log)"; fi
   on "$ALICE" "bash -s /root/.openstack-credentials $gateway_ip $BOB tiny all" < test/e2e/smoke.sh > "${state%.json}.rotate-smoke.log" 2>&1 || true
@@ -288,13 +292,13 @@ during() { local tag=$1 pattern=$2 action=$3 pid i; shift 3
   if [ "$i" = 600 ]; then fail "$tag: '$pattern' never ran"; wait "$pid"; return; fi
   "$action"
   if wait "$pid"; then fail "$tag: the run did not notice the fault"; else ok "$tag: the run failed on the fault, as it must"; fi
-  grep -E '^error:' "${state%.json}.$tag.log" | head -n 3 | sed 's/^/  /'
+  grep -E '^error:' "${state%.json}.$tag.log" | head -n 3 | sed 's/^/  /' || true
 }
 # cut_ssh: kill the sshd process of the SSH session that runs the db sync (the connection
 # drops mid-step; the remote command is left to whatever the host does with it).
 # shellcheck disable=SC2016 # the script runs on the controller
-cut_ssh() { on "$ALICE" 'p=$(pgrep -f -- "[n]ova-manage" | head -n1); while [ -n "$p" ] && [ "$p" != 1 ]; do c=$(ps -o comm= -p "$p"); case "$c" in sshd*) echo "killing $c $p (the SSH session running nova-manage)"; kill "$p"; exit 0 ;; esac; p=$(ps -o ppid= -p "$p" | tr -d " "); done; echo "no sshd found" >&2; exit 1' | sed 's/^/  /'; }
-restart_alice() { echo "  restarting alice"; bash lab/host.sh restart alice 2>&1 | sed 's/^/  /'; }
+cut_ssh() { on "$ALICE" 'p=$(pgrep -f -- "[n]ova-manage" | head -n1); while [ -n "$p" ] && [ "$p" != 1 ]; do c=$(ps -o comm= -p "$p"); case "$c" in sshd*) echo "killing $c $p (the SSH session running nova-manage)"; kill "$p"; exit 0 ;; esac; p=$(ps -o ppid= -p "$p" | tr -d " "); done; echo "no sshd found" >&2; exit 1' | sed 's/^/  /' || true; }
+restart_alice() { echo "  restarting alice"; bash lab/host.sh restart alice 2>&1 | sed 's/^/  /' || true; }
 if want faults; then
   stage "fault: the SSH connection cut during nova's db sync (nova's database password rotated)"
   during fault-ssh "[n]ova-manage" cut_ssh "${last_config[@]}" --config secretRotation='{"all":1,"dbPasswords.nova":1}'
@@ -318,7 +322,7 @@ if want guard; then
   cp "$state" "${state%.json}.before-guard.json"
   if runner destroy guard-refused > "${state%.json}.guard-refused.log" 2>&1; then fail "destroy of the used cloud went ahead"
   else ok "destroy of the used cloud refused"; fi
-  grep -E 'found |destroy stopped|pulumi config set' "${state%.json}.guard-refused.log" | sed 's/^/  /' | sort -u
+  grep -E 'found |destroy stopped|pulumi config set' "${state%.json}.guard-refused.log" | sed 's/^/  /' | sort -u || true
   deleted=$(python3 -c "import json;r=json.load(open('${state%.json}.guard-refused.report.json'));print(' '.join(x['urn'].rsplit('::',1)[1] for x in r['resources'] if x['op']=='delete' and x['status']=='ok'))")
   expect_empty "$deleted" "the refused destroy deleted nothing" "the refused destroy deleted"
   if python3 test/e2e/same-state.py "${state%.json}.before-guard.json" "$state"; then ok "state unchanged by the refused destroy"
@@ -334,15 +338,15 @@ fi
 if want destroy; then
   network_node=$(python3 -c "import json;d=json.load(open('$LAB_DIR/lab.json'));print([h['name'] for h in d['hosts'] if h['role']=='network'][0])")
   stage "destroy with $network_node unreachable (fault: must stop, name it, keep what it could not remove)"
-  bash lab/host.sh stop "$network_node" 2>&1 | sed 's/^/  /'
+  bash lab/host.sh stop "$network_node" 2>&1 | sed 's/^/  /' || true
   if runner destroy destroy-unreachable > "${state%.json}.destroy-unreachable.log" 2>&1; then fail "destroy went ahead with $network_node down"
   else ok "destroy with $network_node down failed"; fi
-  grep -E '^error:' "${state%.json}.destroy-unreachable.log" | head -n 3 | sed 's/^/  /'
+  grep -E '^error:' "${state%.json}.destroy-unreachable.log" | head -n 3 | sed 's/^/  /' || true
   if grep -E '^error:' "${state%.json}.destroy-unreachable.log" | grep -qF "$(python3 -c "import json;d=json.load(open('$LAB_DIR/lab.json'));print([h['managementIp'] for h in d['hosts'] if h['role']=='network'][0])")"; then
     ok "the error names $network_node's address"; else fail "the error does not name $network_node"; fi
   kept=$(python3 -c "import json;s=json.load(open('$state'));print(sum(1 for r in s.get('resources', []) if '$network_node' in r.get('urn','').rsplit('::',1)[1]))")
   if [ "${kept:-0}" -gt 0 ]; then ok "the state keeps $kept resources of $network_node"; else fail "the state lost $network_node's resources"; fi
-  bash lab/host.sh start "$network_node" 2>&1 | sed 's/^/  /'
+  bash lab/host.sh start "$network_node" 2>&1 | sed 's/^/  /' || true
   stage "destroy ($network_node back)"
   runner destroy | tee "${state%.json}.destroy.log"
   python3 test/e2e/timing-summary.py "$release destroy" "${state%.json}.destroy.report.json"
