@@ -42,6 +42,9 @@ host_start() {
   if [[ -f $dir/suite && $(<"$dir/suite") != "$suite" ]]; then
     die "the kept disk of $h was built on $(<"$dir/suite"), not $suite; run 'npm run lab:down' (without LAB_KEEP_HOSTS) first, or set LAB_SUITE=$(<"$dir/suite")"
   fi
+  # a disk left by LAB_KEEP_HOSTS, lab:host stop, or a lab that was never taken down (a
+  # machine restart): the host boots what is on it, its enabled services included
+  [[ -n $(ls -A "$dir/upper" 2>/dev/null) ]] && log "$h: booting its existing disk ($dir/upper); 'npm run lab:down' first for a fresh one"
   mkdir -p "$dir/upper" "$dir/work" "$dir/merged"
   echo "$suite" >"$dir/suite" # host-init.sh mounts this suite's base
   setsid ip netns exec "$(host_netns "$h")" \

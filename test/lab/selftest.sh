@@ -442,7 +442,10 @@ main() {
     initial_computes=$(($(wc -w <"$HOSTS_FILE") - 2))
     echo "lab is up ($(recorded_hosts), $SUITE); it will be up again at the end"
   else
-    echo "lab is not up (lab:status exit $initial); bringing it up ($SUITE), it will be down at the end"
+    echo "lab is not up (lab:status exit $initial); bringing it up ($SUITE) on fresh disks, it will be down at the end"
+    # fresh disks: a lab that was never taken down (a machine restart, a killed run) leaves
+    # its hosts' disks, and lab:up boots what is on them (their OpenStack services included)
+    lab_quiet down
     LAB_COMPUTES=1 lab up
   fi
   hosts_now
