@@ -36,7 +36,8 @@ mkdir -p "$(dirname "$state")"
 # E2E_REUSE=1 (development only): keep the running lab, its cloud and the state of the last
 # deploy, and run only the stages after it (E2E_STAGES).
 reuse=${E2E_REUSE:-0}
-[ "$reuse" = 1 ] || rm -f "$state" "${state%.json}.key" "${state%.json}".*.report.json "${state%.json}".*.log
+[ "$reuse" = 1 ] || rm -f "$state" "${state%.json}.key" "${state%.json}".*.report.json "${state%.json}".*.log \
+  "${state%.json}".*.daemons "${state%.json}.rotated-glance.json"
 ssh_opts=(-i "$key" -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR -o BatchMode=yes -o ConnectTimeout=10)
 # shellcheck disable=SC2029 # the commands are meant to expand on the host
 on() { local h=$1; shift; ssh "${ssh_opts[@]}" "root@$h" "$@"; }
@@ -181,7 +182,8 @@ if want blast; then
   (umask 077; python3 -c 'import json,secrets;print(json.dumps({"glance":secrets.token_hex(16)}))' > "$pw")
   blast glance-password "$exp/glance-password.txt" --config "tenantNetwork=$tenant" --config "externalNetwork=$external" \
     --config "overrides=$overrides" --secret "servicePasswords=@$pw"
-  rm -f "$pw"
+  # $pw stays (0600, in the state directory) while later stages run with this config; it is
+  # removed when the run ends (below) and with the state at the start of the next run
 fi
 
 # Day two. expect_set TAG FILE: the resources run TAG changed must be exactly FILE's, and
@@ -372,6 +374,7 @@ if want destroy; then
 fi
 
 stage "done ($release)"
+rm -f "${state%.json}.rotated-glance.json"
 python3 test/e2e/timing-summary.py "$release deploy" "${state%.json}.up.report.json"
 [ ${#blast_summary[@]} -eq 0 ] || printf '%s\n' "${blast_summary[@]}"
 [ ${#day2_summary[@]} -eq 0 ] || printf '%s\n' "${day2_summary[@]}"
