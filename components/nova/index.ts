@@ -175,7 +175,7 @@ export class Nova extends pulumi.ComponentResource {
             `${n}-restart-libvirt`,
             host,
             {
-                create: restartScript(profile.compute.libvirtServices),
+                create: `${restartScript(profile.compute.libvirtServices)}\n${render.libvirtCapabilitiesScript()}`,
                 triggers: libvirtFiles.map((f) => f.hash),
             },
             { ...p, dependsOn: [defaultNet, ...libvirtSteps] },
