@@ -103,7 +103,13 @@ export function buildBase(cfg: StackConfig): CloudContext {
             rebootOnSysctlChange: cfg.rebootOnSysctlChange,
             packages: hostPackages(profile, cfg, node.role),
         });
-        hosts[node.name] = { node, connection: host.connection, ssh: host.ssh, ready: base.ready };
+        hosts[node.name] = {
+            node,
+            connection: host.connection,
+            ssh: host.ssh,
+            ready: base.ready,
+            packages: base.packages,
+        };
     }
     const controller = hosts[cfg.controller.name];
     const mysql = new Mysql("mysql", {

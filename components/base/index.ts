@@ -34,6 +34,8 @@ export interface BaseArgs {
 export class Base extends pulumi.ComponentResource {
     /** Depend on this to run after the node's base layer. */
     readonly ready: pulumi.Resource;
+    /** Every package of the host's roles is installed: the `later` run, else `ready`. */
+    readonly packages: pulumi.Resource;
     readonly sysctl: ConfigFile;
 
     constructor(name: string, args: BaseArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -109,8 +111,9 @@ export class Base extends pulumi.ComponentResource {
                       { ...p, dependsOn: [ntp] },
                   )
                 : ntp;
+        this.packages = this.ready;
         if (args.packages?.later?.length) {
-            remoteStep(
+            this.packages = remoteStep(
                 `${name}-packages-later`,
                 host,
                 { create: installScript(args.packages.later) },

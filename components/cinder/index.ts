@@ -8,7 +8,7 @@ import type { CinderSpec } from "../../config";
 import { MysqlDatabase } from "../../providers/mysqlDatabase";
 import { asUser, restartScript } from "../shared/packages";
 import { IniDoc } from "../shared/ini";
-import { ConfigFile, HostRef, configFile, remoteStep } from "../shared/step";
+import { ConfigFile, HostRef, afterHostPackages, configFile, remoteStep } from "../shared/step";
 import { installStep, serviceDatabase } from "../shared/service";
 import { CinderProfile } from "./profiles";
 import * as render from "./render";
@@ -55,7 +55,7 @@ export class Cinder extends pulumi.ComponentResource {
         this.files = files;
 
         const packages = [...profile.packages.api, ...(cinder.volumeService ? profile.packages.volume : [])];
-        const install = installStep(name, host, packages, packages, p);
+        const install = installStep(name, host, packages, packages, { ...p, dependsOn: afterHostPackages(host) });
         this.database = serviceDatabase(
             `${name}-db`,
             host,
@@ -85,7 +85,12 @@ export class Cinder extends pulumi.ComponentResource {
             `${name}-conf-cinder.conf`,
             host,
             { path: profile.conf.path, mode: "0640", owner: "root", group: profile.conf.group },
-            { mode: "ini", doc: pulumi.secret(conf), overrides: args.overrides?.["cinder.conf"] },
+            {
+                mode: "ini",
+                doc: pulumi.secret(conf),
+                overrides: args.overrides?.["cinder.conf"],
+                removeSections: profile.conf.replaceSections,
+            },
             { ...p, dependsOn: [install] },
         );
         const paste = profile.apiPaste;

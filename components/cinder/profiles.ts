@@ -16,6 +16,11 @@ export interface CinderProfile {
         readonly path: string;
         readonly group: string;
         readonly render: (v: render.CinderConfValues) => IniDoc;
+        /**
+         * Sections the program writes whole: the packaged section is removed before its keys
+         * are set (and restored on destroy); unset: none, the keys are merged into it.
+         */
+        readonly replaceSections?: readonly string[];
     };
     readonly apiPaste?: { readonly path: string; readonly render: (ctl: string, password: string) => IniDoc };
     readonly database: { readonly name: string; readonly user: string };

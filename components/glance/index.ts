@@ -3,7 +3,7 @@
 // MysqlDatabase and the glance user's Keystone credentials → tables → restart → the
 // configured image (Listing 4), found or created by name and waited for until active.
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigFile, configFile, remoteStep, restart } from "../shared/step";
+import { ConfigFile, afterHostPackages, configFile, remoteStep, restart } from "../shared/step";
 import { installStep, serviceDatabase } from "../shared/service";
 import { GlanceArgs } from "./args";
 import * as render from "./render";
@@ -25,7 +25,10 @@ export class Glance extends pulumi.ComponentResource {
             throw new Error(`${name}: the Keystone profile defines no glance service user`);
         }
 
-        const install = installStep(name, host, profile.packages, profile.purge, p);
+        const install = installStep(name, host, profile.packages, profile.purge, {
+            ...p,
+            dependsOn: afterHostPackages(host),
+        });
         const db = serviceDatabase(
             `${name}-db`,
             host,

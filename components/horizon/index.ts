@@ -1,7 +1,7 @@
 // `oslab:dashboard:Horizon` — the article's "The OpenStack Dashboard" on the controller:
 // install → the settings block → restart Apache → the login page answers.
 import * as pulumi from "@pulumi/pulumi";
-import { configFile, remoteStep, restart } from "../shared/step";
+import { afterHostPackages, configFile, remoteStep, restart } from "../shared/step";
 import { HorizonArgs } from "./args";
 import * as render from "./render";
 import { purgeScript } from "../shared/packages";
@@ -28,7 +28,7 @@ export class Horizon extends pulumi.ComponentResource {
                 create: render.installScript(profile.packages, profile.cache),
                 delete: purgeScript(profile.purge),
             },
-            p,
+            { ...p, dependsOn: afterHostPackages(host) },
         );
         const settings = configFile(
             `${name}-conf-local-settings`,

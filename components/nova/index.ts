@@ -11,7 +11,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { MysqlDatabase } from "../../providers/mysqlDatabase";
 import { fileSpec } from "../shared/script";
-import { ConfigFile, HostRef, configFile, remoteStep, sha256 } from "../shared/step";
+import { ConfigFile, HostRef, afterHostPackages, configFile, remoteStep, sha256 } from "../shared/step";
 import { NovaArgs } from "./args";
 import { NovaDatabase, StaticFile } from "./profiles";
 import * as render from "./render";
@@ -175,7 +175,7 @@ export class Nova extends pulumi.ComponentResource {
             `${n}-restart-libvirt`,
             host,
             {
-                create: restartScript(profile.compute.libvirtServices),
+                create: `${restartScript(profile.compute.libvirtServices)}\n${render.libvirtCapabilitiesScript()}`,
                 triggers: libvirtFiles.map((f) => f.hash),
             },
             { ...p, dependsOn: [defaultNet, ...libvirtSteps] },
@@ -216,7 +216,7 @@ export class Nova extends pulumi.ComponentResource {
                 create: installScript(packages, withoutSystemd),
                 delete: beforePurge ? `${beforePurge}\n${purge}` : purge,
             },
-            { parent: this },
+            { parent: this, dependsOn: afterHostPackages(host) },
         );
     }
 

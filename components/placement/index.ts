@@ -5,7 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { MysqlDatabase } from "../../providers/mysqlDatabase";
 import { asUser, restartScript } from "../shared/packages";
 import { IniDoc } from "../shared/ini";
-import { ConfigFile, HostRef, configFile, remoteStep } from "../shared/step";
+import { ConfigFile, HostRef, afterHostPackages, configFile, remoteStep } from "../shared/step";
 import { installStep, serviceDatabase } from "../shared/service";
 import { PlacementProfile } from "./profiles";
 
@@ -41,7 +41,10 @@ export class Placement extends pulumi.ComponentResource {
         const ip = host.node.managementIp;
         this.url = `http://${ip}:${profile.port}`;
 
-        const install = installStep(name, host, profile.packages, profile.packages, p);
+        const install = installStep(name, host, profile.packages, profile.packages, {
+            ...p,
+            dependsOn: afterHostPackages(host),
+        });
         this.database = serviceDatabase(
             `${name}-db`,
             host,

@@ -12,7 +12,7 @@ import * as path from "path";
 import { MysqlDatabase } from "../../providers/mysqlDatabase";
 import { OvsBridge } from "../../providers/ovsBridge";
 import { QuantumNetwork } from "../../providers/quantumNetwork";
-import { ConfigFile, HostRef, configFile, remoteStep } from "../shared/step";
+import { ConfigFile, HostRef, afterHostPackages, configFile, remoteStep } from "../shared/step";
 import { QuantumArgs } from "./args";
 import { QuantumFile, QuantumRole, QuantumService } from "./profiles";
 import * as render from "./render";
@@ -203,7 +203,7 @@ export class Quantum extends pulumi.ComponentResource {
                 create: installScript(packages),
                 delete: purgeScript(packages),
             },
-            { parent: this },
+            { parent: this, dependsOn: afterHostPackages(host) },
         );
     }
 

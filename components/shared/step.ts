@@ -26,6 +26,20 @@ export interface HostRef {
     readonly ssh: pulumi.Output<SshConnection>;
     /** Depend on this before touching the host (the wait-for-SSH step). */
     readonly ready: pulumi.Resource;
+    /**
+     * Every package of the host's roles is installed (Base's last package run); unset: `ready`.
+     * A service whose packages come in that run installs after it (`afterHostPackages`).
+     */
+    readonly packages?: pulumi.Resource;
+}
+
+/**
+ * What a service's install step waits for when Base installs its packages in a later run:
+ * the step then finds them installed instead of waiting on the host's apt lock while it holds
+ * one of the engine's parallel slots (`pulumi up --parallel`, 4 per CPU by default).
+ */
+export function afterHostPackages(host: HostRef): pulumi.Resource[] {
+    return host.packages ? [host.packages] : [];
 }
 
 export function sha256(text: string): string {

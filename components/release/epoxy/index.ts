@@ -46,6 +46,14 @@ rabbitmqctl -q set_permissions "$user" '.*' '.*' '.*' >/dev/null`,
             content: horizon.wsgiGlobalGroupConf(),
         },
     },
+    cinder: {
+        conf: {
+            // epoxy-11: Debian 13's packaged cinder.conf still sets [lvm] iscsi_protocol and
+            // iscsi_helper, names cinder 26 no longer knows (target_protocol and target_helper
+            // lost those deprecated names): the program writes [lvm] whole.
+            replaceSections: ["lvm"],
+        },
+    },
     nova: {
         conf: {
             // epoxy-3: nova 31 deprecates [api] auth_strategy (Keystone is the only one) and

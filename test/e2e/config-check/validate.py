@@ -3,7 +3,9 @@
 stdin ("path<TAB>ns,ns,…", zed.tsv / epoxy.tsv) that exists here is checked with
 oslo-config-validator (python3-oslo.config) against those namespaces. Dynamic sections are
 checked as the group whose options they take: cinder's backend sections (named in
-[DEFAULT] enabled_backends) as [backend_defaults]. Prints "validated PATH: N unknown" per
+[DEFAULT] enabled_backends) as [backend_defaults]; glance's store sections (enabled_backends
+"name:type,…", glance_store's multi-store form) as [glance_store], where glance_store's
+generator lists every store's options. Prints "validated PATH: N unknown" per
 file with each unknown key or group, and exits 1 when any file has one."""
 import configparser
 import os
@@ -11,7 +13,10 @@ import subprocess
 import sys
 import tempfile
 
-DYNAMIC = {"/etc/cinder/cinder.conf": ("enabled_backends", "backend_defaults")}
+DYNAMIC = {
+    "/etc/cinder/cinder.conf": ("enabled_backends", "backend_defaults"),
+    "/etc/glance/glance-api.conf": ("enabled_backends", "glance_store"),
+}
 
 
 def checked_copy(path):
@@ -21,7 +26,8 @@ def checked_copy(path):
     key, group = DYNAMIC[path]
     cp = configparser.RawConfigParser(strict=False, interpolation=None)
     cp.read(path)
-    names = [n.strip() for n in cp.get("DEFAULT", key, fallback="").split(",") if n.strip()]
+    # "lvm,lvm2" (cinder) or "fs:file,cheap:file" (glance): the section names
+    names = [n.split(":")[0].strip() for n in cp.get("DEFAULT", key, fallback="").split(",") if n.strip()]
     lines, out = open(path).read().splitlines(), []
     for line in lines:
         s = line.strip()

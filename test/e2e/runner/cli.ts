@@ -4,7 +4,7 @@
 //   ts-node --transpile-only test/e2e/runner/cli.ts up|preview|destroy \
 //       --stack-file Pulumi.lab.yaml --secret sshPrivateKey=@/root/.ssh/lab_ed25519 \
 //       [--state .e2e-state/lab.json] [--program index.ts] [--report out.json] \
-//       [--config key=value]… [--parallel 8] [--per-host 4] [--env-mode ssh|export] [--verbose]
+//       [--config key=value]… [--parallel N] [--per-host N] [--env-mode ssh|export] [--verbose]
 //
 // Exit status: 0 success, 1 a resource or the program failed (the message names the
 // resource URN, the host and the step), 2 usage or setup error.
@@ -45,8 +45,8 @@ export const USAGE = `usage: cli.ts up|preview|destroy --stack-file Pulumi.<stac
   --config <key>=<value>    plain config value (repeatable)
   --state <file>            state file (default .e2e-state/<stack>.json; key in <state>.key)
   --report <file>           JSON report (default <state without .json>.report.json)
-  --parallel <n>            operations at once (default 8)
-  --per-host <n>            operations at once per SSH host (default 4)
+  --parallel <n>            operations at once (default 4 per CPU, as pulumi up)
+  --per-host <n>            operations at once per SSH host (default: no limit, as pulumi up)
   --env-mode ssh|export     remote.Command environment: SSH env requests like the provider (default) or exported in the command
   --verbose                 also print unchanged resources and components`;
 

@@ -29,6 +29,7 @@
 //
 // Engine semantics implemented (and deviations) are listed in README.md.
 
+import * as os from "os";
 import * as path from "path";
 import { DialError, Executor, ExecRequest, SshTarget } from "./exec";
 import { Limiter } from "./limiter";
@@ -69,9 +70,9 @@ export interface EngineOptions {
     secretKeys?: string[];
     state: StateFile;
     executor: Executor;
-    /** Operations running at once (default 8). */
+    /** Operations running at once (default: the CLI's, 4 per CPU). */
     parallel?: number;
-    /** Operations running at once against one SSH host (default 4). */
+    /** Operations running at once against one SSH host (default: no limit, as in the engine). */
     perHost?: number;
     /** How remote.Command `environment` is delivered (default "ssh": SSH env requests, like the provider). */
     envMode?: EnvMode;
@@ -213,6 +214,14 @@ type DeleteOutcome = "deleted" | "planned" | "failed" | "not started";
 interface Deferred {
     promise: Promise<void>;
     resolve: () => void;
+}
+
+/**
+ * The CLI's default `--parallel` since pulumi/pulumi#15016 (v3.100, 2024): 4 × the CPUs
+ * (pkg/cmd/pulumi/operations/up.go, defaultParallel). The engine has no per-host bound.
+ */
+export function defaultParallel(): number {
+    return 4 * os.cpus().length;
 }
 
 /** The limiter key of an operation: the bare SSH host, so commands and providers share a host's slots. Pure. */
@@ -374,7 +383,7 @@ class LabRun {
     ) {
         this.logger = o.logger ?? consoleLogger;
         this.redactor = o.redactor ?? new Redactor();
-        this.limiter = new Limiter(o.parallel ?? 8, o.perHost ?? 4);
+        this.limiter = new Limiter(o.parallel ?? defaultParallel(), o.perHost ?? Infinity);
         this.preview = mode === "preview";
         this.envMode = o.envMode ?? "ssh";
     }
