@@ -67,7 +67,11 @@ export class Glance extends pulumi.ComponentResource {
             { create: profile.dbSync(), triggers: [db.id] },
             { ...p, dependsOn: [...files.map((f) => f.step), db] },
         );
-        const restarted = restart(`${name}-restart`, host, profile.services, files, { ...p, dependsOn: [dbSync] });
+        const restarted = restart(`${name}-restart`, host, profile.services, files, {
+            ...p,
+            dependsOn: [dbSync],
+            waits: [{ host: host.node.managementIp, port: profile.port }],
+        });
 
         const imageArgs = {
             cli: profile.imageCli,

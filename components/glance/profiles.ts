@@ -15,6 +15,8 @@ export interface GlanceProfile {
     readonly purge: readonly string[];
     /** Services restarted when a file changes. */
     readonly services: readonly string[];
+    /** The image API's port: the restart waits until it listens, so the image upload finds it. */
+    readonly port: number;
     /** Files holding the database URL and the service password: 0640 root:group. */
     readonly files: readonly GlanceFile[];
     readonly group: string;

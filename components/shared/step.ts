@@ -15,7 +15,8 @@ import { createHash } from "crypto";
 import { NodeSpec } from "../../config";
 import { SshConnection } from "../../providers/ssh";
 import { IniDoc, compactIni, iniValue, mergeIni, renderIni } from "./ini";
-import { FileMode, FileTarget, fileApplyScript, fileRestoreScript, fileSpec, script, shq } from "./script";
+import { FileMode, FileTarget, fileApplyScript, fileRestoreScript, fileSpec, script } from "./script";
+import { restartScript } from "./packages";
 
 /** One host as every component sees it: its node entry, SSH connection, and readiness. */
 export interface HostRef {
@@ -189,13 +190,19 @@ export function restart(
     host: HostRef,
     services: readonly string[],
     files: readonly ConfigFile[],
-    opts: { parent: pulumi.Resource; dependsOn?: StepDeps; extraTriggers?: pulumi.Input<unknown>[] },
+    opts: {
+        parent: pulumi.Resource;
+        dependsOn?: StepDeps;
+        extraTriggers?: pulumi.Input<unknown>[];
+        /** Ports the restarted services listen on: the step ends once they accept connections. */
+        waits?: readonly { host: string; port: number }[];
+    },
 ): command.remote.Command {
     return remoteStep(
         name,
         host,
         {
-            create: `oslab_svc restart ${services.map(shq).join(" ")}`,
+            create: restartScript(services, opts.waits),
             triggers: [...files.map((f) => f.hash), ...(opts.extraTriggers ?? [])],
         },
         {

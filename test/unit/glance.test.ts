@@ -128,8 +128,10 @@ for (const [release, change] of RELEASE_CONFIGS) {
             // the schema follows the database, not the config files
             expect(sync.triggers).to.deep.equal(["glance-db-id"]);
             const restart = unwrap(find(resources, "glance-restart").inputs);
+            // and ends once the API listens: the image upload right after it needs it
             expect(body(restart.create)).to.equal(
-                `oslab_svc restart ${release === "folsom" ? "glance-api glance-registry" : "glance-api"}\n`,
+                `oslab_svc restart ${release === "folsom" ? "glance-api glance-registry" : "glance-api"}\n` +
+                    "oslab_wait_tcp 192.168.122.111 9292 180\n",
             );
             expect(restart.triggers).to.have.length(files.length);
             for (const t of restart.triggers) {

@@ -90,6 +90,7 @@ export const profile: ReleaseProfile = {
         packages: ["glance-api", "glance-registry", "python-glanceclient"],
         purge: ["glance-api", "glance-registry"],
         services: ["glance-api", "glance-registry"],
+        port: 9292,
         files: [
             {
                 id: "glance-api",
