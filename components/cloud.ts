@@ -151,7 +151,7 @@ export function buildCloud(cfg: StackConfig): CloudOutputs {
         cli: ctx.profile.nova.flavorCli,
         clientEnv: keystone.clientEnv,
         adminPassword: ctx.secrets.adminPassword,
-        computeReady: nova.ready,
+        apiReady: nova.apiReady,
     });
     // Each compute's place in the cloud: made last, removed first (components/membership).
     const memberships = ctx.profile.computeMembership

@@ -16,6 +16,9 @@ export interface FlavorsArgs {
     readonly clientEnv: ClientEnv;
     /** The admin password, sent on stdin. */
     readonly adminPassword: pulumi.Input<string>;
-    /** The compute API answers and the compute services report in (Nova's `ready`). */
-    readonly computeReady: pulumi.Input<pulumi.Resource>;
+    /**
+     * The compute API answers (Nova's `apiReady`): flavors live in Nova's API database, so
+     * they need no compute service and are made while the services still report in.
+     */
+    readonly apiReady: pulumi.Input<pulumi.Resource>;
 }

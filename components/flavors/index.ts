@@ -26,7 +26,7 @@ export class Flavors extends pulumi.ComponentResource {
                     delete: render.flavorDeleteScript(args.cli, args.clientEnv, f.name),
                     stdin: pulumi.secret(args.adminPassword),
                 },
-                { parent: this, dependsOn: [args.computeReady] },
+                { parent: this, dependsOn: [args.apiReady] },
             ),
         );
         this.ids = pulumi

@@ -192,6 +192,8 @@ export interface DataProfile {
     readonly serviceProjectDescription: string;
     /** The service users: which secret (config key) → user name. */
     readonly serviceUsers: Readonly<Partial<Record<string, string>>>;
+    /** Roles of every service user in the service project; unset: admin (the article's). */
+    readonly serviceRoles?: readonly string[];
 }
 
 export interface DataSet {
@@ -204,7 +206,7 @@ export interface DataSet {
 export const ADMIN = "admin";
 export const SERVICE_PROJECT = "service";
 
-/** The data set: tenants admin + service, user admin, one user per service (role admin in service). */
+/** The data set: tenants admin + service, user admin, one user per service (role admin, or the profile's `serviceRoles`, in service). */
 export function keystoneData(
     p: DataProfile,
     passwords: { admin: string; service: Readonly<Partial<Record<string, string>>> },
@@ -224,7 +226,9 @@ export function keystoneData(
         ],
         assignments: [
             ...p.adminRoles.map((role) => ({ user: ADMIN, project: ADMIN, role })),
-            ...services.map(([, name]) => ({ user: name, project: SERVICE_PROJECT, role: "admin" })),
+            ...services.flatMap(([, name]) =>
+                (p.serviceRoles ?? ["admin"]).map((role) => ({ user: name, project: SERVICE_PROJECT, role })),
+            ),
         ],
     };
 }

@@ -24,6 +24,8 @@ type Deps = pulumi.Input<pulumi.Resource>[];
 export class Nova extends pulumi.ComponentResource {
     /** Every Nova service reports alive. */
     readonly ready: pulumi.Resource;
+    /** The compute API answers (the controller's services restarted, their ports listen). */
+    readonly apiReady: pulumi.Resource;
     /** The files Nova manages, per host and file id (rendered text is secret where it holds one). */
     readonly files: Readonly<Record<string, Readonly<Record<string, ConfigFile>>>>;
     /** The MySQL databases (connectionUrl is secret). */
@@ -81,6 +83,8 @@ export class Nova extends pulumi.ComponentResource {
                 dependsOn: [dbSync, ...this.optional(args.rabbit.ready, args.identityReady, args.placementReady)],
             },
         );
+
+        this.apiReady = ctlRestart;
 
         // Compute nodes: libvirt first, then nova-compute once the controller and the
         // network service are up; on Zed each is mapped into cell1 on its own, so adding or

@@ -135,7 +135,7 @@ describe("Flavors component (mocks)", () => {
                     cli: "openstack",
                     clientEnv: ENV,
                     adminPassword: pulumi.secret(ADMIN_PASSWORD),
-                    computeReady: host.ready,
+                    apiReady: host.ready,
                 });
             },
             {

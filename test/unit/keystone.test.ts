@@ -487,14 +487,21 @@ for (const release of MODERN_RELEASES) {
                     { name: "admin", description: "" },
                     { name: "service", description: "Service Project" },
                 ],
-                roles: ["admin", "member", "reader"],
+                // epoxy-12: the service role too, for Neutron 26's port-binding policy
+                roles: release === "epoxy" ? ["admin", "member", "reader", "service"] : ["admin", "member", "reader"],
                 users: [
                     { name: "admin", project: "admin" },
                     ...svc.map((name) => ({ name, password: S, project: "service" })),
                 ],
                 assignments: [
                     { user: "admin", project: "admin", role: "admin" },
-                    ...svc.map((user) => ({ user, project: "service", role: "admin" })),
+                    ...svc.flatMap((user) =>
+                        (release === "epoxy" ? ["admin", "service"] : ["admin"]).map((role) => ({
+                            user,
+                            project: "service",
+                            role,
+                        })),
+                    ),
                 ],
             });
             golden(release, "alice", "keystone-data.json", `${JSON.stringify(spec, null, 2)}\n`);

@@ -33,6 +33,13 @@ rabbitmqctl -q set_permissions "$user" '.*' '.*' '.*' >/dev/null`,
         },
     },
     keystone: {
+        data: {
+            // epoxy-12: Neutron 26 enforces its new policy defaults, under which port
+            // bindings (live migration) are for the `service` role only; service users get
+            // it besides admin, as DevStack and Kolla-Ansible give it.
+            roles: ["admin", "member", "reader", "service"],
+            serviceRoles: ["admin", "service"],
+        },
         // epoxy-2: Debian 13's keystone uwsgi starts with its AppArmor plugin where no
         // AppArmor profile is loaded (the lab); zed's fix for that is not needed.
         hostFixes: () => [],
