@@ -3,6 +3,9 @@
 # the tenant network usable from the project, ICMP and SSH in the project's default
 # security group, and the user's key pair. Runs on the controller with Python 2.7 (Folsom's
 # Ubuntu 12.04) or 3.2+, standard library only: Folsom's clients have no openstacksdk.
+# This file is the program's own part: components/demo/render.ts sends it with
+# components/shared/oslab-api.py in front, as one program; http, api_message, q, ApiError
+# and Unreachable come from there (oslab-keystone.py uses them too).
 #
 # Usage: python /dev/fd/3 MODE 4<secrets <spec     (MODE: apply | delete)
 # secrets (fd 4, JSON; never on a command line): {"admin": "<admin password>", "demo": "<the demo user's>"}
@@ -59,24 +62,6 @@ import os
 import sys
 import time
 
-try:
-    from urllib.request import ProxyHandler, Request, build_opener
-    from urllib.error import HTTPError, URLError
-    from urllib.parse import quote
-except ImportError:  # python 2
-    from urllib2 import ProxyHandler, Request, build_opener, HTTPError, URLError
-    from urllib import quote
-
-
-class ApiError(Exception):
-    pass
-
-
-class Unreachable(Exception):
-    pass
-
-
-OPENER = build_opener(ProxyHandler({}))
 SPEC = json.loads(sys.stdin.read())
 DEADLINE = time.time() + int(SPEC.get("wait", 180))
 ANYWHERE = "0.0.0.0/0"
@@ -85,46 +70,6 @@ ANYWHERE = "0.0.0.0/0"
 def say(text):
     sys.stdout.write(text + "\n")
     sys.stdout.flush()
-
-
-def q(s):
-    return quote(s, safe="")
-
-
-def http(method, url, body=None, token=None):
-    """One request; returns (status, lower-cased headers, parsed JSON or None)."""
-    data = None if body is None else json.dumps(body).encode("utf-8")
-    req = Request(url, data=data)
-    req.get_method = lambda: method
-    req.add_header("Accept", "application/json")
-    if data is not None:
-        req.add_header("Content-Type", "application/json")
-    if token:
-        req.add_header("X-Auth-Token", token)
-    try:
-        resp = OPENER.open(req, timeout=60)
-        status, raw, hdrs = resp.getcode(), resp.read(), resp.info()
-    except HTTPError as e:
-        status, raw, hdrs = e.code, e.read(), e.info()
-    except (URLError, IOError, OSError) as e:
-        raise Unreachable("%s %s: %s" % (method, url, e))
-    text = raw.decode("utf-8", "replace") if raw else ""
-    try:
-        parsed = json.loads(text) if text else None
-    except ValueError:
-        parsed = None
-    return status, dict((k.lower(), v) for k, v in hdrs.items()), parsed
-
-
-def api_message(parsed):
-    """The message of an API error body: Keystone's error, Neutron's NeutronError, Nova's fault."""
-    if isinstance(parsed, dict):
-        for v in parsed.values():
-            if isinstance(v, dict) and v.get("message"):
-                return v["message"]
-        if parsed.get("message"):
-            return parsed["message"]
-    return ""
 
 
 def call(method, url, body=None, token=None, ok=(200,), tolerate=(), what=""):
