@@ -4,8 +4,8 @@
 # security group, and the user's key pair. Runs on the controller with Python 2.7 (Folsom's
 # Ubuntu 12.04) or 3.2+, standard library only: Folsom's clients have no openstacksdk.
 # This file is the program's own part: components/demo/render.ts sends it with
-# components/shared/oslab-api.py in front, as one program; http, api_message, q, ApiError
-# and Unreachable come from there (oslab-keystone.py uses them too).
+# components/shared/oslab-api.py in front, as one program; http, api_message, q, named,
+# run_mode, ApiError and Unreachable come from there (oslab-keystone.py uses them too).
 #
 # Usage: python /dev/fd/3 MODE 4<secrets <spec     (MODE: apply | delete)
 # secrets (fd 4, JSON; never on a command line): {"admin": "<admin password>", "demo": "<the demo user's>"}
@@ -153,10 +153,7 @@ class V2(Identity):
         return Session(access["token"]["id"], endpoints)
 
     def _named(self, path, key, name):
-        for o in self.a("GET", path, what="list %s" % key)[key]:
-            if o.get("name") == name:
-                return o
-        return None
+        return named(self.a("GET", path, what="list %s" % key)[key], name)
 
     def find_project(self, name):
         return self._named("/tenants", "tenants", name)
@@ -400,10 +397,10 @@ def write_record(rec):
 
 
 def network_named(admin, name):
-    for n in admin.get("network", "/networks?name=%s" % q(name), what="find network %s" % name)["networks"]:
-        if n.get("name") == name:
-            return n
-    raise ApiError("the tenant network %s does not exist" % name)
+    net = named(admin.get("network", "/networks?name=%s" % q(name), what="find network %s" % name)["networks"], name)
+    if net is None:
+        raise ApiError("the tenant network %s does not exist" % name)
+    return net
 
 
 def rbac_policies(admin, net):
@@ -603,16 +600,10 @@ def main():
     with os.fdopen(4) as f:
         secrets = json.loads(f.read())
     ks = V3() if SPEC["dialect"] == "v3" else V2()
-    try:
-        if mode == "apply":
-            apply(ks, secrets)
-        elif mode == "delete":
-            delete(ks, secrets)
-        else:
-            raise SystemExit("oslab-demo: unknown mode %s" % mode)
-    except (ApiError, Unreachable) as e:
-        sys.stderr.write("oslab-demo: %s\n" % e)
-        sys.exit(1)
+    run_mode("oslab-demo", mode, {
+        "apply": lambda: apply(ks, secrets),
+        "delete": lambda: delete(ks, secrets),
+    })
 
 
 main()

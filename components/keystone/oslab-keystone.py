@@ -2,8 +2,8 @@
 # tenants/projects, users, roles and role assignments, found or created through
 # Keystone's REST API (v2.0 for Folsom, v3 for Zed). Python 2.7 and 3.2+.
 # This file is the program's own part: components/keystone/render.ts sends it with
-# components/shared/oslab-api.py in front, as one program; http, api_message, q, ApiError
-# and Unreachable come from there (oslab-demo.py uses them too).
+# components/shared/oslab-api.py in front, as one program; http, api_message, q, named,
+# run_mode, ApiError and Unreachable come from there (oslab-demo.py uses them too).
 #
 # Usage: python3 - MODE 3<spec.json     (MODE: apply | delete | verify)
 # The spec (JSON, holds the admin token or password and the users' passwords) arrives
@@ -101,10 +101,7 @@ class V2(Keystone):
         return parsed["access"]["token"]["id"]
 
     def _by_name(self, path, key, name):
-        for o in self.call("GET", path, what="list %s" % key)[1][key]:
-            if o.get("name") == name:
-                return o
-        return None
+        return named(self.call("GET", path, what="list %s" % key)[1][key], name)
 
     def find_project(self, name):
         return self._by_name("/tenants", "tenants", name)
@@ -390,18 +387,11 @@ def main():
         spec = json.loads(f.read())
     ks = (V3 if spec["dialect"] == "v3" else V2)(spec)
     record_path = spec.get("record", "/var/lib/openstack-lab/keystone-data.json")
-    try:
-        if mode == "apply":
-            apply(ks, spec, record_path)
-        elif mode == "delete":
-            delete(ks, record_path)
-        elif mode == "verify":
-            verify(ks, spec)
-        else:
-            raise SystemExit("oslab-keystone: unknown mode %s" % mode)
-    except (ApiError, Unreachable) as e:
-        sys.stderr.write("oslab-keystone: %s\n" % e)
-        sys.exit(1)
+    run_mode("oslab-keystone", mode, {
+        "apply": lambda: apply(ks, spec, record_path),
+        "delete": lambda: delete(ks, record_path),
+        "verify": lambda: verify(ks, spec),
+    })
 
 
 if __name__ == "__main__":

@@ -1,10 +1,10 @@
-# oslab-api.py - the REST helpers that the on-host programs oslab-keystone.py (Keystone's
-# data) and oslab-demo.py (the demo project) share, kept once here. Not run by itself:
-# their renderers (components/keystone/render.ts, components/demo/render.ts, through
-# withApiPy in components/shared/script.ts) send this file's text in front of the
-# script's own part as one program, so a host still gets a single self-contained program
-# and nothing is installed there. Python 2.7 (Folsom's Ubuntu 12.04) and 3.2+, standard
-# library only, as both programs need.
+# oslab-api.py - the helpers (REST calls, error reporting) that the on-host programs
+# oslab-keystone.py (Keystone's data) and oslab-demo.py (the demo project) share, kept
+# once here. Not run by itself: their renderers (components/keystone/render.ts,
+# components/demo/render.ts, through withApiPy in components/shared/script.ts) send this
+# file's text in front of the script's own part as one program, so a host still gets a
+# single self-contained program and nothing is installed there. Python 2.7 (Folsom's
+# Ubuntu 12.04) and 3.2+, standard library only, as both programs need.
 #
 # http         one request, JSON in and out; an HTTP error status is returned like any
 #              other (the caller decides what it may be), no answer at all (refused,
@@ -14,8 +14,12 @@
 #              NeutronError, Nova's fault (each {"<kind>": {"message": ...}}), or a
 #              top-level message.
 # q            one URL path segment or query value, quoted.
-# ApiError     what the programs raise for a failed call; they print it and exit 1.
+# named        the first object of a listing with the given name, or None.
+# ApiError     what the programs raise for a failed call.
+# run_mode     a program's main: runs the mode; a failed call (ApiError, Unreachable)
+#              ends it with one line `<program>: <message>` on stderr and exit 1.
 import json
+import sys
 
 try:
     from urllib.request import ProxyHandler, Request, build_opener
@@ -76,3 +80,21 @@ def api_message(parsed):
 def q(s):
     return quote(s, safe="")
 
+
+def named(objects, name):
+    """The first of `objects` (API objects, dicts) whose name is `name`, or None."""
+    for o in objects:
+        if o.get("name") == name:
+            return o
+    return None
+
+
+def run_mode(program, mode, modes):
+    """Run modes[mode]() (modes: name -> function); a failed call is one line on stderr, exit 1."""
+    if mode not in modes:
+        raise SystemExit("%s: unknown mode %s" % (program, mode))
+    try:
+        modes[mode]()
+    except (ApiError, Unreachable) as e:
+        sys.stderr.write("%s: %s\n" % (program, e))
+        sys.exit(1)

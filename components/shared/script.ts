@@ -93,7 +93,7 @@ export function editorPy(): string {
 
 let apiSource: string | undefined;
 /**
- * An on-host program with the REST helpers of components/shared/oslab-api.py (python
+ * An on-host program with the helpers of components/shared/oslab-api.py (python
  * 2.7/3) in front of the script's own part `own` (its file's text): the keystone data
  * script and the demo program share them and still travel as one program.
  */
