@@ -3,6 +3,9 @@
 # the tenant network usable from the project, ICMP and SSH in the project's default
 # security group, and the user's key pair. Runs on the controller with Python 2.7 (Folsom's
 # Ubuntu 12.04) or 3.2+, standard library only: Folsom's clients have no openstacksdk.
+# This file is the program's own part: components/demo/render.ts sends it with
+# components/shared/oslab-api.py in front, as one program; http, api_message, q, named,
+# run_mode, ApiError and Unreachable come from there (oslab-keystone.py uses them too).
 #
 # Usage: python /dev/fd/3 MODE 4<secrets <spec     (MODE: apply | delete)
 # secrets (fd 4, JSON; never on a command line): {"admin": "<admin password>", "demo": "<the demo user's>"}
@@ -59,24 +62,6 @@ import os
 import sys
 import time
 
-try:
-    from urllib.request import ProxyHandler, Request, build_opener
-    from urllib.error import HTTPError, URLError
-    from urllib.parse import quote
-except ImportError:  # python 2
-    from urllib2 import ProxyHandler, Request, build_opener, HTTPError, URLError
-    from urllib import quote
-
-
-class ApiError(Exception):
-    pass
-
-
-class Unreachable(Exception):
-    pass
-
-
-OPENER = build_opener(ProxyHandler({}))
 SPEC = json.loads(sys.stdin.read())
 DEADLINE = time.time() + int(SPEC.get("wait", 180))
 ANYWHERE = "0.0.0.0/0"
@@ -85,46 +70,6 @@ ANYWHERE = "0.0.0.0/0"
 def say(text):
     sys.stdout.write(text + "\n")
     sys.stdout.flush()
-
-
-def q(s):
-    return quote(s, safe="")
-
-
-def http(method, url, body=None, token=None):
-    """One request; returns (status, lower-cased headers, parsed JSON or None)."""
-    data = None if body is None else json.dumps(body).encode("utf-8")
-    req = Request(url, data=data)
-    req.get_method = lambda: method
-    req.add_header("Accept", "application/json")
-    if data is not None:
-        req.add_header("Content-Type", "application/json")
-    if token:
-        req.add_header("X-Auth-Token", token)
-    try:
-        resp = OPENER.open(req, timeout=60)
-        status, raw, hdrs = resp.getcode(), resp.read(), resp.info()
-    except HTTPError as e:
-        status, raw, hdrs = e.code, e.read(), e.info()
-    except (URLError, IOError, OSError) as e:
-        raise Unreachable("%s %s: %s" % (method, url, e))
-    text = raw.decode("utf-8", "replace") if raw else ""
-    try:
-        parsed = json.loads(text) if text else None
-    except ValueError:
-        parsed = None
-    return status, dict((k.lower(), v) for k, v in hdrs.items()), parsed
-
-
-def api_message(parsed):
-    """The message of an API error body: Keystone's error, Neutron's NeutronError, Nova's fault."""
-    if isinstance(parsed, dict):
-        for v in parsed.values():
-            if isinstance(v, dict) and v.get("message"):
-                return v["message"]
-        if parsed.get("message"):
-            return parsed["message"]
-    return ""
 
 
 def call(method, url, body=None, token=None, ok=(200,), tolerate=(), what=""):
@@ -208,10 +153,7 @@ class V2(Identity):
         return Session(access["token"]["id"], endpoints)
 
     def _named(self, path, key, name):
-        for o in self.a("GET", path, what="list %s" % key)[key]:
-            if o.get("name") == name:
-                return o
-        return None
+        return named(self.a("GET", path, what="list %s" % key)[key], name)
 
     def find_project(self, name):
         return self._named("/tenants", "tenants", name)
@@ -455,10 +397,10 @@ def write_record(rec):
 
 
 def network_named(admin, name):
-    for n in admin.get("network", "/networks?name=%s" % q(name), what="find network %s" % name)["networks"]:
-        if n.get("name") == name:
-            return n
-    raise ApiError("the tenant network %s does not exist" % name)
+    net = named(admin.get("network", "/networks?name=%s" % q(name), what="find network %s" % name)["networks"], name)
+    if net is None:
+        raise ApiError("the tenant network %s does not exist" % name)
+    return net
 
 
 def rbac_policies(admin, net):
@@ -658,16 +600,10 @@ def main():
     with os.fdopen(4) as f:
         secrets = json.loads(f.read())
     ks = V3() if SPEC["dialect"] == "v3" else V2()
-    try:
-        if mode == "apply":
-            apply(ks, secrets)
-        elif mode == "delete":
-            delete(ks, secrets)
-        else:
-            raise SystemExit("oslab-demo: unknown mode %s" % mode)
-    except (ApiError, Unreachable) as e:
-        sys.stderr.write("oslab-demo: %s\n" % e)
-        sys.exit(1)
+    run_mode("oslab-demo", mode, {
+        "apply": lambda: apply(ks, secrets),
+        "delete": lambda: delete(ks, secrets),
+    })
 
 
 main()

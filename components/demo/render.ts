@@ -5,7 +5,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { DemoSpec } from "../../config";
-import { HOST_STATE_DIR } from "../shared/script";
+import { HOST_STATE_DIR, withApiPy } from "../shared/script";
 import { DemoProfile } from "./profiles";
 
 /** What Kolla's init-runonce opens in the default security group: ICMP (every type) and SSH, from anywhere. */
@@ -60,9 +60,9 @@ export function demoRecord(name: string): string {
 }
 
 let source: string | undefined;
-/** The on-host program (python 2.7 or 3, standard library only). */
+/** The on-host program (python 2.7 or 3, standard library only; oslab-api.py + oslab-demo.py). */
 export function demoPy(): string {
-    source ??= fs.readFileSync(path.join(__dirname, "oslab-demo.py"), "utf8");
+    source ??= withApiPy(fs.readFileSync(path.join(__dirname, "oslab-demo.py"), "utf8"));
     return source;
 }
 

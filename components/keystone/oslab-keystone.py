@@ -1,6 +1,9 @@
 # oslab-keystone.py - the article's Keystone data script [1], done idempotently:
 # tenants/projects, users, roles and role assignments, found or created through
 # Keystone's REST API (v2.0 for Folsom, v3 for Zed). Python 2.7 and 3.2+.
+# This file is the program's own part: components/keystone/render.ts sends it with
+# components/shared/oslab-api.py in front, as one program; http, api_message, q, named,
+# run_mode, ApiError and Unreachable come from there (oslab-demo.py uses them too).
 #
 # Usage: python3 - MODE 3<spec.json     (MODE: apply | delete | verify)
 # The spec (JSON, holds the admin token or password and the users' passwords) arrives
@@ -31,63 +34,6 @@ import os
 import sys
 import time
 
-try:
-    from urllib.request import ProxyHandler, Request, build_opener
-    from urllib.error import HTTPError, URLError
-    from urllib.parse import quote
-except ImportError:  # python 2
-    from urllib2 import ProxyHandler, Request, build_opener, HTTPError, URLError
-    from urllib import quote
-
-
-class ApiError(Exception):
-    pass
-
-
-class Unreachable(Exception):
-    pass
-
-
-OPENER = build_opener(ProxyHandler({}))
-
-
-def http(method, url, body=None, headers=None):
-    """One request; returns (status, lower-cased headers, parsed JSON or None)."""
-    data = None if body is None else json.dumps(body).encode("utf-8")
-    req = Request(url, data=data)
-    req.get_method = lambda: method
-    req.add_header("Accept", "application/json")
-    if data is not None:
-        req.add_header("Content-Type", "application/json")
-    for k, v in (headers or {}).items():
-        req.add_header(k, v)
-    try:
-        resp = OPENER.open(req, timeout=30)
-        status, raw, hdrs = resp.getcode(), resp.read(), resp.info()
-    except HTTPError as e:
-        status, raw, hdrs = e.code, e.read(), e.info()
-    except (URLError, IOError, OSError) as e:
-        raise Unreachable("%s %s: %s" % (method, url, e))
-    text = raw.decode("utf-8", "replace") if raw else ""
-    try:
-        parsed = json.loads(text) if text else None
-    except ValueError:
-        parsed = None
-    return status, dict((k.lower(), v) for k, v in hdrs.items()), parsed
-
-
-def api_message(parsed):
-    if isinstance(parsed, dict):
-        err = parsed.get("error")
-        if isinstance(err, dict) and err.get("message"):
-            return err["message"]
-    return ""
-
-
-def q(s):
-    return quote(s, safe="")
-
-
 class Keystone(object):
     """Calls shared by both dialects; subclasses know the paths and bodies."""
 
@@ -99,7 +45,7 @@ class Keystone(object):
         self.token = None
 
     def call(self, method, path, body=None, ok=(200,), tolerate=(), what=""):
-        status, hdrs, parsed = http(method, self.url + path, body, {"X-Auth-Token": self.token})
+        status, hdrs, parsed = http(method, self.url + path, body, self.token, timeout=30)
         if status in tolerate:
             return status, None
         if status not in ok:
@@ -145,7 +91,7 @@ class V2(Keystone):
         body = {"auth": {"passwordCredentials": {"username": user, "password": password}}}
         if project:
             body["auth"]["tenantName"] = project
-        status, hdrs, parsed = http("POST", self.url + "/tokens", body)
+        status, hdrs, parsed = http("POST", self.url + "/tokens", body, timeout=30)
         if status == 401:
             return None
         if status != 200:
@@ -155,10 +101,7 @@ class V2(Keystone):
         return parsed["access"]["token"]["id"]
 
     def _by_name(self, path, key, name):
-        for o in self.call("GET", path, what="list %s" % key)[1][key]:
-            if o.get("name") == name:
-                return o
-        return None
+        return named(self.call("GET", path, what="list %s" % key)[1][key], name)
 
     def find_project(self, name):
         return self._by_name("/tenants", "tenants", name)
@@ -234,7 +177,7 @@ class V3(Keystone):
 
     def _login(self, user_ref, password, project=None, catalog=False):
         path = "/auth/tokens" if catalog else "/auth/tokens?nocatalog"
-        status, hdrs, parsed = http("POST", self.url + path, self._password_body(user_ref, password, project))
+        status, hdrs, parsed = http("POST", self.url + path, self._password_body(user_ref, password, project), timeout=30)
         if status == 401:
             return None
         if status != 201:
@@ -444,18 +387,11 @@ def main():
         spec = json.loads(f.read())
     ks = (V3 if spec["dialect"] == "v3" else V2)(spec)
     record_path = spec.get("record", "/var/lib/openstack-lab/keystone-data.json")
-    try:
-        if mode == "apply":
-            apply(ks, spec, record_path)
-        elif mode == "delete":
-            delete(ks, record_path)
-        elif mode == "verify":
-            verify(ks, spec)
-        else:
-            raise SystemExit("oslab-keystone: unknown mode %s" % mode)
-    except (ApiError, Unreachable) as e:
-        sys.stderr.write("oslab-keystone: %s\n" % e)
-        sys.exit(1)
+    run_mode("oslab-keystone", mode, {
+        "apply": lambda: apply(ks, spec, record_path),
+        "delete": lambda: delete(ks, record_path),
+        "verify": lambda: verify(ks, spec),
+    })
 
 
 if __name__ == "__main__":

@@ -6,7 +6,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { IniDoc } from "../shared/ini";
 import { ClientEnv } from "../shared/client";
-import { HOST_STATE_DIR, editorPy, shq } from "../shared/script";
+import { HOST_STATE_DIR, editorPy, shq, withApiPy } from "../shared/script";
 
 // ---------------------------------------------------------------------------------------
 // keystone.conf
@@ -273,9 +273,9 @@ export function dataRecord(name: string): string {
 }
 
 let keystonePySource: string | undefined;
-/** The on-host data script (python 2.7/3), shipped inside the command text. */
+/** The on-host data script (python 2.7/3; oslab-api.py + oslab-keystone.py), shipped inside the command text. */
 export function keystonePy(): string {
-    keystonePySource ??= fs.readFileSync(path.join(__dirname, "oslab-keystone.py"), "utf8");
+    keystonePySource ??= withApiPy(fs.readFileSync(path.join(__dirname, "oslab-keystone.py"), "utf8"));
     return keystonePySource;
 }
 

@@ -91,6 +91,17 @@ export function editorPy(): string {
     return editorSource;
 }
 
+let apiSource: string | undefined;
+/**
+ * An on-host program with the helpers of components/shared/oslab-api.py (python
+ * 2.7/3) in front of the script's own part `own` (its file's text): the keystone data
+ * script and the demo program share them and still travel as one program.
+ */
+export function withApiPy(own: string): string {
+    apiSource ??= fs.readFileSync(path.join(__dirname, "oslab-api.py"), "utf8");
+    return `${apiSource.trimEnd()}\n\n\n${own}`;
+}
+
 export type FileMode = "replace" | "ini" | "block";
 
 export interface FileTarget {

@@ -1,24 +1,24 @@
-// The on-host Keystone data script (components/keystone/oslab-keystone.py), run for real
-// with python3 (and python 2.7 when present: the Folsom hosts have only that) against an
-// in-memory fake of Keystone's v2.0 and v3 APIs that replaces its `http` function. No
-// network: the fake answers inside the python process.
+// The on-host Keystone data script (components/keystone/oslab-keystone.py behind the shared
+// components/shared/oslab-api.py, as keystonePy() renders it), run for real with python3
+// (and python 2.7 when present: the Folsom hosts have only that) against an in-memory fake
+// of Keystone's v2.0 and v3 APIs that replaces its `http` function. No network: the fake
+// answers inside the python process.
 import { expect } from "chai";
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { keystonePy } from "../../components/keystone/render";
 import { requireTool } from "./tools";
-
-const SCRIPT = path.join(__dirname, "..", "..", "components", "keystone", "oslab-keystone.py");
 
 // The fake Keystone: just the calls the script makes, with Keystone's status codes.
 const FAKE = String.raw`
 import io, json, os, re, sys
-src = open(os.environ["OSLAB_SCRIPT"]).read()
+given = json.loads(sys.stdin.read())
 mod = {"__name__": "oslab_keystone"}
-exec(compile(src, "oslab-keystone.py", "exec"), mod)
+exec(compile(given["program"], "oslab-keystone.py", "exec"), mod)
 
-scenario = json.loads(sys.stdin.read())
+scenario = given["scenario"]
 st = scenario["state"]
 BASE = scenario["base"]
 seq = [0]
@@ -33,7 +33,7 @@ def by(kind, name):
 tokens = {}
 calls = []
 
-def fake_http(method, url, body=None, headers=None):
+def fake_http(method, url, body=None, token=None, timeout=60):
     if st.get("down"):
         raise mod["Unreachable"]("%s %s: [Errno 111] Connection refused" % (method, url))
     assert url.startswith(BASE), url
@@ -43,7 +43,7 @@ def fake_http(method, url, body=None, headers=None):
         return status, dict((k.lower(), v) for k, v in (hdrs or {}).items()), obj
     def err(status, msg):
         return resp(status, {"error": {"code": status, "message": msg}})
-    tok = (headers or {}).get("X-Auth-Token")
+    tok = token
     if st["dialect"] == "v2.0":
         if method == "POST" and path == "/tokens":
             pc = body["auth"]["passwordCredentials"]
@@ -204,8 +204,7 @@ const PYTHONS = ["python3", ...(PYTHON2 ? [PYTHON2] : [])];
 
 function run(python: string, scenario: unknown): Outcome {
     const r = spawnSync(python, ["-c", FAKE], {
-        input: JSON.stringify(scenario),
-        env: { ...process.env, OSLAB_SCRIPT: SCRIPT },
+        input: JSON.stringify({ program: keystonePy(), scenario }),
     });
     if (r.status !== 0) {
         throw new Error(`${python} harness failed: ${r.stderr.toString()}`);
