@@ -151,7 +151,12 @@ net_up() {
     ensure_nic "$h" eth2 "$BR_EXT" x # attached, no address: OVS (br-ex) owns it
     ip -n "$ns" addr replace "$(host_mgmt_ip "$h")/$MGMT_PREFIX" dev eth0
     data_ip=$(host_data_ip "$h")
-    [[ -z $data_ip ]] || ip -n "$ns" addr replace "$data_ip/${DATA_CIDR#*/}" dev eth1
+    # the data address goes to eth1 only while no interface holds it: on a deployed host
+    # the program has moved it to OVS's br-phy (userspace datapath), and a second copy on
+    # eth1 would take the route the VXLAN tunnels need (lab:up again broke them)
+    if [[ -n $data_ip ]] && ! ip -n "$ns" -o -4 addr show | awk '{print $4}' | grep -q "^$data_ip/"; then
+      ip -n "$ns" addr replace "$data_ip/${DATA_CIDR#*/}" dev eth1
+    fi
   done
 }
 

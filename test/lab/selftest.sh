@@ -369,6 +369,23 @@ snapshot() { # everything a second lab:up must leave exactly as it was
   ss -Hltn "sport = :$PROXY_PORT" | awk '{print $4}'
 }
 
+# The program moves a host's data address off eth1 (to OVS's br-phy, userspace datapath):
+# lab:up again must not put a second copy back on eth1 (it took the tunnels' route).
+t_up_keeps_moved_data_address() {
+  local h ip rc=0
+  h=$(data_hosts | head -n1)
+  ip=$(host_data_ip "$h")
+  # (moved to lo here: no kernel module to load, e.g. dummy, inside a lab host)
+  lab_ssh "$h" "ip addr del $ip/${DATA_CIDR#*/} dev eth1 && ip addr add $ip/${DATA_CIDR#*/} dev lo" || return 1
+  lab_quiet up || rc=1
+  if lab_ssh "$h" "ip -o -4 addr show dev eth1" | grep -q .; then
+    echo "$h: lab:up gave eth1 the data address again"
+    rc=1
+  fi
+  lab_ssh "$h" "ip addr del $ip/${DATA_CIDR#*/} dev lo; ip addr replace $ip/${DATA_CIDR#*/} dev eth1" || rc=1
+  return $rc
+}
+
 t_up_idempotent() {
   local before after
   before=$(snapshot)
@@ -488,6 +505,7 @@ main() {
 
   section "idempotency"
   check "lab:up on a running lab changes nothing (same PIDs, links, routes)" t_up_idempotent
+  check "lab:up leaves a data address the host moved off eth1 where it is" t_up_keeps_moved_data_address
   check "lab:up refuses another composition while up" t_composition_change_refused
   check "lab:up refuses another suite while up" t_suite_change_refused
 
