@@ -240,6 +240,10 @@ class V3(Identity):
     def set_password(self, user, password):
         self.a("PATCH", "/users/%s" % user["id"], {"user": {"password": password}},
                what="set the password of user %s" % user["name"])
+        # Keystone revokes the user's tokens with a revocation event of one-second
+        # precision: a token issued in the same second as the change counts as revoked,
+        # and the services then answer 401 (seen after a rotation). Log in a second later.
+        time.sleep(1.1)
 
     def delete_user(self, uid, name):
         self.a("DELETE", "/users/%s" % uid, ok=(204,), tolerate=(404,), what="delete user %s" % name)
