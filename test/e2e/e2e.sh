@@ -80,7 +80,7 @@ if [ "${E2E_KEEP:-0}" = 1 ]; then lab_down=${E2E_LAB_DOWN:-0}; else lab_down=${E
 stage "$release: lab up (fresh hosts: a running lab is taken down first)"
 [ "$reuse" = 1 ] || bash lab/down.sh >/dev/null
 # add-compute needs a spare compute host: the lab starts it, the stack does not use it yet.
-if want add-compute; then export LAB_COMPUTES=2; else export LAB_COMPUTES=1; fi
+if want add-compute; then export LAB_COMPUTES=2; else export LAB_COMPUTES=${LAB_COMPUTES:-1}; fi
 bash lab/up.sh
 mkdir -p "$(dirname "$stack_file")"
 # stack_nodes N: the lab's stack file with the first N compute hosts
