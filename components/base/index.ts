@@ -5,7 +5,7 @@ import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigFile, HostRef, configFile, remoteStep } from "../shared/step";
 import { BaseProfile } from "./profiles";
-import { installScript } from "../shared/packages";
+import { installScript, purgeScript } from "../shared/packages";
 import * as render from "./render";
 
 export interface BaseArgs {
@@ -98,6 +98,8 @@ export class Base extends pulumi.ComponentResource {
             host,
             {
                 create: render.ntpScript(profile.ntp.packages, profile.ntp.service),
+                // destroy (or the node's removal) purges the NTP daemon if this step installed it
+                delete: purgeScript(profile.ntp.packages),
             },
             { ...p, dependsOn: [...aptSteps, kernel] },
         );

@@ -185,6 +185,8 @@ describe("base layer (three computes, zed, reboot option)", () => {
         expect(unwrap(find(resources, "bob-base-ntp").inputs).create).to.include(
             "oslab_install chrony\noslab_svc start chrony",
         );
+        // destroy, or removing the node, purges chrony if this step installed it
+        expect(unwrap(find(resources, "bob-base-ntp").inputs).delete).to.match(/\noslab_purge chrony\n$/);
         // One package transaction per host, everything its roles need, after NTP; the
         // controller's in two: the identity layer's first, every other service's after it.
         const pkgs = (h: string, step = "packages") =>
