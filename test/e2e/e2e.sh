@@ -310,9 +310,11 @@ if want faults; then
   during fault-ssh "[n]ova-manage" cut_ssh "${last_config[@]}" --config secretRotation='{"all":1,"dbPasswords.nova":1}'
   last_config+=(--config secretRotation='{"all":1,"dbPasswords.nova":1}')
   converge fault-ssh
-  stage "fault: the controller restarted during glance's db sync (glance's database password rotated)"
-  during fault-reboot "[g]lance-manage" restart_alice "${last_config[@]}" --config secretRotation='{"all":1,"dbPasswords.nova":1,"dbPasswords.glance":1}'
-  last_config+=(--config secretRotation='{"all":1,"dbPasswords.nova":1,"dbPasswords.glance":1}')
+  # (nova's db sync again: it re-runs whenever nova's database URLs change, while glance's
+  # follows only its database's identity, so a glance password rotation runs no glance-manage)
+  stage "fault: the controller restarted during nova's db sync (nova's database password rotated again)"
+  during fault-reboot "[n]ova-manage" restart_alice "${last_config[@]}" --config secretRotation='{"all":1,"dbPasswords.nova":2}'
+  last_config+=(--config secretRotation='{"all":1,"dbPasswords.nova":2}')
   converge fault-reboot
   on "$ALICE" "bash -s /root/.openstack-credentials $gateway_ip $BOB tiny all" < test/e2e/smoke.sh > "${state%.json}.faults-smoke.log" 2>&1 || true
   if grep -qE '^[0-9]+ passed, 0 failed$' "${state%.json}.faults-smoke.log"; then ok "smoke test after the faults"; else fail "smoke test after the faults"; fi

@@ -18,8 +18,16 @@ p=oslab-user2
 pw=$(python3 -c 'import secrets; print(secrets.token_hex(12))')
 made() { if "${@:3}" >/dev/null; then ok "made $1 $2"; else fail "make $1 $2"; fi; }
 made project $p os project create --domain default $p
-made user $p os user create --domain default --project $p --password-prompt $p <<<"$pw
-$pw"
+# the user through Keystone's API with the password in the JSON on stdin: the client's
+# --password-prompt reads the terminal (Debian 13's), and --password would put it on a
+# command line
+new_user() {
+  local t pid
+  t=$(openstack token issue -f value -c id) && pid=$(openstack project show $p -f value -c id) || return 1
+  printf '{"user": {"name": "%s", "domain_id": "default", "default_project_id": "%s", "password": "%s"}}' "$p" "$pid" "$pw" |
+    curl -fsS -o /dev/null -X POST -H "X-Auth-Token: $t" -H 'Content-Type: application/json' --data-binary @- "${OS_AUTH_URL%/}/users"
+}
+made user $p new_user
 made role-assignment "member@$p" os role add --project $p --user $p member
 made network $p-net as_user network create $p-net
 made subnet $p-subnet as_user subnet create --network $p-net --subnet-range 10.77.0.0/24 --dns-nameserver 198.51.100.1 $p-subnet
