@@ -220,6 +220,11 @@ interface Deferred {
  * The CLI's default `--parallel` since pulumi/pulumi#15016 (v3.100, 2024): 4 × the CPUs
  * (pkg/cmd/pulumi/operations/up.go, defaultParallel). The engine has no per-host bound.
  */
+/** A finished operation's timing as the state records it (ISO times, milliseconds). Pure. */
+function stepTiming(start: number, end: number): { start: string; end: string; durationMs: number } {
+    return { start: new Date(start).toISOString(), end: new Date(end).toISOString(), durationMs: end - start };
+}
+
 export function defaultParallel(): number {
     return 4 * os.cpus().length;
 }
@@ -864,11 +869,7 @@ class LabRun {
             }
             const end = Date.now();
             entry.lastOp = op;
-            entry.timing = {
-                start: new Date(start).toISOString(),
-                end: new Date(end).toISOString(),
-                durationMs: end - start,
-            };
+            entry.timing = stepTiming(start, end);
             this.redactor.addSecretsIn(entry.outputs as Wire);
             this.reports.push({
                 urn,
@@ -919,11 +920,7 @@ class LabRun {
         // Reasons are what the engine keeps; without any, nothing forces the next update.
         entry.initErrors = err.reasons.length > 0 ? err.reasons : undefined;
         entry.lastOp = op;
-        entry.timing = {
-            start: new Date(start).toISOString(),
-            end: new Date(end).toISOString(),
-            durationMs: end - start,
-        };
+        entry.timing = stepTiming(start, end);
         this.redactor.addSecretsIn(entry.outputs as Wire);
         if (op === "replace" && !dbr && old && !this.state.pendingDeletes.includes(old)) {
             this.state.pendingDeletes.push(old);
