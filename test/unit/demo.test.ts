@@ -8,7 +8,7 @@
 // Neutron / Quantum (test/unit/fixtures/fake-demo-cloud.py): create twice, update in
 // place, delete exactly what it made, refuse a delete while users' things are left.
 import { expect } from "chai";
-import { ChildProcess, spawn, spawnSync } from "child_process";
+import { ChildProcess, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -18,7 +18,7 @@ import { demoScript, demoSecrets, demoSpec } from "../../components/demo/render"
 import { RELEASE_PROFILES } from "../../components/release/registry";
 import { script } from "../../components/shared/script";
 import { RawConfig, formatProblems, loadConfig, validateConfig } from "../../config";
-import { devConfig, find, readStackFile, RELEASE_CONFIGS, run, TEST_SECRETS, unwrap } from "./harness";
+import { devConfig, find, readStackFile, RELEASE_CONFIGS, run, startFixture, TEST_SECRETS, unwrap } from "./harness";
 import { requireTool } from "./tools";
 
 /** An OpenSSH public key line of `type` whose blob is well-formed (RFC 4253 §6.6), `fill` varying the key. */
@@ -462,13 +462,7 @@ interface Cloud {
 async function startCloud(dir: string, state: State): Promise<Cloud> {
     const stateFile = path.join(dir, "cloud.json");
     const log = path.join(dir, "requests.log");
-    fs.writeFileSync(stateFile, JSON.stringify(state));
-    fs.writeFileSync(log, "");
-    const proc = spawn("python3", [FIXTURE, stateFile, log], { stdio: ["ignore", "pipe", "inherit"] });
-    const port = await new Promise<string>((resolve, reject) => {
-        proc.stdout!.once("data", (d: Buffer) => resolve(d.toString().trim()));
-        proc.once("exit", (code) => reject(new Error(`fake cloud exited ${code}`)));
-    });
+    const { port, proc } = await startFixture(FIXTURE, stateFile, log, state);
     return { dir, port, proc, stateFile, log };
 }
 

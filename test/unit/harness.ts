@@ -2,6 +2,7 @@
 // every resource it registered, with its inputs as the engine would receive them.
 import * as pulumi from "@pulumi/pulumi";
 import { expect } from "chai";
+import { ChildProcess, spawn } from "child_process";
 import * as fs from "fs";
 import * as yaml from "js-yaml";
 import * as path from "path";
@@ -233,3 +234,23 @@ export const MODERN_RELEASES: readonly Release[] = RELEASES.filter(
 export const RELEASE_CONFIGS: ReadonlyArray<readonly [Release, (c: RawConfig) => RawConfig]> = RELEASES.map(
     (r) => [r, forRelease(r)] as const,
 );
+
+/**
+ * Starts a fake HTTP API (a python3 fixture taking STATE_FILE LOG and printing its port): the
+ * state is written to `stateFile`, requests are logged to `log`. Resolves with the port.
+ */
+export async function startFixture(
+    fixture: string,
+    stateFile: string,
+    log: string,
+    state: object,
+): Promise<{ port: string; proc: ChildProcess }> {
+    fs.writeFileSync(stateFile, JSON.stringify(state));
+    fs.writeFileSync(log, "");
+    const proc = spawn("python3", [fixture, stateFile, log], { stdio: ["ignore", "pipe", "inherit"] });
+    const port = await new Promise<string>((resolve, reject) => {
+        proc.stdout!.once("data", (d: Buffer) => resolve(d.toString().trim()));
+        proc.once("exit", (code) => reject(new Error(`${path.basename(fixture)} exited ${code}`)));
+    });
+    return { port, proc };
+}

@@ -6,14 +6,14 @@
 // changed, an empty node is disabled, stopped and deregistered, a node that joins is
 // awaited (and re-enabled when an earlier removal had disabled it).
 import { expect } from "chai";
-import { ChildProcess, spawn, spawnSync } from "child_process";
+import { ChildProcess, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { buildCloud } from "../../components/cloud";
 import { joinScript, leaveScript } from "../../components/membership/render";
 import { RawConfig } from "../../config";
-import { devConfig, find, RELEASE_CONFIGS, run, TEST_SECRETS, unwrap } from "./harness";
+import { devConfig, find, RELEASE_CONFIGS, run, startFixture, TEST_SECRETS, unwrap } from "./harness";
 
 function twoComputes(c: RawConfig): RawConfig {
     const nodes = [
@@ -135,13 +135,7 @@ function cloudState() {
 async function startApi(dir: string, state: object): Promise<Api> {
     const stateFile = path.join(dir, "state.json");
     const log = path.join(dir, "requests.log");
-    fs.writeFileSync(stateFile, JSON.stringify(state));
-    fs.writeFileSync(log, "");
-    const proc = spawn("python3", [FIXTURE, stateFile, log], { stdio: ["ignore", "pipe", "inherit"] });
-    const port = await new Promise<string>((resolve, reject) => {
-        proc.stdout!.once("data", (d: Buffer) => resolve(d.toString().trim()));
-        proc.once("exit", (code) => reject(new Error(`fake API exited ${code}`)));
-    });
+    const { port, proc } = await startFixture(FIXTURE, stateFile, log, state);
     const env: [string, string][] = [
         ["OS_AUTH_URL", `http://127.0.0.1:${port}/identity/v3`],
         ["OS_USERNAME", "admin"],
