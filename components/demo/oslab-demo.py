@@ -390,9 +390,7 @@ def read_record():
 
 
 def write_record(rec):
-    d = os.path.dirname(SPEC["record"])
-    if d and not os.path.isdir(d):
-        os.makedirs(d, 0o700)
+    make_dirs(os.path.dirname(SPEC["record"]), 0o700)
     tmp = SPEC["record"] + ".tmp"
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as f:

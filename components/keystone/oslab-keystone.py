@@ -280,9 +280,7 @@ def read_record(path):
 
 
 def write_record(path, rec):
-    d = os.path.dirname(path)
-    if d and not os.path.isdir(d):
-        os.makedirs(d, 0o700)
+    make_dirs(os.path.dirname(path), 0o700)
     tmp = path + ".tmp"
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as f:

@@ -16,9 +16,12 @@
 # q            one URL path segment or query value, quoted.
 # named        the first object of a listing with the given name, or None.
 # ApiError     what the programs raise for a failed call.
+# make_dirs    os.makedirs that accepts a directory a parallel step made meanwhile.
 # run_mode     a program's main: runs the mode; a failed call (ApiError, Unreachable)
 #              ends it with one line `<program>: <message>` on stderr and exit 1.
+import errno
 import json
+import os
 import sys
 
 try:
@@ -28,6 +31,16 @@ try:
 except ImportError:  # python 2
     from urllib2 import ProxyHandler, Request, build_opener, HTTPError, URLError
     from urllib import quote
+
+
+def make_dirs(d, mode=0o777):
+    if not d or os.path.isdir(d):
+        return
+    try:
+        os.makedirs(d, mode)
+    except OSError as e:
+        if e.errno != errno.EEXIST or not os.path.isdir(d):
+            raise
 
 
 class ApiError(Exception):

@@ -16,6 +16,7 @@
 # `restore` can undo exactly what we did. Backups stay out of the config directories,
 # where tools like apt or sysctl would read them. OSLAB_STATE overrides the root (tests).
 # Prints "changed" or "unchanged".
+import errno
 import io
 import json
 import os
@@ -120,10 +121,21 @@ def owner_ids(spec, path):
     return uid, gid
 
 
+def make_dirs(d, mode=0o777):
+    # Steps run in parallel, and two of them may create the same directory (two files of
+    # /etc/neutron saved under orig/etc/neutron at once): one that another step made
+    # between the check and the call is what we wanted, not an error.
+    if not d or os.path.isdir(d):
+        return
+    try:
+        os.makedirs(d, mode)
+    except OSError as e:
+        if e.errno != errno.EEXIST or not os.path.isdir(d):
+            raise
+
+
 def write(path, content, spec):
-    d = os.path.dirname(path)
-    if d and not os.path.isdir(d):
-        os.makedirs(d)
+    make_dirs(os.path.dirname(path))
     tmp = path + ".oslab-tmp"
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as f:
@@ -185,8 +197,7 @@ def main():
         return
     if not os.path.exists(orig) and not os.path.exists(new_marker):
         for p in (orig, new_marker):
-            if not os.path.isdir(os.path.dirname(p)):
-                os.makedirs(os.path.dirname(p), 0o700)
+            make_dirs(os.path.dirname(p), 0o700)
         if current is None:
             io.open(new_marker, "w").close()
         else:

@@ -121,6 +121,45 @@ describe("on-host file editor", () => {
         expect(fs.readFileSync(f, "utf8")).to.equal('# packaged\nuser = "root"\n');
     });
 
+    // Steps of one host run in parallel (neutron.conf and neutron-api-uwsgi.ini, say), and
+    // each saves its original under the same new orig/etc/neutron: the directory can appear
+    // between a step's check and its create. A lab run of the epoxy cloud failed this way
+    // (FileExistsError). The race is made certain here: the check is told "missing" once
+    // for a directory that exists, as when another step made it in between.
+    for (const [name, source] of [
+        ["oslab-edit.py", "components/shared/oslab-edit.py"],
+        ["oslab-api.py", "components/shared/oslab-api.py"],
+    ]) {
+        it(`${name}: make_dirs accepts a directory another step made meanwhile, and still fails on a file`, () => {
+            const probe = [
+                "import os, sys",
+                "ns = {'__name__': 'oslab_under_test'}",
+                "exec(open(sys.argv[1]).read(), ns)",
+                "real = os.path.isdir",
+                "told = []",
+                "def racing(p):",
+                "    if p == sys.argv[2] and not told:",
+                "        told.append(p)",
+                "        return False",
+                "    return real(p)",
+                "os.path.isdir = racing",
+                "ns['make_dirs'](sys.argv[2], 0o700)",
+                "print('made' if told else 'no race')",
+                "try:",
+                "    ns['make_dirs'](sys.argv[3], 0o700)",
+                "    print('accepted a file')",
+                "except OSError:",
+                "    print('refused a file')",
+            ].join("\n");
+            const made = path.join(dir, "orig", "etc", "neutron");
+            fs.mkdirSync(made, { recursive: true });
+            const file = path.join(dir, "plain");
+            fs.writeFileSync(file, "");
+            const out = execFileSync("python3", ["-c", probe, path.resolve(source), made, file]).toString();
+            expect(out).to.equal("made\nrefused a file\n");
+        });
+    }
+
     it("the secret travels only on stdin: it is not in the command text", () => {
         const script = fileApplyScript("ini", { path: "/etc/nova/nova.conf" });
         expect(script).to.not.include("s3cret");
