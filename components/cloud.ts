@@ -246,6 +246,7 @@ export function buildIdentity(ctx: CloudContext): { keystone: Keystone; glance: 
         },
         mysqlReady: ctx.mysql.ready,
         overrides: cfg.overrides["keystone.conf"],
+        apiWorkers: cfg.apiWorkers,
     });
     const glance = new Glance("glance", {
         host,
@@ -316,6 +317,7 @@ export function novaArgsFrom(ctx: CloudContext, deps: NovaDeps = {}): NovaArgs {
             "nova.conf": ctx.cfg.overrides["nova.conf"],
             "nova-api-paste.ini": ctx.cfg.overrides["nova-api-paste.ini"],
         },
+        apiWorkers: ctx.cfg.apiWorkers,
     };
 }
 
@@ -362,6 +364,7 @@ export function cinderArgsFrom(
             "cinder.conf": ctx.cfg.overrides["cinder.conf"],
             "cinder-api-paste.ini": ctx.cfg.overrides["cinder-api-paste.ini"],
         },
+        apiWorkers: ctx.cfg.apiWorkers,
     };
 }
 
@@ -383,6 +386,7 @@ export function placementArgsFrom(
         servicePassword: ctx.secrets.service.placement,
         ...deps,
         overrides: ctx.cfg.overrides["placement.conf"],
+        apiWorkers: ctx.cfg.apiWorkers,
     };
 }
 
@@ -412,5 +416,6 @@ export function quantumArgs(ctx: CloudContext, identityReady?: pulumi.Input<pulu
         mysqlReady: ctx.mysql.ready,
         rabbitmqReady: ctx.rabbitmq.ready,
         identityReady,
+        apiWorkers: cfg.apiWorkers,
     };
 }
