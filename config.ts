@@ -7,7 +7,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as ipaddr from "ipaddr.js";
 import { z } from "zod";
-import { Release, RELEASES } from "./components/release/registry";
+import { uwsgiInis } from "./components/release/profile";
+import { Release, RELEASE_PROFILES, RELEASES } from "./components/release/registry";
 import { checkOverrides, MANAGED_FILES } from "./options/registry";
 
 export const NAMESPACE = "openstack-lab";
@@ -206,6 +207,8 @@ export interface PlainConfig {
     readonly secretRotation: Readonly<Record<string, number>>;
     /** Override keys let through without the registry check: `<file>:<section>` or `<file>:<section>.<key>`. */
     readonly overridesUnchecked: readonly string[];
+    /** uwsgi worker processes of every API run under uwsgi (zed, epoxy); unset: the packaged counts. */
+    readonly apiWorkers?: number;
 }
 
 /** Secrets the user may set; each absent one is generated with @pulumi/random. */
@@ -261,6 +264,7 @@ export const CONFIG_KEYS: Record<string, { secret: boolean; required: boolean }>
     demo: { secret: false, required: false },
     secretRotation: { secret: false, required: false },
     overridesUnchecked: { secret: false, required: false },
+    apiWorkers: { secret: false, required: false },
     adminPassword: { secret: true, required: false },
     adminToken: { secret: true, required: false },
     rabbitPassword: { secret: true, required: false },
@@ -399,6 +403,7 @@ const plainSchema = z.object({
     overridesUnchecked: z
         .array(z.string().regex(/^[^:\s]+:[^.\s]+(\.\S+)?$/, "entries are <file>:<section> or <file>:<section>.<key>"))
         .default([]),
+    apiWorkers: z.number().int().min(1).max(64).optional(),
 });
 
 /** How to fix a schema problem, per top-level key. */
@@ -429,6 +434,8 @@ const HINTS: Record<string, string> = {
         "give { <file>: { <section>: { <key>: <value> } } }, e.g. { nova.conf: { DEFAULT: { cpu_allocation_ratio: 4 } } }",
     overridesUnchecked:
         'give a list of "<file>:<section>" or "<file>:<section>.<key>", e.g. ["nova.conf:libvirt.some_plugin_key"]',
+    apiWorkers:
+        "give the uwsgi worker processes of each API service, a whole number from 1 to 64 (e.g. 2 on a small controller): pulumi config set openstack-lab:apiWorkers 2",
 };
 
 function pathKey(path: (string | number)[]): string {
@@ -758,6 +765,12 @@ export function validateConfig(raw: RawConfig, presentSecrets: ReadonlySet<strin
     // --- odds and ends
     if (c.swiftHost !== undefined && !isIpv4(c.swiftHost)) {
         add("swiftHost", `"${c.swiftHost}" is not an IPv4 address; ${HINTS.swiftHost}`);
+    }
+    if (c.apiWorkers !== undefined && uwsgiInis(RELEASE_PROFILES[c.release]).length === 0) {
+        add(
+            "apiWorkers",
+            `the ${c.release} profile runs no API under uwsgi (folsom: Ubuntu 12.04's services are single eventlet processes), so there is no worker count to set; remove it: pulumi config rm openstack-lab:apiWorkers`,
+        );
     }
     if (c.release === "folsom" && c.datapathType === "netdev") {
         add(

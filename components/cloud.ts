@@ -252,6 +252,7 @@ export function buildIdentity(ctx: CloudContext): { keystone: Keystone; glance: 
         },
         mysqlReady: ctx.mysql.ready,
         overrides: cfg.overrides["keystone.conf"],
+        apiWorkers: cfg.apiWorkers,
     });
     const glance = new Glance("glance", {
         host,
@@ -322,6 +323,7 @@ export function novaArgsFrom(ctx: CloudContext, deps: NovaDeps = {}): NovaArgs {
             "nova.conf": ctx.cfg.overrides["nova.conf"],
             "nova-api-paste.ini": ctx.cfg.overrides["nova-api-paste.ini"],
         },
+        apiWorkers: ctx.cfg.apiWorkers,
     };
 }
 
@@ -368,6 +370,7 @@ export function cinderArgsFrom(
             "cinder.conf": ctx.cfg.overrides["cinder.conf"],
             "cinder-api-paste.ini": ctx.cfg.overrides["cinder-api-paste.ini"],
         },
+        apiWorkers: ctx.cfg.apiWorkers,
     };
 }
 
@@ -389,6 +392,7 @@ export function placementArgsFrom(
         servicePassword: ctx.secrets.service.placement,
         ...deps,
         overrides: ctx.cfg.overrides["placement.conf"],
+        apiWorkers: ctx.cfg.apiWorkers,
     };
 }
 
@@ -418,5 +422,6 @@ export function quantumArgs(ctx: CloudContext, identityReady?: pulumi.Input<pulu
         mysqlReady: ctx.mysql.ready,
         rabbitmqReady: ctx.rabbitmq.ready,
         identityReady,
+        apiWorkers: cfg.apiWorkers,
     };
 }

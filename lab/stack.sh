@@ -36,6 +36,7 @@ owned_config() {
   openstack-lab:cinder: { volumeGroup: cinder-volumes, volumeService: false }
   openstack-lab:image: { name: tiny, url: file:///root/oslab-images/tiny.qcow2, diskFormat: qcow2, containerFormat: bare }
   openstack-lab:demo: true
+  openstack-lab:apiWorkers: 2
 EOF2
 }
 

@@ -4,12 +4,14 @@
 // With `cinder.volumeService` false (hosts without device-mapper, e.g. the lab) only
 // cinder-api and cinder-scheduler are installed and run.
 import * as pulumi from "@pulumi/pulumi";
+import * as path from "path";
 import type { CinderSpec } from "../../config";
 import { MysqlDatabase } from "../../providers/mysqlDatabase";
 import { asUser, restartScript } from "../shared/packages";
 import { IniDoc } from "../shared/ini";
 import { ConfigFile, HostRef, afterHostPackages, configFile, remoteStep } from "../shared/step";
 import { installStep, serviceDatabase } from "../shared/service";
+import { uwsgiWorkersFile } from "../shared/uwsgi";
 import { CinderProfile } from "./profiles";
 import * as render from "./render";
 
@@ -37,6 +39,11 @@ export interface CinderArgs {
     readonly identityReady?: pulumi.Input<pulumi.Resource>;
     /** User overrides: `cinder.conf` and `cinder-api-paste.ini` (config `overrides`). */
     readonly overrides?: { readonly "cinder.conf"?: IniDoc; readonly "cinder-api-paste.ini"?: IniDoc };
+    /**
+     * uwsgi worker processes of cinder-api (config `apiWorkers`), set where the profile names
+     * its uwsgi ini; unset: the packaged count.
+     */
+    readonly apiWorkers?: number;
 }
 
 export class Cinder extends pulumi.ComponentResource {
@@ -104,6 +111,12 @@ export class Cinder extends pulumi.ComponentResource {
                 { ...p, dependsOn: [install] },
             );
         }
+        // (apiWorkers) cinder-api's worker count, a trigger of the restart below
+        let workers: ConfigFile | undefined;
+        if (profile.uwsgiIni !== undefined && args.apiWorkers !== undefined) {
+            workers = uwsgiWorkersFile(name, host, profile.uwsgiIni, args.apiWorkers, { ...p, dependsOn: [install] });
+            files[path.posix.basename(profile.uwsgiIni)] = workers;
+        }
         const dbSync = remoteStep(
             `${name}-db-sync`,
             host,
@@ -114,7 +127,7 @@ export class Cinder extends pulumi.ComponentResource {
             { ...p, dependsOn: [files["cinder.conf"].step, this.database] },
         );
 
-        const before: pulumi.Input<pulumi.Resource>[] = [dbSync, args.rabbit.ready];
+        const before: pulumi.Input<pulumi.Resource>[] = [dbSync, args.rabbit.ready, ...(workers ? [workers.step] : [])];
         if (args.identityReady) {
             before.push(args.identityReady);
         }

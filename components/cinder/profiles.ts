@@ -12,6 +12,8 @@ export interface CinderProfile {
     /** Started (not restarted) with the volume service: the iSCSI target daemon. */
     readonly volumeDaemons: readonly string[];
     readonly port: number;
+    /** cinder-api's uwsgi ini, where config `apiWorkers` sets `[uwsgi] processes`; unset: no uwsgi (Folsom). */
+    readonly uwsgiIni?: string;
     readonly conf: {
         readonly path: string;
         readonly group: string;

@@ -35,6 +35,11 @@ export interface KeystoneArgs {
     readonly mysqlReady: pulumi.Input<pulumi.Resource>;
     /** User overrides merged over keystone.conf (config `overrides["keystone.conf"]`); unset: none. */
     readonly overrides?: IniDoc;
+    /**
+     * uwsgi worker processes of the API (config `apiWorkers`), set where the profile names
+     * its uwsgi ini; unset: the packaged count.
+     */
+    readonly apiWorkers?: number;
 }
 
 /**

@@ -9,6 +9,7 @@ import { KeystoneEndpoint } from "../../providers/keystoneEndpoint";
 import type { Credentials, Dialect } from "../../providers/openstackAuth";
 import { configFile, remoteStep, restart, sha256 } from "../shared/step";
 import { installStep, serviceDatabase } from "../shared/service";
+import { uwsgiWorkersFile } from "../shared/uwsgi";
 import { AdminCredentials, KeystoneArgs, KeystoneRef } from "./args";
 import * as render from "./render";
 
@@ -97,7 +98,7 @@ export class Keystone extends pulumi.ComponentResource implements KeystoneRef {
             { ...p, dependsOn: [install] },
         );
 
-        // tables, token keys, (Zed) bootstrap, host fixes, restart
+        // tables, token keys, (Zed) bootstrap, host fixes, (apiWorkers) worker count, restart
         const dbSync = remoteStep(
             `${name}-db-sync`,
             host,
@@ -122,17 +123,27 @@ export class Keystone extends pulumi.ComponentResource implements KeystoneRef {
             );
         }
         const fixes = profile.hostFixes();
-        for (const fix of fixes) {
-            beforeRestart.push(
-                remoteStep(
-                    `${name}-${fix.id}`,
-                    host,
-                    { create: fix.create, delete: fix.delete },
-                    { ...p, dependsOn: [install] },
-                ),
-            );
-        }
-        const restarted = restart(`${name}-restart`, host, [profile.service], [conf], {
+        const fixSteps = fixes.map((fix) =>
+            remoteStep(
+                `${name}-${fix.id}`,
+                host,
+                { create: fix.create, delete: fix.delete },
+                { ...p, dependsOn: [install] },
+            ),
+        );
+        beforeRestart.push(...fixSteps);
+        // After the host fixes: zed's uwsgi-apparmor edits the same file, and the worker
+        // count, a layer over it, must be undone first (components/shared/uwsgi.ts).
+        const workers =
+            profile.uwsgiIni !== undefined && args.apiWorkers !== undefined
+                ? [
+                      uwsgiWorkersFile(name, host, profile.uwsgiIni, args.apiWorkers, {
+                          ...p,
+                          dependsOn: [install, ...fixSteps],
+                      }),
+                  ]
+                : [];
+        const restarted = restart(`${name}-restart`, host, [profile.service], [conf, ...workers], {
             ...p,
             dependsOn: beforeRestart,
             extraTriggers: fixes.map((f) => sha256(f.create)),

@@ -26,6 +26,11 @@ export interface KeystoneProfile {
     readonly keys: () => { create: string; delete: string };
     /** `keystone-manage bootstrap` (Zed): identity URL → script; none on Folsom. */
     readonly bootstrap?: (v: { identityUrl: string; region: string }) => string;
+    /**
+     * The uwsgi ini of the service (Debian: /etc/keystone/keystone-uwsgi.ini), where config
+     * `apiWorkers` sets `[uwsgi] processes`; unset: no uwsgi (Folsom's keystone-all).
+     */
+    readonly uwsgiIni?: string;
     /** Host-dependent fixes applied before the restart. */
     readonly hostFixes: () => readonly render.HostFix[];
     /** The admin's CLI environment (Listing 3 without the password). */

@@ -50,6 +50,11 @@ export interface NovaArgs {
     readonly placementReady?: pulumi.Input<pulumi.Resource>;
     /** User overrides: `nova.conf` and `nova-api-paste.ini` (config `overrides`), merged over every host's copy. */
     readonly overrides?: { readonly "nova.conf"?: IniDoc; readonly "nova-api-paste.ini"?: IniDoc };
+    /**
+     * uwsgi worker processes of each controller service the profile names a uwsgi ini for
+     * (config `apiWorkers`: nova-api, nova-api-metadata); unset: the packaged counts.
+     */
+    readonly apiWorkers?: number;
 }
 
 /** Readiness of services Nova waits for, from components outside the base layer. */

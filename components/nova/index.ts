@@ -9,9 +9,11 @@
 // Zed: cells v2 (nova_api, nova, nova_cell0), conductor, placement and neutron sections,
 // libvirt without per-domain mount namespaces, discover_hosts, `openstack compute service list`.
 import * as pulumi from "@pulumi/pulumi";
+import * as path from "path";
 import { MysqlDatabase } from "../../providers/mysqlDatabase";
 import { fileSpec } from "../shared/script";
 import { ConfigFile, HostRef, afterHostPackages, configFile, remoteStep, sha256 } from "../shared/step";
+import { uwsgiWorkersFile } from "../shared/uwsgi";
 import { NovaArgs } from "./args";
 import { NovaDatabase, StaticFile } from "./profiles";
 import * as render from "./render";
@@ -67,6 +69,7 @@ export class Nova extends pulumi.ComponentResource {
             },
             { parent: this, dependsOn: [...ctlFiles.map((f) => f.step), ...dbSteps] },
         );
+        const workers = this.uwsgiWorkers(name, controller, [install]);
         const ctlIp = controller.node.managementIp;
         const ctlRestart = remoteStep(
             `${name}-${controller.node.name}-restart`,
@@ -76,11 +79,15 @@ export class Nova extends pulumi.ComponentResource {
                     profile.controller.services,
                     profile.controller.ports.map((port) => ({ host: ctlIp, port })),
                 ),
-                triggers: ctlFiles.map((f) => f.hash),
+                triggers: [...ctlFiles, ...workers].map((f) => f.hash),
             },
             {
                 parent: this,
-                dependsOn: [dbSync, ...this.optional(args.rabbit.ready, args.identityReady, args.placementReady)],
+                dependsOn: [
+                    dbSync,
+                    ...workers.map((f) => f.step),
+                    ...this.optional(args.rabbit.ready, args.identityReady, args.placementReady),
+                ],
             },
         );
 
@@ -285,6 +292,21 @@ export class Nova extends pulumi.ComponentResource {
                 { parent: this, dependsOn: after },
             ),
         );
+    }
+
+    /** (config `apiWorkers`) The worker count in the uwsgi ini of each API service that has one. */
+    private uwsgiWorkers(name: string, host: HostRef, after: Deps): ConfigFile[] {
+        const { apiWorkers, profile } = this.args;
+        if (apiWorkers === undefined) {
+            return [];
+        }
+        return Object.values(profile.controller.uwsgiInis ?? {}).map((ini) => {
+            const file = uwsgiWorkersFile(`${name}-${host.node.name}`, host, ini, apiWorkers, {
+                parent: this,
+                dependsOn: after,
+            });
+            return this.track(host, path.posix.basename(ini), file);
+        });
     }
 
     /** Folsom: api-paste.ini's authtoken filter, volume sections removed (none on Zed). */

@@ -38,6 +38,11 @@ export interface NovaProfile {
         /** Services that report in to the service list from the controller. */
         readonly reporting: readonly string[];
         readonly files: readonly StaticFile[];
+        /**
+         * The uwsgi ini of each of `services` that runs under uwsgi, by service, where config
+         * `apiWorkers` sets `[uwsgi] processes`; unset: none (Folsom).
+         */
+        readonly uwsgiInis?: Readonly<Record<string, string>>;
     };
     readonly compute: {
         readonly packages: (virtType: render.VirtType) => readonly string[];

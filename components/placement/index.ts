@@ -7,6 +7,7 @@ import { asUser, restartScript } from "../shared/packages";
 import { IniDoc } from "../shared/ini";
 import { ConfigFile, HostRef, afterHostPackages, configFile, remoteStep } from "../shared/step";
 import { installStep, serviceDatabase } from "../shared/service";
+import { uwsgiWorkersFile } from "../shared/uwsgi";
 import { PlacementProfile } from "./profiles";
 
 export interface PlacementArgs {
@@ -25,6 +26,11 @@ export interface PlacementArgs {
     readonly identityReady?: pulumi.Input<pulumi.Resource>;
     /** User overrides (config `overrides["placement.conf"]`). */
     readonly overrides?: IniDoc;
+    /**
+     * uwsgi worker processes of the API (config `apiWorkers`), set where the profile names
+     * its uwsgi ini; unset: the packaged count.
+     */
+    readonly apiWorkers?: number;
 }
 
 export class Placement extends pulumi.ComponentResource {
@@ -73,14 +79,21 @@ export class Placement extends pulumi.ComponentResource {
             },
             { ...p, dependsOn: [this.conf.step, this.database] },
         );
+        const workers =
+            profile.uwsgiIni !== undefined && args.apiWorkers !== undefined
+                ? [uwsgiWorkersFile(name, host, profile.uwsgiIni, args.apiWorkers, { ...p, dependsOn: [install] })]
+                : [];
         this.ready = remoteStep(
             `${name}-restart`,
             host,
             {
                 create: restartScript([profile.service], [{ host: ip, port: profile.port }]),
-                triggers: [this.conf.hash],
+                triggers: [this.conf.hash, ...workers.map((f) => f.hash)],
             },
-            { ...p, dependsOn: [dbSync, ...(args.identityReady ? [args.identityReady] : [])] },
+            {
+                ...p,
+                dependsOn: [dbSync, ...workers.map((f) => f.step), ...(args.identityReady ? [args.identityReady] : [])],
+            },
         );
         this.registerOutputs({ url: this.url });
     }

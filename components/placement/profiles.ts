@@ -14,6 +14,8 @@ export interface PlacementProfile {
     };
     readonly database: { readonly name: string; readonly user: string };
     readonly urlScheme: "mysql" | "mysql+pymysql";
+    /** placement-api's uwsgi ini, where config `apiWorkers` sets `[uwsgi] processes`; unset: none. */
+    readonly uwsgiIni?: string;
     /** Run as the placement user. */
     readonly dbSync: string;
 }

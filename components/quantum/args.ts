@@ -51,4 +51,6 @@ export interface QuantumArgs {
     readonly rabbitmqReady: pulumi.Input<pulumi.Resource>;
     /** Keystone answers and holds the admin and service users and the catalog (Keystone component's `ready`); unset: nothing to wait for. */
     readonly identityReady?: pulumi.Input<pulumi.Resource>;
+    /** uwsgi worker processes of the API server (config `apiWorkers`); unset: the profile's renderer decides (Neutron: 2). */
+    readonly apiWorkers?: number;
 }

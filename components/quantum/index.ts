@@ -137,6 +137,7 @@ export class Quantum extends pulumi.ComponentResource {
             networkNode,
             routerId: ids?.routerId,
             externalNetworkId: ids?.externalNetworkId,
+            apiWorkers: a.apiWorkers,
         });
     }
 

@@ -46,6 +46,8 @@ export interface RenderValues {
     readonly routerId?: string;
     /** ext_net UUID from the networks (Folsom l3_agent.ini gateway_external_network_id). */
     readonly externalNetworkId?: string;
+    /** uwsgi worker processes of the API server (config `apiWorkers`); unset: the renderer's default. */
+    readonly apiWorkers?: number;
 }
 
 /** Secret values; files rendered from them travel as secret Outputs. */
@@ -263,17 +265,21 @@ export function ml2Conf(): IniDoc {
     };
 }
 
-/** Worker processes of Debian's neutron-api uwsgi service (packaged: 8 processes x 32 threads). */
+/**
+ * Worker processes of Debian's neutron-api uwsgi service without config `apiWorkers`
+ * (packaged: 8 processes x 32 threads).
+ */
 export const NEUTRON_API_PROCESSES = 2;
 
 /**
  * /etc/neutron/neutron-api-uwsgi.ini. Neutron monkey-patches eventlet, so more than one
  * uwsgi thread per worker makes greenlets switch threads ("greenlet.error: cannot switch
  * to a different thread") and the network API stops answering minutes after it started.
- * One thread per worker, and as many workers as a lab controller can afford.
+ * One thread per worker, and `apiWorkers` workers (unset: as many as a lab controller can
+ * afford, NEUTRON_API_PROCESSES).
  */
-export function neutronApiUwsgi(): IniDoc {
-    return { uwsgi: { processes: NEUTRON_API_PROCESSES, threads: 1 } };
+export function neutronApiUwsgi(v: RenderValues): IniDoc {
+    return { uwsgi: { processes: v.apiWorkers ?? NEUTRON_API_PROCESSES, threads: 1 } };
 }
 
 /**

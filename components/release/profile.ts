@@ -83,3 +83,18 @@ function merge(parent: unknown, delta: unknown): unknown {
 export function deriveProfile<T extends object>(parent: T, delta: ProfileDelta<T>): T {
     return merge(parent, delta) as T;
 }
+
+/**
+ * The uwsgi inis whose worker count config `apiWorkers` adds (keystone, placement-api,
+ * nova-api, nova-api-metadata, cinder-api; Neutron's neutron-api-uwsgi.ini is a file of
+ * the quantum profile, written with or without the key). Empty: the release runs no API
+ * under uwsgi (Folsom).
+ */
+export function uwsgiInis(p: ReleaseProfile): string[] {
+    return [
+        p.keystone.uwsgiIni,
+        p.placement?.uwsgiIni,
+        ...Object.values(p.nova.controller.uwsgiInis ?? {}),
+        p.cinder.uwsgiIni,
+    ].filter((ini): ini is string => ini !== undefined);
+}

@@ -111,6 +111,30 @@ export interface FileTarget {
     readonly mode?: string;
     readonly owner?: string;
     readonly group?: string;
+    /**
+     * Set where another step edits the same file too (components/shared/uwsgi.ts): this edit
+     * keeps its own backup of the file as it found it, under `<state>/layers/<layer>/`
+     * (oslab-edit.py's OSLAB_STATE), so undoing it gives back the other step's edit, not the
+     * packaged file. Edits of one file are undone in the reverse order of their first apply:
+     * the layer's step depends on the other one. Unset: the packaged original under
+     * /var/lib/openstack-lab/orig.
+     */
+    readonly layer?: string;
+}
+
+/** The editor run on `target` in `mode`, fd 3 from `fd3` (the spec, or nothing). */
+function editorCall(mode: string, target: FileTarget, fd3: string): string {
+    let state = "";
+    if (target.layer !== undefined) {
+        if (!/^[a-z0-9][a-z0-9-]*$/.test(target.layer)) {
+            throw new Error(`file layer "${target.layer}" of ${target.path}: use lower-case letters, digits and -`);
+        }
+        state = `OSLAB_STATE="\${OSLAB_STATE:-${HOST_STATE_DIR}}/layers/${target.layer}" `;
+    }
+    return `py=$(command -v python3 || command -v python)
+${state}"$py" - ${mode} ${shq(target.path)} ${fd3} <<'OSLAB_EDIT_PY'
+${editorPy().trimEnd()}
+OSLAB_EDIT_PY`;
 }
 
 /**
@@ -118,18 +142,12 @@ export interface FileTarget {
  * The editor reads the spec from fd 3 so the heredoc can carry the program.
  */
 export function fileApplyScript(mode: FileMode, target: FileTarget): string {
-    return script(`py=$(command -v python3 || command -v python)
-"$py" - ${mode} ${shq(target.path)} 3<&0 <<'OSLAB_EDIT_PY'
-${editorPy().trimEnd()}
-OSLAB_EDIT_PY`);
+    return script(editorCall(mode, target, "3<&0"));
 }
 
 /** Script that undoes `fileApplyScript` (destroy): restore the original or remove ours. */
 export function fileRestoreScript(target: FileTarget): string {
-    return script(`py=$(command -v python3 || command -v python)
-"$py" - restore ${shq(target.path)} 3</dev/null <<'OSLAB_EDIT_PY'
-${editorPy().trimEnd()}
-OSLAB_EDIT_PY`);
+    return script(editorCall("restore", target, "3</dev/null"));
 }
 
 /** The JSON spec sent on stdin for a file change. */
