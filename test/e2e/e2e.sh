@@ -366,7 +366,7 @@ if want destroy; then
   for h in $(python3 -c "import json;d=json.load(open('$LAB_DIR/lab.json'));print(' '.join(x['managementIp'] for x in d['hosts']))"); do
     br=$(on "$h" "command -v ovs-vsctl >/dev/null && ovs-vsctl --timeout=5 list-br 2>/dev/null || true" | tr '\n' ' ')
     expect_empty "$br" "$h: no OVS bridge left" "$h: bridges left"
-    left=$(on "$h" "find /var/lib/openstack-lab/new /var/lib/openstack-lab/orig -type f 2>/dev/null || true" | tr '\n' ' ')
+    left=$(on "$h" "find /var/lib/openstack-lab/new /var/lib/openstack-lab/orig /var/lib/openstack-lab/layers -type f 2>/dev/null || true" | tr '\n' ' ')
     expect_empty "$left" "$h: every managed file restored" "$h: managed files not restored"
   done
   route=$(on "$ALICE" "ip route | grep -F 198.51.100.192 || true")
