@@ -46,17 +46,19 @@ export interface CloudOutputs {
 /**
  * Every package a node's roles need, for Base's package transactions: the services' own
  * install steps then find them installed and only record what they purge on destroy.
- * The controller installs in two: `packages` (NTP, the database, the broker, Keystone —
- * what the identity layer needs first) and `later` (every other service), which installs
- * while the database, broker and Keystone are configured and bootstrapped; a service's own
- * install step waits for it on the host's apt lock. `withoutSystemd`: added where systemd
- * is not PID 1.
+ * The controller installs in three: `packages` (NTP, the database, the broker, Keystone —
+ * what the identity layer needs first), `later` (Glance, Placement, Nova, Neutron: the
+ * chain to a bootable cloud), which installs while the database, broker and Keystone are
+ * configured and bootstrapped, and `last` (Cinder, Horizon: off that chain; Horizon's
+ * packages are the biggest part), which installs while Nova's and Neutron's databases
+ * are built. A service's own install step waits for the run that brings its packages
+ * (`afterHostPackages`). `withoutSystemd`: added where systemd is not PID 1.
  */
 export function hostPackages(
     profile: ReleaseProfile,
     cfg: StackConfig,
     role: NodeSpec["role"],
-): { packages: string[]; later: string[]; withoutSystemd: string[] } {
+): { packages: string[]; later: string[]; last: string[]; withoutSystemd: string[] } {
     const b = profile.base;
     const q = profile.quantum;
     const n = profile.nova;
@@ -68,11 +70,13 @@ export function hostPackages(
             profile.placement?.packages ?? [],
             n.controller.packages,
             q.server.packages,
+        ]).filter((p) => !packages.includes(p));
+        const last = unique([
             profile.cinder.packages.api,
             cfg.cinder.volumeService ? profile.cinder.packages.volume : [],
             profile.horizon.packages,
-        ]).filter((p) => !packages.includes(p));
-        return { packages, later, withoutSystemd: [] };
+        ]).filter((p) => !packages.includes(p) && !later.includes(p));
+        return { packages, later, last, withoutSystemd: [] };
     }
     const lists: (readonly string[])[] = [b.ntp.packages, q.agent.packages];
     if (role === "network") {
@@ -84,6 +88,7 @@ export function hostPackages(
     return {
         packages: unique(lists),
         later: [],
+        last: [],
         withoutSystemd: role === "compute" ? [...n.compute.packagesWithoutSystemd] : [],
     };
 }
@@ -109,6 +114,7 @@ export function buildBase(cfg: StackConfig): CloudContext {
             ssh: host.ssh,
             ready: base.ready,
             packages: base.packages,
+            packageRuns: base.packageRuns,
         };
     }
     const controller = hosts[cfg.controller.name];

@@ -3,7 +3,7 @@
 // forwarding (persisted and applied live), optionally a reboot, and NTP.
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigFile, HostRef, configFile, remoteStep } from "../shared/step";
+import { ConfigFile, HostRef, PackageRun, configFile, remoteStep } from "../shared/step";
 import { BaseProfile } from "./profiles";
 import { installScript, purgeScript } from "../shared/packages";
 import * as render from "./render";
@@ -20,13 +20,16 @@ export interface BaseArgs {
     /**
      * The whole host's packages for its roles, installed once the package source is set
      * (default none): one dpkg run instead of one per service under the host's apt lock.
-     * `packages` first (the host is ready after them), then `later` in a second run that
-     * nothing waits for but the host's apt lock, so the steps that need only the first set
-     * go ahead meanwhile. The services' install steps still name (and purge) their own.
+     * `packages` first (the host is ready after them), then `later` and `last` in runs of
+     * their own that nothing waits for but the host's apt lock, so the steps that need only
+     * the first set go ahead meanwhile, and the services of `later` while `last` installs
+     * (`packageRuns`, `afterHostPackages`). The services' install steps still name (and
+     * purge) their own.
      */
     readonly packages?: {
         readonly packages: readonly string[];
         readonly later?: readonly string[];
+        readonly last?: readonly string[];
         readonly withoutSystemd: readonly string[];
     };
 }
@@ -34,8 +37,10 @@ export interface BaseArgs {
 export class Base extends pulumi.ComponentResource {
     /** Depend on this to run after the node's base layer. */
     readonly ready: pulumi.Resource;
-    /** Every package of the host's roles is installed: the `later` run, else `ready`. */
+    /** Every package of the host's roles is installed: the last run, else `ready`. */
     readonly packages: pulumi.Resource;
+    /** The runs after `ready` (`later`, `last`), in order; empty: none. */
+    readonly packageRuns: readonly PackageRun[];
     readonly sysctl: ConfigFile;
 
     constructor(name: string, args: BaseArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -113,15 +118,26 @@ export class Base extends pulumi.ComponentResource {
                       { ...p, dependsOn: [ntp] },
                   )
                 : ntp;
-        this.packages = this.ready;
-        if (args.packages?.later?.length) {
-            this.packages = remoteStep(
-                `${name}-packages-later`,
-                host,
-                { create: installScript(args.packages.later) },
-                { ...p, dependsOn: [this.ready] },
-            );
+        const runs: PackageRun[] = [];
+        let installed: readonly string[] = args.packages?.packages ?? [];
+        for (const [run, packages] of [
+            ["later", args.packages?.later],
+            ["last", args.packages?.last],
+        ] as const) {
+            if (packages?.length) {
+                const after = runs.length ? runs[runs.length - 1].step : this.ready;
+                const step = remoteStep(
+                    `${name}-packages-${run}`,
+                    host,
+                    { create: installScript(packages) },
+                    { ...p, dependsOn: [after] },
+                );
+                installed = [...installed, ...packages];
+                runs.push({ packages: installed, step });
+            }
         }
+        this.packageRuns = runs;
+        this.packages = runs.length ? runs[runs.length - 1].step : this.ready;
         this.registerOutputs({});
     }
 

@@ -62,7 +62,10 @@ export class Cinder extends pulumi.ComponentResource {
         this.files = files;
 
         const packages = [...profile.packages.api, ...(cinder.volumeService ? profile.packages.volume : [])];
-        const install = installStep(name, host, packages, packages, { ...p, dependsOn: afterHostPackages(host) });
+        const install = installStep(name, host, packages, packages, {
+            ...p,
+            dependsOn: afterHostPackages(host, packages),
+        });
         this.database = serviceDatabase(
             `${name}-db`,
             host,

@@ -27,7 +27,7 @@ export class Glance extends pulumi.ComponentResource {
 
         const install = installStep(name, host, profile.packages, profile.purge, {
             ...p,
-            dependsOn: afterHostPackages(host),
+            dependsOn: afterHostPackages(host, profile.packages),
         });
         const db = serviceDatabase(
             `${name}-db`,

@@ -28,7 +28,7 @@ export class Horizon extends pulumi.ComponentResource {
                 create: render.installScript(profile.packages, profile.cache),
                 delete: purgeScript(profile.purge),
             },
-            { ...p, dependsOn: afterHostPackages(host) },
+            { ...p, dependsOn: afterHostPackages(host, profile.packages) },
         );
         const settings = configFile(
             `${name}-conf-local-settings`,

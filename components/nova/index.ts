@@ -227,7 +227,7 @@ export class Nova extends pulumi.ComponentResource {
                 create: installScript(packages, withoutSystemd),
                 delete: beforePurge ? `${beforePurge}\n${purge}` : purge,
             },
-            { parent: this, dependsOn: afterHostPackages(host) },
+            { parent: this, dependsOn: afterHostPackages(host, packages) },
         );
     }
 

@@ -49,7 +49,7 @@ export class Placement extends pulumi.ComponentResource {
 
         const install = installStep(name, host, profile.packages, profile.packages, {
             ...p,
-            dependsOn: afterHostPackages(host),
+            dependsOn: afterHostPackages(host, profile.packages),
         });
         this.database = serviceDatabase(
             `${name}-db`,

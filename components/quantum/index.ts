@@ -204,7 +204,7 @@ export class Quantum extends pulumi.ComponentResource {
                 create: installScript(packages),
                 delete: purgeScript(packages),
             },
-            { parent: this, dependsOn: afterHostPackages(host) },
+            { parent: this, dependsOn: afterHostPackages(host, packages) },
         );
     }
 

@@ -32,14 +32,37 @@ export interface HostRef {
      * A service whose packages come in that run installs after it (`afterHostPackages`).
      */
     readonly packages?: pulumi.Resource;
+    /**
+     * Base's package runs after `ready`, in order, each with the packages it installs;
+     * unset or empty: none (every package comes with `ready`, or `packages` covers all).
+     */
+    readonly packageRuns?: readonly PackageRun[];
+}
+
+/** One of Base's package runs on a host: the step, and what the host has once it is done. */
+export interface PackageRun {
+    /** Every package installed by this run and the runs before it. */
+    readonly packages: readonly string[];
+    readonly step: pulumi.Resource;
 }
 
 /**
  * What a service's install step waits for when Base installs its packages in a later run:
  * the step then finds them installed instead of waiting on the host's apt lock while it holds
- * one of the engine's parallel slots (`pulumi up --parallel`, 4 per CPU by default).
+ * one of the engine's parallel slots (`pulumi up --parallel`, 4 per CPU by default). With
+ * `packages` (the service's own), the first of the host's runs that brings them all;
+ * otherwise, or when no run has them all, the host's last run.
  */
-export function afterHostPackages(host: HostRef): pulumi.Resource[] {
+export function afterHostPackages(host: HostRef, packages: readonly string[] = []): pulumi.Resource[] {
+    // the first run that brings every one of `packages`: the service goes ahead while
+    // later runs install other services' packages
+    const run =
+        packages.length > 0
+            ? host.packageRuns?.find((r) => packages.every((pkg) => r.packages.includes(pkg)))
+            : undefined;
+    if (run) {
+        return [run.step];
+    }
     return host.packages ? [host.packages] : [];
 }
 

@@ -2,7 +2,7 @@
 // stack with three computes; key inputs; no secret in any command; preview registers the
 // same resources.
 import { expect } from "chai";
-import { buildBase } from "../../components/cloud";
+import { buildBase, buildCloud } from "../../components/cloud";
 import { SYSCTL_FILE, renderSysctl } from "../../components/base/render";
 import { RawConfig } from "../../config";
 import { Registered, TEST_SECRETS, devConfig, find, run, unwrap } from "./harness";
@@ -47,6 +47,7 @@ describe("base layer (dev stack)", () => {
         expect(commandsOn(resources, "192.168.122.111")).to.deep.equal(
             [
                 ...baseChildren("alice"),
+                "alice-base-packages-last",
                 "alice-base-packages-later",
                 "mysql-conf",
                 "mysql-install",
@@ -164,7 +165,8 @@ describe("base layer (three computes, zed, reboot option)", () => {
         });
         expect(commandsOn(resources, "192.168.122.114")).to.deep.equal(baseChildren("bob2"));
         expect(commandsOn(resources, "192.168.122.115")).to.deep.equal(baseChildren("bob3"));
-        expect(resources.filter((r) => r.type === CMD)).to.have.length(5 * 7 + 1 + 5);
+        // 7 base steps per host, the controller's two later package runs, 5 MySQL and RabbitMQ steps
+        expect(resources.filter((r) => r.type === CMD)).to.have.length(5 * 7 + 2 + 5);
     });
 
     it("zed: no cloud archive, chrony, MariaDB drop-in, apt proxy when configured", async () => {
@@ -188,17 +190,22 @@ describe("base layer (three computes, zed, reboot option)", () => {
         // destroy, or removing the node, purges chrony if this step installed it
         expect(unwrap(find(resources, "bob-base-ntp").inputs).delete).to.match(/\noslab_purge chrony\n$/);
         // One package transaction per host, everything its roles need, after NTP; the
-        // controller's in two: the identity layer's first, every other service's after it.
+        // controller's in three: the identity layer's first, then what the chain to a
+        // bootable cloud needs (Glance, Placement, Nova, Neutron), then Cinder and Horizon.
         const pkgs = (h: string, step = "packages") =>
             unwrap(find(resources, `${h}-base-${step}`).inputs).create.split("oslab_retry() {")[1];
         expect(pkgs("alice")).to.contain(
             "\noslab_install chrony mariadb-server python3-pymysql rabbitmq-server keystone python3-openstackclient\n",
         );
         expect(pkgs("alice", "packages-later")).to.contain(
-            "\noslab_install glance-api glance-common curl placement-api placement-common nova-api nova-conductor nova-scheduler nova-consoleproxy nova-common neutron-server neutron-api neutron-rpc-server neutron-common cinder-api cinder-scheduler cinder-common cinder-volume tgt lvm2 openstack-dashboard-apache memcached\n",
+            "\noslab_install glance-api glance-common curl placement-api placement-common nova-api nova-conductor nova-scheduler nova-consoleproxy nova-common neutron-server neutron-api neutron-rpc-server neutron-common\n",
         );
-        expect(resources.filter((r) => r.name.endsWith("-packages-later")).map((r) => r.name)).to.deep.equal([
+        expect(pkgs("alice", "packages-last")).to.contain(
+            "\noslab_install cinder-api cinder-scheduler cinder-common cinder-volume tgt lvm2 openstack-dashboard-apache memcached\n",
+        );
+        expect(resources.filter((r) => /-packages-la(ter|st)$/.test(r.name)).map((r) => r.name)).to.deep.equal([
             "alice-base-packages-later",
+            "alice-base-packages-last",
         ]);
         expect(pkgs("bob")).to.contain(
             "\nif [ ! -d /run/systemd/system ]; then oslab_install libvirt-daemon-system-sysv; fi\noslab_install chrony openvswitch-switch neutron-openvswitch-agent neutron-common nova-compute-kvm nova-compute nova-common genisoimage\n",
@@ -265,4 +272,41 @@ describe("base layer (three computes, zed, reboot option)", () => {
             normal.resources.map((r) => `${r.type} ${r.name}`).sort(),
         );
     });
+});
+
+describe("package runs: each service's install waits for the run that brings its packages", () => {
+    for (const release of ["zed", "epoxy"] as const) {
+        it(`${release}: the chain to a bootable cloud goes ahead while Cinder and Horizon install`, async () => {
+            const deps = new Map<string, string[]>();
+            await run(() => buildCloud(devConfig((c) => ({ ...c, release }))), { dependencies: deps });
+            const installs = [...deps.keys()].filter((n) => n.endsWith("-install") && !/^(mysql|rabbitmq)-/.test(n));
+            const waitsFor = Object.fromEntries(
+                installs.sort().map((n) => [
+                    n,
+                    deps
+                        .get(n)!
+                        .filter((d) => d.includes("-base-packages"))
+                        .sort(),
+                ]),
+            );
+            // every step of a host waits for its first run (the host's `ready`)
+            expect(waitsFor).to.deep.equal({
+                "cinder-install": ["alice-base-packages", "alice-base-packages-last"],
+                "glance-install": ["alice-base-packages", "alice-base-packages-later"],
+                "horizon-install": ["alice-base-packages", "alice-base-packages-last"],
+                "keystone-install": ["alice-base-packages"],
+                "neutron-alice-install": ["alice-base-packages", "alice-base-packages-later"],
+                "neutron-bob-install": ["bob-base-packages"],
+                "neutron-charlie-install": ["charlie-base-packages"],
+                "nova-alice-install": ["alice-base-packages", "alice-base-packages-later"],
+                "nova-bob-install": ["bob-base-packages"],
+                "placement-install": ["alice-base-packages", "alice-base-packages-later"],
+            });
+            expect(deps.get("alice-base-packages-later")).to.deep.equal(["alice-ssh-ready", "alice-base-packages"]);
+            expect(deps.get("alice-base-packages-last")).to.deep.equal([
+                "alice-ssh-ready",
+                "alice-base-packages-later",
+            ]);
+        });
+    }
 });
