@@ -11,7 +11,7 @@ import { asUser, restartScript } from "../shared/packages";
 import { IniDoc } from "../shared/ini";
 import { ConfigFile, HostRef, afterHostPackages, configFile, remoteStep } from "../shared/step";
 import { installStep, serviceDatabase } from "../shared/service";
-import { uwsgiWorkersFile } from "../shared/uwsgi";
+import { uwsgiWorkersFiles } from "../shared/uwsgi";
 import { CinderProfile } from "./profiles";
 import * as render from "./render";
 
@@ -115,9 +115,11 @@ export class Cinder extends pulumi.ComponentResource {
             );
         }
         // (apiWorkers) cinder-api's worker count, a trigger of the restart below
-        let workers: ConfigFile | undefined;
-        if (profile.uwsgiIni !== undefined && args.apiWorkers !== undefined) {
-            workers = uwsgiWorkersFile(name, host, profile.uwsgiIni, args.apiWorkers, { ...p, dependsOn: [install] });
+        const [workers] = uwsgiWorkersFiles(name, host, profile.uwsgiIni, args.apiWorkers, {
+            ...p,
+            dependsOn: [install],
+        });
+        if (workers && profile.uwsgiIni) {
             files[path.posix.basename(profile.uwsgiIni)] = workers;
         }
         const dbSync = remoteStep(

@@ -9,7 +9,7 @@ import { KeystoneEndpoint } from "../../providers/keystoneEndpoint";
 import type { Credentials, Dialect } from "../../providers/openstackAuth";
 import { configFile, remoteStep, restart, sha256 } from "../shared/step";
 import { installStep, serviceDatabase } from "../shared/service";
-import { uwsgiWorkersFile } from "../shared/uwsgi";
+import { uwsgiWorkersFiles } from "../shared/uwsgi";
 import { AdminCredentials, KeystoneArgs, KeystoneRef } from "./args";
 import * as render from "./render";
 
@@ -134,15 +134,10 @@ export class Keystone extends pulumi.ComponentResource implements KeystoneRef {
         beforeRestart.push(...fixSteps);
         // After the host fixes: zed's uwsgi-apparmor edits the same file, and the worker
         // count, a layer over it, must be undone first (components/shared/uwsgi.ts).
-        const workers =
-            profile.uwsgiIni !== undefined && args.apiWorkers !== undefined
-                ? [
-                      uwsgiWorkersFile(name, host, profile.uwsgiIni, args.apiWorkers, {
-                          ...p,
-                          dependsOn: [install, ...fixSteps],
-                      }),
-                  ]
-                : [];
+        const workers = uwsgiWorkersFiles(name, host, profile.uwsgiIni, args.apiWorkers, {
+            ...p,
+            dependsOn: [install, ...fixSteps],
+        });
         const restarted = restart(`${name}-restart`, host, [profile.service], [conf, ...workers], {
             ...p,
             dependsOn: beforeRestart,

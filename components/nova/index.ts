@@ -13,7 +13,7 @@ import * as path from "path";
 import { MysqlDatabase } from "../../providers/mysqlDatabase";
 import { fileSpec } from "../shared/script";
 import { ConfigFile, HostRef, afterHostPackages, configFile, remoteStep, sha256 } from "../shared/step";
-import { uwsgiWorkersFile } from "../shared/uwsgi";
+import { uwsgiWorkersFiles } from "../shared/uwsgi";
 import { NovaArgs } from "./args";
 import { NovaDatabase, StaticFile } from "./profiles";
 import * as render from "./render";
@@ -297,16 +297,12 @@ export class Nova extends pulumi.ComponentResource {
     /** (config `apiWorkers`) The worker count in the uwsgi ini of each API service that has one. */
     private uwsgiWorkers(name: string, host: HostRef, after: Deps): ConfigFile[] {
         const { apiWorkers, profile } = this.args;
-        if (apiWorkers === undefined) {
-            return [];
-        }
-        return Object.values(profile.controller.uwsgiInis ?? {}).map((ini) => {
-            const file = uwsgiWorkersFile(`${name}-${host.node.name}`, host, ini, apiWorkers, {
+        return Object.values(profile.controller.uwsgiInis ?? {}).flatMap((ini) =>
+            uwsgiWorkersFiles(`${name}-${host.node.name}`, host, ini, apiWorkers, {
                 parent: this,
                 dependsOn: after,
-            });
-            return this.track(host, path.posix.basename(ini), file);
-        });
+            }).map((file) => this.track(host, path.posix.basename(ini), file)),
+        );
     }
 
     /** Folsom: api-paste.ini's authtoken filter, volume sections removed (none on Zed). */

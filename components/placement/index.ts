@@ -7,7 +7,7 @@ import { asUser, restartScript } from "../shared/packages";
 import { IniDoc } from "../shared/ini";
 import { ConfigFile, HostRef, afterHostPackages, configFile, remoteStep } from "../shared/step";
 import { installStep, serviceDatabase } from "../shared/service";
-import { uwsgiWorkersFile } from "../shared/uwsgi";
+import { uwsgiWorkersFiles } from "../shared/uwsgi";
 import { PlacementProfile } from "./profiles";
 
 export interface PlacementArgs {
@@ -79,10 +79,10 @@ export class Placement extends pulumi.ComponentResource {
             },
             { ...p, dependsOn: [this.conf.step, this.database] },
         );
-        const workers =
-            profile.uwsgiIni !== undefined && args.apiWorkers !== undefined
-                ? [uwsgiWorkersFile(name, host, profile.uwsgiIni, args.apiWorkers, { ...p, dependsOn: [install] })]
-                : [];
+        const workers = uwsgiWorkersFiles(name, host, profile.uwsgiIni, args.apiWorkers, {
+            ...p,
+            dependsOn: [install],
+        });
         this.ready = remoteStep(
             `${name}-restart`,
             host,

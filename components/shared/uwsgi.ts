@@ -25,22 +25,27 @@ export function uwsgiProcesses(processes: number): IniDoc {
 /**
  * `processes` merged into the uwsgi ini `ini` on `host`: child `${prefix}-conf-<file name>`,
  * the packaged file's mode and owner kept, the worker-count layer, restored on destroy.
- * Depend on every other step that edits the same file (`opts.dependsOn`), so that destroy
- * undoes this one first. Its `hash` belongs in the triggers of the step that restarts the
- * service.
+ * None (an empty list) when the profile names no ini (Folsom) or the count is unset
+ * (config `apiWorkers` absent: the packaged count). Depend on every other step that edits
+ * the same file (`opts.dependsOn`), so that destroy undoes this one first. Its `hash`
+ * belongs in the triggers of the step that restarts the service.
  */
-export function uwsgiWorkersFile(
+export function uwsgiWorkersFiles(
     prefix: string,
     host: HostRef,
-    ini: string,
-    processes: number,
+    ini: string | undefined,
+    processes: number | undefined,
     opts: { parent: pulumi.Resource; dependsOn?: StepDeps },
-): ConfigFile {
-    return configFile(
+): ConfigFile[] {
+    if (ini === undefined || processes === undefined) {
+        return [];
+    }
+    const file = configFile(
         `${prefix}-conf-${path.posix.basename(ini)}`,
         host,
         { path: ini, layer: API_WORKERS_LAYER },
         { mode: "ini", doc: uwsgiProcesses(processes) },
         opts,
     );
+    return [file];
 }
