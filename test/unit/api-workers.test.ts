@@ -30,6 +30,8 @@ import {
     Registered,
     run,
     unwrap,
+    DEBIAN_KEYSTONE_UWSGI_INI,
+    keystoneAppArmorProfileLoaded,
 } from "./harness";
 import { requireTool } from "./tools";
 
@@ -310,31 +312,6 @@ describe("apiWorkers: validation", () => {
     });
 });
 
-/**
- * Debian 12's /etc/keystone/keystone-uwsgi.ini (keystone 2:22.0.2-0+deb12u6), the lines that
- * matter: test/unit/keystone.test.ts's copy plus the worker lines (8 / 32, docs/epoxy-findings.md).
- */
-const KEYSTONE_INI = [
-    "[uwsgi]",
-    "master = true",
-    "",
-    "# Default plugins to load",
-    "plugins = python3,apparmor",
-    "",
-    "# We do have a keystone apparmor profile in this package,",
-    "# so let's use it.",
-    "apparmor-profile = keystone",
-    "",
-    "uid = keystone",
-    "gid = keystone",
-    "",
-    "# This is the number of processes",
-    "processes = 8",
-    "threads = 32",
-    "wsgi-file = /usr/bin/keystone-wsgi-public",
-    "",
-].join("\n");
-
 /** nova-api-metadata-uwsgi.ini's worker lines as Debian ships them: `processes = 4`, then `processes = 8` (docs/epoxy-findings.md). */
 const METADATA_INI = [
     "[uwsgi]",
@@ -347,16 +324,6 @@ const METADATA_INI = [
     "wsgi-file = /usr/bin/nova-metadata-wsgi",
     "",
 ].join("\n");
-
-function keystoneProfileLoaded(): boolean {
-    return (
-        fs.existsSync("/sys/kernel/security/apparmor/profiles") &&
-        fs
-            .readFileSync("/sys/kernel/security/apparmor/profiles", "utf8")
-            .split("\n")
-            .some((l) => l.startsWith("keystone "))
-    );
-}
 
 describe("apiWorkers on the host (the registered scripts, run for real on temporary files)", function () {
     this.timeout(180000);
@@ -401,18 +368,26 @@ describe("apiWorkers on the host (the registered scripts, run for real on tempor
         return out.sort();
     }
 
-    it("keystone on zed: the AppArmor fix and the worker count keep each other's edit on apply, change, removal and destroy", function () {
+    /** Debian's keystone-uwsgi.ini in the temporary folder and zed's AppArmor fix step on it (skipped where the profile is loaded). */
+    function keystoneIni(ctx: Mocha.Context) {
         requireTool("python3");
-        if (keystoneProfileLoaded()) {
-            this.skip();
+        if (keystoneAppArmorProfileLoaded()) {
+            ctx.skip();
         }
         const ini = path.join(dir, "keystone-uwsgi.ini");
-        fs.writeFileSync(ini, KEYSTONE_INI, { mode: 0o644 });
-        const fix = step(three, "keystone-uwsgi-apparmor", KEYSTONE_UWSGI_INI, ini);
-        const workers = step(three, "keystone-conf-keystone-uwsgi.ini", KEYSTONE_UWSGI_INI, ini);
+        fs.writeFileSync(ini, DEBIAN_KEYSTONE_UWSGI_INI, { mode: 0o644 });
+        return {
+            ini,
+            fix: step(three, "keystone-uwsgi-apparmor", KEYSTONE_UWSGI_INI, ini),
+            workers: step(three, "keystone-conf-keystone-uwsgi.ini", KEYSTONE_UWSGI_INI, ini),
+        };
+    }
+
+    it("keystone on zed: the AppArmor fix and the worker count keep each other's edit on apply, change, removal and destroy", function () {
+        const { ini, fix, workers } = keystoneIni(this);
         const workers4 = step(four, "keystone-conf-keystone-uwsgi.ini", KEYSTONE_UWSGI_INI, ini);
         const text = () => fs.readFileSync(ini, "utf8");
-        const fixed = KEYSTONE_INI.replace("plugins = python3,apparmor", "plugins = python3");
+        const fixed = DEBIAN_KEYSTONE_UWSGI_INI.replace("plugins = python3,apparmor", "plugins = python3");
 
         // up: the fix, then the worker count (it depends on the fix)
         expect(fix.create()).to.equal("changed");
@@ -434,37 +409,24 @@ describe("apiWorkers on the host (the registered scripts, run for real on tempor
         expect(workers.create()).to.equal("changed");
         expect(workers.delete()).to.equal("changed");
         expect(fix.delete()).to.equal("changed");
-        expect(text()).to.equal(KEYSTONE_INI);
+        expect(text()).to.equal(DEBIAN_KEYSTONE_UWSGI_INI);
         expect(fs.statSync(ini).mode & 0o777).to.equal(0o644);
         expect(backups()).to.deep.equal([]);
     });
 
     it("the order matters, hence the dependency: undone the other way round the fix would stay behind", function () {
-        requireTool("python3");
-        if (keystoneProfileLoaded()) {
-            this.skip();
-        }
-        const ini = path.join(dir, "keystone-uwsgi.ini");
-        fs.writeFileSync(ini, KEYSTONE_INI, { mode: 0o644 });
-        const fix = step(three, "keystone-uwsgi-apparmor", KEYSTONE_UWSGI_INI, ini);
-        const workers = step(three, "keystone-conf-keystone-uwsgi.ini", KEYSTONE_UWSGI_INI, ini);
+        const { ini, fix, workers } = keystoneIni(this);
         fix.create();
         workers.create();
         fix.delete();
         workers.delete();
         expect(fs.readFileSync(ini, "utf8")).to.equal(
-            KEYSTONE_INI.replace("plugins = python3,apparmor", "plugins = python3"),
+            DEBIAN_KEYSTONE_UWSGI_INI.replace("plugins = python3,apparmor", "plugins = python3"),
         );
     });
 
     it("and without a layer of its own (one backup for both), removing apiWorkers would undo the fix too", function () {
-        requireTool("python3");
-        if (keystoneProfileLoaded()) {
-            this.skip();
-        }
-        const ini = path.join(dir, "keystone-uwsgi.ini");
-        fs.writeFileSync(ini, KEYSTONE_INI, { mode: 0o644 });
-        const fix = step(three, "keystone-uwsgi-apparmor", KEYSTONE_UWSGI_INI, ini);
+        const { ini, fix } = keystoneIni(this);
         const env = { ...process.env, OSLAB_STATE: path.join(dir, "state") };
         fix.create();
         execFileSync("bash", ["-c", fileApplyScript("ini", { path: ini })], {
@@ -472,7 +434,7 @@ describe("apiWorkers on the host (the registered scripts, run for real on tempor
             env,
         });
         execFileSync("bash", ["-c", fileRestoreScript({ path: ini })], { env });
-        expect(fs.readFileSync(ini, "utf8")).to.equal(KEYSTONE_INI);
+        expect(fs.readFileSync(ini, "utf8")).to.equal(DEBIAN_KEYSTONE_UWSGI_INI);
     });
 
     it("nova-api-metadata: the two packaged processes lines become one; destroy restores both", () => {

@@ -254,3 +254,24 @@ export async function startFixture(
     });
     return { port, proc };
 }
+
+/**
+ * Debian 12's /etc/keystone/keystone-uwsgi.ini (keystone 2:22.0.2-0+deb12u6), the lines
+ * that matter to the AppArmor fix and the worker count (test/unit/fixtures/keystone-uwsgi.ini).
+ */
+export const DEBIAN_KEYSTONE_UWSGI_INI = fs.readFileSync(
+    path.join(__dirname, "fixtures", "keystone-uwsgi.ini"),
+    "utf8",
+);
+
+/** This machine has AppArmor's "keystone" profile loaded (the AppArmor fix then keeps the packaged file). */
+export function keystoneAppArmorProfileLoaded(): boolean {
+    const profiles = "/sys/kernel/security/apparmor/profiles";
+    return (
+        fs.existsSync(profiles) &&
+        fs
+            .readFileSync(profiles, "utf8")
+            .split("\n")
+            .some((l) => l.startsWith("keystone "))
+    );
+}

@@ -27,6 +27,8 @@ import {
     unwrap,
     MODERN_RELEASES,
     mysqlOutputs,
+    DEBIAN_KEYSTONE_UWSGI_INI,
+    keystoneAppArmorProfileLoaded,
 } from "./harness";
 import { requireTool } from "./tools";
 
@@ -577,24 +579,6 @@ for (const release of MODERN_RELEASES) {
     });
 }
 
-/** Debian 12's /etc/keystone/keystone-uwsgi.ini (keystone 2:22.0.2-0+deb12u6), the lines that matter. */
-const DEBIAN_UWSGI_INI = [
-    "[uwsgi]",
-    "master = true",
-    "",
-    "# Default plugins to load",
-    "plugins = python3,apparmor",
-    "",
-    "# We do have a keystone apparmor profile in this package,",
-    "# so let's use it.",
-    "apparmor-profile = keystone",
-    "",
-    "uid = keystone",
-    "gid = keystone",
-    "wsgi-file = /usr/bin/keystone-wsgi-public",
-    "",
-].join("\n");
-
 describe("keystone uwsgi AppArmor fix (run for real on a copy of Debian's file)", () => {
     let dir: string;
     beforeEach(() => {
@@ -604,17 +588,11 @@ describe("keystone uwsgi AppArmor fix (run for real on a copy of Debian's file)"
 
     it("without a loaded 'keystone' profile (this machine, the lab) loads only python3; idempotent; delete restores", function () {
         requireTool("python3");
-        if (
-            fs.existsSync("/sys/kernel/security/apparmor/profiles") &&
-            fs
-                .readFileSync("/sys/kernel/security/apparmor/profiles", "utf8")
-                .split("\n")
-                .some((l) => l.startsWith("keystone "))
-        ) {
+        if (keystoneAppArmorProfileLoaded()) {
             this.skip();
         }
         const ini = path.join(dir, "keystone-uwsgi.ini");
-        fs.writeFileSync(ini, DEBIAN_UWSGI_INI, { mode: 0o644 });
+        fs.writeFileSync(ini, DEBIAN_KEYSTONE_UWSGI_INI, { mode: 0o644 });
         const fix = uwsgiApparmorFix();
         const runIt = (text: string) =>
             execFileSync("bash", ["-c", script(text).split(KEYSTONE_UWSGI_INI).join(ini)], {
@@ -622,11 +600,11 @@ describe("keystone uwsgi AppArmor fix (run for real on a copy of Debian's file)"
             }).toString();
         expect(runIt(fix.create)).to.equal("changed\n");
         expect(fs.readFileSync(ini, "utf8")).to.equal(
-            DEBIAN_UWSGI_INI.replace("plugins = python3,apparmor", "plugins = python3"),
+            DEBIAN_KEYSTONE_UWSGI_INI.replace("plugins = python3,apparmor", "plugins = python3"),
         );
         expect(runIt(fix.create)).to.equal("unchanged\n");
         expect(runIt(fix.delete)).to.equal("changed\n");
-        expect(fs.readFileSync(ini, "utf8")).to.equal(DEBIAN_UWSGI_INI);
+        expect(fs.readFileSync(ini, "utf8")).to.equal(DEBIAN_KEYSTONE_UWSGI_INI);
     });
 });
 
